@@ -1,0 +1,233 @@
+/**
+ * The options of `instrument()`: each documented with its default, validated at once with an
+ * error that names the option.
+ */
+import { hostname } from 'node:os';
+import type { Server as HttpServer } from 'node:http';
+import type { Socket } from 'socket.io';
+
+type Handshake = Socket['handshake'];
+import { z } from 'zod';
+import type { Principal, Role } from '../protocol/models.js';
+import { AgentError } from './errors.js';
+
+export interface UserOptions {
+	/** Login name. */
+	name: string;
+	/** bcrypt hash of the password (`npx sockscope hash-password`). */
+	passwordHash: string;
+	/** `admin` may act; `readonly` only watches. */
+	role: Role;
+	/** Namespaces this user sees and acts on; absent: all of them. */
+	namespaces?: string[];
+}
+
+export interface AuthOptions {
+	/** Users who log in with a password. */
+	users?: UserOptions[];
+	/**
+	 * The host's own check (cookie session, JWT, …): a principal to let the dashboard in, or null
+	 * to refuse. Tried before the password login.
+	 */
+	authorize?: (handshake: Handshake) => Principal | null | undefined | Promise<Principal | null | undefined>;
+	/**
+	 * Secret that signs session tokens. Give the same one to every node of a cluster.
+	 * @default a random secret per process
+	 */
+	secret?: string;
+	/**
+	 * Session token lifetime, in seconds.
+	 * @default 3600
+	 */
+	sessionTtl?: number;
+	/**
+	 * Failed logins allowed per address per minute before further attempts are refused.
+	 * @default 5
+	 */
+	maxFailedLogins?: number;
+}
+
+/** Anything with the calls of a node-redis v4/v5 or ioredis client that the audit store uses. */
+export type RedisLike = object;
+
+export interface AuditOptions {
+	/**
+	 * Entries kept in memory (and the only store unless another is given).
+	 * @default 1000
+	 */
+	memory?: number;
+	/** SQLite database file for an audit trail that survives restarts (needs better-sqlite3). */
+	sqlite?: string;
+	/** A connected Redis client: the trail goes to a Redis stream shared by every node. */
+	redis?: RedisLike;
+	/**
+	 * Redis stream key.
+	 * @default 'sockscope:audit'
+	 */
+	redisKey?: string;
+}
+
+export interface RedactOptions {
+	/**
+	 * `socket.data` values to hide: `true` hides every value (keys stay visible), a list hides those
+	 * keys' values, `false` shows them all.
+	 * @default true
+	 */
+	socketData?: boolean | string[];
+	/**
+	 * Handshake headers whose values are hidden.
+	 * @default ['cookie', 'authorization', 'proxy-authorization', 'x-api-key']
+	 */
+	headers?: string[];
+	/**
+	 * Hide `handshake.auth` (it often carries a token).
+	 * @default true
+	 */
+	auth?: boolean;
+}
+
+export interface EventLogOptions {
+	/**
+	 * Include the first arguments of each event, truncated, in the live event log.
+	 * @default false
+	 */
+	payloads?: boolean;
+	/**
+	 * Log entries sent to one dashboard per second; the rest are counted as dropped.
+	 * @default 100
+	 */
+	maxPerSecond?: number;
+}
+
+export interface Options {
+	/**
+	 * The namespace that dashboards connect to. It is excluded from every figure.
+	 * @default '/sockscope'
+	 */
+	namespace: string;
+	/**
+	 * Who may connect. Must be given: `false` (no authentication, written explicitly) or the
+	 * users and hooks that let a dashboard in.
+	 */
+	auth: false | AuthOptions;
+	/**
+	 * This node's name in the dashboard and in clusters.
+	 * @default `${hostname()}:${process.pid}`
+	 */
+	nodeId: string;
+	/**
+	 * Where the dashboard is served on the host's HTTP server, or `false` not to serve it.
+	 * @default { path: '/sockscope' }
+	 */
+	dashboard: false | { path: string };
+	/**
+	 * Prometheus exposition on the host's HTTP server, or `false`.
+	 * @default false
+	 */
+	metrics: false | { path: string };
+	/** What the dashboard may see of each socket. */
+	redact: Required<RedactOptions>;
+	/** The live event log. */
+	eventLog: Required<EventLogOptions>;
+	/** The audit trail of admin commands. */
+	audit: AuditOptions;
+	/**
+	 * Sample interval, in milliseconds.
+	 * @default 1000
+	 */
+	sampleInterval: number;
+	/**
+	 * Distinct event names counted per namespace; names beyond are counted as `_other`, so a client
+	 * that invents names cannot grow the agent's memory.
+	 * @default 200
+	 */
+	maxEventNames: number;
+	/**
+	 * The HTTP server to mount the dashboard and metrics on, when `io` was not attached to one.
+	 * @default io.httpServer
+	 */
+	httpServer?: HttpServer;
+	/**
+	 * How long a cluster query waits for other nodes, in milliseconds.
+	 * @default 2000
+	 */
+	queryTimeout: number;
+}
+
+export type UserInput = Partial<Omit<Options, 'redact' | 'eventLog'>> & {
+	redact?: RedactOptions;
+	eventLog?: EventLogOptions;
+};
+
+const namespaceName = z.string().regex(/^\/[^,]*$/, 'must start with "/" and contain no comma');
+const urlPath = z.string().regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute path like /sockscope');
+
+const userSchema = z.strictObject({
+	name: z.string().min(1).max(128),
+	passwordHash: z.string().regex(/^\$2[aby]\$\d\d\$.{53}$/, 'must be a bcrypt hash'),
+	role: z.enum(['admin', 'readonly']),
+	namespaces: z.array(namespaceName).optional()
+});
+
+const schema = z.strictObject({
+	namespace: namespaceName.default('/sockscope'),
+	auth: z.union([
+		z.literal(false),
+		z.strictObject({
+			users: z.array(userSchema).optional(),
+			authorize: z.function().optional(),
+			secret: z.string().min(16, 'must be at least 16 characters').optional(),
+			sessionTtl: z.number().int().positive().max(30 * 86_400).default(3600),
+			maxFailedLogins: z.number().int().positive().default(5)
+		})
+	]),
+	nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),
+	dashboard: z.union([z.literal(false), z.strictObject({ path: urlPath })]).default({ path: '/sockscope' }),
+	metrics: z.union([z.literal(false), z.strictObject({ path: urlPath })]).default(false),
+	redact: z
+		.strictObject({
+			socketData: z.union([z.boolean(), z.array(z.string())]).default(true),
+			headers: z.array(z.string()).default(['cookie', 'authorization', 'proxy-authorization', 'x-api-key']),
+			auth: z.boolean().default(true)
+		})
+		.default({ socketData: true, headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'], auth: true }),
+	eventLog: z
+		.strictObject({
+			payloads: z.boolean().default(false),
+			maxPerSecond: z.number().int().positive().max(10_000).default(100)
+		})
+		.default({ payloads: false, maxPerSecond: 100 }),
+	audit: z
+		.strictObject({
+			memory: z.number().int().positive().max(1_000_000).default(1000),
+			sqlite: z.string().min(1).optional(),
+			redis: z.custom<RedisLike>((v) => typeof v === 'object' && v !== null, 'must be a Redis client').optional(),
+			redisKey: z.string().min(1).default('sockscope:audit')
+		})
+		.default({ memory: 1000, redisKey: 'sockscope:audit' }),
+	sampleInterval: z.number().int().min(100).max(60_000).default(1000),
+	maxEventNames: z.number().int().min(1).max(10_000).default(200),
+	httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
+	queryTimeout: z.number().int().min(50).max(60_000).default(2000)
+});
+
+/** Merges the user's options with the defaults, or throws an `AgentError` naming the option. */
+export function resolveOptions(input: unknown): Options {
+	if (input === undefined || input === null || typeof input !== 'object') {
+		throw new AgentError('E_OPTIONS', 'instrument(io, options): options are required, with at least `auth` (use `auth: false` to turn authentication off explicitly)');
+	}
+	if (!('auth' in input) || (input as { auth?: unknown }).auth === undefined) {
+		throw new AgentError('E_OPTIONS', 'option "auth" is required: give users or an authorize hook, or write `auth: false` to allow unauthenticated access');
+	}
+	const parsed = schema.safeParse(input);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		const where = issue.path.length ? issue.path.join('.') : '(options)';
+		throw new AgentError('E_OPTIONS', `option "${where}": ${issue.message}`);
+	}
+	const options = parsed.data as Options;
+	if (options.dashboard && options.metrics && options.dashboard.path === options.metrics.path) {
+		throw new AgentError('E_OPTIONS', 'option "metrics.path": must differ from "dashboard.path"');
+	}
+	return options;
+}

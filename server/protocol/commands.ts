@@ -1,0 +1,104 @@
+/**
+ * Admin commands: their inputs and results. Every command is acknowledged with `{ data }` or
+ * `{ error }` and leaves an audit entry.
+ */
+import type { Principal } from './models.js';
+
+export interface DisconnectInput {
+	namespace: string;
+	id: string;
+	/** Sent to the client first, as the event `sockscope:kicked`, before it is disconnected. */
+	reason?: string;
+	/** Close the whole underlying connection (every namespace of that client). */
+	close?: boolean;
+}
+
+export interface RoomInput {
+	namespace: string;
+	id: string;
+	room: string;
+}
+
+export interface MoveInput {
+	namespace: string;
+	id: string;
+	from: string;
+	to: string;
+}
+
+export interface EmitInput {
+	namespace: string;
+	/** Exactly one target: a socket id or a room; neither means the whole namespace. */
+	socket?: string;
+	room?: string;
+	except?: string[];
+	event: string;
+	args: unknown[];
+}
+
+export interface RoomMoveInput {
+	namespace: string;
+	room: string;
+	to: string;
+	dryRun?: boolean;
+}
+
+export interface RoomDisconnectInput {
+	namespace: string;
+	room: string;
+	reason?: string;
+	dryRun?: boolean;
+	/** Sockets disconnected per second; absent: all at once. */
+	rate?: number;
+}
+
+/** How many sockets a command touched, per node. */
+export interface Affected {
+	sockets: number;
+	nodes: Record<string, number>;
+	dryRun?: boolean;
+}
+
+export interface CommandMap {
+	'socket:disconnect': { input: DisconnectInput; result: Affected };
+	'socket:join': { input: RoomInput; result: Affected };
+	'socket:leave': { input: RoomInput; result: Affected };
+	'socket:move': { input: MoveInput; result: Affected };
+	'emit:send': { input: EmitInput; result: Affected };
+	'room:move': { input: RoomMoveInput; result: Affected };
+	'room:disconnect': { input: RoomDisconnectInput; result: Affected };
+}
+
+export type CommandName = keyof CommandMap;
+
+export const COMMAND_EVENTS = [
+	'socket:disconnect',
+	'socket:join',
+	'socket:leave',
+	'socket:move',
+	'emit:send',
+	'room:move',
+	'room:disconnect'
+] as const satisfies readonly CommandName[];
+
+/** The event a kicked client receives before it is disconnected. */
+export const KICK_EVENT = 'sockscope:kicked';
+
+export interface AuditEntry {
+	id: string;
+	t: number;
+	principal: Principal | null;
+	address: string;
+	command: string;
+	target: string;
+	outcome: 'ok' | 'refused' | 'invalid' | 'failed';
+	/** Error code when the outcome is not ok. */
+	code?: string;
+	affected: number;
+	nodeId: string;
+}
+
+export interface AuditQuery {
+	cursor?: string;
+	limit?: number;
+}

@@ -1,0 +1,88 @@
+/**
+ * Event names and their payloads, by direction. One line per event; the types are in models.ts
+ * and commands.ts.
+ */
+import type {
+	Ack,
+	History,
+	HistoryQuery,
+	LogBatch,
+	LogFilter,
+	MembersQuery,
+	NamespaceSummary,
+	Page,
+	RoomRow,
+	RoomsQuery,
+	Sample,
+	Snapshot,
+	SocketDetails,
+	SocketRef,
+	SocketRow,
+	SocketsQuery
+} from './models.js';
+import type { AuditEntry, AuditQuery, CommandMap, CommandName } from './commands.js';
+
+/** Events the agent sends to a dashboard. */
+export interface AgentToDashboardEvents {
+	/** Full state on connect and on request: protocol version, principal, samples, history. */
+	'state:snapshot': (snapshot: Snapshot) => void;
+	/** One node's sample, once per interval. */
+	'stats:sample': (sample: Sample) => void;
+	/** A batch of the live event log, for dashboards subscribed with `log:subscribe`. */
+	'log:batch': (batch: LogBatch) => void;
+	/** A new audit entry, live. */
+	'audit:entry': (entry: AuditEntry) => void;
+}
+
+type Query<Q, R> = (query: Q, ack: (answer: Ack<R>) => void) => void;
+
+/** Queries a dashboard may send; each is answered through its acknowledgement. */
+export interface DashboardQueries {
+	'state:resync': Query<Record<string, never>, Snapshot>;
+	'sockets:query': Query<SocketsQuery, Page<SocketRow>>;
+	'socket:details': Query<SocketRef, SocketDetails>;
+	'rooms:query': Query<RoomsQuery, Page<RoomRow>>;
+	'room:members': Query<MembersQuery, Page<SocketRow>>;
+	'namespaces:query': Query<Record<string, never>, NamespaceSummary[]>;
+	'history:query': Query<HistoryQuery, History[]>;
+	'log:subscribe': Query<LogFilter, { maxPerSecond: number; payloads: boolean }>;
+	'log:unsubscribe': Query<Record<string, never>, true>;
+	'audit:query': Query<AuditQuery, Page<AuditEntry>>;
+}
+
+/** Commands a dashboard may send: authorised, validated and audited before anything happens. */
+export type DashboardCommands = {
+	[K in CommandName]: Query<CommandMap[K]['input'], CommandMap[K]['result']>;
+};
+
+export type DashboardToAgentEvents = DashboardQueries & DashboardCommands;
+
+export const QUERY_EVENTS = [
+	'state:resync',
+	'sockets:query',
+	'socket:details',
+	'rooms:query',
+	'room:members',
+	'namespaces:query',
+	'history:query',
+	'log:subscribe',
+	'log:unsubscribe',
+	'audit:query'
+] as const satisfies readonly (keyof DashboardQueries)[];
+
+/** Auth payload a dashboard sends in `io(url, { auth })`: a password login or a session token. */
+export type DashboardAuth = { user: string; password: string } | { token: string } | Record<string, never>;
+
+/** `connect_error` data the agent attaches when it refuses a dashboard. */
+export interface ConnectRefusal {
+	code: 'E_AUTH_REQUIRED' | 'E_AUTH_INVALID' | 'E_RATE_LIMITED' | 'E_TOKEN_INVALID' | 'E_TOKEN_EXPIRED' | 'E_AUTH_DISABLED';
+	message: string;
+	/** For `E_RATE_LIMITED`: seconds until another attempt is allowed. */
+	retryAfter?: number;
+}
+
+/** Sent right after a successful password login, so the dashboard can reconnect without it. */
+export interface SessionGrant {
+	token: string;
+	expiresAt: number;
+}

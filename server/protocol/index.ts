@@ -1,0 +1,5 @@
+export * from './version.js';
+export * from './limits.js';
+export type * from './models.js';
+export * from './events.js';
+export * from './commands.js';

@@ -1,0 +1,21 @@
+/** Bounds shared by the agent (which enforces them) and the dashboard (which stays inside them). */
+
+/** Largest page a query may ask for. */
+export const MAX_PAGE_SIZE = 500;
+/** Page size when a query gives none. */
+export const DEFAULT_PAGE_SIZE = 100;
+/** Event names and rooms listed per namespace in a sample. */
+export const SAMPLE_TOP_EVENTS = 5;
+export const SAMPLE_TOP_ROOMS = 5;
+/** Namespaces listed one by one in a sample; the rest are folded into `otherNamespaces`. */
+export const SAMPLE_MAX_NAMESPACES = 10;
+/** Names (rooms, events) are cut to this length in samples and logs. */
+export const MAX_NAME_IN_SAMPLE = 64;
+/** Longest room name a command may carry. */
+export const MAX_ROOM_NAME = 256;
+/** Largest serialized argument list of a test emit, in bytes. */
+export const MAX_EMIT_ARGS_BYTES = 64 * 1024;
+/** Longest free-text filter. */
+export const MAX_FILTER_TEXT = 256;
+/** The event name that stands for every name beyond a namespace's cap. */
+export const OTHER_EVENTS = '_other';

@@ -1,0 +1,333 @@
+/**
+ * Payload types of the wire protocol between the agent and the dashboard. Plain data only: this
+ * module is imported by both sides and depends on nothing.
+ */
+
+/** Every acknowledgement: exactly one of `data` or `error`. */
+export type Ack<T> = { data: T } | { error: AckError };
+
+export interface AckError {
+	/** A stable code from the agent's error table, e.g. `E_VALIDATION`, `E_FORBIDDEN`. */
+	code: string;
+	/** A sanitised, human-readable message. */
+	message: string;
+}
+
+export type Role = 'admin' | 'readonly';
+
+/** Who a dashboard is logged in as. `namespaces` absent: every namespace. */
+export interface Principal {
+	name: string;
+	role: Role;
+	namespaces?: string[];
+}
+
+/** What the agent can do; a dashboard disables what is missing and says why. */
+export type Feature =
+	| 'sockets'
+	| 'rooms'
+	| 'events'
+	| 'history'
+	| 'bytes'
+	| 'rtt'
+	| 'commands'
+	| 'audit'
+	| 'metrics'
+	| 'cluster';
+
+/** Per event name, in one sample interval (or cumulative in a snapshot). */
+export interface EventFigures {
+	name: string;
+	in: number;
+	out: number;
+	bytesIn: number;
+	bytesOut: number;
+}
+
+export interface RoomSize {
+	name: string;
+	size: number;
+}
+
+/** Percentiles in milliseconds; `count` is how many values they summarise. */
+export interface Percentiles {
+	p50: number;
+	p90: number;
+	p99: number;
+	max: number;
+	count: number;
+}
+
+export interface TransportCounts {
+	websocket: number;
+	polling: number;
+	webtransport: number;
+}
+
+/** One namespace in one sample: levels now, and what happened during the interval. */
+export interface NamespaceSample {
+	name: string;
+	sockets: number;
+	rooms: number;
+	transports: TransportCounts;
+	connects: number;
+	refused: number;
+	disconnects: number;
+	/** socket.io's own reason strings, e.g. `transport close`, `ping timeout`. */
+	reasons: Record<string, number>;
+	eventsIn: number;
+	eventsOut: number;
+	bytesIn: number;
+	bytesOut: number;
+	/** Broadcasts (`io.to(room).emit`, `socket.broadcast.emit`, …) and the deliveries they made. */
+	broadcasts: number;
+	broadcastRecipients: number;
+	joins: number;
+	leaves: number;
+	/** The busiest event names of the interval, at most `SAMPLE_TOP_EVENTS`. */
+	topEvents: EventFigures[];
+	/** The largest rooms, at most `SAMPLE_TOP_ROOMS`. */
+	topRooms: RoomSize[];
+}
+
+export interface ProcessHealth {
+	/** Percent of one core used by the process during the interval. */
+	cpu: number;
+	rss: number;
+	heapUsed: number;
+	heapTotal: number;
+	/** Event-loop utilisation during the interval, 0..1. */
+	elu: number;
+	/** Event-loop delay percentiles, in milliseconds. */
+	loopDelay: Percentiles;
+	uptime: number;
+}
+
+/** One node's sample: published once per interval, its size independent of the socket count. */
+export interface Sample {
+	nodeId: string;
+	/** Milliseconds since the epoch, at the end of the interval. */
+	t: number;
+	/** Interval length in milliseconds. */
+	interval: number;
+	namespaces: NamespaceSample[];
+	/** Namespaces beyond `SAMPLE_MAX_NAMESPACES`, folded together (no top lists). */
+	otherNamespaces?: NamespaceSample;
+	/** Heartbeat round-trip times of the sockets in view, from the engine's own ping/pong. */
+	rtt: Percentiles;
+	process: ProcessHealth;
+	/** Exceptions caught inside the agent since it started. */
+	faults: number;
+}
+
+/**
+ * History in columns: `t[i]` is the end of bucket `i`; every other array is aligned with it.
+ * Rates are totals per bucket; levels are the value at the end of the bucket.
+ */
+export interface History {
+	nodeId: string;
+	/** Bucket length in milliseconds (1000 for recent minutes, coarser for hours). */
+	step: number;
+	t: number[];
+	namespaces: Record<string, NamespaceSeries>;
+	node: NodeSeries;
+}
+
+export interface NamespaceSeries {
+	sockets: number[];
+	rooms: number[];
+	connects: number[];
+	refused: number[];
+	disconnects: number[];
+	eventsIn: number[];
+	eventsOut: number[];
+	bytesIn: number[];
+	bytesOut: number[];
+	reasons: Record<string, number[]>;
+}
+
+export interface NodeSeries {
+	cpu: number[];
+	rss: number[];
+	heapUsed: number[];
+	loopDelayP99: number[];
+	rttP50: number[];
+	rttP99: number[];
+	websocket: number[];
+	polling: number[];
+}
+
+export type HistoryRange = '1m' | '5m' | '15m' | '1h' | '6h';
+
+export interface NodeInfo {
+	nodeId: string;
+	hostname: string;
+	pid: number;
+	startedAt: number;
+	socketIoVersion: string;
+	agentVersion: string;
+	/** The adapter's constructor name, e.g. `Adapter`, `RedisAdapter`. */
+	adapter: string;
+}
+
+/** Sent once on connect, and again on `state:resync`. */
+export interface Snapshot {
+	protocol: number;
+	principal: Principal;
+	features: Feature[];
+	node: NodeInfo;
+	/** The latest sample of every node the agent has heard from. */
+	samples: Sample[];
+	/** Recent history of this node at 1 s resolution. */
+	history: History[];
+	/** Namespaces in view, with their totals since the agent started. */
+	namespaces: NamespaceSummary[];
+	limits: { pageSize: number; logMaxPerSecond: number; payloads: boolean };
+}
+
+export interface NamespaceSummary {
+	name: string;
+	sockets: number;
+	rooms: number;
+	/** Cumulative since the agent started. */
+	connects: number;
+	disconnects: number;
+	refused: number;
+	eventsIn: number;
+	eventsOut: number;
+	bytesIn: number;
+	bytesOut: number;
+	/** The namespace was created by a regex or function parent namespace. */
+	dynamic: boolean;
+}
+
+export type Transport = 'websocket' | 'polling' | 'webtransport';
+
+/** One row of the sockets table. */
+export interface SocketRow {
+	id: string;
+	nodeId: string;
+	namespace: string;
+	rooms: string[];
+	address: string;
+	transport: Transport;
+	userAgent: string;
+	connectedAt: number;
+	/** Last heartbeat round-trip in milliseconds, or null before the first pong. */
+	rtt: number | null;
+	eventsIn: number;
+	eventsOut: number;
+	bytesIn: number;
+	bytesOut: number;
+	/** Keys of `socket.data`. */
+	dataKeys: string[];
+}
+
+export interface SocketDetails extends SocketRow {
+	/** Transports in the order used, e.g. `['polling', 'websocket']`. */
+	transports: Transport[];
+	handshake: {
+		headers: Record<string, string>;
+		query: Record<string, unknown>;
+		/** `handshake.auth`, or the string `[redacted]`. */
+		auth: unknown;
+		time: string;
+		secure: boolean;
+		url: string;
+		xdomain: boolean;
+	};
+	/** `socket.data`: values where the agent's `redact` option allows them, `[redacted]` otherwise. */
+	data: Record<string, unknown>;
+	events: EventFigures[];
+}
+
+export type SocketSortKey =
+	| 'connectedAt'
+	| 'id'
+	| 'namespace'
+	| 'address'
+	| 'rtt'
+	| 'eventsIn'
+	| 'eventsOut'
+	| 'bytesIn'
+	| 'bytesOut';
+
+export interface SocketsQuery {
+	namespace?: string;
+	room?: string;
+	transport?: Transport;
+	nodeId?: string;
+	/** Case-insensitive substring of id, address or user agent. */
+	text?: string;
+	sort?: SocketSortKey;
+	order?: 'asc' | 'desc';
+	/** From the previous page's `nextCursor`. */
+	cursor?: string;
+	/** At most `MAX_PAGE_SIZE`. */
+	limit?: number;
+}
+
+export interface Page<T> {
+	rows: T[];
+	/** How many rows match the filter, across every node that answered. */
+	total: number;
+	nextCursor: string | null;
+	/** Nodes that did not answer in time; their rows are missing. */
+	missingNodes: string[];
+}
+
+export interface RoomRow {
+	namespace: string;
+	name: string;
+	size: number;
+	/** Per node, where the room has members (clusters). */
+	nodes?: Record<string, number>;
+}
+
+export interface RoomsQuery {
+	namespace?: string;
+	text?: string;
+	sort?: 'size' | 'name';
+	order?: 'asc' | 'desc';
+	cursor?: string;
+	limit?: number;
+}
+
+export interface MembersQuery {
+	namespace: string;
+	room: string;
+	cursor?: string;
+	limit?: number;
+}
+
+export interface SocketRef {
+	namespace: string;
+	id: string;
+}
+
+export type HistoryQuery = { range: HistoryRange };
+
+export interface LogFilter {
+	namespace?: string;
+	room?: string;
+	socket?: string;
+	event?: string;
+}
+
+export interface LogEntry {
+	t: number;
+	nodeId: string;
+	direction: 'in' | 'out';
+	namespace: string;
+	socket: string;
+	event: string;
+	bytes: number;
+	/** The first arguments, truncated, only when the agent's options allow payloads. */
+	args?: string;
+}
+
+/** A batch of the live event log. `dropped`: entries the rate cap left out since the last batch. */
+export interface LogBatch {
+	entries: LogEntry[];
+	dropped: number;
+}
