@@ -21,7 +21,9 @@ export type ErrorCode = keyof typeof ERRORS;
 export class AgentError extends Error {
 	constructor(
 		readonly code: ErrorCode,
-		message: string = ERRORS[code]
+		message: string = ERRORS[code],
+		/** For `E_RATE_LIMITED`: seconds until another attempt is allowed. */
+		readonly retryAfter?: number
 	) {
 		super(message);
 		this.name = 'AgentError';

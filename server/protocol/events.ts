@@ -30,6 +30,8 @@ export interface AgentToDashboardEvents {
 	'stats:sample': (sample: Sample) => void;
 	/** A batch of the live event log, for dashboards subscribed with `log:subscribe`. */
 	'log:batch': (batch: LogBatch) => void;
+	/** After a password login: a session token to reconnect with instead of the password. */
+	'session:grant': (grant: SessionGrant) => void;
 	/** A new audit entry, live. */
 	'audit:entry': (entry: AuditEntry) => void;
 }

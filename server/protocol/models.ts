@@ -197,8 +197,6 @@ export interface NamespaceSummary {
 	eventsOut: number;
 	bytesIn: number;
 	bytesOut: number;
-	/** The namespace was created by a regex or function parent namespace. */
-	dynamic: boolean;
 }
 
 export type Transport = 'websocket' | 'polling' | 'webtransport';

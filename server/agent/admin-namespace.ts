@@ -1,0 +1,150 @@
+/**
+ * The namespace dashboards connect to: it lets in only authenticated dashboards, sends each a
+ * snapshot, answers their queries, and delivers one sample per interval, cut to what each
+ * principal may see.
+ */
+import createDebug from 'debug';
+import type { Namespace, Server, Socket } from 'socket.io';
+import type { Ack, Principal, Sample, Snapshot } from '../protocol/models.js';
+import { PROTOCOL_VERSION } from '../protocol/version.js';
+import type { Authenticator } from './auth/index.js';
+import { AgentError, toAckError } from './errors.js';
+import type { Faults } from './guard.js';
+
+const debug = createDebug('sockscope:admin');
+
+/** What a handler knows of the dashboard that sent a request. */
+export interface RequestContext {
+	socket: Socket;
+	principal: Principal;
+	address: string;
+}
+
+export type Handler = (ctx: RequestContext, payload: unknown) => unknown;
+
+export interface AdminNamespaceDeps {
+	io: Server;
+	name: string;
+	faults: Faults;
+	authenticator: Authenticator;
+	/** Builds the snapshot for one principal. */
+	snapshot(principal: Principal): Snapshot;
+	/** Cuts a sample to what one principal may see. */
+	view(sample: Sample, principal: Principal): Sample;
+	/** Called when a dashboard leaves, to drop what it subscribed to. */
+	onLeave(socket: Socket): void;
+}
+
+export interface AdminNamespace {
+	readonly nsp: Namespace;
+	/** Registers a query or command; it is answered through its acknowledgement, never thrown. */
+	handle(event: string, handler: Handler): void;
+	/** Delivers a sample to the dashboards connected to this node. */
+	deliver(sample: Sample): void;
+	/** Number of dashboards connected to this node. */
+	readonly dashboards: number;
+	dispose(): void;
+}
+
+const PRINCIPAL = Symbol('sockscope.principal');
+
+type DashboardSocket = Socket & { [PRINCIPAL]?: Principal };
+
+export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
+	const { io, faults, authenticator } = deps;
+	const nsp = io.of(deps.name);
+	const handlers = new Map<string, Handler>();
+	/** Dashboards grouped by what they may see, so a sample is cut once per group. */
+	const scopes = new Map<string, { principal: Principal; room: string; members: number }>();
+
+	nsp.use((socket, next) => {
+		authenticator.authenticate(socket).then(
+			({ principal, grant }) => {
+				(socket as DashboardSocket)[PRINCIPAL] = principal;
+				if (grant) socket.data = { ...socket.data, sockscopeGrant: grant };
+				next();
+			},
+			(err) => {
+				const { code, message } = toAckError(err);
+				const retryAfter = err instanceof AgentError ? err.retryAfter : undefined;
+				// socket.io sends `data` to the client with the `connect_error`.
+				next(Object.assign(new Error(message), { data: { code, message, retryAfter } }));
+			}
+		);
+	});
+
+	function scopeKey(principal: Principal): string {
+		return principal.namespaces ? JSON.stringify([...principal.namespaces].sort()) : '*';
+	}
+
+	const onConnection = (socket: DashboardSocket) => {
+		try {
+			const principal = socket[PRINCIPAL]!;
+			const key = scopeKey(principal);
+			let scope = scopes.get(key);
+			if (!scope) {
+				scope = { principal: { name: 'scope', role: 'readonly', namespaces: principal.namespaces }, room: `scope:${key}`, members: 0 };
+				scopes.set(key, scope);
+			}
+			scope.members++;
+			socket.join(scope.room);
+			const address = socket.handshake.address;
+			for (const [event, handler] of handlers) {
+				socket.on(event, (payload: unknown, ack?: unknown) => {
+					if (typeof ack !== 'function') {
+						debug('%s without acknowledgement from %s: ignored', event, address);
+						return;
+					}
+					const reply = ack as (answer: Ack<unknown>) => void;
+					Promise.resolve()
+						.then(() => handler({ socket, principal, address }, payload))
+						.then(
+							(data) => reply({ data }),
+							(err) => {
+								if (!(err instanceof AgentError)) faults.record(event, err);
+								reply({ error: toAckError(err) });
+							}
+						)
+						.catch((err) => faults.record(`${event} ack`, err));
+				});
+			}
+			socket.on('disconnect', () => {
+				scope.members--;
+				if (scope.members === 0) scopes.delete(key);
+				deps.onLeave(socket);
+			});
+			const grant = socket.data?.sockscopeGrant;
+			socket.emit('state:snapshot', deps.snapshot(principal));
+			if (grant) socket.emit('session:grant', grant);
+		} catch (err) {
+			faults.record('dashboard connection', err);
+			socket.disconnect(true);
+		}
+	};
+	nsp.on('connection', onConnection);
+
+	return {
+		nsp,
+		handle(event, handler) {
+			handlers.set(event, handler);
+		},
+		deliver(sample) {
+			for (const { principal, room } of scopes.values()) {
+				// `.local`: each node delivers samples to its own dashboards; clusters relay them between nodes.
+				nsp.local.to(room).emit('stats:sample', deps.view(sample, principal));
+			}
+		},
+		get dashboards() {
+			return nsp.sockets.size;
+		},
+		dispose() {
+			nsp.off('connection', onConnection);
+			nsp.disconnectSockets(true);
+			nsp.removeAllListeners();
+			// socket.io has no public call to remove a namespace; this is what it does itself for
+			// empty child namespaces, and it lets a later instrument() start clean.
+			io._nsps.delete(nsp.name);
+		}
+	};
+}
+

@@ -1,0 +1,184 @@
+/**
+ * Bounded history rings, so that a dashboard opened now draws the last minutes and hours at once:
+ * one row a second for the recent minutes, one row per ten seconds for the last hours. Memory is
+ * fixed by the ring sizes and the cap on namespaces per row.
+ */
+import type {
+	History,
+	HistoryRange,
+	NamespaceSample,
+	NamespaceSeries,
+	NodeSeries,
+	Sample
+} from '../protocol/models.js';
+
+/** Namespaces kept per row; the rest are summed under `OTHER`. */
+const MAX_NAMESPACES_PER_ROW = 32;
+export const OTHER_NAMESPACES = '*';
+
+const NS_FIELDS = [
+	'sockets',
+	'rooms',
+	'connects',
+	'refused',
+	'disconnects',
+	'eventsIn',
+	'eventsOut',
+	'bytesIn',
+	'bytesOut'
+] as const;
+/** Fields that are levels (kept as the last value of a bucket); the others are summed. */
+const LEVELS = new Set<string>(['sockets', 'rooms']);
+const NODE_FIELDS = ['cpu', 'rss', 'heapUsed', 'loopDelayP99', 'rttP50', 'rttP99', 'websocket', 'polling'] as const;
+
+interface NamespaceRow {
+	values: number[];
+	reasons: Record<string, number>;
+}
+
+interface Row {
+	t: number;
+	ns: Map<string, NamespaceRow>;
+	node: number[];
+}
+
+class Ring {
+	private readonly rows: (Row | undefined)[];
+	private next = 0;
+	private size = 0;
+
+	constructor(readonly capacity: number) {
+		this.rows = new Array(capacity);
+	}
+
+	push(row: Row): void {
+		this.rows[this.next] = row;
+		this.next = (this.next + 1) % this.capacity;
+		if (this.size < this.capacity) this.size++;
+	}
+
+	/** The newest `count` rows, oldest first. */
+	last(count: number): Row[] {
+		const n = Math.min(count, this.size);
+		const out: Row[] = [];
+		for (let i = n; i > 0; i--) out.push(this.rows[(this.next - i + this.capacity) % this.capacity]!);
+		return out;
+	}
+}
+
+const RANGES: Record<HistoryRange, { coarse: boolean; seconds: number }> = {
+	'1m': { coarse: false, seconds: 60 },
+	'5m': { coarse: false, seconds: 300 },
+	'15m': { coarse: false, seconds: 900 },
+	'1h': { coarse: true, seconds: 3600 },
+	'6h': { coarse: true, seconds: 21_600 }
+};
+
+export class HistoryStore {
+	private readonly recent: Ring;
+	private readonly coarse: Ring;
+	private pending: Row[] = [];
+
+	constructor(
+		private readonly nodeId: string,
+		private readonly stepMs: number,
+		private readonly coarseFactor = 10
+	) {
+		this.recent = new Ring(Math.ceil(900_000 / stepMs));
+		this.coarse = new Ring(Math.ceil(21_600_000 / (stepMs * coarseFactor)));
+	}
+
+	add(sample: Sample): void {
+		const ns = new Map<string, NamespaceRow>();
+		const sorted = [...sample.namespaces].sort((a, b) => b.sockets - a.sockets);
+		sorted.forEach((n, i) => {
+			const key = i < MAX_NAMESPACES_PER_ROW ? n.name : OTHER_NAMESPACES;
+			const row = ns.get(key);
+			if (row) accumulate(row, n);
+			else ns.set(key, { values: NS_FIELDS.map((f) => n[f]), reasons: { ...n.reasons } });
+		});
+		let websocket = 0;
+		let polling = 0;
+		for (const n of sample.namespaces) {
+			websocket += n.transports.websocket;
+			polling += n.transports.polling;
+		}
+		const p = sample.process;
+		const row: Row = {
+			t: sample.t,
+			ns,
+			node: [p.cpu, p.rss, p.heapUsed, p.loopDelay.p99, sample.rtt.p50, sample.rtt.p99, websocket, polling]
+		};
+		this.recent.push(row);
+		this.pending.push(row);
+		if (this.pending.length >= this.coarseFactor) {
+			this.coarse.push(mergeRows(this.pending));
+			this.pending = [];
+		}
+	}
+
+	/** The history of a range in columns, limited to the namespaces `visible` allows. */
+	query(range: HistoryRange, visible: (namespace: string) => boolean): History {
+		const { coarse, seconds } = RANGES[range];
+		const step = coarse ? this.stepMs * this.coarseFactor : this.stepMs;
+		const rows = (coarse ? this.coarse : this.recent).last(Math.ceil((seconds * 1000) / step));
+		const namespaces: Record<string, NamespaceSeries> = {};
+		for (const row of rows) {
+			for (const name of row.ns.keys()) {
+				if (!(name in namespaces) && (name === OTHER_NAMESPACES ? false : visible(name))) {
+					namespaces[name] = emptySeries();
+				}
+			}
+		}
+		const node = Object.fromEntries(NODE_FIELDS.map((f) => [f, [] as number[]])) as unknown as NodeSeries;
+		rows.forEach((row, i) => {
+			for (const [name, series] of Object.entries(namespaces)) {
+				const r = row.ns.get(name);
+				NS_FIELDS.forEach((f, j) => series[f].push(r ? r.values[j] : 0));
+				for (const reason of Object.keys(r?.reasons ?? {})) {
+					series.reasons[reason] ??= new Array(i).fill(0);
+				}
+				for (const [reason, values] of Object.entries(series.reasons)) values.push(r?.reasons[reason] ?? 0);
+			}
+			NODE_FIELDS.forEach((f, j) => node[f].push(row.node[j]));
+		});
+		return { nodeId: this.nodeId, step, t: rows.map((r) => r.t), namespaces, node };
+	}
+}
+
+function emptySeries(): NamespaceSeries {
+	const series = Object.fromEntries(NS_FIELDS.map((f) => [f, [] as number[]])) as unknown as NamespaceSeries;
+	series.reasons = {};
+	return series;
+}
+
+function accumulate(row: NamespaceRow, n: NamespaceSample): void {
+	NS_FIELDS.forEach((f, j) => (row.values[j] += n[f]));
+	for (const [reason, count] of Object.entries(n.reasons)) row.reasons[reason] = (row.reasons[reason] ?? 0) + count;
+}
+
+/** One coarse row from consecutive fine rows: rates summed, levels and node health as the last value or the worst. */
+function mergeRows(rows: Row[]): Row {
+	const last = rows[rows.length - 1];
+	const ns = new Map<string, NamespaceRow>();
+	for (const row of rows) {
+		for (const [name, r] of row.ns) {
+			const merged = ns.get(name);
+			if (!merged) {
+				ns.set(name, { values: [...r.values], reasons: { ...r.reasons } });
+				continue;
+			}
+			NS_FIELDS.forEach((f, j) => {
+				merged.values[j] = LEVELS.has(f) ? r.values[j] : merged.values[j] + r.values[j];
+			});
+			for (const [reason, count] of Object.entries(r.reasons)) {
+				merged.reasons[reason] = (merged.reasons[reason] ?? 0) + count;
+			}
+		}
+	}
+	const node = last.node.map((v, j) =>
+		// CPU, loop delay and RTT: the worst of the bucket, so a spike is not averaged away.
+		j === 0 || j === 3 || j === 5 ? Math.max(...rows.map((r) => r.node[j])) : v
+	);
+	return { t: last.t, ns, node };
+}

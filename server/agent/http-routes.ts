@@ -1,0 +1,109 @@
+/**
+ * Serves the dashboard and the Prometheus metrics on the host's own HTTP server. Like engine.io
+ * does for `/socket.io/`, it takes over the server's `request` listeners and hands on every request
+ * that is not for its paths, untouched; `close()` puts the host's listeners back as they were.
+ */
+import { existsSync } from 'node:fs';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import createDebug from 'debug';
+import sirv from 'sirv';
+import type { Faults } from './guard.js';
+
+const debug = createDebug('sockscope:http');
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Where the dashboard's static build lives, two levels up from both `server/agent` and `dist/agent`. */
+export const DASHBOARD_BUILD = fileURLToPath(new URL('../../build/', import.meta.url));
+
+export interface DashboardConfig {
+	namespace: string;
+	/** socket.io's HTTP path, e.g. `/socket.io`. */
+	socketPath: string;
+	/** `none` when `auth: false`; otherwise what the login screen offers. */
+	auth: { password: boolean; hook: boolean } | 'none';
+}
+
+export interface HttpRoutesOptions {
+	server: HttpServer;
+	faults: Faults;
+	dashboard: false | { path: string; config: DashboardConfig };
+	metrics: false | { path: string; render(): Promise<string>; contentType: string };
+}
+
+export function mountHttpRoutes({ server, faults, dashboard, metrics }: HttpRoutesOptions): () => void {
+	const assets =
+		dashboard && existsSync(DASHBOARD_BUILD)
+			? sirv(DASHBOARD_BUILD, { dev: false, etag: true, gzip: false, brotli: false })
+			: undefined;
+	if (dashboard && !assets) debug('no dashboard build at %s', DASHBOARD_BUILD);
+
+	const hostListeners = server.listeners('request') as RequestListener[];
+
+	function forward(req: IncomingMessage, res: ServerResponse): void {
+		for (const listener of hostListeners) listener.call(server, req, res);
+	}
+
+	function serveDashboard(req: IncomingMessage, res: ServerResponse, base: string, rest: string): void {
+		if (!dashboard) return;
+		if (rest === '') {
+			// `/sockscope` → `/sockscope/`, so the page's relative asset URLs resolve under the mount path.
+			res.writeHead(308, { location: `${base}/${req.url!.slice(base.length)}` }).end();
+		} else if (rest === '/config.json') {
+			res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+			res.end(JSON.stringify(dashboard.config));
+		} else if (!assets) {
+			res.writeHead(503, { 'content-type': 'text/plain' });
+			res.end('The Sockscope dashboard is not built. Run `npm run build:dashboard` in the sockscope package.\n');
+		} else {
+			const original = req.url;
+			req.url = rest;
+			assets(req, res, () => {
+				req.url = original;
+				res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+			});
+		}
+	}
+
+	function serveMetrics(res: ServerResponse): void {
+		if (!metrics) return;
+		metrics.render().then(
+			(text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+			(err) => {
+				faults.record('metrics', err);
+				res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n');
+			}
+		);
+	}
+
+	const handle: RequestListener = (req, res) => {
+		try {
+			const path = (req.url ?? '/').split('?')[0];
+			if (metrics && path === metrics.path && (req.method === 'GET' || req.method === 'HEAD')) {
+				return serveMetrics(res);
+			}
+			if (dashboard && (path === dashboard.path || path.startsWith(`${dashboard.path}/`))) {
+				return serveDashboard(req, res, dashboard.path, path.slice(dashboard.path.length));
+			}
+		} catch (err) {
+			faults.record('http', err);
+			if (!res.headersSent) res.writeHead(500).end();
+			return;
+		}
+		forward(req, res);
+	};
+
+	server.removeAllListeners('request');
+	server.on('request', handle);
+
+	return () => {
+		// Listeners added after ours stay; ours gives its place back to the host's.
+		const current = server.listeners('request') as RequestListener[];
+		server.removeAllListeners('request');
+		for (const listener of current) {
+			if (listener === handle) for (const l of hostListeners) server.on('request', l);
+			else server.on('request', listener);
+		}
+	};
+}

@@ -1,0 +1,130 @@
+/**
+ * The per-node model: cumulative counters per namespace and per event name, and a small record per
+ * socket and per engine connection. Hooks only bump these; the sampler reads them once a second.
+ */
+import type { Namespace, Socket } from 'socket.io';
+import { OTHER_EVENTS } from '../protocol/limits.js';
+import type { Transport, TransportCounts } from '../protocol/models.js';
+import { Histogram } from './rtt-histogram.js';
+
+/** Traffic of one event name in one namespace, cumulative. */
+export class EventCounter {
+	in = 0;
+	out = 0;
+	bytesIn = 0;
+	bytesOut = 0;
+	/** Values at the previous sample, to compute the interval's figures. */
+	lastIn = 0;
+	lastOut = 0;
+	lastBytesIn = 0;
+	lastBytesOut = 0;
+
+	constructor(readonly name: string) {}
+}
+
+/** Cumulative figures of one namespace. */
+export class NamespaceStats {
+	connects = 0;
+	refused = 0;
+	disconnects = 0;
+	readonly reasons = new Map<string, number>();
+	eventsIn = 0;
+	eventsOut = 0;
+	bytesIn = 0;
+	bytesOut = 0;
+	broadcasts = 0;
+	broadcastRecipients = 0;
+	joins = 0;
+	leaves = 0;
+	readonly transports: TransportCounts = { websocket: 0, polling: 0, webtransport: 0 };
+	/** Rooms other than the sockets' own private rooms; sizes are read from the adapter. */
+	readonly publicRooms = new Set<string>();
+	readonly events = new Map<string, EventCounter>();
+	private readonly other = new EventCounter(OTHER_EVENTS);
+
+	constructor(
+		readonly nsp: Namespace,
+		private readonly maxEventNames: number
+	) {}
+
+	get name(): string {
+		return this.nsp.name;
+	}
+
+	/** The counter of an event name; names beyond the cap share one, so memory stays bounded. */
+	event(name: string): EventCounter {
+		let counter = this.events.get(name);
+		if (counter === undefined) {
+			if (this.events.size >= this.maxEventNames) return this.other;
+			counter = new EventCounter(name);
+			this.events.set(name, counter);
+		}
+		return counter;
+	}
+
+	/** Every counter, including the one for names beyond the cap once it has been used. */
+	*eventCounters(): Iterable<EventCounter> {
+		yield* this.events.values();
+		if (this.other.in || this.other.out) yield this.other;
+	}
+
+	countDisconnect(reason: string): void {
+		this.disconnects++;
+		// socket.io's reasons are a short fixed list; the cap only guards against a custom adapter.
+		if (this.reasons.has(reason) || this.reasons.size < 32) {
+			this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
+		}
+	}
+}
+
+/** The agent's record of one engine.io connection (shared by that client's namespaces). */
+export class ConnState {
+	/** Bytes of the incoming event being decoded: its header packet plus binary attachments. */
+	pendingIn = 0;
+	/** Where the bytes of the outgoing packet being written belong. */
+	outCounter: EventCounter | null = null;
+	outSocket: SocketState | null = null;
+	outStats: NamespaceStats | null = null;
+	pingAt = 0;
+	/** Last heartbeat round-trip in milliseconds; -1 before the first pong. */
+	rtt = -1;
+	transport: Transport;
+	readonly transports: Transport[];
+	readonly sockets: SocketState[] = [];
+
+	constructor(transport: Transport) {
+		this.transport = transport;
+		this.transports = [transport];
+	}
+}
+
+/** The agent's record of one socket: its traffic, beside what the socket itself holds. */
+export class SocketState {
+	eventsIn = 0;
+	eventsOut = 0;
+	bytesIn = 0;
+	bytesOut = 0;
+
+	constructor(
+		readonly socket: Socket,
+		readonly stats: NamespaceStats,
+		readonly conn: ConnState,
+		readonly connectedAt: number
+	) {}
+}
+
+export class NodeModel {
+	readonly namespaces = new Map<string, NamespaceStats>();
+	readonly sockets = new WeakMap<Socket, SocketState>();
+	/** Heartbeat RTT of every connection that has answered a ping: its latest value. */
+	readonly rtt = new Histogram();
+	/** Events handed to sockets so far, to measure each broadcast's fan-out. */
+	deliveries = 0;
+	/** `connect_error` answers to a namespace that does not exist. */
+	invalidNamespaces = 0;
+
+	statsOf(nsp: Namespace): NamespaceStats | undefined {
+		const stats = this.namespaces.get(nsp.name);
+		return stats && stats.nsp === nsp ? stats : undefined;
+	}
+}

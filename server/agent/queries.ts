@@ -1,0 +1,286 @@
+/**
+ * Answers to dashboard queries, computed on demand from the live sockets and the adapter's rooms:
+ * pages with filter, sort and a keyset cursor. A keyset cursor (the last row's sort value and id),
+ * unlike an offset, stays correct while sockets come and go, and lets the pages of several nodes
+ * be merged (see cluster fan-out).
+ */
+import type { Socket } from 'socket.io';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../protocol/limits.js';
+import type {
+	MembersQuery,
+	NamespaceSummary,
+	Page,
+	Principal,
+	RoomRow,
+	RoomsQuery,
+	SocketDetails,
+	SocketRow,
+	SocketSortKey,
+	SocketsQuery,
+	Transport
+} from '../protocol/models.js';
+import { AgentError } from './errors.js';
+import type { NamespaceStats, NodeModel, SocketState } from './model.js';
+import { canSee } from './sampler.js';
+import type { Options } from './options.js';
+
+type SortValue = string | number;
+
+export class Queries {
+	constructor(
+		private readonly model: NodeModel,
+		private readonly nodeId: string,
+		private readonly redact: Options['redact']
+	) {}
+
+	/** The namespaces a principal may see, optionally narrowed to one. */
+	private namespacesFor(principal: Principal, only?: string): NamespaceStats[] {
+		if (only !== undefined) {
+			const stats = this.model.namespaces.get(only);
+			return stats && canSee(principal, only) ? [stats] : [];
+		}
+		return [...this.model.namespaces.values()].filter((s) => canSee(principal, s.name));
+	}
+
+	sockets(principal: Principal, query: SocketsQuery): Page<SocketRow> {
+		if (query.nodeId !== undefined && query.nodeId !== this.nodeId) return emptyPage();
+		const sort = query.sort ?? 'connectedAt';
+		const desc = (query.order ?? 'asc') === 'desc';
+		const text = query.text?.toLowerCase();
+		const candidates: { state: SocketState; key: SortValue }[] = [];
+		for (const stats of this.namespacesFor(principal, query.namespace)) {
+			const members = query.room !== undefined ? stats.nsp.adapter.rooms.get(query.room) : undefined;
+			if (query.room !== undefined && !members) continue;
+			const sockets: Iterable<Socket | undefined> = members
+				? [...members].map((id) => stats.nsp.sockets.get(id))
+				: stats.nsp.sockets.values();
+			for (const socket of sockets) {
+				const state = socket && this.model.sockets.get(socket);
+				if (!state) continue;
+				if (query.transport !== undefined && state.conn.transport !== query.transport) continue;
+				if (text !== undefined && !matchesText(state, text)) continue;
+				candidates.push({ state, key: sortValue(state, sort) });
+			}
+		}
+		return this.page(
+			candidates,
+			(c) => c.key,
+			(c) => `${c.state.stats.name}#${c.state.socket.id}`,
+			desc,
+			query.cursor,
+			query.limit,
+			(c) => this.row(c.state)
+		);
+	}
+
+	members(principal: Principal, query: MembersQuery): Page<SocketRow> {
+		return this.sockets(principal, {
+			namespace: query.namespace,
+			room: query.room,
+			sort: 'id',
+			cursor: query.cursor,
+			limit: query.limit
+		});
+	}
+
+	rooms(principal: Principal, query: RoomsQuery): Page<RoomRow> {
+		const sort = query.sort ?? 'size';
+		const desc = (query.order ?? (sort === 'size' ? 'desc' : 'asc')) === 'desc';
+		const text = query.text?.toLowerCase();
+		const rows: RoomRow[] = [];
+		for (const stats of this.namespacesFor(principal, query.namespace)) {
+			const rooms = stats.nsp.adapter.rooms;
+			for (const name of stats.publicRooms) {
+				if (text !== undefined && !name.toLowerCase().includes(text)) continue;
+				const size = rooms.get(name)?.size ?? 0;
+				rows.push({ namespace: stats.name, name, size, nodes: { [this.nodeId]: size } });
+			}
+		}
+		return this.page(
+			rows,
+			(r) => (sort === 'size' ? r.size : r.name),
+			(r) => `${r.namespace}#${r.name}`,
+			desc,
+			query.cursor,
+			query.limit,
+			(r) => r
+		);
+	}
+
+	details(principal: Principal, namespace: string, id: string): SocketDetails {
+		const stats = this.namespacesFor(principal, namespace)[0];
+		const socket = stats?.nsp.sockets.get(id);
+		const state = socket && this.model.sockets.get(socket);
+		if (!state) throw new AgentError('E_NOT_FOUND', `no socket ${id} in namespace ${namespace}`);
+		const h = state.socket.handshake;
+		const hidden = new Set(this.redact.headers.map((name) => name.toLowerCase()));
+		const headers: Record<string, string> = {};
+		for (const [name, value] of Object.entries(h.headers)) {
+			headers[name] = hidden.has(name.toLowerCase()) ? '[redacted]' : String(value);
+		}
+		const events = [...stats.eventCounters()]
+			.filter((c) => c.in || c.out)
+			.slice(0, 50)
+			.map((c) => ({ name: c.name, in: c.in, out: c.out, bytesIn: c.bytesIn, bytesOut: c.bytesOut }));
+		return {
+			...this.row(state),
+			transports: [...state.conn.transports],
+			handshake: {
+				headers,
+				query: { ...h.query },
+				auth: this.redact.auth ? '[redacted]' : safeJson(h.auth),
+				time: h.time,
+				secure: h.secure,
+				url: h.url,
+				xdomain: h.xdomain
+			},
+			data: this.data(state.socket.data),
+			events
+		};
+	}
+
+	namespaces(principal: Principal): NamespaceSummary[] {
+		return this.namespacesFor(principal).map((s) => ({
+			name: s.name,
+			sockets: s.nsp.sockets.size,
+			rooms: s.publicRooms.size,
+			connects: s.connects,
+			disconnects: s.disconnects,
+			refused: s.refused,
+			eventsIn: s.eventsIn,
+			eventsOut: s.eventsOut,
+			bytesIn: s.bytesIn,
+			bytesOut: s.bytesOut
+		}));
+	}
+
+	private row(state: SocketState): SocketRow {
+		const { socket, conn } = state;
+		const rooms: string[] = [];
+		for (const room of socket.rooms) if (room !== socket.id) rooms.push(room);
+		return {
+			id: socket.id,
+			nodeId: this.nodeId,
+			namespace: state.stats.name,
+			rooms,
+			address: socket.handshake.address,
+			transport: conn.transport,
+			userAgent: String(socket.handshake.headers['user-agent'] ?? ''),
+			connectedAt: state.connectedAt,
+			rtt: conn.rtt >= 0 ? Math.round(conn.rtt * 100) / 100 : null,
+			eventsIn: state.eventsIn,
+			eventsOut: state.eventsOut,
+			bytesIn: state.bytesIn,
+			bytesOut: state.bytesOut,
+			dataKeys: isRecord(socket.data) ? Object.keys(socket.data) : []
+		};
+	}
+
+	private data(data: unknown): Record<string, unknown> {
+		if (!isRecord(data)) return {};
+		const rule = this.redact.socketData;
+		const out: Record<string, unknown> = {};
+		for (const key of Object.keys(data)) {
+			const hide = rule === true || (Array.isArray(rule) && rule.includes(key));
+			out[key] = hide ? '[redacted]' : safeJson(data[key]);
+		}
+		return out;
+	}
+
+	private page<T, R>(
+		items: T[],
+		key: (item: T) => SortValue,
+		tie: (item: T) => string,
+		desc: boolean,
+		cursor: string | undefined,
+		limit: number | undefined,
+		toRow: (item: T) => R
+	): Page<R> {
+		const total = items.length;
+		const size = Math.min(limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+		const sign = desc ? -1 : 1;
+		const compare = (a: [SortValue, string], b: [SortValue, string]) =>
+			sign * (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+		let keyed = items.map((item) => ({ item, k: [key(item), tie(item)] as [SortValue, string] }));
+		if (cursor !== undefined) {
+			const after = decodeCursor(cursor);
+			keyed = keyed.filter((x) => compare(x.k, after) > 0);
+		}
+		keyed.sort((a, b) => compare(a.k, b.k));
+		const rows = keyed.slice(0, size);
+		const last = rows[rows.length - 1];
+		return {
+			rows: rows.map((x) => toRow(x.item)),
+			total,
+			nextCursor: keyed.length > size && last ? encodeCursor(last.k) : null,
+			missingNodes: []
+		};
+	}
+}
+
+function emptyPage<T>(): Page<T> {
+	return { rows: [], total: 0, nextCursor: null, missingNodes: [] };
+}
+
+function sortValue(state: SocketState, sort: SocketSortKey): SortValue {
+	switch (sort) {
+		case 'connectedAt':
+			return state.connectedAt;
+		case 'id':
+			return state.socket.id;
+		case 'namespace':
+			return state.stats.name;
+		case 'address':
+			return state.socket.handshake.address;
+		case 'rtt':
+			return state.conn.rtt;
+		default:
+			return state[sort];
+	}
+}
+
+function matchesText(state: SocketState, text: string): boolean {
+	const h = state.socket.handshake;
+	return (
+		state.socket.id.toLowerCase().includes(text) ||
+		h.address.toLowerCase().includes(text) ||
+		String(h.headers['user-agent'] ?? '').toLowerCase().includes(text)
+	);
+}
+
+export function encodeCursor(key: [SortValue, string]): string {
+	return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [SortValue, string] {
+	try {
+		const key = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+		if (
+			Array.isArray(key) &&
+			key.length === 2 &&
+			(typeof key[0] === 'string' || typeof key[0] === 'number') &&
+			typeof key[1] === 'string'
+		) {
+			return key as [SortValue, string];
+		}
+	} catch {
+		// Falls through to the error below.
+	}
+	throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value as JSON would carry it, cut to a size a dashboard can show; never throws. */
+function safeJson(value: unknown): unknown {
+	try {
+		const text = JSON.stringify(value);
+		if (text === undefined) return null;
+		return text.length > 4096 ? `${text.slice(0, 4096)}…` : JSON.parse(text);
+	} catch {
+		return '[unserializable]';
+	}
+}
+

@@ -1,0 +1,206 @@
+/**
+ * Once per interval, turns the model's cumulative counters into one compact sample: levels now,
+ * what happened during the interval, and bounded top lists. Its size does not grow with the number
+ * of sockets; its cost is one pass over the namespaces, their event names and their public rooms.
+ */
+import {
+	MAX_NAME_IN_SAMPLE,
+	SAMPLE_MAX_NAMESPACES,
+	SAMPLE_TOP_EVENTS,
+	SAMPLE_TOP_ROOMS
+} from '../protocol/limits.js';
+import type {
+	EventFigures,
+	NamespaceSample,
+	Principal,
+	RoomSize,
+	Sample
+} from '../protocol/models.js';
+import type { NamespaceStats, NodeModel } from './model.js';
+import type { HealthProbe } from './process-health.js';
+
+type Totals = Pick<
+	NamespaceStats,
+	| 'connects'
+	| 'refused'
+	| 'disconnects'
+	| 'eventsIn'
+	| 'eventsOut'
+	| 'bytesIn'
+	| 'bytesOut'
+	| 'broadcasts'
+	| 'broadcastRecipients'
+	| 'joins'
+	| 'leaves'
+> & { reasons: Map<string, number> };
+
+const TOTALS = [
+	'connects',
+	'refused',
+	'disconnects',
+	'eventsIn',
+	'eventsOut',
+	'bytesIn',
+	'bytesOut',
+	'broadcasts',
+	'broadcastRecipients',
+	'joins',
+	'leaves'
+] as const;
+
+export class Sampler {
+	private readonly previous = new WeakMap<NamespaceStats, Totals>();
+	private lastT = Date.now();
+
+	constructor(
+		private readonly model: NodeModel,
+		private readonly health: HealthProbe,
+		private readonly nodeId: string,
+		private readonly faults: { count: number }
+	) {}
+
+	/** The sample of the interval that ends now, with every namespace (see `viewFor` for scoping). */
+	take(): Sample {
+		const t = Date.now();
+		const namespaces: NamespaceSample[] = [];
+		for (const stats of this.model.namespaces.values()) namespaces.push(this.sampleNamespace(stats));
+		const sample: Sample = {
+			nodeId: this.nodeId,
+			t,
+			interval: t - this.lastT,
+			namespaces,
+			rtt: this.model.rtt.percentiles(),
+			process: this.health.read(),
+			faults: this.faults.count
+		};
+		this.lastT = t;
+		return sample;
+	}
+
+	private sampleNamespace(stats: NamespaceStats): NamespaceSample {
+		const prev = this.previous.get(stats);
+		const delta = (key: (typeof TOTALS)[number]) => stats[key] - (prev?.[key] ?? 0);
+		const reasons: Record<string, number> = {};
+		for (const [reason, count] of stats.reasons) {
+			const d = count - (prev?.reasons.get(reason) ?? 0);
+			if (d > 0) reasons[reason] = d;
+		}
+		const sample: NamespaceSample = {
+			name: stats.name,
+			sockets: stats.nsp.sockets.size,
+			rooms: stats.publicRooms.size,
+			transports: { ...stats.transports },
+			connects: delta('connects'),
+			refused: delta('refused'),
+			disconnects: delta('disconnects'),
+			reasons,
+			eventsIn: delta('eventsIn'),
+			eventsOut: delta('eventsOut'),
+			bytesIn: delta('bytesIn'),
+			bytesOut: delta('bytesOut'),
+			broadcasts: delta('broadcasts'),
+			broadcastRecipients: delta('broadcastRecipients'),
+			joins: delta('joins'),
+			leaves: delta('leaves'),
+			topEvents: topEvents(stats),
+			topRooms: topRooms(stats)
+		};
+		const totals = { reasons: new Map(stats.reasons) } as Totals;
+		for (const key of TOTALS) totals[key] = stats[key];
+		this.previous.set(stats, totals);
+		return sample;
+	}
+}
+
+/** Keeps the `limit` largest items of a stream, by `score`, without sorting the stream. */
+function keepTop<T>(top: { item: T; score: number }[], item: T, score: number, limit: number): void {
+	if (score <= 0 || (top.length === limit && score <= top[top.length - 1].score)) return;
+	let i = top.length;
+	while (i > 0 && top[i - 1].score < score) i--;
+	top.splice(i, 0, { item, score });
+	if (top.length > limit) top.pop();
+}
+
+function topEvents(stats: NamespaceStats): EventFigures[] {
+	const top: { item: EventFigures; score: number }[] = [];
+	for (const c of stats.eventCounters()) {
+		const figures: EventFigures = {
+			name: truncate(c.name),
+			in: c.in - c.lastIn,
+			out: c.out - c.lastOut,
+			bytesIn: c.bytesIn - c.lastBytesIn,
+			bytesOut: c.bytesOut - c.lastBytesOut
+		};
+		c.lastIn = c.in;
+		c.lastOut = c.out;
+		c.lastBytesIn = c.bytesIn;
+		c.lastBytesOut = c.bytesOut;
+		keepTop(top, figures, figures.in + figures.out, SAMPLE_TOP_EVENTS);
+	}
+	return top.map((e) => e.item);
+}
+
+function topRooms(stats: NamespaceStats): RoomSize[] {
+	const top: { item: string; score: number }[] = [];
+	const rooms = stats.nsp.adapter.rooms;
+	for (const room of stats.publicRooms) keepTop(top, room, rooms.get(room)?.size ?? 0, SAMPLE_TOP_ROOMS);
+	return top.map((r) => ({ name: truncate(r.item), size: r.score }));
+}
+
+function truncate(name: string): string {
+	return name.length > MAX_NAME_IN_SAMPLE ? `${name.slice(0, MAX_NAME_IN_SAMPLE - 1)}…` : name;
+}
+
+/** Whether a principal may see a namespace: the one rule every sample, query and command uses. */
+export function canSee(principal: Principal, namespace: string): boolean {
+	return principal.namespaces === undefined || principal.namespaces.includes(namespace);
+}
+
+/**
+ * A sample as one principal may see it: only its namespaces, the busiest first, at most
+ * `SAMPLE_MAX_NAMESPACES` listed one by one and the rest folded into `otherNamespaces`.
+ */
+export function viewFor(sample: Sample, principal: Principal): Sample {
+	const visible = sample.namespaces
+		.filter((n) => canSee(principal, n.name))
+		.sort((a, b) => b.sockets - a.sockets || b.eventsIn + b.eventsOut - (a.eventsIn + a.eventsOut));
+	if (visible.length <= SAMPLE_MAX_NAMESPACES) {
+		return visible.length === sample.namespaces.length ? sample : { ...sample, namespaces: visible };
+	}
+	return {
+		...sample,
+		namespaces: visible.slice(0, SAMPLE_MAX_NAMESPACES),
+		otherNamespaces: fold(visible.slice(SAMPLE_MAX_NAMESPACES))
+	};
+}
+
+function fold(list: NamespaceSample[]): NamespaceSample {
+	const folded: NamespaceSample = {
+		name: `${list.length} more`,
+		sockets: 0,
+		rooms: 0,
+		transports: { websocket: 0, polling: 0, webtransport: 0 },
+		connects: 0,
+		refused: 0,
+		disconnects: 0,
+		reasons: {},
+		eventsIn: 0,
+		eventsOut: 0,
+		bytesIn: 0,
+		bytesOut: 0,
+		broadcasts: 0,
+		broadcastRecipients: 0,
+		joins: 0,
+		leaves: 0,
+		topEvents: [],
+		topRooms: []
+	};
+	for (const n of list) {
+		folded.sockets += n.sockets;
+		folded.rooms += n.rooms;
+		for (const key of TOTALS) folded[key] += n[key];
+		for (const k of ['websocket', 'polling', 'webtransport'] as const) folded.transports[k] += n.transports[k];
+		for (const [r, c] of Object.entries(n.reasons)) folded.reasons[r] = (folded.reasons[r] ?? 0) + c;
+	}
+	return folded;
+}

@@ -1,0 +1,99 @@
+/** A real Socket.IO server on a free loopback port, instrumented, with real clients. */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, type ServerOptions } from 'socket.io';
+import { io as connectClient, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
+import { instrument, type Instrumentation, type InstrumentOptions } from '../../server/agent/index.js';
+import type { Ack, Sample, Snapshot } from '../../server/protocol/models.js';
+
+export interface Fixture {
+	io: Server;
+	http: HttpServer;
+	url: string;
+	agent: Instrumentation;
+	/** A connected client of a namespace; closed with the fixture. */
+	client(namespace?: string, options?: Partial<ManagerOptions & SocketOptions>): Promise<ClientSocket>;
+	/** A dashboard connected to the admin namespace, with its snapshot. */
+	dashboard(auth?: Record<string, unknown>): Promise<{ socket: ClientSocket; snapshot: Snapshot }>;
+	close(): Promise<void>;
+}
+
+export async function startFixture(
+	agentOptions: Partial<InstrumentOptions> = {},
+	serverOptions: Partial<ServerOptions> = {},
+	beforeInstrument?: (io: Server) => void
+): Promise<Fixture> {
+	const http = createServer((_req, res) => res.writeHead(404).end('host 404'));
+	const io = new Server(http, serverOptions);
+	beforeInstrument?.(io);
+	const agent = instrument(io, { auth: false, sampleInterval: 200, ...agentOptions });
+	await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+	const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+	const clients: ClientSocket[] = [];
+
+	async function client(namespace = '/', options: Partial<ManagerOptions & SocketOptions> = {}) {
+		const socket = connectClient(`${url}${namespace}`, {
+			forceNew: true,
+			reconnection: false,
+			transports: ['websocket'],
+			...options
+		});
+		clients.push(socket);
+		await new Promise<void>((resolve, reject) => {
+			socket.once('connect', resolve);
+			socket.once('connect_error', reject);
+		});
+		return socket;
+	}
+
+	return {
+		io,
+		http,
+		url,
+		agent,
+		client,
+		async dashboard(auth = {}) {
+			const socket = connectClient(`${url}${agent.options.namespace}`, {
+				forceNew: true,
+				reconnection: false,
+				transports: ['websocket'],
+				auth
+			});
+			clients.push(socket);
+			const snapshot = await new Promise<Snapshot>((resolve, reject) => {
+				socket.once('state:snapshot', resolve);
+				socket.once('connect_error', reject);
+			});
+			return { socket, snapshot };
+		},
+		async close() {
+			for (const c of clients) c.disconnect();
+			await agent.close();
+			await new Promise<void>((resolve) => io.close(() => resolve()));
+		}
+	};
+}
+
+/** Resolves with the first arguments of the next `event`. */
+export function once<T = unknown>(emitter: { once(event: string, fn: (...args: any[]) => void): unknown }, event: string): Promise<T> {
+	return new Promise((resolve) => emitter.once(event, (value: T) => resolve(value)));
+}
+
+/** Sends a query or command and returns its `data`, or throws its error code and message. */
+export async function ask<T>(socket: ClientSocket, event: string, payload: unknown = {}): Promise<T> {
+	const answer = (await socket.timeout(5000).emitWithAck(event, payload)) as Ack<T>;
+	if ('error' in answer) throw Object.assign(new Error(`${answer.error.code}: ${answer.error.message}`), answer.error);
+	return answer.data;
+}
+
+/** The next sample received by a dashboard that satisfies `test`. */
+export function nextSample(socket: ClientSocket, test: (s: Sample) => boolean = () => true): Promise<Sample> {
+	return new Promise((resolve) => {
+		const listener = (s: Sample) => {
+			if (!test(s)) return;
+			socket.off('stats:sample', listener);
+			resolve(s);
+		};
+		socket.on('stats:sample', listener);
+	});
+}
