@@ -11,7 +11,7 @@ import { MAX_PAGE_SIZE } from '../protocol/limits.js';
 import type { Feature, NodeInfo, Principal, Sample, Snapshot } from '../protocol/models.js';
 import { createAdminNamespace } from './admin-namespace.js';
 import { createAuthenticator } from './auth/index.js';
-import { createEngineCollector } from './collectors/engine.js';
+import { createEngineCollector, type EngineServer } from './collectors/engine.js';
 import { createNamespaceCollector } from './collectors/namespaces.js';
 import { createSocketCollector } from './collectors/sockets.js';
 import { EventLog } from './event-log.js';
@@ -67,6 +67,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const model = new NodeModel();
 	const metrics = opts.metrics ? createMetrics(model) : undefined;
 	const engine = createEngineCollector({
+		engine: () => io.engine as unknown as EngineServer | undefined,
 		model,
 		faults,
 		adminNamespace: opts.namespace,

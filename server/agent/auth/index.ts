@@ -1,12 +1,23 @@
 /**
  * Who may open a dashboard. `auth: false` lets everyone in as an admin, and only because the
- * operator wrote it; anything else must prove who it is.
+ * operator wrote it; anything else must prove who it is, in this order: the host's `authorize`
+ * hook, a session token, a password login (rate-limited per address, answered with a new token).
  */
+import { randomBytes } from 'node:crypto';
+import createDebug from 'debug';
 import type { Socket } from 'socket.io';
+import { z } from 'zod';
 import type { SessionGrant } from '../../protocol/events.js';
 import type { Principal } from '../../protocol/models.js';
 import { AgentError } from '../errors.js';
-import type { Options } from '../options.js';
+import type { Faults } from '../guard.js';
+import type { AuthOptions, Options } from '../options.js';
+import { namespaceField } from '../validation.js';
+import { createPasswordCheck } from './passwords.js';
+import { LoginLimiter } from './rate-limit.js';
+import { createTokenSigner } from './tokens.js';
+
+const debug = createDebug('sockscope:auth');
 
 export interface Authenticated {
 	principal: Principal;
@@ -24,15 +35,85 @@ export interface Authenticator {
 
 const ANONYMOUS: Principal = { name: 'anonymous', role: 'admin' };
 
-export function createAuthenticator(auth: Options['auth']): Authenticator {
+/** What a host's hook must return: extra fields are dropped, a wrong shape is the host's fault. */
+const hookPrincipal = z.object({
+	name: z.string().min(1).max(128),
+	role: z.enum(['admin', 'readonly']),
+	namespaces: z.array(namespaceField).max(1000).optional()
+});
+
+export function createAuthenticator(auth: Options['auth'], faults: Faults): Authenticator {
 	if (auth === false) {
 		return { authenticate: async () => ({ principal: ANONYMOUS }), methods: 'none', dispose() {} };
 	}
+	const users = auth.users ?? [];
+	const passwords = createPasswordCheck(users);
+	const tokens = createTokenSigner(auth.secret ?? randomBytes(32), auth.sessionTtl ?? 3600);
+	const limiter = new LoginLimiter(auth.maxFailedLogins ?? 5);
+
+	/** A principal from the host's hook; null when it does not let this dashboard in. */
+	async function fromHook(hook: NonNullable<AuthOptions['authorize']>, socket: Socket): Promise<Principal | null> {
+		let result: unknown;
+		try {
+			result = await hook(socket.handshake);
+		} catch (err) {
+			faults.record('authorize hook', err);
+			throw new AgentError('E_AUTH_INVALID', 'refused: the authorize hook failed');
+		}
+		if (result === null || result === undefined) return null;
+		const parsed = hookPrincipal.safeParse(result);
+		if (!parsed.success) {
+			faults.record('authorize hook', new TypeError(`authorize returned no valid principal: ${parsed.error.message}`));
+			throw new AgentError('E_AUTH_INVALID', 'refused: the authorize hook returned no valid principal');
+		}
+		const { name, role, namespaces } = parsed.data;
+		return namespaces ? { name, role, namespaces } : { name, role };
+	}
+
+	/** The principal of a token, as the users list says now: a removed or demoted user is out. */
+	function fromToken(token: unknown): Principal {
+		const claimed = tokens.verify(token);
+		const user = passwords.find(claimed.name);
+		if (!user || user.role !== claimed.role) throw new AgentError('E_TOKEN_INVALID');
+		return principalOf(user);
+	}
+
+	async function fromPassword(credentials: Record<string, unknown>, address: string): Promise<Authenticated> {
+		limiter.attempt(address);
+		const user = await passwords.check(credentials.user, credentials.password);
+		if (!user) {
+			debug('failed login from %s', address);
+			throw new AgentError('E_AUTH_INVALID');
+		}
+		limiter.succeeded(address);
+		const principal = principalOf(user);
+		return { principal, grant: tokens.issue(principal) };
+	}
+
 	return {
-		methods: { password: Boolean(auth.users?.length), hook: Boolean(auth.authorize) },
-		async authenticate() {
+		methods: { password: users.length > 0, hook: Boolean(auth.authorize) },
+		async authenticate(socket) {
+			const given = socket.handshake.auth;
+			const credentials: Record<string, unknown> = typeof given === 'object' && given !== null ? given : {};
+			if (auth.authorize) {
+				const principal = await fromHook(auth.authorize, socket);
+				if (principal) return { principal };
+			}
+			if ('token' in credentials) return { principal: fromToken(credentials.token) };
+			if ('user' in credentials || 'password' in credentials) {
+				if (users.length === 0) throw new AgentError('E_AUTH_INVALID');
+				return fromPassword(credentials, socket.handshake.address);
+			}
+			if (users.length > 0) throw new AgentError('E_AUTH_REQUIRED');
+			if (auth.authorize) throw new AgentError('E_AUTH_INVALID', 'refused by the authorize hook');
 			throw new AgentError('E_AUTH_DISABLED');
 		},
-		dispose() {}
+		dispose() {
+			limiter.dispose();
+		}
 	};
+}
+
+function principalOf(user: { name: string; role: Principal['role']; namespaces?: string[] }): Principal {
+	return user.namespaces ? { name: user.name, role: user.role, namespaces: [...user.namespaces] } : { name: user.name, role: user.role };
 }

@@ -34,7 +34,16 @@ export interface EngineCollector {
 	dispose(): void;
 }
 
+/** What the agent needs of the engine.io server: its new connections and the current ones. */
+export interface EngineServer {
+	clients: Record<string, EngineConn>;
+	on(event: 'connection', listener: (conn: EngineConn) => void): unknown;
+	off(event: 'connection', listener: (conn: EngineConn) => void): unknown;
+}
+
 export interface EngineCollectorDeps {
+	/** The engine.io server; absent until socket.io is attached to an HTTP server. */
+	engine(): EngineServer | undefined;
 	model: NodeModel;
 	faults: Faults;
 	adminNamespace: string;
@@ -43,6 +52,7 @@ export interface EngineCollectorDeps {
 }
 
 export function createEngineCollector({
+	engine: engineServer,
 	model,
 	faults,
 	adminNamespace,
@@ -167,20 +177,46 @@ export function createEngineCollector({
 		conns.delete(engine);
 	}
 
+	// Every connection is hooked as it opens, so that one refused by a namespace's middleware, which
+	// never becomes a socket, is still counted. A server attached after instrument() is found later.
+	let server: EngineServer | undefined;
+	const onEngineConnection = (conn: EngineConn) => {
+		try {
+			track(conn);
+		} catch (err) {
+			faults.record('engine connection', err);
+		}
+	};
+	function attach(): void {
+		server = engineServer();
+		if (!server) return;
+		server.on('connection', onEngineConnection);
+		for (const conn of Object.values(server.clients)) track(conn);
+	}
+
+	function track(engine: EngineConn): ConnState {
+		if (!server) attach();
+		let conn = conns.get(engine);
+		if (conn === undefined) {
+			conn = new ConnState(engine.transport.name as Transport);
+			conns.set(engine, conn);
+			engine.on('packet', onPacket);
+			engine.on('packetCreate', onPacketCreate);
+			engine.on('upgrade', onUpgrade);
+			engine.on('close', onClose);
+		}
+		return conn;
+	}
+
+	try {
+		attach();
+	} catch (err) {
+		faults.record('engine attach', err);
+	}
 	return {
-		track(engine) {
-			let conn = conns.get(engine);
-			if (conn === undefined) {
-				conn = new ConnState(engine.transport.name as Transport);
-				conns.set(engine, conn);
-				engine.on('packet', onPacket);
-				engine.on('packetCreate', onPacketCreate);
-				engine.on('upgrade', onUpgrade);
-				engine.on('close', onClose);
-			}
-			return conn;
-		},
+		track,
 		dispose() {
+			server?.off('connection', onEngineConnection);
 			for (const engine of [...conns.keys()]) untrack(engine);
 		}
 	};
@@ -192,7 +228,7 @@ export function createEngineCollector({
  * Without a `/` after the header, the packet is for the main namespace.
  */
 export function namespaceOf(data: string): string {
-	let i = 2;
+	let i = 1;
 	const kind = data.charCodeAt(0);
 	if (kind === CHAR_BINARY_EVENT || kind === 54 /* '6' binary ack */) {
 		while (i < data.length && data.charCodeAt(i) !== 45 /* '-' */) i++;
