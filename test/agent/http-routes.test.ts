@@ -1,0 +1,33 @@
+/** The dashboard and /metrics are served on the host's own HTTP server, beside its routes. */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startFixture, type Fixture } from '../support/agent-fixture.js';
+
+describe('HTTP routes', () => {
+	let f: Fixture;
+	beforeAll(async () => {
+		f = await startFixture({ dashboard: { path: '/ops/scope' }, metrics: { path: '/metrics' } });
+	});
+	afterAll(() => f?.close());
+
+	test('serve the dashboard at its mount path', async () => {
+		const redirect = await fetch(`${f.url}/ops/scope`, { redirect: 'manual' });
+		expect(redirect.status).toBe(308);
+		expect(redirect.headers.get('location')).toBe('/ops/scope/');
+		const page = await fetch(`${f.url}/ops/scope/`);
+		expect(page.status).toBe(200);
+		expect(page.headers.get('content-type')).toContain('text/html');
+		expect(await page.text()).toContain('<title>Sockscope</title>');
+	});
+
+	test('tell the dashboard where its namespace is and how to log in', async () => {
+		const config = await (await fetch(`${f.url}/ops/scope/config.json`)).json();
+		expect(config).toEqual({ namespace: '/sockscope', socketPath: '/socket.io', auth: 'none' });
+	});
+
+	test('leave every other path to the host', async () => {
+		expect(await (await fetch(`${f.url}/ops/scopex`)).text()).toBe('host 404');
+		expect(await (await fetch(`${f.url}/`)).text()).toBe('host 404');
+		expect((await fetch(`${f.url}/ops/scope/missing.js`)).status).toBe(404);
+		expect((await fetch(`${f.url}/ops/scope/../../etc/passwd`)).status).not.toBe(200);
+	});
+});

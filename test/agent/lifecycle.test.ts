@@ -1,0 +1,124 @@
+/**
+ * The agent lives inside someone else's server: its own traffic shows in no figure, `close()`
+ * leaves nothing behind, and a fault inside it never reaches the host's clients.
+ */
+import { createServer } from 'node:http';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { Server, type Namespace } from 'socket.io';
+import { instrument } from '../../server/agent/index.js';
+import { NamespaceStats } from '../../server/agent/model.js';
+import { Histogram } from '../../server/agent/rtt-histogram.js';
+import type { NamespaceSummary, Page, SocketRow } from '../../server/protocol/models.js';
+import { ask, nextSample, once, startFixture, type Fixture } from '../support/agent-fixture.js';
+
+let f: Fixture | undefined;
+afterEach(async () => {
+	vi.restoreAllMocks();
+	await f?.close();
+	f = undefined;
+});
+
+function echoServer(io: Server) {
+	io.on('connection', (socket) => {
+		socket.join('chat');
+		socket.on('say', (text: string) => socket.to('chat').emit('said', text));
+	});
+}
+
+describe('admin traffic', () => {
+	test('appears in no figure', async () => {
+		f = await startFixture({}, {}, echoServer);
+		const { socket: dashboard } = await f.dashboard();
+		const first = await ask<NamespaceSummary[]>(dashboard, 'namespaces:query');
+		for (let i = 0; i < 20; i++) await ask(dashboard, 'sockets:query', { limit: 10 });
+		await ask(dashboard, 'log:subscribe', {});
+		await f.dashboard();
+		const later = await ask<NamespaceSummary[]>(dashboard, 'namespaces:query');
+		expect(later).toEqual(first);
+		expect(later.map((n) => n.name)).toEqual(['/']);
+		const sample = await nextSample(dashboard);
+		expect(sample.namespaces.map((n) => n.name)).toEqual(['/']);
+		expect(sample.namespaces[0]).toMatchObject({ sockets: 0, eventsIn: 0, eventsOut: 0, bytesIn: 0, bytesOut: 0 });
+		expect((await ask<Page<SocketRow>>(dashboard, 'sockets:query', {})).total).toBe(0);
+	});
+});
+
+describe('close()', () => {
+	function listenerCounts(io: Server) {
+		const counts: Record<string, number> = { newNamespace: io.listeners('new_namespace' as 'connection').length };
+		for (const [name, nsp] of io._nsps as Map<string, Namespace>) {
+			counts[`${name} connection`] = nsp.listeners('connection').length;
+			for (const e of ['create-room', 'delete-room', 'join-room', 'leave-room']) {
+				counts[`${name} ${e}`] = nsp.adapter.listeners(e).length;
+			}
+			counts[`${name} own broadcast`] = Object.hasOwn(nsp.adapter, 'broadcast') ? 1 : 0;
+			for (const socket of nsp.sockets.values()) {
+				counts[`${socket.id} any`] = socket.listenersAny().length;
+				counts[`${socket.id} anyOutgoing`] = socket.listenersAnyOutgoing().length;
+				counts[`${socket.id} disconnect`] = socket.listeners('disconnect').length;
+				for (const e of ['packet', 'packetCreate', 'upgrade', 'close']) {
+					counts[`${socket.id} conn ${e}`] = socket.conn.listeners(e).length;
+				}
+			}
+		}
+		counts.request = (io.httpServer as ReturnType<typeof createServer>).listeners('request').length;
+		counts.engineConnection = io.engine.listeners('connection').length;
+		return counts;
+	}
+
+	test('leaves zero listeners, routes and namespaces behind', async () => {
+		const http = createServer((_req, res) => res.writeHead(404).end('host'));
+		const io = new Server(http);
+		echoServer(io);
+		io.of('/other');
+		await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+		const port = (http.address() as { port: number }).port;
+		const { io: connect } = await import('socket.io-client');
+		// WebSocket only: an upgrade in flight would change the connection's own listeners meanwhile.
+		const options = { forceNew: true, transports: ['websocket'] };
+		const clients = [connect(`http://127.0.0.1:${port}`, options), connect(`http://127.0.0.1:${port}/other`, options)];
+		await Promise.all(clients.map((c) => once(c, 'connect')));
+		const before = listenerCounts(io);
+		const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+		const agent = instrument(io, { auth: false, metrics: { path: '/metrics' } });
+		const during = listenerCounts(io);
+		expect(during).not.toEqual(before);
+		expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+
+		await agent.close();
+		expect(listenerCounts(io)).toEqual(before);
+		expect(io._nsps.has('/sockscope')).toBe(false);
+		expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+		expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(timersBefore);
+
+		for (const c of clients) c.disconnect();
+		await new Promise<void>((resolve) => io.close(() => resolve()));
+	});
+});
+
+describe('faults inside the agent', () => {
+	test('leave a chat round-trip between two clients working, and are counted', async () => {
+		f = await startFixture({}, { pingInterval: 100 }, echoServer);
+		const { socket: dashboard } = await f.dashboard();
+		const a = await f.client('/');
+		const b = await f.client('/');
+		vi.spyOn(NamespaceStats.prototype, 'event').mockImplementation(() => {
+			throw new Error('injected fault');
+		});
+		vi.spyOn(Histogram.prototype, 'add').mockImplementation(() => {
+			throw new Error('injected fault');
+		});
+		for (let i = 0; i < 3; i++) {
+			const said = once<string>(b, 'said');
+			a.emit('say', `hello ${i}`);
+			expect(await said).toBe(`hello ${i}`);
+		}
+		const late = await f.client('/');
+		const heard = once<string>(late, 'said');
+		b.emit('say', 'still here');
+		expect(await heard).toBe('still here');
+		const sample = await nextSample(dashboard, (s) => s.faults >= 6);
+		expect(sample.faults).toBeGreaterThanOrEqual(6);
+	});
+});

@@ -1,0 +1,37 @@
+import { describe, expect, test } from 'vitest';
+import { Server } from 'socket.io';
+import { instrument } from '../../server/agent/index.js';
+
+describe('instrument() options', () => {
+	const io = new Server();
+	const cases: [string, unknown, RegExp][] = [
+		['no options', undefined, /options are required/],
+		['auth left out', {}, /option "auth" is required/],
+		['auth: true', { auth: true }, /option "auth"/],
+		['a namespace without a slash', { auth: false, namespace: 'admin' }, /option "namespace": must start with "\/"/],
+		['a dashboard path without a slash', { auth: false, dashboard: { path: 'x' } }, /option "dashboard(\.path)?"/],
+		['a misspelt option', { auth: false, metricz: {} }, /metricz/],
+		['a plain-text password', { auth: { users: [{ name: 'a', passwordHash: 'secret', role: 'admin' }] } }, /option "auth(\.users\.0\.passwordHash)?"/],
+		['an unknown role', { auth: { users: [{ name: 'a', passwordHash: '$2b$04$' + 'a'.repeat(53), role: 'root' }] } }, /option "auth(\.users\.0\.role)?"/],
+		['a short secret', { auth: { secret: 'short' } }, /option "auth(\.secret)?"/],
+		['a sample interval of 0', { auth: false, sampleInterval: 0 }, /option "sampleInterval"/],
+		['the same path twice', { auth: false, dashboard: { path: '/x' }, metrics: { path: '/x' } }, /option "metrics.path"/]
+	];
+	test.each(cases)('refuses %s with an error naming the option', (_name, options, message) => {
+		expect(() => instrument(io, options as never)).toThrow(message);
+		// Nothing was wired: no admin namespace was created.
+		expect(io._nsps.has('/sockscope')).toBe(false);
+	});
+
+	test('accepts auth: false written explicitly, and fills the defaults', async () => {
+		const agent = instrument(io, { auth: false });
+		expect(agent.options).toMatchObject({
+			namespace: '/sockscope',
+			dashboard: { path: '/sockscope' },
+			metrics: false,
+			sampleInterval: 1000,
+			redact: { socketData: true, auth: true }
+		});
+		await agent.close();
+	});
+});
