@@ -46,6 +46,10 @@ export class EventLog implements EventTap {
 		}
 	}
 
+	get size(): number {
+		return this.subscriptions.size;
+	}
+
 	unsubscribe(key: object): void {
 		this.subscriptions.delete(key);
 		if (this.subscriptions.size === 0) this.stop();

@@ -88,13 +88,15 @@ export class ConnState {
 	pingAt = 0;
 	/** Last heartbeat round-trip in milliseconds; -1 before the first pong. */
 	rtt = -1;
-	transport: Transport;
-	readonly transports: Transport[];
+	/** The transport before the upgrade, if there was one. */
+	upgradedFrom: Transport | null = null;
 	readonly sockets: SocketState[] = [];
 
-	constructor(transport: Transport) {
-		this.transport = transport;
-		this.transports = [transport];
+	constructor(public transport: Transport) {}
+
+	/** Transports in the order used, e.g. `['polling', 'websocket']`. */
+	get transports(): Transport[] {
+		return this.upgradedFrom ? [this.upgradedFrom, this.transport] : [this.transport];
 	}
 }
 
@@ -118,6 +120,8 @@ export class NodeModel {
 	readonly sockets = new WeakMap<Socket, SocketState>();
 	/** Heartbeat RTT of every connection that has answered a ping: its latest value. */
 	readonly rtt = new Histogram();
+	/** Sockets being watched (a WeakMap cannot say). */
+	watched = 0;
 	/** Events handed to sockets so far, to measure each broadcast's fan-out. */
 	deliveries = 0;
 	/** `connect_error` answers to a namespace that does not exist. */

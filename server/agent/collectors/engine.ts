@@ -31,6 +31,12 @@ const CHAR_CONNECT_ERROR = 52; // '4'
 export interface EngineCollector {
 	/** The record of a connection, hooking it on first sight. */
 	track(conn: EngineConn): ConnState;
+	/** A socket of the connection is now watched: its heartbeat counts in the RTT figures. */
+	socketAdded(conn: ConnState): void;
+	/** A socket of the connection left; with the last one, its heartbeat leaves the RTT figures. */
+	socketRemoved(conn: ConnState): void;
+	/** Connections with watched sockets. */
+	readonly size: number;
 	dispose(): void;
 }
 
@@ -51,6 +57,11 @@ export interface EngineCollectorDeps {
 	onRtt(ms: number): void;
 }
 
+/**
+ * Two listeners per connection and a WeakMap entry: nothing to clean up when it closes, and no
+ * `close` or `upgrade` listener, which would cost each connection hundreds of bytes in its
+ * emitter's table. A transport upgrade is noticed on the next packet instead.
+ */
 export function createEngineCollector({
 	engine: engineServer,
 	model,
@@ -58,12 +69,14 @@ export function createEngineCollector({
 	adminNamespace,
 	onRtt
 }: EngineCollectorDeps): EngineCollector {
-	const conns = new Map<EngineConn, ConnState>();
+	const conns = new WeakMap<EngineConn, ConnState>();
+	let withSockets = 0;
 
 	function onPacket(this: EngineConn, packet: EnginePacket): void {
 		try {
 			const conn = conns.get(this);
 			if (conn === undefined) return;
+			if (this.transport.name !== conn.transport) noteUpgrade(conn, this.transport.name as Transport);
 			if (packet.type === 'message') {
 				const data = packet.data;
 				if (typeof data === 'string') {
@@ -78,9 +91,11 @@ export function createEngineCollector({
 			} else if (packet.type === 'pong' && conn.pingAt > 0) {
 				const rtt = performance.now() - conn.pingAt;
 				conn.pingAt = 0;
-				if (conn.rtt >= 0) model.rtt.remove(conn.rtt);
+				if (conn.sockets.length > 0) {
+					if (conn.rtt >= 0) model.rtt.remove(conn.rtt);
+					model.rtt.add(rtt);
+				}
 				conn.rtt = rtt;
-				model.rtt.add(rtt);
 				onRtt(rtt);
 			}
 		} catch (err) {
@@ -118,37 +133,20 @@ export function createEngineCollector({
 				if (last) conn.outStats = null;
 			} else if (packet.type === 'ping') {
 				conn.pingAt = performance.now();
+				if (this.transport.name !== conn.transport) noteUpgrade(conn, this.transport.name as Transport);
 			}
 		} catch (err) {
 			faults.record('engine packetCreate', err);
 		}
 	}
 
-	function onUpgrade(this: EngineConn, transport: { name: string }): void {
-		try {
-			const conn = conns.get(this);
-			if (conn === undefined) return;
-			const next = transport.name as Transport;
-			for (const s of conn.sockets) {
-				s.stats.transports[conn.transport]--;
-				s.stats.transports[next]++;
-			}
-			conn.transport = next;
-			conn.transports.push(next);
-		} catch (err) {
-			faults.record('engine upgrade', err);
+	function noteUpgrade(conn: ConnState, next: Transport): void {
+		for (const s of conn.sockets) {
+			s.stats.transports[conn.transport]--;
+			s.stats.transports[next]++;
 		}
-	}
-
-	function onClose(this: EngineConn): void {
-		try {
-			const conn = conns.get(this);
-			if (conn === undefined) return;
-			if (conn.rtt >= 0) model.rtt.remove(conn.rtt);
-			untrack(this);
-		} catch (err) {
-			faults.record('engine close', err);
-		}
+		conn.upgradedFrom = conn.transport;
+		conn.transport = next;
 	}
 
 	/**
@@ -167,14 +165,6 @@ export function createEngineCollector({
 		if (stats === undefined) return;
 		if (direction === 'in') stats.bytesIn += bytes;
 		else stats.bytesOut += bytes;
-	}
-
-	function untrack(engine: EngineConn): void {
-		engine.off('packet', onPacket);
-		engine.off('packetCreate', onPacketCreate);
-		engine.off('upgrade', onUpgrade);
-		engine.off('close', onClose);
-		conns.delete(engine);
 	}
 
 	// Every connection is hooked as it opens, so that one refused by a namespace's middleware, which
@@ -202,10 +192,14 @@ export function createEngineCollector({
 			conns.set(engine, conn);
 			engine.on('packet', onPacket);
 			engine.on('packetCreate', onPacketCreate);
-			engine.on('upgrade', onUpgrade);
-			engine.on('close', onClose);
 		}
 		return conn;
+	}
+
+	function untrack(engine: EngineConn): void {
+		engine.off('packet', onPacket);
+		engine.off('packetCreate', onPacketCreate);
+		conns.delete(engine);
 	}
 
 	try {
@@ -215,9 +209,25 @@ export function createEngineCollector({
 	}
 	return {
 		track,
+		socketAdded(conn) {
+			if (conn.sockets.length !== 1) return;
+			withSockets++;
+			if (conn.rtt >= 0) model.rtt.add(conn.rtt);
+		},
+		socketRemoved(conn) {
+			if (conn.sockets.length !== 0) return;
+			withSockets--;
+			if (conn.rtt >= 0) model.rtt.remove(conn.rtt);
+		},
+		get size() {
+			return withSockets;
+		},
 		dispose() {
 			server?.off('connection', onEngineConnection);
-			for (const engine of [...conns.keys()]) untrack(engine);
+			for (const engine of Object.values(server?.clients ?? {})) untrack(engine);
+			for (const stats of model.namespaces.values()) {
+				for (const socket of stats.nsp.sockets.values()) untrack(socket.conn);
+			}
 		}
 	};
 }

@@ -83,9 +83,11 @@ export function createSocketCollector(
 		s.socket.offAnyOutgoing(onOutgoing);
 		s.socket.off('disconnect', onDisconnect);
 		model.sockets.delete(s.socket);
+		model.watched--;
 		s.stats.transports[s.conn.transport]--;
 		const i = s.conn.sockets.indexOf(s);
 		if (i !== -1) s.conn.sockets.splice(i, 1);
+		engine.socketRemoved(s.conn);
 	}
 
 	return {
@@ -94,7 +96,9 @@ export function createSocketCollector(
 			const conn = engine.track(socket.conn);
 			const s = new SocketState(socket, stats, conn, socket.handshake.issued || Date.now());
 			model.sockets.set(socket, s);
+			model.watched++;
 			conn.sockets.push(s);
+			engine.socketAdded(conn);
 			stats.transports[conn.transport]++;
 			socket.onAny(onIncoming);
 			socket.onAnyOutgoing(onOutgoing);

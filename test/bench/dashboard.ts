@@ -1,0 +1,82 @@
+/**
+ * The benchmark's dashboard process: one dashboard client, Sockscope's or @socket.io/admin-ui's,
+ * that measures what the server streams to it. Its own process, so that parsing a heavy stream
+ * does not slow the load generator.
+ */
+import { io, type Socket } from 'socket.io-client';
+
+export type DashboardKind = 'sockscope' | 'admin-ui';
+
+export type DashboardRequest = { type: 'reset' } | { type: 'report' } | { type: 'exit' };
+
+export interface DashboardReport {
+	type: 'report';
+	/** Time and bytes from connecting until the first full view. */
+	firstViewMs: number;
+	firstViewBytes: number;
+	/** Since the last reset. */
+	messages: number;
+	bytes: number;
+	seconds: number;
+}
+
+const [kind, port] = [process.argv[2] as DashboardKind, Number(process.argv[3])];
+const started = performance.now();
+let bytes = 0;
+let messages = 0;
+let since = performance.now();
+let firstViewMs = -1;
+let firstViewBytes = -1;
+
+const socket: Socket = io(`http://127.0.0.1:${port}${kind === 'sockscope' ? '/sockscope' : '/admin'}`, {
+	transports: ['websocket'],
+	reconnection: false
+});
+socket.io.on('open', () => {
+	socket.io.engine.on('packet', (p: { type: string; data?: unknown }) => {
+		if (p.type !== 'message') return;
+		messages++;
+		bytes += typeof p.data === 'string' ? Buffer.byteLength(p.data) : (p.data as ArrayBuffer).byteLength;
+	});
+});
+
+function firstView() {
+	if (firstViewMs >= 0) return;
+	firstViewMs = performance.now() - started;
+	firstViewBytes = bytes;
+	process.send!({ type: 'first-view', firstViewMs, firstViewBytes });
+}
+
+if (kind === 'sockscope') {
+	// Sockscope's first full view: the snapshot, then the first page of sockets and of rooms.
+	socket.once('state:snapshot', async () => {
+		await Promise.all([
+			socket.emitWithAck('sockets:query', { limit: 100 }),
+			socket.emitWithAck('rooms:query', { limit: 100 })
+		]);
+		firstView();
+	});
+} else {
+	// admin-ui's first full view: its whole socket list (development mode) or its first stats.
+	socket.once('all_sockets', firstView);
+	socket.once('server_stats', () => setTimeout(firstView, 50));
+}
+socket.onAny(() => {});
+
+process.on('message', (req: DashboardRequest) => {
+	if (req.type === 'reset') {
+		bytes = 0;
+		messages = 0;
+		since = performance.now();
+	} else if (req.type === 'report') {
+		const report: DashboardReport = {
+			type: 'report',
+			firstViewMs,
+			firstViewBytes,
+			messages,
+			bytes,
+			seconds: (performance.now() - since) / 1000
+		};
+		process.send!(report);
+	} else process.exit(0);
+});
