@@ -62,10 +62,9 @@ export class Queries {
 				candidates.push({ state, key: sortValue(state, sort) });
 			}
 		}
-		return this.page(
+		return pageOf(
 			candidates,
-			(c) => c.key,
-			(c) => `${c.state.stats.name}#${c.state.socket.id}`,
+			(c) => [c.key, `${c.state.stats.name}#${c.state.socket.id}`],
 			desc,
 			query.cursor,
 			query.limit,
@@ -83,9 +82,8 @@ export class Queries {
 		});
 	}
 
-	rooms(principal: Principal, query: RoomsQuery): Page<RoomRow> {
-		const sort = query.sort ?? 'size';
-		const desc = (query.order ?? (sort === 'size' ? 'desc' : 'asc')) === 'desc';
+	/** Every room matching the query, unpaged: a cluster sums sizes across nodes before paging. */
+	roomRows(principal: Principal, query: RoomsQuery): RoomRow[] {
 		const text = query.text?.toLowerCase();
 		const rows: RoomRow[] = [];
 		for (const stats of this.namespacesFor(principal, query.namespace)) {
@@ -96,15 +94,11 @@ export class Queries {
 				rows.push({ namespace: stats.name, name, size, nodes: { [this.nodeId]: size } });
 			}
 		}
-		return this.page(
-			rows,
-			(r) => (sort === 'size' ? r.size : r.name),
-			(r) => `${r.namespace}#${r.name}`,
-			desc,
-			query.cursor,
-			query.limit,
-			(r) => r
-		);
+		return rows;
+	}
+
+	rooms(principal: Principal, query: RoomsQuery): Page<RoomRow> {
+		return pageRooms(this.roomRows(principal, query), query);
 	}
 
 	details(principal: Principal, namespace: string, id: string): SocketDetails {
@@ -186,36 +180,54 @@ export class Queries {
 		}
 		return out;
 	}
+}
 
-	private page<T, R>(
-		items: T[],
-		key: (item: T) => SortValue,
-		tie: (item: T) => string,
-		desc: boolean,
-		cursor: string | undefined,
-		limit: number | undefined,
-		toRow: (item: T) => R
-	): Page<R> {
-		const total = items.length;
-		const size = Math.min(limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-		const sign = desc ? -1 : 1;
-		const compare = (a: [SortValue, string], b: [SortValue, string]) =>
-			sign * (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
-		let keyed = items.map((item) => ({ item, k: [key(item), tie(item)] as [SortValue, string] }));
-		if (cursor !== undefined) {
-			const after = decodeCursor(cursor);
-			keyed = keyed.filter((x) => compare(x.k, after) > 0);
-		}
-		keyed.sort((a, b) => compare(a.k, b.k));
-		const rows = keyed.slice(0, size);
-		const last = rows[rows.length - 1];
-		return {
-			rows: rows.map((x) => toRow(x.item)),
-			total,
-			nextCursor: keyed.length > size && last ? encodeCursor(last.k) : null,
-			missingNodes: []
-		};
+type Key = [SortValue, string];
+
+/**
+ * One page of `items` in key order after `cursor`: the rows, how many matched in all, and the cursor
+ * of the next page. Sorting costs O(n log n) on demand, never on the hot path.
+ */
+export function pageOf<T, R>(
+	items: T[],
+	key: (item: T) => Key,
+	desc: boolean,
+	cursor: string | undefined,
+	limit: number | undefined,
+	toRow: (item: T) => R,
+	hasMore = false
+): Page<R> {
+	const total = items.length;
+	const size = Math.min(limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+	const sign = desc ? -1 : 1;
+	const compare = (a: Key, b: Key) =>
+		sign * (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+	let keyed = items.map((item) => ({ item, k: key(item) }));
+	if (cursor !== undefined) {
+		const after = decodeCursor(cursor);
+		keyed = keyed.filter((x) => compare(x.k, after) > 0);
 	}
+	keyed.sort((a, b) => compare(a.k, b.k));
+	const rows = keyed.slice(0, size);
+	const last = rows[rows.length - 1];
+	return {
+		rows: rows.map((x) => toRow(x.item)),
+		total,
+		nextCursor: (keyed.length > size || hasMore) && last ? encodeCursor(last.k) : null,
+		missingNodes: []
+	};
+}
+
+export function pageRooms(rows: RoomRow[], query: RoomsQuery): Page<RoomRow> {
+	const sort = query.sort ?? 'size';
+	const desc = (query.order ?? (sort === 'size' ? 'desc' : 'asc')) === 'desc';
+	return pageOf(rows, (r) => [sort === 'size' ? r.size : r.name, `${r.namespace}#${r.name}`], desc, query.cursor, query.limit, (r) => r);
+}
+
+/** The sort key of a socket row; the same values `sortValue` reads from a live socket. */
+export function socketRowKey(row: SocketRow, sort: SocketSortKey): Key {
+	const value = sort === 'rtt' ? (row.rtt ?? -1) : row[sort];
+	return [value, `${row.namespace}#${row.id}`];
 }
 
 function emptyPage<T>(): Page<T> {
@@ -233,7 +245,8 @@ function sortValue(state: SocketState, sort: SocketSortKey): SortValue {
 		case 'address':
 			return state.socket.handshake.address;
 		case 'rtt':
-			return state.conn.rtt;
+			// As rounded in the row, so that a cursor means the same on every node.
+			return state.conn.rtt >= 0 ? Math.round(state.conn.rtt * 100) / 100 : -1;
 		default:
 			return state[sort];
 	}

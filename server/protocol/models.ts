@@ -118,6 +118,25 @@ export interface Sample {
 	process: ProcessHealth;
 	/** Exceptions caught inside the agent since it started. */
 	faults: number;
+	/** How this node sees the cluster; absent on a single node (in-memory adapter). */
+	cluster?: ClusterHealth;
+}
+
+export interface ClusterHealth {
+	/** The adapter's constructor name, e.g. `RedisAdapter`. */
+	adapter: string;
+	/** Nodes this node hears from, itself included. */
+	nodes: number;
+	/** False while other nodes' samples stop arriving (Redis unreachable, partition). */
+	healthy: boolean;
+	error?: string;
+}
+
+/** A node's liveness as one node sees it: stale after 3 s without a sample, down after 10 s. */
+export interface NodeState {
+	nodeId: string;
+	state: 'up' | 'stale' | 'down';
+	lastSeen: number;
 }
 
 /**

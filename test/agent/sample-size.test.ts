@@ -37,6 +37,7 @@ describe('sample size', () => {
 			}
 		};
 		const chatter = setInterval(() => {
+			if (clients.length === 0) return;
 			for (let i = 0; i < 300; i++) clients[i % clients.length].emit(`event-${i}-${'e'.repeat(100)}`, i);
 		}, 50);
 		try {
