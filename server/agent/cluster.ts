@@ -131,6 +131,7 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			return {
 				adapter: nsp.adapter.constructor.name,
 				nodes: peers + 1,
+				peers: this.nodes().slice(1),
 				// Other nodes' samples are the heartbeat: none for a while while some were known means
 				// the adapter's transport (Redis) is not getting through.
 				healthy: remotes.size === 0 || now - lastOk <= STALE_MS,

@@ -127,6 +127,8 @@ export interface ClusterHealth {
 	adapter: string;
 	/** Nodes this node hears from, itself included. */
 	nodes: number;
+	/** The other nodes heard from recently, and their liveness. */
+	peers: NodeState[];
 	/** False while other nodes' samples stop arriving (Redis unreachable, partition). */
 	healthy: boolean;
 	error?: string;

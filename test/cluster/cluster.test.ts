@@ -1,0 +1,120 @@
+/**
+ * Three nodes as separate processes behind a real redis-server: one dashboard on node 1 sees and
+ * acts on the whole cluster, notices a dead node, and recovers when Redis comes back.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import type { Page, Sample, Snapshot, SocketRow } from '../../server/protocol/models.js';
+import { ask, once } from '../support/agent-fixture.js';
+import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
+
+interface Node {
+	id: string;
+	port: number;
+	child: ChildProcess;
+}
+
+function startNode(id: string, redisUrl: string, kind: string): Promise<Node> {
+	const child = fork(fileURLToPath(new URL('./node.ts', import.meta.url)), [id, redisUrl, kind], {
+		execArgv: ['--import', 'tsx'],
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+	});
+	return new Promise((resolve, reject) => {
+		child.once('message', (m: { port: number }) => resolve({ id, port: m.port, child }));
+		child.once('exit', (code) => reject(new Error(`node ${id} exited with ${code}`)));
+	});
+}
+
+for (const kind of ['redis', 'streams'] as const) {
+	describeWithRedis(`a cluster of three nodes (${kind} adapter)`, () => {
+		let redis: RedisServer;
+		let nodes: Node[];
+		const clients: ClientSocket[] = [];
+		let dashboard: ClientSocket;
+		/** The latest sample of each node, as the dashboard on node 1 receives them. */
+		const latest = new Map<string, Sample>();
+
+		async function client(node: Node, rooms: string[]) {
+			const socket = connect(`http://127.0.0.1:${node.port}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { rooms } });
+			clients.push(socket);
+			await once(socket, 'connect');
+			return socket;
+		}
+		const sockets = (n: string) => latest.get(n)?.namespaces.reduce((sum, ns) => sum + ns.sockets, 0);
+
+		beforeAll(async () => {
+			redis = await startRedis();
+			nodes = await Promise.all(['node-1', 'node-2', 'node-3'].map((id) => startNode(id, redis.url, kind)));
+			// Two, three and four sockets; everyone in `everyone`, and a room per node.
+			for (const [i, node] of nodes.entries()) {
+				for (let k = 0; k <= i + 1; k++) await client(node, ['everyone', `room-${node.id}`]);
+			}
+			dashboard = connect(`http://127.0.0.1:${nodes[0].port}/sockscope`, { transports: ['websocket'], forceNew: true });
+			dashboard.on('stats:sample', (s: Sample) => latest.set(s.nodeId, s));
+			await once<Snapshot>(dashboard, 'state:snapshot');
+		}, 60_000);
+
+		afterAll(async () => {
+			for (const c of clients) c.disconnect();
+			dashboard?.disconnect();
+			for (const n of nodes ?? []) n.child.kill('SIGKILL');
+			await redis?.stop();
+		});
+
+		test('a dashboard on node 1 sees the exact total and per-node counts', async () => {
+			await expect
+				.poll(() => ['node-1', 'node-2', 'node-3'].map(sockets), { timeout: 10_000 })
+				.toEqual([2, 3, 4]);
+			const { snapshot } = await resync();
+			expect(snapshot.samples.map((s) => s.nodeId).sort()).toEqual(['node-1', 'node-2', 'node-3']);
+			expect(snapshot.namespaces.find((n) => n.name === '/')?.sockets).toBe(9);
+			expect(snapshot.history.map((h) => h.nodeId).sort()).toEqual(['node-1', 'node-2', 'node-3']);
+		});
+
+		async function resync() {
+			return { snapshot: await ask<Snapshot>(dashboard, 'state:resync') };
+		}
+
+		test('a sockets query sorted and paged across nodes returns the right rows in order', async () => {
+			const pages: Page<SocketRow>[] = [];
+			let cursor: string | undefined;
+			do {
+				const page: Page<SocketRow> = await ask(dashboard, 'sockets:query', { sort: 'id', limit: 4, cursor });
+				pages.push(page);
+				cursor = page.nextCursor ?? undefined;
+			} while (cursor);
+			const ids = pages.flatMap((p) => p.rows.map((r) => r.id));
+			expect(pages.map((p) => p.rows.length)).toEqual([4, 4, 1]);
+			expect(pages[0].total).toBe(9);
+			expect(ids).toEqual(clients.map((c) => c.id).sort());
+			const byNode = pages.flatMap((p) => p.rows).reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.nodeId]: (acc[r.nodeId] ?? 0) + 1 }), {});
+			expect(byNode).toEqual({ 'node-1': 2, 'node-2': 3, 'node-3': 4 });
+			const rooms = await ask<Page<{ name: string; size: number; nodes: Record<string, number> }>>(dashboard, 'rooms:query', { text: 'everyone' });
+			expect(rooms.rows).toEqual([
+				expect.objectContaining({ name: 'everyone', size: 9, nodes: { 'node-1': 2, 'node-2': 3, 'node-3': 4 } })
+			]);
+		});
+
+		test('a killed node is marked down within 10 s and leaves the totals', async () => {
+			nodes[1].child.kill('SIGKILL');
+			await expect
+				.poll(() => latest.get('node-1')?.cluster?.peers.find((p) => p.nodeId === 'node-2')?.state, { timeout: 15_000, interval: 250 })
+				.toBe('down');
+			const { snapshot } = await resync();
+			expect(snapshot.samples.map((s) => s.nodeId).sort()).toEqual(['node-1', 'node-3']);
+			const page = await ask<Page<SocketRow>>(dashboard, 'sockets:query', {});
+			expect(page.total).toBe(6);
+		}, 30_000);
+
+		test('samples flow again after Redis restarts, without restarting any node', async () => {
+			await redis.stop();
+			await expect.poll(() => latest.get('node-1')?.cluster?.healthy, { timeout: 10_000 }).toBe(false);
+			const before = latest.get('node-3')?.t ?? 0;
+			await redis.restart();
+			await expect.poll(() => (latest.get('node-3')?.t ?? 0) > before, { timeout: 20_000 }).toBe(true);
+			await expect.poll(() => latest.get('node-1')?.cluster?.healthy, { timeout: 10_000 }).toBe(true);
+		}, 60_000);
+	});
+}
