@@ -27,8 +27,8 @@ export interface AdminNamespaceDeps {
 	name: string;
 	faults: Faults;
 	authenticator: Authenticator;
-	/** Builds the snapshot for one principal. */
-	snapshot(principal: Principal): Snapshot;
+	/** Builds the snapshot for one principal (asking the other nodes of a cluster). */
+	snapshot(principal: Principal): Promise<Snapshot>;
 	/** Cuts a sample to what one principal may see. */
 	view(sample: Sample, principal: Principal): Sample;
 	/** Called when a dashboard leaves, to drop what it subscribed to. */
@@ -37,8 +37,13 @@ export interface AdminNamespaceDeps {
 
 export interface AdminNamespace {
 	readonly nsp: Namespace;
-	/** Registers a query or command; it is answered through its acknowledgement, never thrown. */
-	handle(event: string, handler: Handler): void;
+	/**
+	 * Registers a query or command; it is answered through its acknowledgement, never thrown.
+	 * `unacknowledged` (optional) is told of requests sent without one, which are not answered.
+	 */
+	handle(event: string, handler: Handler, unacknowledged?: Handler): void;
+	/** Calls `listener` with each dashboard that connects, before its snapshot is sent. */
+	onJoin(listener: (socket: Socket, principal: Principal) => void): void;
 	/** Delivers a sample to the dashboards connected to this node. */
 	deliver(sample: Sample): void;
 	/** Number of dashboards connected to this node. */
@@ -53,7 +58,8 @@ type DashboardSocket = Socket & { [PRINCIPAL]?: Principal };
 export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	const { io, faults, authenticator } = deps;
 	const nsp = io.of(deps.name);
-	const handlers = new Map<string, Handler>();
+	const handlers = new Map<string, { handler: Handler; unacknowledged?: Handler }>();
+	const joinListeners: ((socket: Socket, principal: Principal) => void)[] = [];
 	/** Dashboards grouped by what they may see, so a sample is cut once per group. */
 	const scopes = new Map<string, { principal: Principal; room: string; members: number }>();
 
@@ -89,10 +95,15 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 			scope.members++;
 			socket.join(scope.room);
 			const address = socket.handshake.address;
-			for (const [event, handler] of handlers) {
+			for (const [event, { handler, unacknowledged }] of handlers) {
 				socket.on(event, (payload: unknown, ack?: unknown) => {
 					if (typeof ack !== 'function') {
 						debug('%s without acknowledgement from %s: ignored', event, address);
+						if (unacknowledged) {
+							Promise.resolve()
+								.then(() => unacknowledged({ socket, principal, address }, payload))
+								.catch((err) => faults.record(`${event} unacknowledged`, err));
+						}
 						return;
 					}
 					const reply = ack as (answer: Ack<unknown>) => void;
@@ -113,9 +124,16 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 				if (scope.members === 0) scopes.delete(key);
 				deps.onLeave(socket);
 			});
+			for (const listener of joinListeners) listener(socket, principal);
 			const grant = socket.data?.sockscopeGrant;
-			socket.emit('state:snapshot', deps.snapshot(principal));
 			if (grant) socket.emit('session:grant', grant);
+			deps.snapshot(principal).then(
+				(snapshot) => socket.emit('state:snapshot', snapshot),
+				(err) => {
+					faults.record('snapshot', err);
+					socket.disconnect(true);
+				}
+			);
 		} catch (err) {
 			faults.record('dashboard connection', err);
 			socket.disconnect(true);
@@ -125,8 +143,11 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 
 	return {
 		nsp,
-		handle(event, handler) {
-			handlers.set(event, handler);
+		handle(event, handler, unacknowledged) {
+			handlers.set(event, { handler, unacknowledged });
+		},
+		onJoin(listener) {
+			joinListeners.push(listener);
 		},
 		deliver(sample) {
 			for (const { principal, room } of scopes.values()) {

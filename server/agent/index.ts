@@ -8,9 +8,19 @@ import createDebug from 'debug';
 import type { Server } from 'socket.io';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { MAX_PAGE_SIZE } from '../protocol/limits.js';
-import type { Feature, NodeInfo, Principal, Sample, Snapshot } from '../protocol/models.js';
+import type {
+	Feature,
+	History,
+	NamespaceSummary,
+	NodeInfo,
+	Principal,
+	Sample,
+	Snapshot
+} from '../protocol/models.js';
 import { createAdminNamespace } from './admin-namespace.js';
+import { createAuditTrail, registerAudit } from './audit/index.js';
 import { createAuthenticator } from './auth/index.js';
+import { registerCommands } from './commands/index.js';
 import { createEngineCollector, type EngineServer } from './collectors/engine.js';
 import { createNamespaceCollector } from './collectors/namespaces.js';
 import { createSocketCollector } from './collectors/sockets.js';
@@ -23,7 +33,9 @@ import { NodeModel } from './model.js';
 import { resolveOptions, type Options, type UserInput } from './options.js';
 import { createHealthProbe } from './process-health.js';
 import { Queries } from './queries.js';
-import { registerQueries } from './query-handlers.js';
+import { localAnswer, registerQueries } from './query-handlers.js';
+import { createCluster } from './cluster.js';
+import { mergeNamespaces } from './cluster-merge.js';
 import { Sampler, canSee, viewFor } from './sampler.js';
 
 export type { UserInput as InstrumentOptions, Options, UserOptions, AuthOptions } from './options.js';
@@ -33,6 +45,16 @@ export type * from '../protocol/models.js';
 const debug = createDebug('sockscope:agent');
 const require = createRequire(import.meta.url);
 
+export interface AgentSizes {
+	namespaces: number;
+	sockets: number;
+	connections: number;
+	eventNames: number;
+	rooms: number;
+	logSubscribers: number;
+	faults: number;
+}
+
 /** What `instrument()` returns. */
 export interface Instrumentation {
 	readonly nodeId: string;
@@ -40,6 +62,8 @@ export interface Instrumentation {
 	readonly options: Options;
 	/** The latest sample of this node (all namespaces), or null before the first interval ends. */
 	latestSample(): Sample | null;
+	/** The size of everything the agent holds, to check that it returns to empty. */
+	inspect(): AgentSizes;
 	/** Removes every listener, timer, route and namespace the agent added. */
 	close(): Promise<void>;
 }
@@ -64,6 +88,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		console.warn('sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets');
 	}
 	const faults = new Faults();
+	// First: a store that cannot open throws here, before any hook is attached to the host.
+	const trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
 	const model = new NodeModel();
 	const metrics = opts.metrics ? createMetrics(model) : undefined;
 	const engine = createEngineCollector({
@@ -89,23 +115,37 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const sampler = new Sampler(model, health, opts.nodeId, faults);
 	const history = new HistoryStore(opts.nodeId, opts.sampleInterval);
 	const queries = new Queries(model, opts.nodeId, opts.redact);
-	const authenticator = createAuthenticator(opts.auth);
+	const authenticator = createAuthenticator(opts.auth, faults);
 	const node = nodeInfo(io, opts);
 	let latest: Sample | null = null;
 
-	const features: Feature[] = ['sockets', 'rooms', 'events', 'history', 'bytes', 'rtt'];
+	const features: Feature[] = [
+		'sockets',
+		'rooms',
+		'events',
+		'history',
+		'bytes',
+		'rtt',
+		'commands',
+		'audit'
+	];
 	if (opts.metrics) features.push('metrics');
 
-	function snapshot(principal: Principal): Snapshot {
-		const visible = (ns: string) => canSee(principal, ns);
+	// Every node's latest sample and recent history, so a dashboard draws the whole cluster at once.
+	async function snapshot(principal: Principal): Promise<Snapshot> {
+		const own = latest ? [latest] : [];
+		const [histories, namespaceLists] = await Promise.all([
+			cluster.fanOut<History>('history', principal, { range: '5m' }, () => answer('history', principal, { range: '5m' }) as History),
+			cluster.fanOut<NamespaceSummary[]>('namespaces', principal, {}, () => queries.namespaces(principal))
+		]);
 		return {
 			protocol: PROTOCOL_VERSION,
 			principal,
-			features,
+			features: cluster.enabled ? [...features, 'cluster'] : features,
 			node,
-			samples: latest ? [viewFor(latest, principal)] : [],
-			history: [history.query('5m', visible)],
-			namespaces: queries.namespaces(principal),
+			samples: [...own, ...cluster.remoteSamples()].map((s) => viewFor(s, principal)),
+			history: histories.answers,
+			namespaces: mergeNamespaces(namespaceLists.answers),
 			limits: {
 				pageSize: MAX_PAGE_SIZE,
 				logMaxPerSecond: opts.eventLog.maxPerSecond,
@@ -123,14 +163,33 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		view: viewFor,
 		onLeave: (socket) => log.unsubscribe(socket)
 	});
-	registerQueries(admin, { queries, history, log, snapshot });
+	const answer = localAnswer({ queries, history });
+	const cluster = createCluster({
+		nsp: admin.nsp,
+		nodeId: opts.nodeId,
+		faults,
+		timeout: opts.queryTimeout,
+		onSample: (sample) => admin.deliver(sample),
+		answer
+	});
+	registerQueries(admin, { queries, history, log, cluster, snapshot });
+	registerAudit(admin, trail);
+	const commands = registerCommands(admin, {
+		io,
+		trail,
+		faults,
+		nodeId: opts.nodeId,
+		adminNamespace: opts.namespace
+	});
 
 	const tick = setInterval(
 		faults.wrap('sample', () => {
 			namespaces.refresh();
 			latest = sampler.take();
+			latest.cluster = cluster.health();
 			history.add(latest);
 			admin.deliver(latest);
+			cluster.publish(latest);
 		}),
 		opts.sampleInterval
 	);
@@ -159,18 +218,38 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		nodeId: opts.nodeId,
 		options: opts,
 		latestSample: () => latest,
+		inspect: () => {
+			let eventNames = 0;
+			let rooms = 0;
+			for (const stats of model.namespaces.values()) {
+				eventNames += stats.events.size;
+				rooms += stats.publicRooms.size;
+			}
+			return {
+				namespaces: model.namespaces.size,
+				sockets: model.watched,
+				connections: engine.size,
+				eventNames,
+				rooms,
+				logSubscribers: log.size,
+				faults: faults.count
+			};
+		},
 		async close() {
 			if (closed) return;
 			closed = true;
 			clearInterval(tick);
+			cluster.dispose();
 			unmount?.();
 			log.stop();
+			commands.dispose();
 			admin.dispose();
 			namespaces.dispose();
 			engine.dispose();
 			health.dispose();
 			authenticator.dispose();
 			metrics?.registry.clear();
+			await trail.close().catch((err) => faults.record('audit close', err));
 		}
 	};
 }

@@ -60,8 +60,12 @@ type Problem = { path: (string | number)[]; message: string };
 /** Why a value is not plain, safe JSON, or null when it is. Bounded depth, so no stack overflow. */
 function jsonProblem(value: unknown, path: (string | number)[] = []): Problem | null {
 	if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
-	if (typeof value === 'number') return Number.isFinite(value) ? null : { path, message: 'must be a finite number' };
-	if (path.length > MAX_ARGS_DEPTH) return { path, message: `nested deeper than ${MAX_ARGS_DEPTH} levels` };
+	if (typeof value === 'number') {
+		return Number.isFinite(value) ? null : { path, message: 'must be a finite number' };
+	}
+	if (path.length > MAX_ARGS_DEPTH) {
+		return { path, message: `nested deeper than ${MAX_ARGS_DEPTH} levels` };
+	}
 	if (Array.isArray(value)) {
 		for (let i = 0; i < value.length; i++) {
 			const problem = jsonProblem(value[i], [...path, i]);
@@ -70,7 +74,9 @@ function jsonProblem(value: unknown, path: (string | number)[] = []): Problem | 
 		return null;
 	}
 	const proto = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
-	if (proto !== Object.prototype && proto !== null) return { path, message: 'must be a JSON value' };
+	if (proto !== Object.prototype && proto !== null) {
+		return { path, message: 'must be a JSON value' };
+	}
 	for (const key of Object.keys(value as object)) {
 		if (FORBIDDEN_KEYS.has(key)) return { path: [...path, key], message: 'is a forbidden key' };
 		const problem = jsonProblem((value as Record<string, unknown>)[key], [...path, key]);
@@ -134,6 +140,11 @@ export const schemas = {
 	}) satisfies z.ZodType<AuditQuery>
 };
 
+/** A socket leaving the room named by its own id could no longer be reached by id. */
+function ownRoom(field: string) {
+	return { path: [field], message: "must not be the socket's own room" };
+}
+
 /** Admin commands, by event name: strict, so a misspelt field is an error, not ignored. */
 export const commandSchemas = {
 	'socket:disconnect': z.strictObject({
@@ -142,14 +153,17 @@ export const commandSchemas = {
 		reason: reasonField.optional(),
 		close: z.boolean().optional()
 	}) satisfies z.ZodType<DisconnectInput>,
-	'socket:join': z.strictObject({ namespace: namespaceField, id: socketIdField, room: roomField }) satisfies z.ZodType<RoomInput>,
-	'socket:leave': z.strictObject({ namespace: namespaceField, id: socketIdField, room: roomField }) satisfies z.ZodType<RoomInput>,
-	'socket:move': z.strictObject({
+	'socket:join': z.strictObject({
 		namespace: namespaceField,
 		id: socketIdField,
-		from: roomField,
-		to: roomField
-	}) satisfies z.ZodType<MoveInput>,
+		room: roomField
+	}) satisfies z.ZodType<RoomInput>,
+	'socket:leave': z
+		.strictObject({ namespace: namespaceField, id: socketIdField, room: roomField })
+		.refine((input) => input.room !== input.id, ownRoom('room')) satisfies z.ZodType<RoomInput>,
+	'socket:move': z
+		.strictObject({ namespace: namespaceField, id: socketIdField, from: roomField, to: roomField })
+		.refine((input) => input.from !== input.id, ownRoom('from')) satisfies z.ZodType<MoveInput>,
 	'emit:send': z
 		.strictObject({
 			namespace: namespaceField,
@@ -163,12 +177,17 @@ export const commandSchemas = {
 			path: ['room'],
 			message: 'give a socket or a room, not both'
 		}) satisfies z.ZodType<EmitInput>,
-	'room:move': z.strictObject({
-		namespace: namespaceField,
-		room: roomField,
-		to: roomField,
-		dryRun: z.boolean().optional()
-	}) satisfies z.ZodType<RoomMoveInput>,
+	'room:move': z
+		.strictObject({
+			namespace: namespaceField,
+			room: roomField,
+			to: roomField,
+			dryRun: z.boolean().optional()
+		})
+		.refine((input) => input.to !== input.room, {
+			path: ['to'],
+			message: 'must differ from room'
+		}) satisfies z.ZodType<RoomMoveInput>,
 	'room:disconnect': z.strictObject({
 		namespace: namespaceField,
 		room: roomField,

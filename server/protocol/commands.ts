@@ -90,6 +90,8 @@ export interface AuditEntry {
 	principal: Principal | null;
 	address: string;
 	command: string;
+	/** The namespace the command targeted; absent when an invalid command named none. */
+	namespace?: string;
 	target: string;
 	outcome: 'ok' | 'refused' | 'invalid' | 'failed';
 	/** Error code when the outcome is not ok. */

@@ -52,7 +52,10 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 	const limiter = new LoginLimiter(auth.maxFailedLogins ?? 5);
 
 	/** A principal from the host's hook; null when it does not let this dashboard in. */
-	async function fromHook(hook: NonNullable<AuthOptions['authorize']>, socket: Socket): Promise<Principal | null> {
+	async function fromHook(
+		hook: NonNullable<AuthOptions['authorize']>,
+		socket: Socket
+	): Promise<Principal | null> {
 		let result: unknown;
 		try {
 			result = await hook(socket.handshake);
@@ -63,8 +66,14 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 		if (result === null || result === undefined) return null;
 		const parsed = hookPrincipal.safeParse(result);
 		if (!parsed.success) {
-			faults.record('authorize hook', new TypeError(`authorize returned no valid principal: ${parsed.error.message}`));
-			throw new AgentError('E_AUTH_INVALID', 'refused: the authorize hook returned no valid principal');
+			faults.record(
+				'authorize hook',
+				new TypeError(`authorize returned no valid principal: ${parsed.error.message}`)
+			);
+			throw new AgentError(
+				'E_AUTH_INVALID',
+				'refused: the authorize hook returned no valid principal'
+			);
 		}
 		const { name, role, namespaces } = parsed.data;
 		return namespaces ? { name, role, namespaces } : { name, role };
@@ -78,7 +87,10 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 		return principalOf(user);
 	}
 
-	async function fromPassword(credentials: Record<string, unknown>, address: string): Promise<Authenticated> {
+	async function fromPassword(
+		credentials: Record<string, unknown>,
+		address: string
+	): Promise<Authenticated> {
 		limiter.attempt(address);
 		const user = await passwords.check(credentials.user, credentials.password);
 		if (!user) {
@@ -94,7 +106,8 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 		methods: { password: users.length > 0, hook: Boolean(auth.authorize) },
 		async authenticate(socket) {
 			const given = socket.handshake.auth;
-			const credentials: Record<string, unknown> = typeof given === 'object' && given !== null ? given : {};
+			const credentials: Record<string, unknown> =
+				typeof given === 'object' && given !== null ? given : {};
 			if (auth.authorize) {
 				const principal = await fromHook(auth.authorize, socket);
 				if (principal) return { principal };
@@ -114,6 +127,12 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 	};
 }
 
-function principalOf(user: { name: string; role: Principal['role']; namespaces?: string[] }): Principal {
-	return user.namespaces ? { name: user.name, role: user.role, namespaces: [...user.namespaces] } : { name: user.name, role: user.role };
+function principalOf(user: {
+	name: string;
+	role: Principal['role'];
+	namespaces?: string[];
+}): Principal {
+	return user.namespaces
+		? { name: user.name, role: user.role, namespaces: [...user.namespaces] }
+		: { name: user.name, role: user.role };
 }

@@ -22,7 +22,9 @@ export function createPasswordCheck(users: UserOptions[]): PasswordCheck {
 	const digests = users.map((user) => ({ user, digest: digest(user.name) }));
 	const cost = Number(users[0]?.passwordHash.slice(4, 6) ?? 10);
 	// Made now, so the first login for an unknown name does not take longer than the others.
-	const dummy = users.length ? bcrypt.hash(randomBytes(16).toString('hex'), cost) : Promise.resolve('');
+	const dummy = users.length
+		? bcrypt.hash(randomBytes(16).toString('hex'), cost)
+		: Promise.resolve('');
 
 	return {
 		async check(name, password) {
@@ -35,7 +37,9 @@ export function createPasswordCheck(users: UserOptions[]): PasswordCheck {
 			let found: UserOptions | undefined;
 			// No early exit: the time taken does not tell how far down the list a name is.
 			for (const candidate of digests) {
-				if (timingSafeEqual(candidate.digest, wanted) && found === undefined) found = candidate.user;
+				if (timingSafeEqual(candidate.digest, wanted) && found === undefined) {
+					found = candidate.user;
+				}
 			}
 			const hash = found?.passwordHash ?? (await dummy);
 			const matches = await bcrypt.compare(valid ? (password as string) : '', hash);

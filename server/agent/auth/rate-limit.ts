@@ -51,7 +51,8 @@ export class LoginLimiter {
 	}
 
 	private prune(now: number): void {
-		for (const [address, window] of this.windows) if (window.resetAt <= now) this.windows.delete(address);
+		for (const [address, window] of this.windows)
+			if (window.resetAt <= now) this.windows.delete(address);
 	}
 
 	dispose(): void {

@@ -30,13 +30,19 @@ export function createTokenSigner(secret: string | Buffer, ttlSeconds: number): 
 
 	return {
 		issue(principal) {
-			const claims: Claims = { n: principal.name, r: principal.role, exp: Date.now() + ttlSeconds * 1000 };
+			const claims: Claims = {
+				n: principal.name,
+				r: principal.role,
+				exp: Date.now() + ttlSeconds * 1000
+			};
 			if (principal.namespaces) claims.ns = principal.namespaces;
 			const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
 			return { token: `${payload}.${sign(payload).toString('base64url')}`, expiresAt: claims.exp };
 		},
 		verify(token) {
-			if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw new AgentError('E_TOKEN_INVALID');
+			if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
+				throw new AgentError('E_TOKEN_INVALID');
+			}
 			const [payload, signature, extra] = token.split('.');
 			if (!payload || !signature || extra !== undefined) throw new AgentError('E_TOKEN_INVALID');
 			const given = Buffer.from(signature, 'base64url');
@@ -56,7 +62,8 @@ export function createTokenSigner(secret: string | Buffer, ttlSeconds: number): 
 function parseClaims(payload: string): Claims {
 	try {
 		const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Claims;
-		if (typeof claims.n === 'string' && typeof claims.r === 'string' && Number.isFinite(claims.exp)) return claims;
+		const valid = typeof claims.n === 'string' && typeof claims.r === 'string';
+		if (valid && Number.isFinite(claims.exp)) return claims;
 	} catch {
 		// Falls through: a signed payload that does not parse is a token from another version.
 	}

@@ -1,0 +1,107 @@
+/**
+ * An audit store in a SQLite file (better-sqlite3, an optional dependency loaded only when asked
+ * for), so the trail survives restarts. One row per entry; the namespace has its own column so a
+ * scoped reader's page is one indexed query.
+ */
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { AuditEntry } from '../../protocol/commands.js';
+import { AgentError } from '../errors.js';
+import {
+	DURABLE_CAP,
+	checkCursor,
+	toPage,
+	type AuditStore,
+	type NewEntry,
+	type Scope
+} from './store.js';
+
+const require = createRequire(import.meta.url);
+
+/** Trimming is a DELETE: done every this many inserts, not on each one. */
+const TRIM_EVERY = 1000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sockscope_audit (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	t INTEGER NOT NULL,
+	namespace TEXT,
+	entry TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sockscope_audit_namespace ON sockscope_audit (namespace, id);
+`;
+
+// `json_each` lets one statement take any number of namespaces.
+const IN_SCOPE = 'namespace IN (SELECT value FROM json_each(?))';
+
+type Row = { id: number; entry: string };
+
+/** Opens (or creates) the store; throws an `E_OPTIONS` error naming the option when it cannot. */
+export function openSqliteStore(path: string): AuditStore {
+	let Database: typeof BetterSqlite3;
+	try {
+		Database = require('better-sqlite3') as typeof BetterSqlite3;
+	} catch {
+		throw new AgentError(
+			'E_OPTIONS',
+			'option "audit.sqlite": needs the optional dependency better-sqlite3 (npm install better-sqlite3)'
+		);
+	}
+	let db: BetterSqlite3.Database;
+	try {
+		db = new Database(path);
+		db.pragma('journal_mode = WAL');
+		db.pragma('busy_timeout = 2000');
+		db.exec(SCHEMA);
+	} catch (err) {
+		throw new AgentError(
+			'E_OPTIONS',
+			`option "audit.sqlite": cannot open ${path}: ${(err as Error).message}`
+		);
+	}
+	const insert = db.prepare<[number, string | null, string]>(
+		'INSERT INTO sockscope_audit (t, namespace, entry) VALUES (?, ?, ?)'
+	);
+	const trim = db.prepare<[number]>('DELETE FROM sockscope_audit WHERE id <= ?');
+	const all = db.prepare<[number, number], Row>(
+		'SELECT id, entry FROM sockscope_audit WHERE id < ? ORDER BY id DESC LIMIT ?'
+	);
+	const scoped = db.prepare<[number, string, number], Row>(
+		`SELECT id, entry FROM sockscope_audit WHERE id < ? AND ${IN_SCOPE} ORDER BY id DESC LIMIT ?`
+	);
+	const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sockscope_audit');
+	const countScoped = db.prepare<[string], { n: number }>(
+		`SELECT count(*) AS n FROM sockscope_audit WHERE ${IN_SCOPE}`
+	);
+	let inserts = 0;
+
+	return {
+		async append(entry: NewEntry): Promise<AuditEntry> {
+			const { lastInsertRowid } = insert.run(
+				entry.t,
+				entry.namespace ?? null,
+				JSON.stringify(entry)
+			);
+			const id = Number(lastInsertRowid);
+			if (++inserts % TRIM_EVERY === 0) trim.run(id - DURABLE_CAP);
+			return { id: String(id), ...entry };
+		},
+		async page(scope: Scope, cursor: string | undefined, limit: number) {
+			checkCursor(cursor, /^\d{1,15}$/);
+			const before = cursor === undefined ? Number.MAX_SAFE_INTEGER : Number(cursor);
+			const namespaces = scope && JSON.stringify(scope);
+			const rows = namespaces
+				? scoped.all(before, namespaces, limit + 1)
+				: all.all(before, limit + 1);
+			const total = (namespaces ? countScoped.get(namespaces) : countAll.get())?.n ?? 0;
+			return toPage(
+				rows.map((row) => ({ ...(JSON.parse(row.entry) as NewEntry), id: String(row.id) })),
+				limit,
+				total
+			);
+		},
+		async close() {
+			db.close();
+		}
+	};
+}

@@ -1,0 +1,138 @@
+/**
+ * Admin commands on the admin namespace. Each takes the same steps, in this order: validate,
+ * authorise, find what it would touch, write the audit entry, act, acknowledge. A step that
+ * refuses leaves an entry saying why; if the entry cannot be written, the command does not run.
+ */
+import type { Server } from 'socket.io';
+import {
+	COMMAND_EVENTS,
+	type Affected,
+	type AuditEntry,
+	type CommandName
+} from '../../protocol/commands.js';
+import type { Principal } from '../../protocol/models.js';
+import type { AdminNamespace, RequestContext } from '../admin-namespace.js';
+import type { AuditTrail } from '../audit/index.js';
+import { AgentError, toAckError } from '../errors.js';
+import type { Faults } from '../guard.js';
+import { canSee } from '../sampler.js';
+import { namespaceField, parse } from '../validation.js';
+import { commandSpecs, namespaceOf, type CommandSpec } from './actions.js';
+import { Pacer } from './pacer.js';
+
+export interface CommandDeps {
+	io: Server;
+	trail: AuditTrail;
+	faults: Faults;
+	nodeId: string;
+	/** The agent's own namespace, which no command may target. */
+	adminNamespace: string;
+}
+
+export interface Commands {
+	/** Stops what is still running (paced room disconnects). */
+	dispose(): void;
+}
+
+/** Targets are recorded, not trusted: an `except` list may be long. */
+const MAX_TARGET = 1024;
+
+type Entry = Omit<AuditEntry, 'id' | 'outcome' | 'code' | 'affected'>;
+
+export function registerCommands(admin: AdminNamespace, deps: CommandDeps): Commands {
+	const { io, trail, nodeId, adminNamespace } = deps;
+	const pacer = new Pacer(deps.faults);
+	const specs = commandSpecs(nodeId, pacer);
+
+	/** Writes the entry of a command that did not run, and hands back the error to answer with. */
+	async function refused(
+		entry: Entry,
+		outcome: AuditEntry['outcome'],
+		err: unknown
+	): Promise<unknown> {
+		await trail.note({ ...entry, outcome, code: toAckError(err).code, affected: 0 });
+		return err;
+	}
+
+	function baseOf(command: CommandName, { principal, address }: RequestContext) {
+		return { t: Date.now(), principal, address, command, nodeId };
+	}
+
+	async function execute(
+		name: CommandName,
+		ctx: RequestContext,
+		payload: unknown
+	): Promise<Affected> {
+		const spec = specs[name] as CommandSpec<{ namespace: string; dryRun?: boolean }>;
+		const base = baseOf(name, ctx);
+		let input: { namespace: string; dryRun?: boolean };
+		try {
+			input = parse(spec.schema, payload);
+		} catch (err) {
+			throw await refused({ ...base, ...aimOf(payload) }, 'invalid', err);
+		}
+		const entry = { ...base, namespace: input.namespace, target: clip(spec.target(input)) };
+		try {
+			authorise(ctx.principal, input.namespace, adminNamespace);
+		} catch (err) {
+			throw await refused(entry, 'refused', err);
+		}
+		let plan;
+		try {
+			plan = await spec.plan(namespaceOf(io, input.namespace), input);
+		} catch (err) {
+			throw await refused(entry, 'failed', err);
+		}
+		await trail.record({ ...entry, outcome: 'ok', affected: plan.affected.sockets });
+		if (!plan.run) return { ...plan.affected, dryRun: true };
+		try {
+			plan.run();
+		} catch (err) {
+			// Recorded as done a moment ago; this second entry says it was not.
+			throw await refused(entry, 'failed', err);
+		}
+		return plan.affected;
+	}
+
+	for (const name of COMMAND_EVENTS) {
+		admin.handle(
+			name,
+			(ctx, payload) => execute(name, ctx, payload),
+			// Nobody would hear the answer, so nothing runs; the trail still says it was tried.
+			(ctx, payload) =>
+				refused(
+					{ ...baseOf(name, ctx), ...aimOf(payload) },
+					'invalid',
+					new AgentError('E_VALIDATION', 'acknowledgement callback missing')
+				)
+		);
+	}
+	return { dispose: () => pacer.stop() };
+}
+
+/** Validate → authorise: a read-only or out-of-scope principal learns nothing about the target. */
+function authorise(principal: Principal, namespace: string, adminNamespace: string): void {
+	if (principal.role !== 'admin') {
+		throw new AgentError('E_FORBIDDEN', 'read-only users cannot run commands');
+	}
+	if (!canSee(principal, namespace)) {
+		throw new AgentError('E_FORBIDDEN', `not allowed in namespace ${namespace}`);
+	}
+	if (namespace === adminNamespace) throw new AgentError('E_ADMIN_NAMESPACE');
+}
+
+/** What an invalid payload seemed to aim at, so the trail says where junk was sent. */
+function aimOf(payload: unknown): { namespace?: string; target: string } {
+	const fields =
+		typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+	const namespace = namespaceField.safeParse(fields.namespace);
+	const aim = [fields.id, fields.socket, fields.room].find((value) => typeof value === 'string');
+	return {
+		...(namespace.success ? { namespace: namespace.data } : {}),
+		target: typeof aim === 'string' ? clip(aim) : ''
+	};
+}
+
+function clip(text: string): string {
+	return text.length > MAX_TARGET ? `${text.slice(0, MAX_TARGET - 1)}…` : text;
+}

@@ -1,0 +1,113 @@
+/** Helpers shared by the admin suites: users, logins that keep the grant, refusals, answers. */
+import bcrypt from 'bcryptjs';
+import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
+import type { UserOptions } from '../../server/agent/options.js';
+import { KICK_EVENT } from '../../server/protocol/commands.js';
+import type { ConnectRefusal, SessionGrant } from '../../server/protocol/events.js';
+import type { Ack, Snapshot } from '../../server/protocol/models.js';
+import type { Fixture } from '../support/agent-fixture.js';
+
+/** Cost 4: the lowest bcrypt allows, so tests do not spend their time hashing. */
+export function user(name: string, role: UserOptions['role'], namespaces?: string[]): UserOptions {
+	return {
+		name,
+		passwordHash: bcrypt.hashSync(`${name}-pw`, 4),
+		role,
+		...(namespaces ? { namespaces } : {})
+	};
+}
+
+export interface Login {
+	socket: ClientSocket;
+	snapshot: Snapshot;
+	grant?: SessionGrant;
+}
+
+const opened: ClientSocket[] = [];
+
+/** Closes every dashboard opened with `login` or `refusal`. */
+export function closeDashboards(): void {
+	for (const socket of opened.splice(0)) socket.disconnect();
+}
+
+/** A dashboard connected with `auth`, its snapshot and, after a password login, its grant. */
+export function login(fx: Fixture, auth: Record<string, unknown>): Promise<Login> {
+	const socket = connectClient(`${fx.url}${fx.agent.options.namespace}`, {
+		forceNew: true,
+		reconnection: false,
+		transports: ['websocket'],
+		auth
+	});
+	opened.push(socket);
+	return new Promise((resolve, reject) => {
+		// A password login brings a grant too; the protocol does not order it with the snapshot.
+		let snapshot: Snapshot | undefined;
+		let grant: SessionGrant | undefined;
+		const done = () => {
+			if (snapshot && (grant || !('password' in auth))) resolve({ socket, snapshot, grant });
+		};
+		socket.once('session:grant', (g: SessionGrant) => {
+			grant = g;
+			done();
+		});
+		socket.once('state:snapshot', (s: Snapshot) => {
+			snapshot = s;
+			done();
+		});
+		socket.once('connect_error', reject);
+	});
+}
+
+/** The `connect_error` data of a dashboard the agent refuses; fails if it is let in. */
+export async function refusal(fx: Fixture, auth: Record<string, unknown>): Promise<ConnectRefusal> {
+	try {
+		await login(fx, auth);
+	} catch (err) {
+		return (err as { data: ConnectRefusal }).data;
+	}
+	throw new Error('the dashboard was let in');
+}
+
+/** The raw acknowledgement of a request. */
+export async function answer<T = unknown>(
+	socket: ClientSocket,
+	event: string,
+	payload: unknown
+): Promise<Ack<T>> {
+	return (await socket.timeout(10_000).emitWithAck(event, payload)) as Ack<T>;
+}
+
+/** The error code of a request, or `ok`. */
+export async function outcome(
+	socket: ClientSocket,
+	event: string,
+	payload: unknown
+): Promise<string> {
+	const ack = await answer(socket, event, payload);
+	return 'error' in ack ? ack.error.code : 'ok';
+}
+
+/** Every payload of `event` a socket receives from now on, in order. */
+export function collect<T = unknown>(socket: ClientSocket, event: string): T[] {
+	const seen: T[] = [];
+	socket.on(event, (value: T) => seen.push(value));
+	return seen;
+}
+
+/** What a kicked client sees, in order: the kick event with its reason, then its disconnect reason. */
+export function kickLog(client: ClientSocket): string[] {
+	const seen: string[] = [];
+	client.on(KICK_EVENT, (p: { reason?: string }) => seen.push(`kicked: ${p.reason}`));
+	client.on('disconnect', (reason) => seen.push(reason));
+	return seen;
+}
+
+/** socket.io's reserved event names, stated here apart from the agent's own list. */
+export const RESERVED_EVENTS = [
+	'connect',
+	'connect_error',
+	'disconnect',
+	'disconnecting',
+	'newListener',
+	'removeListener'
+];
