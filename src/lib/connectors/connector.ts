@@ -1,0 +1,91 @@
+/**
+ * What the dashboard needs of a source of data: a live stream (snapshot, samples, log, audit) and
+ * request/answer calls. The model and the pages speak only to this interface, so a second source
+ * (the `/admin` protocol of @socket.io/admin-ui) can be plugged in beside the native one.
+ */
+import type { AuditEntry, CommandMap, CommandName } from '$protocol/commands';
+import type { DashboardQueries, SessionGrant } from '$protocol/events';
+import type { LogBatch, Sample, Snapshot } from '$protocol/models';
+
+/** Where the agent is: the server's origin, the admin namespace and socket.io's HTTP path. */
+export interface Target {
+	url: string;
+	namespace: string;
+	path: string;
+}
+
+/** How the dashboard proves who it is: a password login, a session token, or nothing. */
+export type Credentials = { user: string; password: string } | { token: string } | null;
+
+export type ConnectionStatus =
+	| 'idle'
+	| 'connecting'
+	| 'connected'
+	| 'reconnecting'
+	/** The agent refused us (auth, rate limit) or we refused it (protocol version): no retry. */
+	| 'refused';
+
+/** Why the connection is not up, in words an operator can act on. */
+export interface ConnectionProblem {
+	kind:
+		| 'auth-invalid'
+		| 'auth-required'
+		| 'auth-disabled'
+		| 'rate-limited'
+		| 'token-expired'
+		| 'unreachable'
+		| 'protocol'
+		| 'other';
+	message: string;
+	/** For `rate-limited`: seconds until the agent accepts another attempt. */
+	retryAfter?: number;
+	/** For `unreachable`: when the next attempt starts (epoch milliseconds). */
+	retryAt?: number;
+}
+
+export interface ConnectorListener {
+	status(status: ConnectionStatus, problem: ConnectionProblem | null): void;
+	snapshot(snapshot: Snapshot): void;
+	sample(sample: Sample): void;
+	log(batch: LogBatch): void;
+	audit(entry: AuditEntry): void;
+	grant(grant: SessionGrant): void;
+}
+
+export type QueryName = keyof DashboardQueries;
+export type QueryInput<K extends QueryName> = Parameters<DashboardQueries[K]>[0];
+export type QueryResult<K extends QueryName> = Parameters<
+	Parameters<DashboardQueries[K]>[1]
+>[0] extends infer A
+	? A extends { data: infer D }
+		? D
+		: never
+	: never;
+
+/** An `{ error }` acknowledgement, or no answer in time, as a thrown value. */
+export class RequestError extends Error {
+	constructor(
+		readonly code: string,
+		message: string
+	) {
+		super(message);
+		this.name = 'RequestError';
+	}
+}
+
+export interface Connector {
+	/** Which protocol this connector speaks; shown in the status bar. */
+	readonly kind: string;
+	/** Connects and keeps reconnecting (with backoff) until `close()` or a refusal. */
+	open(target: Target, credentials: Credentials, listener: ConnectorListener): void;
+	/** A query, answered through its acknowledgement; throws `RequestError` on `{ error }`. */
+	query<K extends QueryName>(event: K, input: QueryInput<K>): Promise<QueryResult<K>>;
+	/** An admin command; throws `RequestError` on `{ error }`. */
+	command<K extends CommandName>(
+		event: K,
+		input: CommandMap[K]['input']
+	): Promise<CommandMap[K]['result']>;
+	/** Tries at once instead of waiting for the next backoff step. */
+	retryNow(): void;
+	close(): void;
+}

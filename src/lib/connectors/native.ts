@@ -1,0 +1,167 @@
+/**
+ * The native connector: Sockscope's own protocol over socket.io-client. It owns reconnection
+ * (socket.io-client's own stops after a server-side disconnect, which is what a restarting
+ * server sends), maps the agent's refusals to problems, and checks the protocol version.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { CommandMap, CommandName } from '$protocol/commands';
+import type {
+	AgentToDashboardEvents,
+	ConnectRefusal,
+	DashboardToAgentEvents
+} from '$protocol/events';
+import type { Ack, Snapshot } from '$protocol/models';
+import { PROTOCOL_VERSION } from '$protocol/version';
+import { backoffDelay } from './backoff';
+import {
+	RequestError,
+	type ConnectionProblem,
+	type Connector,
+	type ConnectorListener,
+	type Credentials,
+	type QueryInput,
+	type QueryName,
+	type QueryResult,
+	type Target
+} from './connector';
+
+const REQUEST_TIMEOUT = 10_000;
+
+type AgentSocket = Socket<AgentToDashboardEvents, DashboardToAgentEvents>;
+
+export class NativeConnector implements Connector {
+	readonly kind = 'sockscope';
+	#socket: AgentSocket | null = null;
+	#listener: ConnectorListener | null = null;
+	#attempt = 0;
+	#timer: ReturnType<typeof setTimeout> | undefined;
+
+	open(target: Target, credentials: Credentials, listener: ConnectorListener): void {
+		this.close();
+		this.#listener = listener;
+		const socket: AgentSocket = io(target.url + target.namespace, {
+			path: target.path,
+			auth: credentials ?? {},
+			forceNew: true,
+			reconnection: false,
+			transports: ['websocket', 'polling'],
+			tryAllTransports: true
+		});
+		this.#socket = socket;
+		listener.status('connecting', null);
+
+		socket.on('state:snapshot', (snapshot: Snapshot) => {
+			if (snapshot.protocol !== PROTOCOL_VERSION) {
+				this.#refuse({
+					kind: 'protocol',
+					message: `The agent speaks protocol version ${snapshot.protocol}; this dashboard speaks version ${PROTOCOL_VERSION}. Use the dashboard served by the agent itself.`
+				});
+				return;
+			}
+			this.#attempt = 0;
+			listener.snapshot(snapshot);
+			listener.status('connected', null);
+		});
+		socket.on('stats:sample', (sample) => listener.sample(sample));
+		socket.on('log:batch', (batch) => listener.log(batch));
+		socket.on('audit:entry', (entry) => listener.audit(entry));
+		socket.on('session:grant', (grant) => {
+			// Later reconnections (network blips, restarts) log in with the token, not the password.
+			socket.auth = { token: grant.token };
+			listener.grant(grant);
+		});
+		socket.on('connect_error', (err: Error & { data?: Partial<ConnectRefusal> }) => {
+			const refusal = err.data?.code ? problemOf(err.data as ConnectRefusal) : null;
+			if (refusal) this.#refuse(refusal);
+			else this.#retry('The server cannot be reached.');
+		});
+		socket.on('disconnect', (reason) => {
+			if (reason === 'io client disconnect') return;
+			this.#retry(
+				reason === 'io server disconnect' ? 'The server closed the connection.' : 'Connection lost.'
+			);
+		});
+	}
+
+	#refuse(problem: ConnectionProblem): void {
+		this.#socket?.disconnect();
+		this.#listener?.status('refused', problem);
+	}
+
+	#retry(message: string): void {
+		clearTimeout(this.#timer);
+		const delay = backoffDelay(this.#attempt++);
+		this.#listener?.status('reconnecting', {
+			kind: 'unreachable',
+			message,
+			retryAt: Date.now() + delay
+		});
+		this.#timer = setTimeout(() => this.#socket?.connect(), delay);
+	}
+
+	retryNow(): void {
+		if (!this.#socket || this.#socket.connected) return;
+		clearTimeout(this.#timer);
+		this.#listener?.status('connecting', null);
+		this.#socket.connect();
+	}
+
+	async query<K extends QueryName>(event: K, input: QueryInput<K>): Promise<QueryResult<K>> {
+		return this.#request(event, input) as Promise<QueryResult<K>>;
+	}
+
+	async command<K extends CommandName>(
+		event: K,
+		input: CommandMap[K]['input']
+	): Promise<CommandMap[K]['result']> {
+		return this.#request(event, input) as Promise<CommandMap[K]['result']>;
+	}
+
+	async #request(event: string, input: unknown): Promise<unknown> {
+		const socket = this.#socket;
+		if (!socket?.connected) throw new RequestError('E_OFFLINE', 'Not connected to the server.');
+		let answer: Ack<unknown>;
+		try {
+			// The event map is keyed by name; the generic caller has already checked the pairing.
+			const loose = socket as unknown as Socket;
+			answer = await loose.timeout(REQUEST_TIMEOUT).emitWithAck(event, input);
+		} catch {
+			throw new RequestError('E_TIMEOUT', 'The server did not answer in time.');
+		}
+		if ('error' in answer) throw new RequestError(answer.error.code, answer.error.message);
+		return answer.data;
+	}
+
+	close(): void {
+		clearTimeout(this.#timer);
+		this.#socket?.removeAllListeners();
+		this.#socket?.disconnect();
+		this.#socket = null;
+		this.#attempt = 0;
+	}
+}
+
+function problemOf(refusal: ConnectRefusal): ConnectionProblem {
+	switch (refusal.code) {
+		case 'E_AUTH_INVALID':
+			return { kind: 'auth-invalid', message: 'Wrong user name or password.' };
+		case 'E_AUTH_REQUIRED':
+			return { kind: 'auth-required', message: 'This server requires a login.' };
+		case 'E_AUTH_DISABLED':
+			return {
+				kind: 'auth-disabled',
+				message: 'The server has no way to log in configured. Ask its operator to add users.'
+			};
+		case 'E_RATE_LIMITED':
+			return {
+				kind: 'rate-limited',
+				message: 'Too many failed logins.',
+				retryAfter: refusal.retryAfter
+			};
+		case 'E_TOKEN_EXPIRED':
+		case 'E_TOKEN_INVALID':
+			return { kind: 'token-expired', message: 'Your session has ended. Please log in again.' };
+		default:
+			return { kind: 'other', message: 'The server refused the connection.' };
+	}
+}

@@ -1,0 +1,38 @@
+/** The pages, in menu order, each with the capability it needs from the agent. */
+import type { Feature } from '$protocol/models';
+
+export type IconName =
+	'overview' | 'sockets' | 'rooms' | 'namespaces' | 'events' | 'servers' | 'audit';
+
+export interface PageEntry {
+	path: string;
+	label: string;
+	icon: IconName;
+	/** The feature the page cannot work without. */
+	feature?: Feature;
+}
+
+export const PAGES: PageEntry[] = [
+	{ path: '/', label: 'Overview', icon: 'overview' },
+	{ path: '/sockets', label: 'Sockets', icon: 'sockets', feature: 'sockets' },
+	{ path: '/rooms', label: 'Rooms', icon: 'rooms', feature: 'rooms' },
+	{ path: '/namespaces', label: 'Namespaces', icon: 'namespaces' },
+	{ path: '/events', label: 'Events', icon: 'events', feature: 'events' },
+	{ path: '/servers', label: 'Servers', icon: 'servers' },
+	{ path: '/audit', label: 'Audit', icon: 'audit', feature: 'audit' }
+];
+
+const REASONS: Partial<Record<Feature, string>> = {
+	audit: 'This agent keeps no audit trail.',
+	commands: 'This agent does not accept admin commands.',
+	events: 'This agent has no live event log.'
+};
+
+/** Why a page or action is unavailable, or null when the agent offers what it needs. */
+export function unavailable(
+	feature: Feature | undefined,
+	features: readonly Feature[]
+): string | null {
+	if (!feature || features.includes(feature)) return null;
+	return REASONS[feature] ?? `This agent does not offer “${feature}”.`;
+}

@@ -1,0 +1,35 @@
+/**
+ * The root of the dashboard's state, one per app, provided through context: the model, the
+ * connection that feeds it, the live feeds, notices and actions. Pages read the model and ask
+ * through `api` (the connector interface), never a socket.
+ */
+import { createContext } from 'svelte';
+import type { Connector } from '../connectors/connector';
+import { NativeConnector } from '../connectors/native';
+import { Actions } from './actions.svelte';
+import { ConnectionState } from './connection.svelte';
+import { AuditFeed, LogBuffer } from './live-feeds.svelte';
+import { DashboardModel } from './model.svelte';
+import { Notices } from './notices.svelte';
+import { Theme } from './theme.svelte';
+
+export class Dashboard {
+	readonly model: DashboardModel;
+	readonly notices = new Notices();
+	readonly log = new LogBuffer();
+	readonly audit = new AuditFeed();
+	readonly theme = new Theme();
+	readonly connection: ConnectionState;
+	readonly actions: Actions;
+
+	constructor(readonly api: Connector = new NativeConnector()) {
+		this.model = new DashboardModel((range) => api.query('history:query', { range }));
+		this.connection = new ConnectionState(api, this.model, {
+			log: (batch) => this.log.push(batch),
+			audit: (entry) => this.audit.push(entry)
+		});
+		this.actions = new Actions(api, this.notices);
+	}
+}
+
+export const [getDashboard, setDashboard] = createContext<Dashboard>();

@@ -1,0 +1,190 @@
+/**
+ * The dashboard's one normalised model: what the agent told us (snapshot, nodes' latest samples,
+ * series, recent samples for top lists), independent of which connector fed it. Wire payloads are
+ * kept as raw state; the series store is a plain object whose changes bump `#version`.
+ */
+import type {
+	Feature,
+	HistoryRange,
+	History,
+	NamespaceSummary,
+	Principal,
+	Sample,
+	Snapshot
+} from '$protocol/models';
+import { unavailable } from '../nav';
+import { Clock } from './clock.svelte';
+import {
+	healthOf,
+	namespaceRatesOf,
+	topEventsOf,
+	topRoomsOf,
+	totalsOf,
+	type NodeEntry
+} from './nodes';
+import { SeriesStore, type Point } from './series';
+
+export const RANGES: Record<HistoryRange, number> = {
+	'1m': 60_000,
+	'5m': 300_000,
+	'15m': 900_000,
+	'1h': 3_600_000,
+	'6h': 21_600_000
+};
+
+/** The history a snapshot carries. */
+const SNAPSHOT_RANGE: HistoryRange = '5m';
+/** Top lists are ranked over this much recent time, so they do not jump every second. */
+const RECENT_MS = 10_000;
+/** Room sizes from the samples' top lists are kept this long, for the room chart. */
+const ROOM_HISTORY_MS = 900_000;
+
+export class DashboardModel {
+	readonly clock = new Clock();
+	snapshot = $state.raw<Snapshot | null>(null);
+	nodes = $state.raw<ReadonlyMap<string, NodeEntry>>(new Map());
+	namespaceSummaries = $state.raw<NamespaceSummary[]>([]);
+	range = $state<HistoryRange>(SNAPSHOT_RANGE);
+	/** Bumped by every snapshot: pages re-subscribe and reload after a reconnection. */
+	generation = $state(0);
+	/** Set when a history query fails, so the overview can say the chart starts late. */
+	historyError = $state(false);
+
+	#series = new SeriesStore(1000, RANGES[SNAPSHOT_RANGE]);
+	#recent: Sample[] = [];
+	#rooms = new Map<string, Point[]>();
+	/** Samples that arrive while a history query is out, replayed on top of its answer. */
+	#pending: Sample[] | null = null;
+	#version = $state(0);
+
+	readonly principal: Principal | null = $derived(this.snapshot?.principal ?? null);
+	readonly features: Feature[] = $derived(this.snapshot?.features ?? []);
+	readonly totals = $derived(totalsOf(this.nodes.values(), this.clock.now));
+	readonly topRooms = $derived(topRoomsOf(this.nodes.values(), this.clock.now, 8));
+	/** Every namespace in view: from the samples and from the agent's namespace list. */
+	readonly namespaceNames: string[] = $derived(
+		[
+			...new Set([
+				...this.totals.namespaces.map((n) => n.name),
+				...this.namespaceSummaries.map((n) => n.name)
+			])
+		].sort()
+	);
+	readonly topEvents = $derived.by(() => {
+		void this.#version;
+		return topEventsOf(this.#recent, 8);
+	});
+	/** Per namespace, traffic per second over the last ten seconds. */
+	readonly namespaceRates = $derived.by(() => {
+		void this.#version;
+		return namespaceRatesOf(this.#recent);
+	});
+
+	/** The series store; reading it in an effect re-runs that effect on every change. */
+	constructor(private readonly fetchHistory: (range: HistoryRange) => Promise<History[]>) {}
+
+	get series(): SeriesStore {
+		void this.#version;
+		return this.#series;
+	}
+
+	has(feature: Feature): boolean {
+		return this.features.includes(feature);
+	}
+
+	/** Whether this user may act (commands) on sockets of `namespace`, or on any namespace. */
+	canAct(namespace?: string): boolean {
+		return this.#mayAct(namespace) && this.has('commands');
+	}
+
+	/**
+	 * Why an admin who may act here cannot: the source offers no commands. Null when they can, or
+	 * when their role does not allow it (then the actions are simply not shown).
+	 */
+	actionsUnavailable(namespace?: string): string | null {
+		return this.#mayAct(namespace) ? unavailable('commands', this.features) : null;
+	}
+
+	#mayAct(namespace?: string): boolean {
+		const p = this.principal;
+		if (!p || p.role !== 'admin') return false;
+		return (
+			namespace === undefined || p.namespaces === undefined || p.namespaces.includes(namespace)
+		);
+	}
+
+	healthOf(nodeId: string): 'live' | 'stale' | 'down' | null {
+		const entry = this.nodes.get(nodeId);
+		return entry ? healthOf(entry, this.clock.now) : null;
+	}
+
+	applySnapshot(snapshot: Snapshot, now = Date.now()): void {
+		this.snapshot = snapshot;
+		this.nodes = new Map(snapshot.samples.map((s) => [s.nodeId, { sample: s, receivedAt: now }]));
+		this.namespaceSummaries = snapshot.namespaces;
+		this.#recent = [...snapshot.samples];
+		this.#rooms.clear();
+		for (const s of snapshot.samples) this.#recordRooms(s);
+		this.#series = SeriesStore.fromHistory(snapshot.history, RANGES[this.range]);
+		this.#version++;
+		this.generation++;
+		// The snapshot carries five minutes at full resolution; longer ranges ask for their own.
+		if (RANGES[this.range] > RANGES[SNAPSHOT_RANGE]) void this.loadRange(this.range);
+	}
+
+	applySample(sample: Sample, now = Date.now()): void {
+		const nodes = new Map(this.nodes);
+		nodes.set(sample.nodeId, { sample, receivedAt: now });
+		this.nodes = nodes;
+		this.#series.addSample(sample);
+		this.#pending?.push(sample);
+		this.#recent.push(sample);
+		const cutoff = sample.t - RECENT_MS;
+		while (this.#recent.length && this.#recent[0].t <= cutoff) this.#recent.shift();
+		this.#recordRooms(sample);
+		this.#version++;
+	}
+
+	/** Shows a new time range: the agent's history for it, then live samples on top. */
+	async loadRange(range: HistoryRange): Promise<void> {
+		this.range = range;
+		this.#pending = [];
+		this.historyError = false;
+		try {
+			const histories = await this.fetchHistory(range);
+			if (this.range !== range) return;
+			const store = SeriesStore.fromHistory(histories, RANGES[range], this.#series.step);
+			const latest = store.latest ?? -Infinity;
+			for (const s of this.#pending) if (s.t > latest) store.addSample(s);
+			this.#series = store;
+			this.#version++;
+		} catch {
+			this.historyError = true;
+		} finally {
+			this.#pending = null;
+		}
+	}
+
+	/** Sizes of a room seen in the samples' top lists (only while it was among the largest). */
+	roomSizes(namespace: string, room: string): Point[] {
+		void this.#version;
+		return this.#rooms.get(`${namespace}\u0000${room}`) ?? [];
+	}
+
+	#recordRooms(sample: Sample): void {
+		for (const ns of sample.namespaces) {
+			for (const r of ns.topRooms) {
+				const key = `${ns.name}\u0000${r.name}`;
+				let points = this.#rooms.get(key);
+				if (!points) this.#rooms.set(key, (points = []));
+				points.push({ x: sample.t, y: r.size });
+			}
+		}
+		const cutoff = sample.t - ROOM_HISTORY_MS;
+		for (const [key, points] of this.#rooms) {
+			while (points.length && points[0].x < cutoff) points.shift();
+			// Rooms that have left every top list for the whole window are forgotten.
+			if (points.length === 0) this.#rooms.delete(key);
+		}
+	}
+}

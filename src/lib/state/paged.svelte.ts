@@ -1,0 +1,100 @@
+/**
+ * A list fed by keyset-paged queries: the first page, then the next ones as the user scrolls near
+ * the end, never the whole list. A refresh re-reads from the start, but only as far as one page,
+ * so a user scrolled deep into thousands of rows is not yanked back; they get the new total.
+ */
+import { MAX_PAGE_SIZE } from '$protocol/limits';
+import type { Page } from '$protocol/models';
+import { RequestError } from '../connectors/connector';
+
+export type PageFetch<R> = (cursor: string | undefined, limit: number) => Promise<Page<R>>;
+
+export class PagedList<R> {
+	rows = $state.raw<R[]>([]);
+	/** Rows matching the filter, across the nodes that answered. */
+	total = $state(0);
+	loading = $state(false);
+	error = $state<string | null>(null);
+	missingNodes = $state.raw<string[]>([]);
+	/** True once the first answer for the current filter arrived. */
+	loaded = $state(false);
+
+	#cursor: string | null = null;
+	#generation = 0;
+	#lastRefresh = 0;
+
+	constructor(
+		private readonly fetch: PageFetch<R>,
+		private readonly pageSize = MAX_PAGE_SIZE
+	) {}
+
+	get complete(): boolean {
+		return this.loaded && this.#cursor === null;
+	}
+
+	/** Starts over, for a new filter or sort. */
+	reload(): Promise<void> {
+		this.#generation++;
+		this.rows = [];
+		this.total = 0;
+		this.loaded = false;
+		this.#cursor = null;
+		this.loading = false;
+		return this.#load(undefined, this.pageSize, false);
+	}
+
+	/** Loads the next page, unless one is loading or there is none; true when it loaded one. */
+	async more(): Promise<boolean> {
+		if (this.loading || this.complete || !this.loaded) return false;
+		await this.#load(this.#cursor ?? undefined, this.pageSize, true);
+		return this.error === null;
+	}
+
+	/**
+	 * Re-reads the rows from the start (up to one page), or only the total when the user looks at
+	 * rows beyond the first page (`visibleEnd`), which a refresh would drop.
+	 */
+	refresh(visibleEnd = 0, atMostEvery = 1000): Promise<void> {
+		if (this.loading || !this.loaded) return Promise.resolve();
+		// Callers refresh on every sample; the agent is asked once a second at most.
+		const now = Date.now();
+		if (now - this.#lastRefresh < atMostEvery) return Promise.resolve();
+		this.#lastRefresh = now;
+		if (visibleEnd > MAX_PAGE_SIZE - 50) return this.#count();
+		return this.#load(
+			undefined,
+			Math.min(Math.max(this.rows.length, this.pageSize), MAX_PAGE_SIZE),
+			false
+		);
+	}
+
+	async #count(): Promise<void> {
+		const generation = this.#generation;
+		try {
+			const page = await this.fetch(undefined, 1);
+			if (generation === this.#generation) this.total = page.total;
+		} catch {
+			// The next refresh tries again; the rows shown stay valid.
+		}
+	}
+
+	async #load(cursor: string | undefined, limit: number, append: boolean): Promise<void> {
+		const generation = this.#generation;
+		this.loading = true;
+		try {
+			const page = await this.fetch(cursor, limit);
+			if (generation !== this.#generation) return;
+			this.rows = append ? this.rows.concat(page.rows) : page.rows;
+			this.total = page.total;
+			this.missingNodes = page.missingNodes;
+			this.#cursor = page.nextCursor;
+			this.error = null;
+			this.loaded = true;
+		} catch (err) {
+			if (generation !== this.#generation) return;
+			this.error = err instanceof RequestError ? err.message : 'The query failed.';
+		} finally {
+			if (generation === this.#generation) this.loading = false;
+		}
+	}
+}

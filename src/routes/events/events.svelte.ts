@@ -1,0 +1,42 @@
+/**
+ * The live event log's subscription: its filter comes from the URL; each change, and each
+ * reconnection, subscribes afresh. The entries themselves live in the dashboard's `LogBuffer`.
+ */
+import type { LogFilter } from '$protocol/models';
+import { RequestError } from '$lib/connectors/connector';
+import type { Dashboard } from '$lib/state/dashboard.svelte';
+import { param } from '$lib/url-state';
+
+export class EventsView {
+	readonly filter: LogFilter = $derived({
+		namespace: param('ns') || undefined,
+		room: param('room') || undefined,
+		socket: param('socket') || undefined,
+		event: param('event') || undefined
+	});
+	/** What the agent granted: its rate cap, and whether it sends payloads. */
+	granted = $state.raw<{ maxPerSecond: number; payloads: boolean } | null>(null);
+	error = $state<string | null>(null);
+
+	constructor(private readonly dashboard: Dashboard) {}
+
+	/** Subscribes with the current filter; returns the unsubscribe for an effect's cleanup. */
+	subscribe(filter: LogFilter): () => void {
+		const { api, log } = this.dashboard;
+		let active = true;
+		log.reset();
+		this.error = null;
+		api.query('log:subscribe', filter).then(
+			(granted) => {
+				if (active) this.granted = granted;
+			},
+			(err) => {
+				if (active) this.error = err instanceof RequestError ? err.message : 'Could not subscribe.';
+			}
+		);
+		return () => {
+			active = false;
+			api.query('log:unsubscribe', {}).catch(() => {});
+		};
+	}
+}

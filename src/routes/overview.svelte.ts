@@ -1,0 +1,192 @@
+/**
+ * What the overview draws, computed from the model once per change: chart datasets over the
+ * selected range and the tiles' figures. Pausing freezes the last frame while the model goes on
+ * collecting, so resuming shows the present at once.
+ */
+import type { BarDataset, TimeDataset } from '$lib/charts/types';
+import { formatBytes, formatMs, formatPercent, formatRate } from '$lib/format';
+import { RANGES, type DashboardModel } from '$lib/state/model.svelte';
+import type { Ranked, Totals } from '$lib/state/nodes';
+
+export interface Frame {
+	min: number;
+	max: number;
+	totals: Totals;
+	connectsPerMinute: number;
+	disconnectsPerMinute: number;
+	sockets: TimeDataset[];
+	/** The three rate charts, side by side. */
+	rates: RateChart[];
+	topEvents: { labels: string[]; datasets: BarDataset[] };
+	rooms: { labels: string[]; datasets: BarDataset[] };
+	transports: { label: string; value: number; color: string }[];
+}
+
+export interface RateChart {
+	title: string;
+	note: string;
+	label: string;
+	datasets: TimeDataset[];
+	format: (value: number) => string;
+	stacked?: boolean;
+}
+
+const BAD = [
+	'--series-bad-1',
+	'--series-bad-2',
+	'--series-bad-3',
+	'--series-bad-4',
+	'--series-bad-5'
+];
+
+export class OverviewState {
+	#frozen = $state.raw<Frame | null>(null);
+	readonly frame: Frame = $derived(this.#frozen ?? this.#compute());
+
+	constructor(private readonly model: DashboardModel) {}
+
+	get paused(): boolean {
+		return this.#frozen !== null;
+	}
+
+	togglePause(): void {
+		this.#frozen = this.#frozen ? null : this.#compute();
+	}
+
+	#compute(): Frame {
+		const { model } = this;
+		const series = model.series;
+		const max = series.latest ?? Date.now();
+		const min = max - RANGES[model.range];
+		const line = (key: string, label: string, color: string, sign = 1): TimeDataset => ({
+			label,
+			color,
+			points:
+				sign === 1
+					? series.points(key, min)
+					: series.points(key, min).map((p) => ({ x: p.x, y: -p.y }))
+		});
+		const manyNamespaces = model.totals.namespaces.length > 1;
+		return {
+			min,
+			max,
+			totals: model.totals,
+			connectsPerMinute: series.total('connects', max - 60_000),
+			disconnectsPerMinute: series.total('disconnects', max - 60_000),
+			sockets: series
+				.keys('sockets:')
+				.map((ns, i) => line(`sockets:${ns}`, ns, `--series-${(i % 8) + 1}`)),
+			rates: [
+				{
+					title: 'Connections /s',
+					note: 'connects ↑ · disconnects ↓ by reason',
+					label: 'Connects and disconnects per second',
+					stacked: true,
+					format: formatRate,
+					datasets: [
+						line('connects', 'connects', '--series-connect'),
+						...series.keys('reason:').map((r, i) => ({
+							...line(`reason:${r}`, r, BAD[i % BAD.length], -1),
+							fromZero: i === 0
+						}))
+					]
+				},
+				{
+					title: 'Events /s',
+					note: 'emits in and out',
+					label: 'Events per second, in and out',
+					format: formatRate,
+					datasets: [
+						line('eventsIn', 'in', '--series-in'),
+						line('eventsOut', 'out', '--series-out')
+					]
+				},
+				{
+					title: 'Bytes /s',
+					note: 'on the wire',
+					label: 'Bytes per second, in and out',
+					format: formatBytes,
+					datasets: [line('bytesIn', 'in', '--series-in'), line('bytesOut', 'out', '--series-out')]
+				}
+			],
+			topEvents: bars(model.topEvents, manyNamespaces, true),
+			rooms: bars(model.topRooms, manyNamespaces, false),
+			transports: [
+				{ label: 'WebSocket', value: model.totals.transports.websocket, color: '--series-1' },
+				{ label: 'polling', value: model.totals.transports.polling, color: '--series-4' },
+				{ label: 'WebTransport', value: model.totals.transports.webtransport, color: '--series-3' }
+			]
+				.filter((s) => s.value > 0 || s.label !== 'WebTransport')
+				.map((s) => ({ ...s, label: `${s.label} · ${s.value}` }))
+		};
+	}
+}
+
+function bars(items: Ranked[], withNamespace: boolean, inOut: boolean) {
+	const labels = items.map((r) => (withNamespace ? `${r.name} · ${r.namespace}` : r.name));
+	const datasets: BarDataset[] = inOut
+		? [
+				{ label: 'in', data: items.map((r) => r.in ?? 0), color: '--series-in' },
+				{ label: 'out', data: items.map((r) => r.out ?? 0), color: '--series-out' }
+			]
+		: [{ label: 'members', data: items.map((r) => r.value), color: '--series-3' }];
+	return { labels, datasets };
+}
+
+/** The tiles, in order: label, value, hint and tone, from one frame. */
+export function tilesOf(f: Frame) {
+	const t = f.totals;
+	const cpuTone = t.cpu === null ? undefined : t.cpu > 85 ? 'bad' : t.cpu > 60 ? 'warn' : 'good';
+	const loopTone =
+		t.loopDelayP99 === null
+			? undefined
+			: t.loopDelayP99 > 100
+				? 'bad'
+				: t.loopDelayP99 > 30
+					? 'warn'
+					: 'good';
+	return [
+		{ id: 'sockets', label: 'Sockets', value: String(t.sockets), hint: websocketShare(t) },
+		{ id: 'namespaces', label: 'Namespaces', value: String(t.namespaces.length) },
+		{ id: 'rooms', label: 'Rooms', value: String(t.rooms) },
+		{
+			id: 'events-in',
+			label: 'Events in /s',
+			value: formatRate(t.eventsIn),
+			hint: `${formatBytes(t.bytesIn)}/s`
+		},
+		{
+			id: 'events-out',
+			label: 'Events out /s',
+			value: formatRate(t.eventsOut),
+			hint: `${formatBytes(t.bytesOut)}/s`
+		},
+		{
+			id: 'bytes',
+			label: 'Bytes /s',
+			value: formatBytes(t.bytesIn + t.bytesOut),
+			hint: 'in + out'
+		},
+		{ id: 'connects', label: 'Connects /min', value: formatRate(f.connectsPerMinute) },
+		{ id: 'disconnects', label: 'Disconnects /min', value: formatRate(f.disconnectsPerMinute) },
+		{
+			id: 'rtt',
+			label: 'Heartbeat RTT p50',
+			value: formatMs(t.rttP50),
+			hint: `p99 ${formatMs(t.rttP99)}`
+		},
+		{ id: 'loop', label: 'Loop delay p99', value: formatMs(t.loopDelayP99), tone: loopTone },
+		{ id: 'cpu', label: 'CPU (busiest node)', value: formatPercent(t.cpu), tone: cpuTone },
+		{
+			id: 'nodes',
+			label: 'Nodes up',
+			value: `${t.nodesUp} / ${t.nodesKnown}`,
+			tone: t.nodesUp < t.nodesKnown ? 'bad' : 'good'
+		}
+	] as const;
+}
+
+function websocketShare(t: Totals): string {
+	if (t.sockets === 0) return 'no sockets';
+	return `${Math.round((100 * t.transports.websocket) / t.sockets)} % WebSocket`;
+}

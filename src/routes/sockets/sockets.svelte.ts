@@ -1,0 +1,138 @@
+/**
+ * The sockets page's state: the filter and sort (from the URL, so a link reproduces the view), the
+ * paged list they select, the row under the keyboard, and when to refresh.
+ */
+import type { SocketRow, SocketSortKey, SocketsQuery, Transport } from '$protocol/models';
+import type { Dashboard } from '$lib/state/dashboard.svelte';
+import { PagedList } from '$lib/state/paged.svelte';
+import { param, setParams } from '$lib/url-state';
+
+export const COLUMNS: { key: SocketSortKey | null; label: string; numeric?: boolean }[] = [
+	{ key: 'id', label: 'Socket' },
+	{ key: 'namespace', label: 'Namespace' },
+	{ key: null, label: 'Rooms' },
+	{ key: 'address', label: 'Address' },
+	{ key: null, label: 'Transport' },
+	{ key: 'rtt', label: 'RTT', numeric: true },
+	{ key: 'eventsIn', label: 'Events in', numeric: true },
+	{ key: 'eventsOut', label: 'Events out', numeric: true },
+	{ key: 'bytesIn', label: 'Bytes in', numeric: true },
+	{ key: 'connectedAt', label: 'Connected', numeric: true }
+];
+
+const SORT_KEYS = new Set<string>(
+	COLUMNS.flatMap((c) => (c.key ? [c.key] : [])).concat('bytesOut')
+);
+const TRANSPORTS = new Set<string>(['websocket', 'polling', 'webtransport']);
+/** Pages load when the visible rows come this close to the end of what is loaded. */
+const PREFETCH = 150;
+/** The rows refresh this often at most, and at least every `STALE_AFTER` for their figures. */
+const REFRESH_MS = 1000;
+const STALE_AFTER = 5000;
+
+export class SocketsView {
+	readonly query: SocketsQuery = $derived.by(() => {
+		const sort = param('sort');
+		const transport = param('transport');
+		return {
+			namespace: param('ns') || undefined,
+			room: param('room') || undefined,
+			transport: TRANSPORTS.has(transport) ? (transport as Transport) : undefined,
+			nodeId: param('node') || undefined,
+			text: param('q') || undefined,
+			sort: SORT_KEYS.has(sort) ? (sort as SocketSortKey) : 'connectedAt',
+			order: param('order') === 'desc' ? 'desc' : 'asc'
+		};
+	});
+	readonly list: PagedList<SocketRow>;
+	/** The row the keyboard is on. */
+	active = $state(-1);
+	/** The socket shown in the detail panel, from the URL. */
+	readonly selected = $derived(
+		param('socket') ? { id: param('socket'), namespace: param('sns') || '/' } : null
+	);
+
+	#visibleEnd = 0;
+	#signature = '';
+	#lastRefresh = 0;
+
+	constructor(private readonly dashboard: Dashboard) {
+		this.list = new PagedList((cursor, limit) =>
+			dashboard.api.query('sockets:query', { ...this.query, cursor, limit })
+		);
+	}
+
+	/** Starts over for a new filter, sort or connection. */
+	async reload(): Promise<void> {
+		this.active = -1;
+		await this.list.reload();
+		this.#fill();
+	}
+
+	sortBy(key: SocketSortKey): Promise<void> {
+		const same = this.query.sort === key;
+		const order = same && this.query.order === 'asc' ? 'desc' : 'asc';
+		return setParams({ sort: key, order });
+	}
+
+	select(row: SocketRow | null): Promise<void> {
+		return setParams({ socket: row?.id ?? null, sns: row?.namespace ?? null });
+	}
+
+	/** From the virtual list: loads the next page when the visible rows near the loaded end. */
+	visible(_start: number, end: number): void {
+		this.#visibleEnd = end;
+		this.#fill();
+	}
+
+	/** Loads pages until the visible rows (plus a margin) are loaded: a dragged scrollbar may skip far. */
+	#fill(): void {
+		if (this.#visibleEnd + PREFETCH < this.list.rows.length) return;
+		void this.list.more().then((loaded) => {
+			if (loaded) this.#fill();
+		});
+	}
+
+	/**
+	 * Called on every sample: refreshes when the sockets changed (connects, disconnects, joins),
+	 * and every few seconds anyway so that RTT and traffic stay current.
+	 */
+	tick(now: number): void {
+		const samples = [...this.dashboard.model.nodes.values()].map((e) => e.sample);
+		const signature = samples
+			.flatMap((s) =>
+				s.namespaces.map(
+					(n) => `${n.sockets}/${n.connects}/${n.disconnects}/${n.joins}/${n.leaves}`
+				)
+			)
+			.join(',');
+		const due = signature !== this.#signature || now - this.#lastRefresh > STALE_AFTER;
+		if (!due || now - this.#lastRefresh < REFRESH_MS) return;
+		this.#signature = signature;
+		this.#lastRefresh = now;
+		void this.list.refresh(this.#visibleEnd);
+	}
+
+	/** Arrow keys, Page Up/Down, Home/End move the active row; Enter opens it. */
+	key(event: KeyboardEvent, pageRows: number): void {
+		const rows = this.list.rows;
+		const moves: Record<string, number> = {
+			ArrowDown: 1,
+			ArrowUp: -1,
+			PageDown: pageRows,
+			PageUp: -pageRows,
+			Home: -Infinity,
+			End: Infinity
+		};
+		if (event.key in moves) {
+			event.preventDefault();
+			this.active = Math.max(
+				0,
+				Math.min(rows.length - 1, (this.active < 0 ? -1 : this.active) + moves[event.key])
+			);
+		} else if (event.key === 'Enter' && rows[this.active]) {
+			event.preventDefault();
+			void this.select(rows[this.active]);
+		}
+	}
+}

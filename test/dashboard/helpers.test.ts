@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay } from '../../src/lib/connectors/backoff.js';
+import { normaliseServerUrl } from '../../src/lib/connectors/config.js';
+import { hashPath, hashQuery, href } from '../../src/lib/hash-url.js';
+import { expiryMs } from '../../src/lib/state/session.js';
+import { formatBytes, formatDuration, formatRate } from '../../src/lib/format.js';
+
+describe('backoffDelay', () => {
+	it('doubles from half a second up to a cap, within ±20 % jitter', () => {
+		expect([0, 1, 2, 3].map((a) => backoffDelay(a, {}, () => 0.5))).toEqual([
+			500, 1000, 2000, 4000
+		]);
+		expect(backoffDelay(20, {}, () => 0.5)).toBe(15_000);
+		expect(backoffDelay(0, {}, () => 0)).toBe(400);
+		expect(backoffDelay(0, {}, () => 1)).toBe(600);
+	});
+});
+
+describe('hash URLs', () => {
+	it('carry the route and its state in the hash', () => {
+		const link = href('/sockets', { ns: '/chat', room: '', sort: 'rtt' });
+		expect(link).toBe('#/sockets?ns=%2Fchat&sort=rtt');
+		const url = new URL(`http://host/sockscope/${link}`);
+		expect(hashPath(url)).toBe('/sockets');
+		expect(hashQuery(url).get('ns')).toBe('/chat');
+		expect(hashPath(new URL('http://host/sockscope/'))).toBe('/');
+	});
+});
+
+describe('connection settings', () => {
+	it('turns what a user typed into an origin', () => {
+		expect(normaliseServerUrl('example.com:3000/app', 'http://here')).toBe(
+			'http://example.com:3000'
+		);
+		expect(normaliseServerUrl(' https://x.io/ ', 'http://here')).toBe('https://x.io');
+		expect(normaliseServerUrl('', 'http://here:8080/sockscope/')).toBe('http://here:8080');
+	});
+
+	it('reads a grant’s expiry in seconds or milliseconds', () => {
+		expect(expiryMs({ token: 't', expiresAt: 1_700_000_000 })).toBe(1_700_000_000_000);
+		expect(expiryMs({ token: 't', expiresAt: 1_700_000_000_000 })).toBe(1_700_000_000_000);
+	});
+});
+
+describe('formatting', () => {
+	it('reads at a glance', () => {
+		expect(formatRate(0.25)).toBe('0.3');
+		expect(formatRate(1234)).toBe('1,234');
+		expect(formatBytes(1536)).toBe('1.5 kB');
+		expect(formatDuration(3725)).toBe('1h 2m');
+	});
+});
