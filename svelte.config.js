@@ -11,7 +11,9 @@ const config = {
 		// whatever `dashboard.path` the operator picks, with deep links that survive a reload.
 		router: { type: 'hash' },
 		paths: { relative: true },
-		alias: { $protocol: 'server/protocol' }
+		alias: { $protocol: 'server/protocol' },
+		// A fixed name makes builds identical, so a page never mixes chunks of two builds.
+		version: { name: 'sockscope' }
 	}
 };
 

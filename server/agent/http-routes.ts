@@ -51,7 +51,12 @@ export function mountHttpRoutes({ server, faults, dashboard, metrics }: HttpRout
 			// `/sockscope` → `/sockscope/`, so the page's relative asset URLs resolve under the mount path.
 			res.writeHead(308, { location: `${base}/${req.url!.slice(base.length)}` }).end();
 		} else if (rest === '/config.json') {
-			res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+			// Nothing secret in it; a dashboard served from another host reads it to find the namespace.
+			res.writeHead(200, {
+				'content-type': 'application/json',
+				'cache-control': 'no-store',
+				'access-control-allow-origin': '*'
+			});
 			res.end(JSON.stringify(dashboard.config));
 		} else if (!assets) {
 			res.writeHead(503, { 'content-type': 'text/plain' });
