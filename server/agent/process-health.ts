@@ -8,11 +8,16 @@ export interface HealthProbe {
 	dispose(): void;
 }
 
-const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+const RESOLUTION_MS = 20;
+/**
+ * The histogram records the time between two ticks of a `RESOLUTION_MS` timer; the delay is what
+ * exceeds the resolution.
+ */
+const delayMs = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
 
 export function createHealthProbe(): HealthProbe {
 	// 20 ms resolution: fine enough to see a blocked loop, cheap enough to leave on in production.
-	const delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
+	const delay: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 	delay.enable();
 	let lastCpu = process.cpuUsage();
 	let lastTime = performance.now();
@@ -32,10 +37,10 @@ export function createHealthProbe(): HealthProbe {
 				heapTotal: memory.heapTotal,
 				elu: Math.round(elu.utilization * 1000) / 1000,
 				loopDelay: {
-					p50: ms(delay.percentile(50)),
-					p90: ms(delay.percentile(90)),
-					p99: ms(delay.percentile(99)),
-					max: ms(delay.max),
+					p50: delayMs(delay.percentile(50)),
+					p90: delayMs(delay.percentile(90)),
+					p99: delayMs(delay.percentile(99)),
+					max: delayMs(delay.max),
 					count: delay.count
 				},
 				uptime: Math.round(process.uptime())

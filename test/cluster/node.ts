@@ -34,7 +34,7 @@ const io = new Server(http, { adapter, transports: ['websocket'] });
 io.on('connection', (socket) => {
 	for (const room of [socket.handshake.auth.rooms ?? []].flat()) socket.join(String(room));
 });
-instrument(io, { auth: false, nodeId, sampleInterval: 500, queryTimeout: 2000, dashboard: false });
+instrument(io, { auth: false, nodeId, sampleInterval: 500, queryTimeout: 2000 });
 
 http.listen(Number(port ?? 0), '127.0.0.1', () => {
 	process.send?.({ type: 'ready', port: (http.address() as AddressInfo).port });
