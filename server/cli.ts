@@ -1,0 +1,197 @@
+/**
+ * The `sockscope` command (see USAGE). Services (`demo`, `bots`) run until Ctrl-C or SIGTERM: the
+ * first signal starts an orderly stop, and whatever is still running two seconds later is ended
+ * by exiting. Later signals are ignored rather than taken as "hurry": under `npm start`, npm and
+ * tsx forward the terminal's one Ctrl-C, so the process receives it more than once.
+ */
+import { once } from 'node:events';
+import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { startBots } from './demo/bots.js';
+import { startDemo } from './demo/start-demo.js';
+import { hashPassword } from './demo/users.js';
+
+const USAGE = `Usage: sockscope <command> [options]
+
+  demo (default)        the demo chat server, instrumented, with bots
+      --port <n>        port to listen on (default 3000; 0 picks a free one)
+      --host <address>  address to listen on (default 127.0.0.1; 0.0.0.0 to expose it)
+      --bots <n>        simulated users (default 40)
+      --rate <n>        messages a minute per chatty bot (default 6)
+  bots                  simulated users against a running demo
+      --url <url>       the demo server (default http://localhost:3000)
+      --count <n>       how many (default 40)
+      --rate <n>        messages a minute per chatty bot (default 6)
+  hash-password [pw]    print a bcrypt hash for auth.users (prompts when no password is given)
+  cluster               several demo nodes behind the Redis adapter (not yet implemented)
+`;
+
+const STOP_GRACE_MS = 2000;
+
+interface Running {
+	stop(): Promise<void>;
+}
+
+/** Starts something that runs until stopped; `signal` aborts the start itself. */
+type Service = (args: string[], signal: AbortSignal) => Promise<Running>;
+/** Does one thing and returns the exit code. */
+type Task = (args: string[]) => Promise<number>;
+
+const log = (line: string) => console.log(line);
+
+const services: Record<string, Service> = {
+	async demo(args, signal) {
+		const { values } = parse(args, {
+			port: { type: 'string', default: '3000' },
+			host: { type: 'string', default: '127.0.0.1' },
+			bots: { type: 'string', default: '40' },
+			rate: { type: 'string', default: '6' }
+		});
+		return startDemo({
+			port: integer(values.port, '--port', 0, 65_535),
+			host: values.host,
+			bots: integer(values.bots, '--bots', 0, 100_000),
+			rate: number(values.rate, '--rate'),
+			log,
+			signal
+		});
+	},
+	async bots(args) {
+		const { values } = parse(args, {
+			url: { type: 'string', default: 'http://localhost:3000' },
+			count: { type: 'string', default: '40' },
+			rate: { type: 'string', default: '6' }
+		});
+		const count = integer(values.count, '--count', 0, 100_000);
+		if (!URL.canParse(values.url) || !/^https?:$/.test(new URL(values.url).protocol)) {
+			throw new UsageError(`--url must be an http(s) URL, not "${values.url}"`);
+		}
+		const bots = startBots({
+			url: values.url,
+			count,
+			rate: number(values.rate, '--rate'),
+			onError: (message) => log(`bots: ${message}`)
+		});
+		log(`${count} bots on ${values.url}. Ctrl-C stops them.`);
+		return bots;
+	}
+};
+
+const tasks: Record<string, Task> = {
+	async 'hash-password'(args) {
+		const { positionals } = parse(args, {}, true);
+		const password = positionals[0] ?? (await prompt('Password: '));
+		if (!password) throw new Error('the password is empty');
+		log(await hashPassword(password));
+		return 0;
+	},
+	// NOT YET IMPLEMENTED: several demo nodes sharing the Redis adapter (`npm run demo:cluster`).
+	async cluster() {
+		console.error('sockscope cluster: not yet implemented');
+		return 1;
+	}
+};
+
+class UsageError extends Error {}
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(
+	args: string[],
+	options: O,
+	positionals = false
+) {
+	try {
+		return parseArgs({ args, options, allowPositionals: positionals, strict: true });
+	} catch (err) {
+		throw new UsageError((err as Error).message);
+	}
+}
+
+function number(text: string, option: string): number {
+	const value = Number(text);
+	if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+		throw new UsageError(`${option} must be a number ≥ 0, not "${text}"`);
+	}
+	return value;
+}
+
+function integer(text: string, option: string, min: number, max: number): number {
+	const value = number(text, option);
+	if (!Number.isInteger(value) || value < min || value > max) {
+		throw new UsageError(`${option} must be a whole number from ${min} to ${max}, not "${text}"`);
+	}
+	return value;
+}
+
+/**
+ * Reads one line: typed on a terminal without echo, or the first line of piped input. The prompt
+ * goes to stderr, so stdout carries the hash alone.
+ */
+async function prompt(question: string): Promise<string> {
+	const tty = process.stdin.isTTY;
+	let muted = false;
+	// readline echoes typed keys to its output; a gate on that output hides the password.
+	const output = new Writable({
+		write(chunk, _encoding, done) {
+			if (!muted) process.stderr.write(chunk);
+			done();
+		}
+	});
+	const rl = createInterface({ input: process.stdin, output, terminal: tty });
+	// On a terminal readline takes Ctrl-C as a key; without this it would only pause.
+	rl.on('SIGINT', () => {
+		process.stderr.write('\n');
+		process.exit(130);
+	});
+	if (tty) process.stderr.write(question);
+	muted = true;
+	try {
+		// Piped input that ends without a line closes readline instead of answering.
+		return await Promise.race([rl.question(''), once(rl, 'close').then(() => '')]);
+	} finally {
+		muted = false;
+		if (tty) process.stderr.write('\n');
+		rl.close();
+	}
+}
+
+async function main(argv: string[]): Promise<void> {
+	const [first] = argv;
+	if (first === '--help' || first === '-h' || first === 'help') return void log(USAGE);
+	const implicit = first === undefined || first.startsWith('-');
+	const name = implicit ? 'demo' : first;
+	const args = implicit ? argv : argv.slice(1);
+	if (Object.hasOwn(tasks, name)) process.exitCode = await tasks[name](args);
+	else if (Object.hasOwn(services, name)) await serve(services[name], args);
+	else throw new UsageError(`unknown command "${name}"`);
+}
+
+async function serve(service: Service, args: string[]): Promise<void> {
+	const controller = new AbortController();
+	let running: Running | undefined;
+	const stop = (signal: NodeJS.Signals) => {
+		if (controller.signal.aborted) return;
+		controller.abort();
+		log(`\n${signal}: stopping…`);
+		setTimeout(() => {
+			const open = process.getActiveResourcesInfo().join(', ');
+			console.error(`Still running ${STOP_GRACE_MS} ms after ${signal} (${open}); exiting anyway.`);
+			process.exit(1);
+		}, STOP_GRACE_MS).unref();
+		running?.stop().catch(fail);
+	};
+	process.on('SIGINT', stop).on('SIGTERM', stop);
+	running = await service(args, controller.signal);
+	// A signal that came while starting found nothing to stop yet.
+	if (controller.signal.aborted) await running.stop();
+}
+
+function fail(err: unknown): void {
+	if (err instanceof Error && err.name === 'AbortError') return;
+	console.error(`sockscope: ${err instanceof Error ? err.message : String(err)}`);
+	if (err instanceof UsageError) console.error(`\n${USAGE}`);
+	process.exitCode = err instanceof UsageError ? 2 : 1;
+	process.exit();
+}
+
+main(process.argv.slice(2)).catch(fail);

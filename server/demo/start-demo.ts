@@ -1,0 +1,86 @@
+/**
+ * `sockscope demo`: builds the dashboard when stale, starts the demo server with the agent and the
+ * bots, and prints where everything is and how to log in.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { startBots } from './bots.js';
+import { ensureDashboard } from './build-dashboard.js';
+import { createDemoServer, type DemoServer } from './chat-server.js';
+import { authUsers, demoLogins, type DemoLogin } from './users.js';
+
+export interface DemoOptions {
+	port: number;
+	host: string;
+	bots: number;
+	/** Messages a minute per chatty bot. */
+	rate: number;
+	log: (line: string) => void;
+	/** Aborts a dashboard build in progress. */
+	signal?: AbortSignal;
+}
+
+/** Relative to the working directory, like `.git`: each checkout keeps its own trail. */
+const STATE_DIR = '.sockscope';
+
+export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise<void> }> {
+	const { log, signal } = options;
+	const [build, logins] = await Promise.all([ensureDashboard({ log, signal }), demoLogins()]);
+	signal?.throwIfAborted();
+	await mkdir(STATE_DIR, { recursive: true });
+	const server = await listen(options, {
+		auth: { users: authUsers(logins) },
+		audit: { sqlite: resolve(STATE_DIR, 'audit.db') }
+	});
+	const bots = startBots({
+		url: server.url,
+		count: options.bots,
+		rate: options.rate,
+		onError: (message) => log(`bots: ${message}`)
+	});
+	log(banner(options, server.port, logins, build === 'failed'));
+	return {
+		async stop() {
+			await bots.stop();
+			await server.close();
+		}
+	};
+}
+
+async function listen(options: DemoOptions, instrument: object): Promise<DemoServer> {
+	try {
+		return await createDemoServer({ port: options.port, host: options.host, instrument });
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+		throw new Error(
+			`port ${options.port} is in use on ${options.host}; choose another with --port`
+		);
+	}
+}
+
+function banner(options: DemoOptions, port: number, logins: DemoLogin[], buildFailed: boolean) {
+	const local = ['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::'].includes(options.host);
+	const base = `http://${local ? 'localhost' : options.host}:${port}`;
+	const width = Math.max(...logins.map((l) => l.name.length));
+	const rows = logins.map(({ name, password, role, namespaces }) => {
+		const scope = namespaces?.join(', ') ?? 'every namespace';
+		const shown = password ?? '(from SOCKSCOPE_PASSWORD)';
+		const rights = role === 'admin' ? 'admin' : 'read-only';
+		return `    ${name.padEnd(width)}  ${shown.padEnd(16)}  ${rights}, ${scope}`;
+	});
+	return [
+		'',
+		'Sockscope demo',
+		'',
+		`  Chat:       ${base}/`,
+		`  Dashboard:  ${base}/sockscope/${buildFailed ? '   (its build failed, see above)' : ''}`,
+		`  Metrics:    ${base}/metrics`,
+		'',
+		'  Dashboard logins (random passwords are new on every start):',
+		...rows,
+		'',
+		`  Bots: ${options.bots}, ${options.rate} messages a minute per chatty bot.`,
+		'  Ctrl-C stops everything.',
+		''
+	].join('\n');
+}

@@ -1,0 +1,131 @@
+/**
+ * The `sockscope` command as a user runs it: `npm start` and `bin/sockscope.js`, as real processes.
+ * `npm start` builds the dashboard only when `build/` is stale; `npm test` builds it first.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import bcrypt from 'bcryptjs';
+import { describe, expect, onTestFinished, test } from 'vitest';
+import type { Socket } from 'socket.io-client';
+import { request } from '../support/demo-fixture.js';
+import { connectClient, freePort, waitFor } from '../support/util.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/sockscope.js', import.meta.url));
+
+/** Whether any process of the group led by `pid` is still alive. */
+function groupAlive(pid: number): boolean {
+	try {
+		process.kill(-pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Everything the process prints, and the first match of `pattern` in it once printed. */
+function output(child: ChildProcess) {
+	let text = '';
+	child.stdout?.on('data', (chunk) => (text += chunk));
+	child.stderr?.on('data', (chunk) => (text += chunk));
+	return {
+		get text() {
+			return text;
+		},
+		async match(pattern: RegExp): Promise<string> {
+			await expect
+				.poll(() => pattern.test(text) || child.exitCode !== null, { timeout: 150_000 })
+				.toBe(true);
+			const found = pattern.exec(text);
+			if (!found)
+				throw new Error(`exited (${child.exitCode}) without printing ${pattern}:\n${text}`);
+			return found[1];
+		}
+	};
+}
+
+describe('npm start', () => {
+	test(
+		'serves the chat page, the dashboard and sockets, and Ctrl-C ends every process',
+		{ timeout: 180_000 },
+		async () => {
+			const port = await freePort();
+			const child = spawn('npm', ['start', '--', '--bots', '0', '--port', String(port)], {
+				cwd: ROOT,
+				// Its own process group, as in a terminal: Ctrl-C signals the whole group.
+				detached: true,
+				stdio: ['ignore', 'pipe', 'pipe']
+			});
+			const pid = child.pid!;
+			onTestFinished(() => {
+				if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+			});
+			const printed = output(child);
+			const chat = await printed.match(/^\s*Chat:\s+(\S+)/m);
+			const dashboard = await printed.match(/^\s*Dashboard:\s+(\S+)/m);
+			expect(chat).toBe(`http://localhost:${port}/`);
+			expect(dashboard).toBe(`http://localhost:${port}/sockscope/`);
+
+			const page = await fetch(chat);
+			expect(page.status).toBe(200);
+			expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+			expect(await page.text()).toContain('<script type="module" src="chat.js"></script>');
+			const client: Socket = await connectClient(chat, { auth: { name: 'smoke' } });
+			expect(await request(client, 'room:join', 'general')).toMatchObject({
+				room: 'general',
+				total: 1
+			});
+			// Served by the agent; soft, so that the shutdown below is checked either way.
+			expect.soft((await fetch(dashboard)).status, 'GET /sockscope/').toBe(200);
+
+			const clientGone = waitFor(client, 'disconnect');
+			const exited = once(child, 'exit');
+			process.kill(-pid, 'SIGINT');
+			await exited;
+			await clientGone;
+			await expect.poll(() => groupAlive(pid), { timeout: 5000 }).toBe(false);
+			expect(printed.text).toContain('SIGINT: stopping');
+			expect(printed.text).not.toContain('exiting anyway');
+		}
+	);
+});
+
+describe('sockscope', () => {
+	const run = promisify(execFile);
+
+	test('hash-password prints a bcrypt hash of cost 10 for the password given', async () => {
+		const { stdout } = await run(process.execPath, [BIN, 'hash-password', 'correct horse']);
+		const hash = stdout.trim();
+		expect(bcrypt.getRounds(hash)).toBe(10);
+		expect(await bcrypt.compare('correct horse', hash)).toBe(true);
+	});
+
+	test('hash-password reads the password from piped stdin, printing only the hash', async () => {
+		const child = spawn(process.execPath, [BIN, 'hash-password'], {
+			stdio: ['pipe', 'pipe', 'pipe']
+		});
+		const printed = output(child);
+		child.stdin.end('from stdin\n');
+		const [code] = await once(child, 'exit');
+		expect(code).toBe(0);
+		expect(await bcrypt.compare('from stdin', printed.text.trim())).toBe(true);
+	});
+
+	test('cluster says it is not implemented yet, and fails', async () => {
+		const failure = await run(process.execPath, [BIN, 'cluster']).catch((err) => err);
+		expect(failure).toMatchObject({
+			code: 1,
+			stderr: expect.stringContaining('not yet implemented')
+		});
+	});
+
+	test('a bad option fails with usage', async () => {
+		const failure = await run(process.execPath, [BIN, 'demo', '--port', 'eighty']).catch(
+			(err) => err
+		);
+		expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('--port must be') });
+		expect(failure.stderr).toContain('Usage: sockscope');
+	});
+});
