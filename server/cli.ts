@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { startBots } from './demo/bots.js';
 import { startDemo } from './demo/start-demo.js';
+import { startCluster } from './demo/start-cluster.js';
 import { hashPassword } from './demo/users.js';
 
 const USAGE = `Usage: sockscope <command> [options]
@@ -24,7 +25,10 @@ const USAGE = `Usage: sockscope <command> [options]
       --count <n>       how many (default 40)
       --rate <n>        messages a minute per chatty bot (default 6)
   hash-password [pw]    print a bcrypt hash for auth.users (prompts when no password is given)
-  cluster               several demo nodes behind the Redis adapter (not yet implemented)
+  cluster               demo nodes sharing one Redis through socket.io's Redis adapter
+      --nodes <n>       how many (default 3)
+      --port <n>        the first node's port; the others follow (default 3000)
+      --host, --bots, --rate as for demo; REDIS_URL: a Redis to use instead of starting one
 `;
 
 const STOP_GRACE_MS = 2000;
@@ -53,6 +57,25 @@ const services: Record<string, Service> = {
 			host: values.host,
 			bots: integer(values.bots, '--bots', 0, 100_000),
 			rate: number(values.rate, '--rate'),
+			log,
+			signal
+		});
+	},
+	async cluster(args, signal) {
+		const { values } = parse(args, {
+			nodes: { type: 'string', default: '3' },
+			port: { type: 'string', default: '3000' },
+			host: { type: 'string', default: '127.0.0.1' },
+			bots: { type: 'string', default: '60' },
+			rate: { type: 'string', default: '6' }
+		});
+		return startCluster({
+			nodes: integer(values.nodes, '--nodes', 1, 32),
+			port: integer(values.port, '--port', 0, 65_535),
+			host: values.host,
+			bots: integer(values.bots, '--bots', 0, 100_000),
+			rate: number(values.rate, '--rate'),
+			redisUrl: process.env.REDIS_URL || undefined,
 			log,
 			signal
 		});
@@ -86,11 +109,6 @@ const tasks: Record<string, Task> = {
 		log(await hashPassword(password));
 		return 0;
 	},
-	// NOT YET IMPLEMENTED: several demo nodes sharing the Redis adapter (`npm run demo:cluster`).
-	async cluster() {
-		console.error('sockscope cluster: not yet implemented');
-		return 1;
-	}
 };
 
 class UsageError extends Error {}

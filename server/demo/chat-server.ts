@@ -15,7 +15,7 @@ import {
 	type ServerResponse
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import { instrument, type InstrumentOptions, type Instrumentation } from '../agent/index.js';
 import { SUPPORT_NAMESPACE, TENANTS } from './catalog.js';
 import { identify } from './identity.js';
@@ -41,6 +41,8 @@ export interface DemoServerOptions {
 	 * @default false
 	 */
 	instrument?: false | InstrumentOptions;
+	/** A socket.io adapter, e.g. the Redis adapter for a cluster of demo nodes. */
+	adapter?: ServerOptions['adapter'];
 }
 
 export interface DemoServer {
@@ -63,9 +65,9 @@ const INSTRUMENT_DEFAULTS = {
 } satisfies InstrumentOptions;
 
 export async function createDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
-	const { port = 3000, host = '127.0.0.1', instrument: agentOptions = false } = options;
+	const { port = 3000, host = '127.0.0.1', instrument: agentOptions = false, adapter } = options;
 	const httpServer = createServer(await chatPage());
-	const io = new Server(httpServer);
+	const io = new Server(httpServer, adapter ? { adapter } : {});
 
 	registerChat(io.of('/').use(identify));
 	registerSupport(io.of(SUPPORT_NAMESPACE).use(identify));

@@ -59,15 +59,7 @@ async function listen(options: DemoOptions, instrument: object): Promise<DemoSer
 }
 
 function banner(options: DemoOptions, port: number, logins: DemoLogin[], buildFailed: boolean) {
-	const local = ['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::'].includes(options.host);
-	const base = `http://${local ? 'localhost' : options.host}:${port}`;
-	const width = Math.max(...logins.map((l) => l.name.length));
-	const rows = logins.map(({ name, password, role, namespaces }) => {
-		const scope = namespaces?.join(', ') ?? 'every namespace';
-		const shown = password ?? '(from SOCKSCOPE_PASSWORD)';
-		const rights = role === 'admin' ? 'admin' : 'read-only';
-		return `    ${name.padEnd(width)}  ${shown.padEnd(16)}  ${rights}, ${scope}`;
-	});
+	const base = baseUrl(options.host, port);
 	return [
 		'',
 		'Sockscope demo',
@@ -76,11 +68,28 @@ function banner(options: DemoOptions, port: number, logins: DemoLogin[], buildFa
 		`  Dashboard:  ${base}/sockscope/${buildFailed ? '   (its build failed, see above)' : ''}`,
 		`  Metrics:    ${base}/metrics`,
 		'',
-		'  Dashboard logins (random passwords are new on every start):',
-		...rows,
+		...loginLines(logins),
 		'',
 		`  Bots: ${options.bots}, ${options.rate} messages a minute per chatty bot.`,
 		'  Ctrl-C stops everything.',
 		''
 	].join('\n');
+}
+
+/** The URL to print for a listening address: `localhost` for loopback and wildcard addresses. */
+export function baseUrl(host: string, port: number): string {
+	const local = ['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::'].includes(host);
+	return `http://${local ? 'localhost' : host}:${port}`;
+}
+
+/** The dashboard logins, as printed at start. */
+export function loginLines(logins: DemoLogin[]): string[] {
+	const width = Math.max(...logins.map((l) => l.name.length));
+	const rows = logins.map(({ name, password, role, namespaces }) => {
+		const scope = namespaces?.join(', ') ?? 'every namespace';
+		const shown = password ?? '(from SOCKSCOPE_PASSWORD)';
+		const rights = role === 'admin' ? 'admin' : 'read-only';
+		return `    ${name.padEnd(width)}  ${shown.padEnd(16)}  ${rights}, ${scope}`;
+	});
+	return ['  Dashboard logins (random passwords are new on every start):', ...rows];
 }

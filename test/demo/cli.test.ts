@@ -11,6 +11,7 @@ import { describe, expect, onTestFinished, test } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import { request } from '../support/demo-fixture.js';
 import { connectClient, freePort, waitFor } from '../support/util.js';
+import { hasRedisServer } from '../support/redis.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/sockscope.js', import.meta.url));
@@ -113,13 +114,46 @@ describe('sockscope', () => {
 		expect(await bcrypt.compare('from stdin', printed.text.trim())).toBe(true);
 	});
 
-	test('cluster says it is not implemented yet, and fails', async () => {
-		const failure = await run(process.execPath, [BIN, 'cluster']).catch((err) => err);
-		expect(failure).toMatchObject({
-			code: 1,
-			stderr: expect.stringContaining('not yet implemented')
-		});
-	});
+	test.runIf(hasRedisServer)(
+		'cluster starts three nodes sharing one Redis, one dashboard sees all three, Ctrl-C ends every process',
+		{ timeout: 180_000 },
+		async () => {
+			const child = spawn('npm', ['run', 'demo:cluster', '--', '--bots', '3', '--port', '0'], {
+				cwd: ROOT,
+				detached: true,
+				stdio: ['ignore', 'pipe', 'pipe']
+			});
+			const pid = child.pid!;
+			onTestFinished(() => {
+				if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+			});
+			const printed = output(child);
+			await printed.match(/^\s*node-3:\s+Chat (\S+)/m);
+			const dashboards = [...printed.text.matchAll(/Dashboard (\S+)\/sockscope\//g)].map((m) => m[1]);
+			expect(dashboards).toHaveLength(3);
+			const password = await printed.match(/^\s+admin\s+(\S+)\s+admin,/m);
+			const dashboard = await connectClient(`${dashboards[1]}/sockscope`, {
+				auth: { user: 'admin', password }
+			});
+			const nodes = new Map<string, number>();
+			dashboard.on('stats:sample', (s: { nodeId: string; namespaces: { sockets: number }[] }) =>
+				nodes.set(s.nodeId, s.namespaces.reduce((n, ns) => n + ns.sockets, 0))
+			);
+			await expect
+				.poll(() => [...nodes.keys()].sort(), { timeout: 20_000 })
+				.toEqual(['node-1', 'node-2', 'node-3']);
+			// Three bots, one on each node.
+			await expect.poll(() => [...nodes.values()].reduce((a, b) => a + b, 0), { timeout: 20_000 }).toBe(3);
+			dashboard.disconnect();
+
+			const exited = once(child, 'exit');
+			process.kill(-pid, 'SIGINT');
+			await exited;
+			// The redis-server it started is gone too.
+			await expect.poll(() => groupAlive(pid), { timeout: 5000 }).toBe(false);
+			expect(printed.text).not.toContain('exiting anyway');
+		}
+	);
 
 	test('a bad option fails with usage', async () => {
 		const failure = await run(process.execPath, [BIN, 'demo', '--port', 'eighty']).catch(

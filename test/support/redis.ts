@@ -1,23 +1,11 @@
 /**
- * A real `redis-server` on a free loopback port, in a temporary directory, with persistence off.
- * Without `redis-server` installed, suites skip with one line saying how to install it — except
- * on CI, where a missing server is an error rather than a silently skipped suite.
+ * Suites that need a real `redis-server`. Without it installed they skip with one line saying how
+ * to install it — except on CI, where a missing server is an error rather than a skipped suite.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe } from 'vitest';
 
-export interface RedisServer {
-	url: string;
-	port: number;
-	/** Stops the server and removes its directory. */
-	stop(): Promise<void>;
-	/** Starts it again, empty, on the same port (after `stop()` too). */
-	restart(): Promise<void>;
-}
+export { startRedis, type RedisServer } from '../../server/demo/redis-server.js';
 
 const INSTALL_HINT = 'redis-server not found: apt-get install -y redis-server';
 
@@ -36,73 +24,3 @@ export function describeWithRedis(name: string, body: () => void): void {
 	describe.skip(name, body);
 }
 
-export async function startRedis(): Promise<RedisServer> {
-	const port = await freePort();
-	const dir = mkdtempSync(join(tmpdir(), 'sockscope-redis-'));
-	let child: ChildProcess | undefined;
-
-	async function start(): Promise<void> {
-		mkdirSync(dir, { recursive: true });
-		const args = [
-			'--port',
-			String(port),
-			'--bind',
-			'127.0.0.1',
-			'--save',
-			'',
-			'--appendonly',
-			'no',
-			'--dir',
-			dir
-		];
-		const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-		child = proc;
-		await new Promise<void>((resolve, reject) => {
-			let output = '';
-			const onData = (chunk: Buffer) => {
-				output += chunk;
-				if (!output.includes('Ready to accept connections')) return;
-				proc.stdout!.off('data', onData);
-				proc.stdout!.resume();
-				resolve();
-			};
-			proc.stdout!.on('data', onData);
-			proc.once('error', reject);
-			proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-		});
-	}
-
-	async function stop(): Promise<void> {
-		const proc = child;
-		child = undefined;
-		if (!proc || proc.exitCode !== null) return;
-		const exited = new Promise((resolve) => proc.once('exit', resolve));
-		proc.kill('SIGTERM');
-		await exited;
-	}
-
-	await start();
-	return {
-		url: `redis://127.0.0.1:${port}`,
-		port,
-		stop: async () => {
-			await stop();
-			rmSync(dir, { recursive: true, force: true });
-		},
-		async restart() {
-			await stop();
-			await start();
-		}
-	};
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
