@@ -71,6 +71,9 @@ export function createEngineCollector({
 }: EngineCollectorDeps): EngineCollector {
 	const conns = new WeakMap<EngineConn, ConnState>();
 	let withSockets = 0;
+	// A broadcast writes the same encoded string to every recipient: measure it once.
+	let lastOut = '';
+	let lastOutBytes = 0;
 
 	function onPacket(this: EngineConn, packet: EnginePacket): void {
 		try {
@@ -112,7 +115,11 @@ export function createEngineCollector({
 				let bytes: number;
 				let last = false;
 				if (typeof data === 'string') {
-					bytes = Buffer.byteLength(data);
+					if (data !== lastOut) {
+						lastOut = data;
+						lastOutBytes = Buffer.byteLength(data);
+					}
+					bytes = lastOutBytes;
 					const kind = data.charCodeAt(0);
 					if (kind !== CHAR_EVENT && kind !== CHAR_BINARY_EVENT) {
 						countControlBytes(data, bytes, 'out');
