@@ -29,11 +29,15 @@ const NS_FIELDS = [
 ] as const;
 /** Fields that are levels (kept as the last value of a bucket); the others are summed. */
 const LEVELS = new Set<string>(['sockets', 'rooms']);
-const NODE_FIELDS = ['cpu', 'rss', 'heapUsed', 'loopDelayP99', 'rttP50', 'rttP99', 'websocket', 'polling'] as const;
+/** Process health: the same for every principal. Transport counts are per namespace, in `NamespaceRow`. */
+const NODE_FIELDS = ['cpu', 'rss', 'heapUsed', 'loopDelayP99', 'rttP50', 'rttP99'] as const;
 
 interface NamespaceRow {
 	values: number[];
 	reasons: Record<string, number>;
+	/** Sockets on WebSocket and on polling, at the end of the bucket. */
+	websocket: number;
+	polling: number;
 }
 
 interface Row {
@@ -95,19 +99,20 @@ export class HistoryStore {
 			const key = i < MAX_NAMESPACES_PER_ROW ? n.name : OTHER_NAMESPACES;
 			const row = ns.get(key);
 			if (row) accumulate(row, n);
-			else ns.set(key, { values: NS_FIELDS.map((f) => n[f]), reasons: { ...n.reasons } });
+			else {
+				ns.set(key, {
+					values: NS_FIELDS.map((f) => n[f]),
+					reasons: { ...n.reasons },
+					websocket: n.transports.websocket,
+					polling: n.transports.polling
+				});
+			}
 		});
-		let websocket = 0;
-		let polling = 0;
-		for (const n of sample.namespaces) {
-			websocket += n.transports.websocket;
-			polling += n.transports.polling;
-		}
 		const p = sample.process;
 		const row: Row = {
 			t: sample.t,
 			ns,
-			node: [p.cpu, p.rss, p.heapUsed, p.loopDelay.p99, sample.rtt.p50, sample.rtt.p99, websocket, polling]
+			node: [p.cpu, p.rss, p.heapUsed, p.loopDelay.p99, sample.rtt.p50, sample.rtt.p99]
 		};
 		this.recent.push(row);
 		this.pending.push(row);
@@ -130,7 +135,9 @@ export class HistoryStore {
 				}
 			}
 		}
-		const node = Object.fromEntries(NODE_FIELDS.map((f) => [f, [] as number[]])) as unknown as NodeSeries;
+		const node = Object.fromEntries(
+			[...NODE_FIELDS, 'websocket', 'polling'].map((f) => [f, [] as number[]])
+		) as unknown as NodeSeries;
 		rows.forEach((row, i) => {
 			for (const [name, series] of Object.entries(namespaces)) {
 				const r = row.ns.get(name);
@@ -141,6 +148,16 @@ export class HistoryStore {
 				for (const [reason, values] of Object.entries(series.reasons)) values.push(r?.reasons[reason] ?? 0);
 			}
 			NODE_FIELDS.forEach((f, j) => node[f].push(row.node[j]));
+			// Only the namespaces this principal may see: a tenant does not learn others' transports.
+			let websocket = 0;
+			let polling = 0;
+			for (const [name, r] of row.ns) {
+				if (!visible(name)) continue;
+				websocket += r.websocket;
+				polling += r.polling;
+			}
+			node.websocket.push(websocket);
+			node.polling.push(polling);
 		});
 		return { nodeId: this.nodeId, step, t: rows.map((r) => r.t), namespaces, node };
 	}
@@ -154,6 +171,8 @@ function emptySeries(): NamespaceSeries {
 
 function accumulate(row: NamespaceRow, n: NamespaceSample): void {
 	NS_FIELDS.forEach((f, j) => (row.values[j] += n[f]));
+	row.websocket += n.transports.websocket;
+	row.polling += n.transports.polling;
 	for (const [reason, count] of Object.entries(n.reasons)) row.reasons[reason] = (row.reasons[reason] ?? 0) + count;
 }
 
@@ -165,9 +184,11 @@ function mergeRows(rows: Row[]): Row {
 		for (const [name, r] of row.ns) {
 			const merged = ns.get(name);
 			if (!merged) {
-				ns.set(name, { values: [...r.values], reasons: { ...r.reasons } });
+				ns.set(name, { ...r, values: [...r.values], reasons: { ...r.reasons } });
 				continue;
 			}
+			merged.websocket = r.websocket;
+			merged.polling = r.polling;
 			NS_FIELDS.forEach((f, j) => {
 				merged.values[j] = LEVELS.has(f) ? r.values[j] : merged.values[j] + r.values[j];
 			});
