@@ -46,7 +46,7 @@ process.on('message', (req: Request) => {
 			process.send!({ type: 'heap', bytes: process.memoryUsage().heapUsed });
 			break;
 		case 'agent':
-			process.send!({ type: 'agent', sizes: agent?.inspect() ?? null });
+			process.send!({ type: 'agent', sizes: agent ? { ...agent.inspect(), hostSockets: io.of('/').sockets.size } : null });
 			break;
 		case 'exit':
 			process.exit(0);

@@ -172,6 +172,8 @@ export async function soak(minutes: number, s: Settings) {
 		await sleep((minutes - 1) * 60_000);
 		const heapLastMinute = await server.heapBytes();
 		stopLoad();
+		// Connects still in flight land in the population after this; let them, then close all.
+		await sleep(2000);
 		closeAll(population);
 		await sleep(2000);
 		return { minutes, heapFirstMinute, heapLastMinute, afterAllLeft: await server.agentSizes() };
