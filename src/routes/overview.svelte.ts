@@ -4,6 +4,7 @@
  * collecting, so resuming shows the present at once.
  */
 import type { BarDataset, TimeDataset } from '$lib/charts/types';
+import type { Capability } from '$lib/connectors/connector';
 import { formatBytes, formatMs, formatPercent, formatRate } from '$lib/format';
 import { RANGES, type DashboardModel } from '$lib/state/model.svelte';
 import type { Ranked, Totals } from '$lib/state/nodes';
@@ -29,7 +30,19 @@ export interface RateChart {
 	datasets: TimeDataset[];
 	format: (value: number) => string;
 	stacked?: boolean;
+	/** What the source must offer for this chart to mean anything. */
+	needs?: Capability;
 }
+
+/** What each tile needs from the source beyond the samples every source sends. */
+export const TILE_NEEDS: Partial<Record<string, Capability>> = {
+	rooms: 'rooms',
+	'events-in': 'events',
+	'events-out': 'events',
+	rtt: 'rtt',
+	loop: 'process',
+	cpu: 'process'
+};
 
 const BAD = [
 	'--series-bad-1',
@@ -94,6 +107,7 @@ export class OverviewState {
 				{
 					title: 'Events /s',
 					note: 'emits in and out',
+					needs: 'events',
 					label: 'Events per second, in and out',
 					format: formatRate,
 					datasets: [

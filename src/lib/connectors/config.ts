@@ -1,9 +1,11 @@
 /**
  * Where to connect. Served by the agent, the dashboard reads `config.json` beside its own
  * index.html; opened from another host, it asks the typed server for `/sockscope/config.json`
- * (which needs CORS on that server) and otherwise falls back to the agent's defaults.
+ * (which needs CORS on that server). Without one, it looks for @socket.io/admin-ui's namespace,
+ * and otherwise falls back to the agent's defaults.
  */
-import type { Target } from './connector';
+import { probeAdminUi } from './admin-ui/detect';
+import type { SourceKind, Target } from './connector';
 
 /** What the agent serves at `<mount>/config.json`. */
 export interface AgentConfig {
@@ -48,6 +50,55 @@ export async function fetchConfig(server: string, page: string): Promise<AgentCo
 	} catch {
 		return null;
 	}
+}
+
+/** What the login screen chose: a protocol, or detection, and admin-ui's connection options. */
+export interface SourceChoice {
+	kind: SourceKind | 'auto';
+	/** admin-ui's namespace, path and transports; Sockscope's agent announces its own. */
+	namespace: string;
+	path: string;
+	websocketOnly: boolean;
+}
+
+export const DEFAULT_CHOICE: SourceChoice = {
+	kind: 'auto',
+	namespace: '/admin',
+	path: '/socket.io',
+	websocketOnly: false
+};
+
+export interface ResolvedSource {
+	kind: SourceKind;
+	config: AgentConfig;
+	/** False when nothing answered and the agent's defaults are assumed. */
+	known: boolean;
+}
+
+/** The protocol the server speaks and how to reach it, as chosen or as detected. */
+export async function resolveSource(
+	server: string,
+	page: string,
+	choice: SourceChoice
+): Promise<ResolvedSource> {
+	if (choice.kind !== 'admin-ui') {
+		const config = await fetchConfig(server, page);
+		if (config || choice.kind === 'sockscope')
+			return { kind: 'sockscope', config: config ?? DEFAULT_CONFIG, known: config !== null };
+	}
+	const probe =
+		choice.kind === 'auto' ? await probeAdminUi(server, choice.namespace, choice.path) : undefined;
+	if (probe === null) return { kind: 'sockscope', config: DEFAULT_CONFIG, known: false };
+	return {
+		kind: 'admin-ui',
+		config: {
+			namespace: choice.namespace,
+			socketPath: choice.path,
+			// Chosen by hand, admin-ui may or may not want a login: the form offers one, optional.
+			auth: probe === 'open' ? 'none' : DEFAULT_CONFIG.auth
+		},
+		known: true
+	};
 }
 
 export function targetOf(server: string, config: AgentConfig): Target {

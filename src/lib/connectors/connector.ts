@@ -5,14 +5,47 @@
  */
 import type { AuditEntry, CommandMap, CommandName } from '$protocol/commands';
 import type { DashboardQueries, SessionGrant } from '$protocol/events';
-import type { LogBatch, Sample, Snapshot } from '$protocol/models';
+import type { Feature, LogBatch, Sample, Snapshot } from '$protocol/models';
+
+/** The protocols the dashboard speaks: Sockscope's own, and @socket.io/admin-ui's `/admin`. */
+export type SourceKind = 'sockscope' | 'admin-ui';
 
 /** Where the agent is: the server's origin, the admin namespace and socket.io's HTTP path. */
 export interface Target {
 	url: string;
 	namespace: string;
 	path: string;
+	/** Which protocol to speak there; absent: Sockscope's. */
+	kind?: SourceKind;
+	/** Never fall back to HTTP long-polling (admin-ui's "WebSocket only" option). */
+	websocketOnly?: boolean;
 }
+
+/**
+ * What a page part may need from a source: the agent's features, plus figures that Sockscope's
+ * agent always reports but other sources may not (process health, refused connections, paged
+ * server-side queries).
+ */
+export type Capability = Feature | 'process' | 'refused' | 'paged';
+
+/** Why a source lacks a capability, and what Sockscope's agent would add. */
+export interface Gap {
+	reason: string;
+	hint?: string;
+	/** A few words for a tile or a table cell, e.g. `not in admin-ui`. */
+	short?: string;
+}
+
+/** The source a connector is connected to, as the pages describe it. */
+export interface SourceInfo {
+	kind: SourceKind;
+	/** E.g. `@socket.io/admin-ui · development mode`. */
+	label: string;
+	/** What this source cannot give, beyond the features it leaves out of its snapshot. */
+	gaps: Partial<Record<Capability, Gap>>;
+}
+
+export const NATIVE_SOURCE: SourceInfo = { kind: 'sockscope', label: 'Sockscope agent', gaps: {} };
 
 /** How the dashboard proves who it is: a password login, a session token, or nothing. */
 export type Credentials = { user: string; password: string } | { token: string } | null;
@@ -76,6 +109,8 @@ export class RequestError extends Error {
 export interface Connector {
 	/** Which protocol this connector speaks; shown in the status bar. */
 	readonly kind: string;
+	/** What the connected source is and lacks; read with each snapshot. */
+	readonly source: SourceInfo;
 	/** Connects and keeps reconnecting (with backoff) until `close()` or a refusal. */
 	open(target: Target, credentials: Credentials, listener: ConnectorListener): void;
 	/** A query, answered through its acknowledgement; throws `RequestError` on `{ error }`. */

@@ -12,8 +12,8 @@ import type {
 } from '$protocol/events';
 import type { Ack, Snapshot } from '$protocol/models';
 import { PROTOCOL_VERSION } from '$protocol/version';
-import { backoffDelay } from './backoff';
 import {
+	NATIVE_SOURCE,
 	RequestError,
 	type ConnectionProblem,
 	type Connector,
@@ -24,6 +24,7 @@ import {
 	type QueryResult,
 	type Target
 } from './connector';
+import { AUTH_INVALID, dropMessage, Reconnector, TOKEN_EXPIRED, UNREACHABLE } from './reconnect';
 
 const REQUEST_TIMEOUT = 10_000;
 
@@ -31,10 +32,10 @@ type AgentSocket = Socket<AgentToDashboardEvents, DashboardToAgentEvents>;
 
 export class NativeConnector implements Connector {
 	readonly kind = 'sockscope';
+	readonly source = NATIVE_SOURCE;
 	#socket: AgentSocket | null = null;
 	#listener: ConnectorListener | null = null;
-	#attempt = 0;
-	#timer: ReturnType<typeof setTimeout> | undefined;
+	readonly #reconnect = new Reconnector(() => this.#socket?.connect());
 
 	open(target: Target, credentials: Credentials, listener: ConnectorListener): void {
 		this.close();
@@ -58,7 +59,7 @@ export class NativeConnector implements Connector {
 				});
 				return;
 			}
-			this.#attempt = 0;
+			this.#reconnect.succeeded();
 			listener.snapshot(snapshot);
 			listener.status('connected', null);
 		});
@@ -73,13 +74,11 @@ export class NativeConnector implements Connector {
 		socket.on('connect_error', (err: Error & { data?: Partial<ConnectRefusal> }) => {
 			const refusal = err.data?.code ? problemOf(err.data as ConnectRefusal) : null;
 			if (refusal) this.#refuse(refusal);
-			else this.#retry('The server cannot be reached.');
+			else this.#reconnect.retry(listener, UNREACHABLE);
 		});
 		socket.on('disconnect', (reason) => {
-			if (reason === 'io client disconnect') return;
-			this.#retry(
-				reason === 'io server disconnect' ? 'The server closed the connection.' : 'Connection lost.'
-			);
+			const message = dropMessage(reason);
+			if (message) this.#reconnect.retry(listener, message);
 		});
 	}
 
@@ -88,22 +87,9 @@ export class NativeConnector implements Connector {
 		this.#listener?.status('refused', problem);
 	}
 
-	#retry(message: string): void {
-		clearTimeout(this.#timer);
-		const delay = backoffDelay(this.#attempt++);
-		this.#listener?.status('reconnecting', {
-			kind: 'unreachable',
-			message,
-			retryAt: Date.now() + delay
-		});
-		this.#timer = setTimeout(() => this.#socket?.connect(), delay);
-	}
-
 	retryNow(): void {
 		if (!this.#socket || this.#socket.connected) return;
-		clearTimeout(this.#timer);
-		this.#listener?.status('connecting', null);
-		this.#socket.connect();
+		this.#reconnect.now(this.#listener);
 	}
 
 	async query<K extends QueryName>(event: K, input: QueryInput<K>): Promise<QueryResult<K>> {
@@ -133,18 +119,17 @@ export class NativeConnector implements Connector {
 	}
 
 	close(): void {
-		clearTimeout(this.#timer);
+		this.#reconnect.cancel();
 		this.#socket?.removeAllListeners();
 		this.#socket?.disconnect();
 		this.#socket = null;
-		this.#attempt = 0;
 	}
 }
 
 function problemOf(refusal: ConnectRefusal): ConnectionProblem {
 	switch (refusal.code) {
 		case 'E_AUTH_INVALID':
-			return { kind: 'auth-invalid', message: 'Wrong user name or password.' };
+			return AUTH_INVALID;
 		case 'E_AUTH_REQUIRED':
 			return { kind: 'auth-required', message: 'This server requires a login.' };
 		case 'E_AUTH_DISABLED':
@@ -160,7 +145,7 @@ function problemOf(refusal: ConnectRefusal): ConnectionProblem {
 			};
 		case 'E_TOKEN_EXPIRED':
 		case 'E_TOKEN_INVALID':
-			return { kind: 'token-expired', message: 'Your session has ended. Please log in again.' };
+			return TOKEN_EXPIRED;
 		default:
 			return { kind: 'other', message: 'The server refused the connection.' };
 	}

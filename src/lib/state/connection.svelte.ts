@@ -1,25 +1,36 @@
 /**
- * The connection as state: where we connect, how we log in, and what went wrong. It resolves the
- * agent's config, reuses a stored session token, and hands every event from the connector to the
- * model. The error is state, shown by whichever component needs it.
+ * The connection as state: where we connect, which protocol we speak there, how we log in, and
+ * what went wrong. It resolves the source (the agent's config, or admin-ui found by a probe, or
+ * what the login screen chose), reuses a stored session, and hands every event from the connector
+ * to the model. The error is state, shown by whichever component needs it.
  */
 import type { SessionGrant } from '$protocol/events';
 import {
 	DEFAULT_CONFIG,
-	fetchConfig,
 	normaliseServerUrl,
+	resolveSource,
 	targetOf,
-	type AgentConfig
+	type AgentConfig,
+	type SourceChoice
 } from '../connectors/config';
 import type {
 	ConnectionProblem,
 	ConnectionStatus,
 	Connector,
 	ConnectorListener,
-	Credentials
+	Credentials,
+	SourceKind
 } from '../connectors/connector';
 import type { DashboardModel } from './model.svelte';
-import { clearSession, loadServer, loadSession, saveServer, saveSession } from './session';
+import {
+	clearSession,
+	loadChoice,
+	loadServer,
+	loadSession,
+	saveChoice,
+	saveServer,
+	saveSession
+} from './session';
 
 export interface LiveSinks {
 	log: ConnectorListener['log'];
@@ -31,8 +42,11 @@ export class ConnectionState {
 	problem = $state.raw<ConnectionProblem | null>(null);
 	server = $state('');
 	config = $state.raw<AgentConfig | null>(null);
-	/** Whether the agent's config could be read (else the defaults are assumed). */
+	/** Whether the agent's config could be read or admin-ui found (else the defaults are assumed). */
 	configKnown = $state(false);
+	/** What the login screen chose, and the protocol that choice resolved to. */
+	choice = $state.raw<SourceChoice>(loadChoice());
+	kind = $state<SourceKind>('sockscope');
 	/** True once the first snapshot arrived: from then on a drop keeps the pages, with a banner. */
 	established = $state(false);
 	/** True while the first visit reads the agent's config, before anything can be shown. */
@@ -64,7 +78,7 @@ export class ConnectionState {
 	/** First visit or reload: connect at once when no password is needed or a session is stored. */
 	async start(): Promise<void> {
 		try {
-			await this.#resolve(loadServer() ?? location.origin);
+			await this.#resolve(loadServer() ?? location.origin, this.choice);
 			const grant = loadSession(this.#sessionKey);
 			if (grant) this.#open({ token: grant.token });
 			else if (this.config?.auth === 'none') this.#open(null);
@@ -73,11 +87,18 @@ export class ConnectionState {
 		}
 	}
 
-	async login(server: string, user: string, password: string): Promise<void> {
+	async login(
+		server: string,
+		user: string,
+		password: string,
+		choice: SourceChoice = this.choice
+	): Promise<void> {
 		const origin = location.origin;
 		const url = normaliseServerUrl(server, origin);
 		saveServer(url, origin);
-		if (url !== this.server || !this.configKnown) await this.#resolve(url);
+		saveChoice(choice);
+		if (url !== this.server || !this.configKnown || choice !== this.choice)
+			await this.#resolve(url, choice);
 		this.#open(this.wantsPassword && user ? { user, password } : null);
 	}
 
@@ -93,16 +114,23 @@ export class ConnectionState {
 		this.#connector.retryNow();
 	}
 
-	async #resolve(server: string): Promise<void> {
+	async #resolve(server: string, choice: SourceChoice): Promise<void> {
 		this.server = server;
-		const config = await fetchConfig(server, location.href);
-		this.configKnown = config !== null;
-		this.config = config ?? DEFAULT_CONFIG;
+		this.choice = choice;
+		const resolved = await resolveSource(server, location.href, choice);
+		this.kind = resolved.kind;
+		this.configKnown = resolved.known;
+		this.config = resolved.config;
 	}
 
 	#open(credentials: Credentials): void {
 		this.problem = null;
-		this.#connector.open(targetOf(this.server, this.config ?? DEFAULT_CONFIG), credentials, {
+		const target = {
+			...targetOf(this.server, this.config ?? DEFAULT_CONFIG),
+			kind: this.kind,
+			websocketOnly: this.kind === 'admin-ui' && this.choice.websocketOnly
+		};
+		this.#connector.open(target, credentials, {
 			status: (status, problem) => {
 				this.status = status;
 				this.problem = problem;
@@ -113,6 +141,7 @@ export class ConnectionState {
 				if (status === 'refused') this.established = false;
 			},
 			snapshot: (snapshot) => {
+				this.#model.source = this.#connector.source;
 				this.#model.applySnapshot(snapshot);
 				this.established = true;
 			},

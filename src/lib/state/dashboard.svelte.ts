@@ -5,7 +5,7 @@
  */
 import { createContext } from 'svelte';
 import type { Connector } from '../connectors/connector';
-import { NativeConnector } from '../connectors/native';
+import { SourceConnector } from '../connectors/source';
 import { Actions } from './actions.svelte';
 import { ConnectionState } from './connection.svelte';
 import { AuditFeed, LogBuffer } from './live-feeds.svelte';
@@ -22,7 +22,7 @@ export class Dashboard {
 	readonly connection: ConnectionState;
 	readonly actions: Actions;
 
-	constructor(readonly api: Connector = new NativeConnector()) {
+	constructor(readonly api: Connector = new SourceConnector()) {
 		this.model = new DashboardModel((range) => api.query('history:query', { range }));
 		this.connection = new ConnectionState(api, this.model, {
 			log: (batch) => this.log.push(batch),

@@ -12,6 +12,7 @@ import type {
 	Sample,
 	Snapshot
 } from '$protocol/models';
+import { NATIVE_SOURCE, type Capability, type Gap, type SourceInfo } from '../connectors/connector';
 import { unavailable } from '../nav';
 import { Clock } from './clock.svelte';
 import {
@@ -38,10 +39,14 @@ const SNAPSHOT_RANGE: HistoryRange = '5m';
 const RECENT_MS = 10_000;
 /** Room sizes from the samples' top lists are kept this long, for the room chart. */
 const ROOM_HISTORY_MS = 900_000;
+/** Capabilities that are not features: the agent always has them, other sources say if not. */
+const NOT_FEATURES = new Set<Capability>(['process', 'refused', 'paged']);
 
 export class DashboardModel {
 	readonly clock = new Clock();
 	snapshot = $state.raw<Snapshot | null>(null);
+	/** The source that sent the snapshot, and what it lacks. */
+	source = $state.raw<SourceInfo>(NATIVE_SOURCE);
 	nodes = $state.raw<ReadonlyMap<string, NodeEntry>>(new Map());
 	namespaceSummaries = $state.raw<NamespaceSummary[]>([]);
 	range = $state<HistoryRange>(SNAPSHOT_RANGE);
@@ -92,6 +97,15 @@ export class DashboardModel {
 		return this.features.includes(feature);
 	}
 
+	/** Why the source cannot serve `capability` (and what Sockscope's agent adds), or null. */
+	missing(capability: Capability): Gap | null {
+		const gap = this.source.gaps[capability];
+		if (gap) return gap;
+		if (NOT_FEATURES.has(capability)) return null;
+		const reason = unavailable(capability as Feature, this.features);
+		return reason ? { reason } : null;
+	}
+
 	/** Whether this user may act (commands) on sockets of `namespace`, or on any namespace. */
 	canAct(namespace?: string): boolean {
 		return this.#mayAct(namespace) && this.has('commands');
@@ -102,7 +116,7 @@ export class DashboardModel {
 	 * when their role does not allow it (then the actions are simply not shown).
 	 */
 	actionsUnavailable(namespace?: string): string | null {
-		return this.#mayAct(namespace) ? unavailable('commands', this.features) : null;
+		return this.#mayAct(namespace) ? (this.missing('commands')?.reason ?? null) : null;
 	}
 
 	#mayAct(namespace?: string): boolean {

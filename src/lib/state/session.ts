@@ -3,6 +3,7 @@
  * reload reconnects with it until it expires instead of asking for the password again.
  */
 import type { SessionGrant } from '$protocol/events';
+import { DEFAULT_CHOICE, type SourceChoice } from '../connectors/config';
 
 const PREFIX = 'sockscope.session:';
 
@@ -62,5 +63,27 @@ export function saveServer(server: string, origin: string): void {
 		else localStorage.setItem(SERVER_KEY, server);
 	} catch {
 		// Not remembered; the login screen will ask again.
+	}
+}
+
+const SOURCE_KEY = 'sockscope.source';
+
+/** The source chosen on the login screen, remembered across visits. */
+export function loadChoice(): SourceChoice {
+	try {
+		const raw = localStorage.getItem(SOURCE_KEY);
+		return raw
+			? { ...DEFAULT_CHOICE, ...(JSON.parse(raw) as Partial<SourceChoice>) }
+			: DEFAULT_CHOICE;
+	} catch {
+		return DEFAULT_CHOICE;
+	}
+}
+
+export function saveChoice(choice: SourceChoice): void {
+	try {
+		localStorage.setItem(SOURCE_KEY, JSON.stringify(choice));
+	} catch {
+		// Not remembered; detection runs again next time.
 	}
 }

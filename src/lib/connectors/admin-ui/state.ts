@@ -1,0 +1,241 @@
+/**
+ * Everything the admin-ui connector knows, fed one wire event at a time: the socket index, the
+ * figures behind each second's samples, the history since the page opened and the event log tap.
+ * It holds no socket and no timer, so a recorded sequence of events can be replayed into it.
+ */
+import { MAX_PAGE_SIZE } from '$protocol/limits';
+import type {
+	LogBatch,
+	NamespaceSummary,
+	Sample,
+	Snapshot,
+	SocketRef,
+	Feature
+} from '$protocol/models';
+import { PROTOCOL_VERSION } from '$protocol/version';
+import { RequestError, type QueryName, type SourceInfo } from '../connector';
+import { featuresOf, sourceOf } from './capabilities';
+import { LOG_MAX_PER_SECOND, LogTap } from './event-log';
+import { Figures } from './figures';
+import { SampleHistory } from './history';
+import { IndexQueries } from './queries';
+import { SocketIndex } from './socket-index';
+import type { AdminUiFeature, AdminUiServerStats, AdminUiSocket } from './wire';
+
+/** A wire timestamp (ISO string, or absent from older servers) in epoch milliseconds. */
+function timeOf(value: unknown, now: number): number {
+	const t = typeof value === 'string' ? Date.parse(value) : NaN;
+	return Number.isFinite(t) ? t : now;
+}
+
+const str = (value: unknown): value is string => typeof value === 'string';
+
+export class AdminUiState {
+	readonly index: SocketIndex;
+	readonly figures: Figures;
+	readonly history = new SampleHistory();
+	readonly queries: IndexQueries;
+	readonly log: LogTap;
+	/** From `config`; null until it arrives on this connection. */
+	supported: AdminUiFeature[] | null = null;
+	/** Whether the socket list has arrived on this connection (development mode sends it first). */
+	listed = false;
+	/** The user logged in as, for the principal. */
+	user: string | null = null;
+	#latest: Sample[] = [];
+
+	constructor(
+		/** The admin namespace, whose own sockets (the dashboards) are left out. */
+		readonly admin: string,
+		deliverLog: (batch: LogBatch) => void
+	) {
+		this.index = new SocketIndex(admin);
+		this.figures = new Figures(this.index, admin);
+		this.log = new LogTap(this.index, deliverLog);
+		this.queries = new IndexQueries(this.index, () => this.#nodeOfSockets());
+	}
+
+	get development(): boolean {
+		return this.supported?.includes('ALL_EVENTS') ?? false;
+	}
+
+	get features(): Feature[] {
+		return featuresOf(this.supported ?? []);
+	}
+
+	get source(): SourceInfo {
+		return sourceOf(this.supported ?? []);
+	}
+
+	/** Whether what the server sends first on a connection has arrived. */
+	get ready(): boolean {
+		return this.supported !== null && (this.listed || !this.development);
+	}
+
+	/** A new connection: its `config` and socket list replace the previous ones. */
+	restart(): void {
+		this.supported = null;
+		this.listed = false;
+	}
+
+	receive(event: string, args: unknown[], now = Date.now()): void {
+		const [a, b, c, d] = args;
+		switch (event) {
+			case 'config': {
+				const supported = (a as { supportedFeatures?: unknown })?.supportedFeatures;
+				this.supported = Array.isArray(supported)
+					? (supported.filter(str) as AdminUiFeature[])
+					: [];
+				this.figures.detailed = this.development;
+				break;
+			}
+			case 'server_stats':
+				if (str((a as AdminUiServerStats)?.serverId))
+					this.figures.stats(a as AdminUiServerStats, now);
+				break;
+			case 'all_sockets':
+				this.index.reset(Array.isArray(a) ? (a as AdminUiSocket[]) : []);
+				this.listed = true;
+				break;
+			case 'socket_connected':
+				if (this.index.add(a as AdminUiSocket)) this.figures.connected((a as AdminUiSocket).nsp);
+				break;
+			case 'socket_updated':
+				if (str((a as AdminUiSocket)?.nsp)) this.index.update(a as AdminUiSocket);
+				break;
+			case 'socket_disconnected': {
+				const gone = str(a) && str(b) ? this.index.remove(a, b) : null;
+				if (!gone) break;
+				this.figures.disconnected(gone.namespace, String(c));
+				// Its `room_left` events follow, for a socket no longer indexed: count them now.
+				for (let i = 0; i < gone.rooms.size; i++) this.figures.left(gone.namespace);
+				break;
+			}
+			case 'room_joined':
+				if (str(a) && str(b) && str(c) && this.index.join(a, b, c)) this.figures.joined(a);
+				break;
+			case 'room_left':
+				if (str(a) && str(b) && str(c) && this.index.leave(a, b, c)) this.figures.left(a);
+				break;
+			case 'event_received':
+			case 'event_sent':
+				if (str(a) && str(b) && Array.isArray(c) && a !== this.admin)
+					this.#event(event === 'event_received' ? 'in' : 'out', a, b, c, timeOf(d, now));
+				break;
+		}
+	}
+
+	#event(direction: 'in' | 'out', namespace: string, id: string, args: unknown[], t: number): void {
+		const name = String(args[0]);
+		this.figures.event(namespace, name, direction);
+		const socket = this.index.get(namespace, id);
+		if (socket) socket[direction === 'in' ? 'eventsIn' : 'eventsOut']++;
+		this.log.record(direction, namespace, id, args, t, this.#nodeOfSockets());
+	}
+
+	/** Closes the second: one sample per live server, also kept for history. */
+	tick(now = Date.now()): Sample[] {
+		const samples = this.figures.samples(now);
+		this.history.push(samples);
+		this.#latest = samples;
+		return samples;
+	}
+
+	snapshot(now = Date.now()): Snapshot {
+		const primary = this.figures.live(now)[0]?.stats;
+		return {
+			protocol: PROTOCOL_VERSION,
+			// admin-ui has one user and no roles; what it does not allow is a gap of the source.
+			principal: { name: this.user ?? 'anonymous', role: 'admin' },
+			features: this.features,
+			node: {
+				nodeId: primary?.serverId ?? '',
+				hostname: primary?.hostname ?? '',
+				pid: primary?.pid ?? 0,
+				startedAt: primary ? now - primary.uptime * 1000 : now,
+				socketIoVersion: '',
+				agentVersion: '',
+				adapter: ''
+			},
+			samples: this.#latest,
+			history: this.history.all(),
+			namespaces: this.namespaces(now),
+			limits: { pageSize: MAX_PAGE_SIZE, logMaxPerSecond: LOG_MAX_PER_SECOND, payloads: true }
+		};
+	}
+
+	namespaces(now = Date.now()): NamespaceSummary[] {
+		const live = this.figures.live(now);
+		const names = new Set(live.flatMap((s) => s.stats.namespaces.map((n) => n.name)));
+		for (const name of this.index.namespaces.keys()) names.add(name);
+		names.delete(this.admin);
+		return [...names].sort().map((name) => {
+			const ns = this.index.namespaces.get(name);
+			const totals = this.figures.totals.get(name);
+			const reported = live.reduce(
+				(n, s) => n + (s.stats.namespaces.find((x) => x.name === name)?.socketsCount ?? 0),
+				0
+			);
+			return {
+				name,
+				sockets: this.development ? (ns?.sockets.size ?? 0) : reported,
+				rooms: ns?.rooms.size ?? 0,
+				connects: totals?.connects ?? 0,
+				disconnects: totals?.disconnects ?? 0,
+				refused: 0,
+				eventsIn: totals?.eventsIn ?? 0,
+				eventsOut: totals?.eventsOut ?? 0,
+				bytesIn: 0,
+				bytesOut: 0
+			};
+		});
+	}
+
+	/** A query of the agent's protocol, answered here; throws `RequestError` when it cannot be. */
+	answer(event: QueryName, input: unknown): unknown {
+		const needs = (feature: Feature) => {
+			if (!this.features.includes(feature))
+				throw new RequestError(
+					'E_UNSUPPORTED',
+					this.source.gaps[feature]?.reason ?? 'Not available.'
+				);
+		};
+		switch (event) {
+			case 'state:resync':
+				return this.snapshot();
+			case 'namespaces:query':
+				return this.namespaces();
+			case 'history:query':
+				return this.history.all();
+			case 'sockets:query':
+				needs('sockets');
+				return this.queries.sockets(input as Parameters<IndexQueries['sockets']>[0]);
+			case 'socket:details': {
+				needs('sockets');
+				const ref = input as SocketRef;
+				return this.queries.details(ref.namespace, ref.id);
+			}
+			case 'rooms:query':
+				needs('rooms');
+				return this.queries.rooms(input as Parameters<IndexQueries['rooms']>[0]);
+			case 'room:members':
+				needs('rooms');
+				return this.queries.members(input as Parameters<IndexQueries['members']>[0]);
+			case 'log:subscribe':
+				needs('events');
+				this.log.subscribe(input as Parameters<LogTap['subscribe']>[0]);
+				return { maxPerSecond: LOG_MAX_PER_SECOND, payloads: true };
+			case 'log:unsubscribe':
+				this.log.unsubscribe();
+				return true;
+			case 'audit:query':
+				throw new RequestError('E_UNSUPPORTED', this.source.gaps.audit?.reason ?? 'No audit.');
+		}
+	}
+
+	/** Which server a socket lives on, when that can be known: with one server, that one. */
+	#nodeOfSockets(): string {
+		const servers = this.figures.servers;
+		return servers.size === 1 ? [...servers.keys()][0] : '';
+	}
+}
