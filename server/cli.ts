@@ -20,6 +20,7 @@ const USAGE = `Usage: sockscope <command> [options]
       --host <address>  address to listen on (default 127.0.0.1; 0.0.0.0 to expose it)
       --bots <n>        simulated users (default 40)
       --rate <n>        messages a minute per chatty bot (default 6)
+      --agent <name>    sockscope (default) or admin-ui: instrument with @socket.io/admin-ui instead
   bots                  simulated users against a running demo
       --url <url>       the demo server (default http://localhost:3000)
       --count <n>       how many (default 40)
@@ -50,9 +51,14 @@ const services: Record<string, Service> = {
 			port: { type: 'string', default: '3000' },
 			host: { type: 'string', default: '127.0.0.1' },
 			bots: { type: 'string', default: '40' },
-			rate: { type: 'string', default: '6' }
+			rate: { type: 'string', default: '6' },
+			agent: { type: 'string', default: 'sockscope' }
 		});
+		if (values.agent !== 'sockscope' && values.agent !== 'admin-ui') {
+			throw new UsageError(`--agent must be sockscope or admin-ui, not "${values.agent}"`);
+		}
 		return startDemo({
+			agent: values.agent,
 			port: integer(values.port, '--port', 0, 65_535),
 			host: values.host,
 			bots: integer(values.bots, '--bots', 0, 100_000),
@@ -108,7 +114,7 @@ const tasks: Record<string, Task> = {
 		if (!password) throw new Error('the password is empty');
 		log(await hashPassword(password));
 		return 0;
-	},
+	}
 };
 
 class UsageError extends Error {}

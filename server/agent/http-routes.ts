@@ -28,11 +28,17 @@ export interface DashboardConfig {
 export interface HttpRoutesOptions {
 	server: HttpServer;
 	faults: Faults;
-	dashboard: false | { path: string; config: DashboardConfig };
+	/** `config: null` serves the static dashboard alone (no agent on this server to describe). */
+	dashboard: false | { path: string; config: DashboardConfig | null };
 	metrics: false | { path: string; render(): Promise<string>; contentType: string };
 }
 
-export function mountHttpRoutes({ server, faults, dashboard, metrics }: HttpRoutesOptions): () => void {
+export function mountHttpRoutes({
+	server,
+	faults,
+	dashboard,
+	metrics
+}: HttpRoutesOptions): () => void {
 	const assets =
 		dashboard && existsSync(DASHBOARD_BUILD)
 			? sirv(DASHBOARD_BUILD, { dev: false, etag: true, gzip: false, brotli: false })
@@ -45,12 +51,17 @@ export function mountHttpRoutes({ server, faults, dashboard, metrics }: HttpRout
 		for (const listener of hostListeners) listener.call(server, req, res);
 	}
 
-	function serveDashboard(req: IncomingMessage, res: ServerResponse, base: string, rest: string): void {
+	function serveDashboard(
+		req: IncomingMessage,
+		res: ServerResponse,
+		base: string,
+		rest: string
+	): void {
 		if (!dashboard) return;
 		if (rest === '') {
 			// `/sockscope` → `/sockscope/`, so the page's relative asset URLs resolve under the mount path.
 			res.writeHead(308, { location: `${base}/${req.url!.slice(base.length)}` }).end();
-		} else if (rest === '/config.json') {
+		} else if (rest === '/config.json' && dashboard.config) {
 			// Nothing secret in it; a dashboard served from another host reads it to find the namespace.
 			res.writeHead(200, {
 				'content-type': 'application/json',
@@ -60,7 +71,9 @@ export function mountHttpRoutes({ server, faults, dashboard, metrics }: HttpRout
 			res.end(JSON.stringify(dashboard.config));
 		} else if (!assets) {
 			res.writeHead(503, { 'content-type': 'text/plain' });
-			res.end('The Sockscope dashboard is not built. Run `npm run build:dashboard` in the sockscope package.\n');
+			res.end(
+				'The Sockscope dashboard is not built. Run `npm run build:dashboard` in the sockscope package.\n'
+			);
 		} else {
 			const original = req.url;
 			req.url = rest;

@@ -5,6 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startBots } from './bots.js';
+import { Faults } from '../agent/guard.js';
+import { mountHttpRoutes } from '../agent/http-routes.js';
 import { ensureDashboard } from './build-dashboard.js';
 import { createDemoServer, type DemoServer } from './chat-server.js';
 import { authUsers, demoLogins, type DemoLogin } from './users.js';
@@ -18,6 +20,12 @@ export interface DemoOptions {
 	log: (line: string) => void;
 	/** Aborts a dashboard build in progress. */
 	signal?: AbortSignal;
+	/**
+	 * Who instruments the demo: Sockscope's agent, or `@socket.io/admin-ui` (development mode), so
+	 * that the dashboard's second source can be tried; then only the admin login exists.
+	 * @default 'sockscope'
+	 */
+	agent?: 'sockscope' | 'admin-ui';
 }
 
 /** Relative to the working directory, like `.git`: each checkout keeps its own trail. */
@@ -28,10 +36,18 @@ export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise
 	const [build, logins] = await Promise.all([ensureDashboard({ log, signal }), demoLogins()]);
 	signal?.throwIfAborted();
 	await mkdir(STATE_DIR, { recursive: true });
-	const server = await listen(options, {
-		auth: { users: authUsers(logins) },
-		audit: { sqlite: resolve(STATE_DIR, 'audit.db') }
-	});
+	const adminUi = options.agent === 'admin-ui';
+	const server = await listen(
+		options,
+		adminUi
+			? false
+			: { auth: { users: authUsers(logins) }, audit: { sqlite: resolve(STATE_DIR, 'audit.db') } }
+	);
+	let unmount: (() => void) | undefined;
+	if (adminUi) {
+		unmount = await instrumentWithAdminUi(server, logins[0]);
+		logins.splice(1);
+	}
 	const bots = startBots({
 		url: server.url,
 		count: options.bots,
@@ -41,13 +57,14 @@ export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise
 	log(banner(options, server.port, logins, build === 'failed'));
 	return {
 		async stop() {
+			unmount?.();
 			await bots.stop();
 			await server.close();
 		}
 	};
 }
 
-async function listen(options: DemoOptions, instrument: object): Promise<DemoServer> {
+async function listen(options: DemoOptions, instrument: false | object): Promise<DemoServer> {
 	try {
 		return await createDemoServer({ port: options.port, host: options.host, instrument });
 	} catch (err) {
@@ -58,6 +75,27 @@ async function listen(options: DemoOptions, instrument: object): Promise<DemoSer
 	}
 }
 
+/**
+ * `--agent admin-ui`: the incumbent's own `instrument()` in development mode, with the demo's admin
+ * login, and Sockscope's dashboard served as static files beside it (no config.json: there is no
+ * Sockscope agent here, so the dashboard detects admin-ui's `/admin` namespace).
+ */
+async function instrumentWithAdminUi(server: DemoServer, admin: DemoLogin): Promise<() => void> {
+	// A dev dependency, loaded only for this mode.
+	const { instrument } = await import('@socket.io/admin-ui');
+	instrument(server.io, {
+		auth: { type: 'basic', username: admin.name, password: admin.passwordHash },
+		// Explicit: admin-ui otherwise follows NODE_ENV.
+		mode: 'development'
+	});
+	return mountHttpRoutes({
+		server: server.httpServer,
+		faults: new Faults(),
+		dashboard: { path: '/sockscope', config: null },
+		metrics: false
+	});
+}
+
 function banner(options: DemoOptions, port: number, logins: DemoLogin[], buildFailed: boolean) {
 	const base = baseUrl(options.host, port);
 	return [
@@ -66,7 +104,9 @@ function banner(options: DemoOptions, port: number, logins: DemoLogin[], buildFa
 		'',
 		`  Chat:       ${base}/`,
 		`  Dashboard:  ${base}/sockscope/${buildFailed ? '   (its build failed, see above)' : ''}`,
-		`  Metrics:    ${base}/metrics`,
+		options.agent === 'admin-ui'
+			? '  Instrumented by @socket.io/admin-ui (development mode); the dashboard detects it.'
+			: `  Metrics:    ${base}/metrics`,
 		'',
 		...loginLines(logins),
 		'',

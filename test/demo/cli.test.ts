@@ -129,7 +129,9 @@ describe('sockscope', () => {
 			});
 			const printed = output(child);
 			await printed.match(/^\s*node-3:\s+Chat (\S+)/m);
-			const dashboards = [...printed.text.matchAll(/Dashboard (\S+)\/sockscope\//g)].map((m) => m[1]);
+			const dashboards = [...printed.text.matchAll(/Dashboard (\S+)\/sockscope\//g)].map(
+				(m) => m[1]
+			);
 			expect(dashboards).toHaveLength(3);
 			const password = await printed.match(/^\s+admin\s+(\S+)\s+admin,/m);
 			const dashboard = await connectClient(`${dashboards[1]}/sockscope`, {
@@ -137,13 +139,18 @@ describe('sockscope', () => {
 			});
 			const nodes = new Map<string, number>();
 			dashboard.on('stats:sample', (s: { nodeId: string; namespaces: { sockets: number }[] }) =>
-				nodes.set(s.nodeId, s.namespaces.reduce((n, ns) => n + ns.sockets, 0))
+				nodes.set(
+					s.nodeId,
+					s.namespaces.reduce((n, ns) => n + ns.sockets, 0)
+				)
 			);
 			await expect
 				.poll(() => [...nodes.keys()].sort(), { timeout: 20_000 })
 				.toEqual(['node-1', 'node-2', 'node-3']);
 			// Three bots, one on each node.
-			await expect.poll(() => [...nodes.values()].reduce((a, b) => a + b, 0), { timeout: 20_000 }).toBe(3);
+			await expect
+				.poll(() => [...nodes.values()].reduce((a, b) => a + b, 0), { timeout: 20_000 })
+				.toBe(3);
 			dashboard.disconnect();
 
 			const exited = once(child, 'exit');
@@ -152,6 +159,42 @@ describe('sockscope', () => {
 			// The redis-server it started is gone too.
 			await expect.poll(() => groupAlive(pid), { timeout: 5000 }).toBe(false);
 			expect(printed.text).not.toContain('exiting anyway');
+		}
+	);
+
+	test(
+		'demo --agent admin-ui: instrumented by @socket.io/admin-ui, with our dashboard beside it',
+		{ timeout: 180_000 },
+		async () => {
+			const child = spawn(
+				process.execPath,
+				[BIN, 'demo', '--agent', 'admin-ui', '--bots', '0', '--port', '0'],
+				{
+					cwd: ROOT,
+					detached: true,
+					stdio: ['ignore', 'pipe', 'pipe']
+				}
+			);
+			const pid = child.pid!;
+			onTestFinished(() => {
+				if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+			});
+			const printed = output(child);
+			const dashboard = await printed.match(/^\s*Dashboard:\s+(\S+)/m);
+			const password = await printed.match(/^\s+admin\s+(\S+)\s+admin,/m);
+			expect(printed.text).not.toMatch(/^\s+viewer/m);
+			expect((await fetch(dashboard)).status).toBe(200);
+			// No Sockscope agent here: nothing tells the dashboard otherwise, so it detects admin-ui.
+			expect((await fetch(`${dashboard}config.json`)).status).toBe(404);
+			const base = dashboard.replace(/\/sockscope\/$/, '');
+			const admin = await connectClient(`${base}/admin`, { auth: { username: 'admin', password } });
+			const config = await new Promise((resolve) => admin.once('config', resolve));
+			expect(config).toMatchObject({ supportedFeatures: expect.arrayContaining(['ALL_EVENTS']) });
+			admin.disconnect();
+			const exited = once(child, 'exit');
+			process.kill(-pid, 'SIGINT');
+			await exited;
+			await expect.poll(() => groupAlive(pid), { timeout: 5000 }).toBe(false);
 		}
 	);
 
