@@ -11,22 +11,13 @@ import type {
 	NodeSeries,
 	Sample
 } from '../protocol/models.js';
+import { NAMESPACE_SERIES } from '../protocol/samples.js';
 
 /** Namespaces kept per row; the rest are summed under `OTHER`. */
 const MAX_NAMESPACES_PER_ROW = 32;
 export const OTHER_NAMESPACES = '*';
 
-const NS_FIELDS = [
-	'sockets',
-	'rooms',
-	'connects',
-	'refused',
-	'disconnects',
-	'eventsIn',
-	'eventsOut',
-	'bytesIn',
-	'bytesOut'
-] as const;
+const NS_FIELDS = NAMESPACE_SERIES;
 /** Fields that are levels (kept as the last value of a bucket); the others are summed. */
 const LEVELS = new Set<string>(['sockets', 'rooms']);
 /** Process health: the same for every principal. Transport counts are per namespace, in `NamespaceRow`. */
@@ -65,7 +56,8 @@ class Ring {
 	last(count: number): Row[] {
 		const n = Math.min(count, this.size);
 		const out: Row[] = [];
-		for (let i = n; i > 0; i--) out.push(this.rows[(this.next - i + this.capacity) % this.capacity]!);
+		for (let i = n; i > 0; i--)
+			out.push(this.rows[(this.next - i + this.capacity) % this.capacity]!);
 		return out;
 	}
 }
@@ -145,7 +137,8 @@ export class HistoryStore {
 				for (const reason of Object.keys(r?.reasons ?? {})) {
 					series.reasons[reason] ??= new Array(i).fill(0);
 				}
-				for (const [reason, values] of Object.entries(series.reasons)) values.push(r?.reasons[reason] ?? 0);
+				for (const [reason, values] of Object.entries(series.reasons))
+					values.push(r?.reasons[reason] ?? 0);
 			}
 			NODE_FIELDS.forEach((f, j) => node[f].push(row.node[j]));
 			// Only the namespaces this principal may see: a tenant does not learn others' transports.
@@ -164,7 +157,9 @@ export class HistoryStore {
 }
 
 function emptySeries(): NamespaceSeries {
-	const series = Object.fromEntries(NS_FIELDS.map((f) => [f, [] as number[]])) as unknown as NamespaceSeries;
+	const series = Object.fromEntries(
+		NS_FIELDS.map((f) => [f, [] as number[]])
+	) as unknown as NamespaceSeries;
 	series.reasons = {};
 	return series;
 }
@@ -173,7 +168,8 @@ function accumulate(row: NamespaceRow, n: NamespaceSample): void {
 	NS_FIELDS.forEach((f, j) => (row.values[j] += n[f]));
 	row.websocket += n.transports.websocket;
 	row.polling += n.transports.polling;
-	for (const [reason, count] of Object.entries(n.reasons)) row.reasons[reason] = (row.reasons[reason] ?? 0) + count;
+	for (const [reason, count] of Object.entries(n.reasons))
+		row.reasons[reason] = (row.reasons[reason] ?? 0) + count;
 }
 
 /** One coarse row from consecutive fine rows: rates summed, levels and node health as the last value or the worst. */

@@ -16,6 +16,7 @@ import type {
 	RoomSize,
 	Sample
 } from '../protocol/models.js';
+import { emptyNamespaceSample } from '../protocol/samples.js';
 import type { NamespaceStats, NodeModel } from './model.js';
 import type { HealthProbe } from './process-health.js';
 
@@ -63,7 +64,8 @@ export class Sampler {
 	take(): Sample {
 		const t = Date.now();
 		const namespaces: NamespaceSample[] = [];
-		for (const stats of this.model.namespaces.values()) namespaces.push(this.sampleNamespace(stats));
+		for (const stats of this.model.namespaces.values())
+			namespaces.push(this.sampleNamespace(stats));
 		const sample: Sample = {
 			nodeId: this.nodeId,
 			t,
@@ -113,7 +115,12 @@ export class Sampler {
 }
 
 /** Keeps the `limit` largest items of a stream, by `score`, without sorting the stream. */
-function keepTop<T>(top: { item: T; score: number }[], item: T, score: number, limit: number): void {
+function keepTop<T>(
+	top: { item: T; score: number }[],
+	item: T,
+	score: number,
+	limit: number
+): void {
 	if (score <= 0 || (top.length === limit && score <= top[top.length - 1].score)) return;
 	let i = top.length;
 	while (i > 0 && top[i - 1].score < score) i--;
@@ -143,7 +150,8 @@ function topEvents(stats: NamespaceStats): EventFigures[] {
 function topRooms(stats: NamespaceStats): RoomSize[] {
 	const top: { item: string; score: number }[] = [];
 	const rooms = stats.nsp.adapter.rooms;
-	for (const room of stats.publicRooms) keepTop(top, room, rooms.get(room)?.size ?? 0, SAMPLE_TOP_ROOMS);
+	for (const room of stats.publicRooms)
+		keepTop(top, room, rooms.get(room)?.size ?? 0, SAMPLE_TOP_ROOMS);
 	return top.map((r) => ({ name: truncate(r.item), size: r.score }));
 }
 
@@ -165,7 +173,9 @@ export function viewFor(sample: Sample, principal: Principal): Sample {
 		.filter((n) => canSee(principal, n.name))
 		.sort((a, b) => b.sockets - a.sockets || b.eventsIn + b.eventsOut - (a.eventsIn + a.eventsOut));
 	if (visible.length <= SAMPLE_MAX_NAMESPACES) {
-		return visible.length === sample.namespaces.length ? sample : { ...sample, namespaces: visible };
+		return visible.length === sample.namespaces.length
+			? sample
+			: { ...sample, namespaces: visible };
 	}
 	return {
 		...sample,
@@ -175,32 +185,15 @@ export function viewFor(sample: Sample, principal: Principal): Sample {
 }
 
 function fold(list: NamespaceSample[]): NamespaceSample {
-	const folded: NamespaceSample = {
-		name: `${list.length} more`,
-		sockets: 0,
-		rooms: 0,
-		transports: { websocket: 0, polling: 0, webtransport: 0 },
-		connects: 0,
-		refused: 0,
-		disconnects: 0,
-		reasons: {},
-		eventsIn: 0,
-		eventsOut: 0,
-		bytesIn: 0,
-		bytesOut: 0,
-		broadcasts: 0,
-		broadcastRecipients: 0,
-		joins: 0,
-		leaves: 0,
-		topEvents: [],
-		topRooms: []
-	};
+	const folded = emptyNamespaceSample(`${list.length} more`);
 	for (const n of list) {
 		folded.sockets += n.sockets;
 		folded.rooms += n.rooms;
 		for (const key of TOTALS) folded[key] += n[key];
-		for (const k of ['websocket', 'polling', 'webtransport'] as const) folded.transports[k] += n.transports[k];
-		for (const [r, c] of Object.entries(n.reasons)) folded.reasons[r] = (folded.reasons[r] ?? 0) + c;
+		for (const k of ['websocket', 'polling', 'webtransport'] as const)
+			folded.transports[k] += n.transports[k];
+		for (const [r, c] of Object.entries(n.reasons))
+			folded.reasons[r] = (folded.reasons[r] ?? 0) + c;
 	}
 	return folded;
 }

@@ -2,27 +2,15 @@
 import { describe, expect, test } from 'vitest';
 import { HistoryStore } from '../../server/agent/history.js';
 import type { NamespaceSample, Sample } from '../../server/protocol/models.js';
+import { emptyNamespaceSample } from '../../server/protocol/samples.js';
 
 function ns(name: string, sockets: number, websocket: number, eventsIn: number): NamespaceSample {
 	return {
-		name,
+		...emptyNamespaceSample(name),
 		sockets,
-		rooms: 0,
 		transports: { websocket, polling: sockets - websocket, webtransport: 0 },
 		connects: 1,
-		refused: 0,
-		disconnects: 0,
-		reasons: {},
-		eventsIn,
-		eventsOut: 0,
-		bytesIn: 0,
-		bytesOut: 0,
-		broadcasts: 0,
-		broadcastRecipients: 0,
-		joins: 0,
-		leaves: 0,
-		topEvents: [],
-		topRooms: []
+		eventsIn
 	};
 }
 
@@ -34,7 +22,15 @@ function sample(t: number, namespaces: NamespaceSample[]): Sample {
 		interval: 1000,
 		namespaces,
 		rtt: zero,
-		process: { cpu: t / 1000, rss: 1, heapUsed: 1, heapTotal: 1, elu: 0, loopDelay: zero, uptime: 1 },
+		process: {
+			cpu: t / 1000,
+			rss: 1,
+			heapUsed: 1,
+			heapTotal: 1,
+			elu: 0,
+			loopDelay: zero,
+			uptime: 1
+		},
 		faults: 0
 	};
 }

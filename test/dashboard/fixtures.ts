@@ -1,28 +1,9 @@
 /** Samples and histories for the dashboard's unit tests, with only the fields that matter set. */
 import type { History, NamespaceSample, Sample } from '../../server/protocol/models.js';
+import { emptyNamespaceSample } from '../../server/protocol/samples.js';
 
 export function namespace(name: string, fields: Partial<NamespaceSample> = {}): NamespaceSample {
-	return {
-		name,
-		sockets: 0,
-		rooms: 0,
-		transports: { websocket: 0, polling: 0, webtransport: 0 },
-		connects: 0,
-		refused: 0,
-		disconnects: 0,
-		reasons: {},
-		eventsIn: 0,
-		eventsOut: 0,
-		bytesIn: 0,
-		bytesOut: 0,
-		broadcasts: 0,
-		broadcastRecipients: 0,
-		joins: 0,
-		leaves: 0,
-		topEvents: [],
-		topRooms: [],
-		...fields
-	};
+	return { ...emptyNamespaceSample(name), ...fields };
 }
 
 export function sample(

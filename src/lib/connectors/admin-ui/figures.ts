@@ -20,6 +20,7 @@ import type {
 	Sample,
 	TransportCounts
 } from '$protocol/models';
+import { emptyNamespaceSample } from '$protocol/samples';
 import type { NamespaceIndex, SocketIndex } from './socket-index';
 import type { AdminUiServerStats } from './wire';
 
@@ -241,24 +242,9 @@ export class Figures {
 	): NamespaceSample {
 		const reported = reportedSockets(server, name);
 		const sample: NamespaceSample = {
-			name,
+			...emptyNamespaceSample(name),
 			sockets: reported,
-			rooms: 0,
-			transports: estimateTransports(server, reported),
-			connects: 0,
-			refused: 0,
-			disconnects: 0,
-			reasons: {},
-			eventsIn: 0,
-			eventsOut: 0,
-			bytesIn: 0,
-			bytesOut: 0,
-			broadcasts: 0,
-			broadcastRecipients: 0,
-			joins: 0,
-			leaves: 0,
-			topEvents: [],
-			topRooms: []
+			transports: estimateTransports(server, reported)
 		};
 		if (!primary || !this.detailed) return sample;
 		const ns = this.index.namespaces.get(name);

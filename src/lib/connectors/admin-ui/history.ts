@@ -4,20 +4,11 @@
  * a reconnection or a change of time range then redraws the charts instead of starting them over.
  */
 import type { History, NamespaceSeries, Sample } from '$protocol/models';
+import { NAMESPACE_SERIES } from '$protocol/samples';
 
 const KEPT_MS = 3_600_000;
 
-const FIGURES = [
-	'sockets',
-	'rooms',
-	'connects',
-	'refused',
-	'disconnects',
-	'eventsIn',
-	'eventsOut',
-	'bytesIn',
-	'bytesOut'
-] as const;
+const FIGURES = NAMESPACE_SERIES;
 
 export class SampleHistory {
 	/** Per server, its samples in time order, without their top lists. */

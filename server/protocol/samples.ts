@@ -1,0 +1,39 @@
+/** Plain builders of sample shapes, shared by every producer of samples and history. */
+import type { NamespaceSample } from './models.js';
+
+/** A namespace sample with nothing counted yet: the shape every producer fills in. */
+export function emptyNamespaceSample(name: string): NamespaceSample {
+	return {
+		name,
+		sockets: 0,
+		rooms: 0,
+		transports: { websocket: 0, polling: 0, webtransport: 0 },
+		connects: 0,
+		refused: 0,
+		disconnects: 0,
+		reasons: {},
+		eventsIn: 0,
+		eventsOut: 0,
+		bytesIn: 0,
+		bytesOut: 0,
+		broadcasts: 0,
+		broadcastRecipients: 0,
+		joins: 0,
+		leaves: 0,
+		topEvents: [],
+		topRooms: []
+	};
+}
+
+/** The numeric series of a namespace's history, in the order of `NamespaceSeries`. */
+export const NAMESPACE_SERIES = [
+	'sockets',
+	'rooms',
+	'connects',
+	'refused',
+	'disconnects',
+	'eventsIn',
+	'eventsOut',
+	'bytesIn',
+	'bytesOut'
+] as const;
