@@ -47,23 +47,40 @@ function output(child: ChildProcess) {
 	};
 }
 
+/**
+ * A long-running command in its own process group, as in a terminal, killed with its group if the
+ * test ends early. `interrupt()` is Ctrl-C: SIGINT to the group, then every process must be gone.
+ */
+function startService(command: string, args: string[]) {
+	const child = spawn(command, args, {
+		cwd: ROOT,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	const pid = child.pid!;
+	onTestFinished(() => {
+		if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+	});
+	const printed = output(child);
+	return {
+		printed,
+		async interrupt() {
+			const exited = once(child, 'exit');
+			process.kill(-pid, 'SIGINT');
+			await exited;
+			await expect.poll(() => groupAlive(pid), { timeout: 5000 }).toBe(false);
+		}
+	};
+}
+
 describe('npm start', () => {
 	test(
 		'serves the chat page, the dashboard and sockets, and Ctrl-C ends every process',
 		{ timeout: 180_000 },
 		async () => {
 			const port = await freePort();
-			const child = spawn('npm', ['start', '--', '--bots', '0', '--port', String(port)], {
-				cwd: ROOT,
-				// Its own process group, as in a terminal: Ctrl-C signals the whole group.
-				detached: true,
-				stdio: ['ignore', 'pipe', 'pipe']
-			});
-			const pid = child.pid!;
-			onTestFinished(() => {
-				if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
-			});
-			const printed = output(child);
+			const demo = startService('npm', ['start', '--', '--bots', '0', '--port', String(port)]);
+			const { printed } = demo;
 			const chat = await printed.match(/^\s*Chat:\s+(\S+)/m);
 			const dashboard = await printed.match(/^\s*Dashboard:\s+(\S+)/m);
 			expect(chat).toBe(`http://localhost:${port}/`);
@@ -82,11 +99,8 @@ describe('npm start', () => {
 			expect.soft((await fetch(dashboard)).status, 'GET /sockscope/').toBe(200);
 
 			const clientGone = waitFor(client, 'disconnect');
-			const exited = once(child, 'exit');
-			process.kill(-pid, 'SIGINT');
-			await exited;
+			await demo.interrupt();
 			await clientGone;
-			await expect.poll(() => groupAlive(pid), { timeout: 5000 }).toBe(false);
 			expect(printed.text).toContain('SIGINT: stopping');
 			expect(printed.text).not.toContain('exiting anyway');
 		}
@@ -118,16 +132,16 @@ describe('sockscope', () => {
 		'cluster starts three nodes sharing one Redis, one dashboard sees all three, Ctrl-C ends every process',
 		{ timeout: 180_000 },
 		async () => {
-			const child = spawn('npm', ['run', 'demo:cluster', '--', '--bots', '3', '--port', '0'], {
-				cwd: ROOT,
-				detached: true,
-				stdio: ['ignore', 'pipe', 'pipe']
-			});
-			const pid = child.pid!;
-			onTestFinished(() => {
-				if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
-			});
-			const printed = output(child);
+			const cluster = startService('npm', [
+				'run',
+				'demo:cluster',
+				'--',
+				'--bots',
+				'3',
+				'--port',
+				'0'
+			]);
+			const { printed } = cluster;
 			await printed.match(/^\s*node-3:\s+Chat (\S+)/m);
 			const dashboards = [...printed.text.matchAll(/Dashboard (\S+)\/sockscope\//g)].map(
 				(m) => m[1]
@@ -153,11 +167,8 @@ describe('sockscope', () => {
 				.toBe(3);
 			dashboard.disconnect();
 
-			const exited = once(child, 'exit');
-			process.kill(-pid, 'SIGINT');
-			await exited;
-			// The redis-server it started is gone too.
-			await expect.poll(() => groupAlive(pid), { timeout: 5000 }).toBe(false);
+			// The redis-server it started is gone with the group too.
+			await cluster.interrupt();
 			expect(printed.text).not.toContain('exiting anyway');
 		}
 	);
@@ -166,20 +177,17 @@ describe('sockscope', () => {
 		'demo --agent admin-ui: instrumented by @socket.io/admin-ui, with our dashboard beside it',
 		{ timeout: 180_000 },
 		async () => {
-			const child = spawn(
-				process.execPath,
-				[BIN, 'demo', '--agent', 'admin-ui', '--bots', '0', '--port', '0'],
-				{
-					cwd: ROOT,
-					detached: true,
-					stdio: ['ignore', 'pipe', 'pipe']
-				}
-			);
-			const pid = child.pid!;
-			onTestFinished(() => {
-				if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
-			});
-			const printed = output(child);
+			const demo = startService(process.execPath, [
+				BIN,
+				'demo',
+				'--agent',
+				'admin-ui',
+				'--bots',
+				'0',
+				'--port',
+				'0'
+			]);
+			const { printed } = demo;
 			const dashboard = await printed.match(/^\s*Dashboard:\s+(\S+)/m);
 			const password = await printed.match(/^\s+admin\s+(\S+)\s+admin,/m);
 			expect(printed.text).not.toMatch(/^\s+viewer/m);
@@ -191,10 +199,7 @@ describe('sockscope', () => {
 			const config = await new Promise((resolve) => admin.once('config', resolve));
 			expect(config).toMatchObject({ supportedFeatures: expect.arrayContaining(['ALL_EVENTS']) });
 			admin.disconnect();
-			const exited = once(child, 'exit');
-			process.kill(-pid, 'SIGINT');
-			await exited;
-			await expect.poll(() => groupAlive(pid), { timeout: 5000 }).toBe(false);
+			await demo.interrupt();
 		}
 	);
 
