@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import bcrypt from 'bcryptjs';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import type { Socket } from 'socket.io-client';
+import { io as connect, type Socket } from 'socket.io-client';
 import { request } from '../support/demo-fixture.js';
 import { connectClient, freePort, waitFor } from '../support/util.js';
 import { hasRedisServer } from '../support/redis.js';
@@ -195,7 +195,13 @@ describe('sockscope', () => {
 			// No Sockscope agent here: nothing tells the dashboard otherwise, so it detects admin-ui.
 			expect((await fetch(`${dashboard}config.json`)).status).toBe(404);
 			const base = dashboard.replace(/\/sockscope\/$/, '');
-			const admin = await connectClient(`${base}/admin`, { auth: { username: 'admin', password } });
+			// Listening before connecting: admin-ui sends `config` right behind the connect packet.
+			const admin = connect(`${base}/admin`, {
+				auth: { username: 'admin', password },
+				transports: ['websocket'],
+				forceNew: true,
+				reconnection: false
+			});
 			const config = await new Promise((resolve) => admin.once('config', resolve));
 			expect(config).toMatchObject({ supportedFeatures: expect.arrayContaining(['ALL_EVENTS']) });
 			admin.disconnect();
