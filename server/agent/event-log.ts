@@ -5,7 +5,7 @@
  */
 import type { LogBatch, LogEntry, LogFilter, Principal } from '../protocol/models.js';
 import { MAX_NAME_IN_SAMPLE } from '../protocol/limits.js';
-import type { EventTap } from './collectors/sockets.js';
+import type { EventTap } from './collectors/engine.js';
 import type { SocketState } from './model.js';
 import { canSee } from './sampler.js';
 
@@ -55,7 +55,7 @@ export class EventLog implements EventTap {
 		if (this.subscriptions.size === 0) this.stop();
 	}
 
-	record(direction: 'in' | 'out', state: SocketState, event: string, bytes: number, args: unknown[]): void {
+	record(direction: 'in' | 'out', state: SocketState, event: string, bytes: number, args: string | unknown[]): void {
 		const now = Date.now();
 		let entry: LogEntry | undefined;
 		for (const sub of this.subscriptions.values()) {
@@ -86,7 +86,14 @@ export class EventLog implements EventTap {
 		);
 	}
 
-	private entry(t: number, direction: 'in' | 'out', state: SocketState, event: string, bytes: number, args: unknown[]): LogEntry {
+	private entry(
+		t: number,
+		direction: 'in' | 'out',
+		state: SocketState,
+		event: string,
+		bytes: number,
+		args: string | unknown[]
+	): LogEntry {
 		const entry: LogEntry = {
 			t,
 			nodeId: this.nodeId,
@@ -122,8 +129,12 @@ export class EventLog implements EventTap {
 	}
 }
 
-/** The first arguments as truncated JSON; acknowledgement callbacks and undefined are left out. */
-function preview(args: unknown[]): string {
+/**
+ * The arguments as truncated JSON: as read from the wire, or the first few as handed to a hook
+ * (then acknowledgement callbacks and undefined are left out).
+ */
+function preview(args: string | unknown[]): string {
+	if (typeof args === 'string') return truncate(args);
 	const shown = args.filter((a) => a !== undefined && typeof a !== 'function');
 	let text: string;
 	try {
@@ -133,5 +144,9 @@ function preview(args: unknown[]): string {
 	} catch {
 		text = '[unserializable]';
 	}
+	return truncate(text);
+}
+
+function truncate(text: string): string {
 	return text.length > MAX_ARGS_TEXT ? `${text.slice(0, MAX_ARGS_TEXT - 1)}…` : text;
 }

@@ -24,6 +24,7 @@ import { registerCommands } from './commands/index.js';
 import { createEngineCollector, type EngineServer } from './collectors/engine.js';
 import { createNamespaceCollector } from './collectors/namespaces.js';
 import { createSocketCollector } from './collectors/sockets.js';
+import { usesDefaultWireFormat } from './collectors/wire.js';
 import { EventLog } from './event-log.js';
 import { Faults } from './guard.js';
 import { HistoryStore } from './history.js';
@@ -92,17 +93,20 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
 	const model = new NodeModel();
 	const metrics = opts.metrics ? createMetrics(model) : undefined;
+	const log = new EventLog(opts.nodeId, opts.eventLog.maxPerSecond, opts.eventLog.payloads, (err) =>
+		faults.record('event log', err)
+	);
+	const wireEvents = usesDefaultWireFormat(io);
 	const engine = createEngineCollector({
 		engine: () => io.engine as unknown as EngineServer | undefined,
 		model,
 		faults,
 		adminNamespace: opts.namespace,
+		readsEvents: wireEvents,
+		tap: log,
 		onRtt: metrics ? (ms) => metrics.observeRtt(ms) : () => {}
 	});
-	const log = new EventLog(opts.nodeId, opts.eventLog.maxPerSecond, opts.eventLog.payloads, (err) =>
-		faults.record('event log', err)
-	);
-	const sockets = createSocketCollector(model, faults, engine, log);
+	const sockets = createSocketCollector({ model, faults, engine, tap: log, wireEvents });
 	const namespaces = createNamespaceCollector({
 		io,
 		model,

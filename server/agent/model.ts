@@ -6,6 +6,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { OTHER_EVENTS } from '../protocol/limits.js';
 import type { Transport, TransportCounts } from '../protocol/models.js';
 import { Histogram } from './rtt-histogram.js';
+import { eventName, hasEventName, isPlainName } from './collectors/wire.js';
 
 /** Traffic of one event name in one namespace, cumulative. */
 export class EventCounter {
@@ -41,6 +42,8 @@ export class NamespaceStats {
 	readonly publicRooms = new Set<string>();
 	readonly events = new Map<string, EventCounter>();
 	private readonly other = new EventCounter(OTHER_EVENTS);
+	/** The counter matched last by `eventAt`, compared in place before anything is allocated. */
+	private recent: EventCounter | null = null;
 
 	constructor(
 		readonly nsp: Namespace,
@@ -62,6 +65,18 @@ export class NamespaceStats {
 		return counter;
 	}
 
+	/**
+	 * The counter of the event named in an encoded packet (see wire.ts): `payload` is where its JSON
+	 * array starts, `end` where the name ends. A chat's stream of the same event costs no allocation.
+	 */
+	eventAt(data: string, payload: number, end: number): EventCounter {
+		const recent = this.recent;
+		if (recent !== null && hasEventName(data, payload, recent.name)) return recent;
+		const counter = this.event(eventName(data, payload, end));
+		if (counter !== this.other && isPlainName(data, payload, end)) this.recent = counter;
+		return counter;
+	}
+
 	/** Every counter, including the one for names beyond the cap once it has been used. */
 	*eventCounters(): Iterable<EventCounter> {
 		yield* this.events.values();
@@ -79,18 +94,14 @@ export class NamespaceStats {
 
 /** The agent's record of one engine.io connection (shared by that client's namespaces). */
 export class ConnState {
-	/** Bytes of the incoming event being decoded: its header packet plus binary attachments. */
-	pendingIn = 0;
-	/** Where the bytes of the outgoing packet being written belong. */
-	outCounter: EventCounter | null = null;
-	outSocket: SocketState | null = null;
-	outStats: NamespaceStats | null = null;
+	/** The watched sockets of this connection, linked through `SocketState.next`: usually one. */
+	first: SocketState | null = null;
+	/** When the last ping was written, from `performance.now()`; 0 once answered. */
 	pingAt = 0;
 	/** Last heartbeat round-trip in milliseconds; -1 before the first pong. */
 	rtt = -1;
 	/** The transport before the upgrade, if there was one. */
 	upgradedFrom: Transport | null = null;
-	readonly sockets: SocketState[] = [];
 
 	constructor(public transport: Transport) {}
 
@@ -98,37 +109,77 @@ export class ConnState {
 	get transports(): Transport[] {
 		return this.upgradedFrom ? [this.upgradedFrom, this.transport] : [this.transport];
 	}
+
+	add(s: SocketState): void {
+		s.next = this.first;
+		this.first = s;
+	}
+
+	remove(s: SocketState): void {
+		if (this.first === s) {
+			this.first = s.next;
+			return;
+		}
+		for (let prev = this.first; prev !== null; prev = prev.next) {
+			if (prev.next === s) {
+				prev.next = s.next;
+				return;
+			}
+		}
+	}
+
+	/** The watched socket of this connection in a namespace. */
+	socketIn(stats: NamespaceStats): SocketState | null {
+		let s = this.first;
+		while (s !== null && s.stats !== stats) s = s.next;
+		return s;
+	}
 }
 
-/** The agent's record of one socket: its traffic, beside what the socket itself holds. */
+/**
+ * The agent's record of one socket: its traffic, beside what the socket itself holds. Kept small
+ * on purpose — there is one per connected socket — and found through its connection, not a map.
+ */
 export class SocketState {
 	eventsIn = 0;
 	eventsOut = 0;
 	bytesIn = 0;
 	bytesOut = 0;
+	next: SocketState | null = null;
 
 	constructor(
 		readonly socket: Socket,
 		readonly stats: NamespaceStats,
-		readonly conn: ConnState,
-		readonly connectedAt: number
+		readonly conn: ConnState
 	) {}
+
+	get connectedAt(): number {
+		return this.socket.handshake.issued;
+	}
 }
 
 export class NodeModel {
 	readonly namespaces = new Map<string, NamespaceStats>();
-	readonly sockets = new WeakMap<Socket, SocketState>();
+	/** Every engine.io connection seen, keyed by the engine's own socket object. */
+	readonly conns = new WeakMap<object, ConnState>();
 	/** Heartbeat RTT of every connection that has answered a ping: its latest value. */
 	readonly rtt = new Histogram();
 	/** Sockets being watched (a WeakMap cannot say). */
 	watched = 0;
-	/** Events handed to sockets so far, to measure each broadcast's fan-out. */
-	deliveries = 0;
 	/** `connect_error` answers to a namespace that does not exist. */
 	invalidNamespaces = 0;
 
 	statsOf(nsp: Namespace): NamespaceStats | undefined {
 		const stats = this.namespaces.get(nsp.name);
 		return stats && stats.nsp === nsp ? stats : undefined;
+	}
+
+	/** The agent's record of a socket, if it is watched. */
+	stateOf(socket: Socket): SocketState | null {
+		const conn = this.conns.get(socket.conn);
+		if (conn === undefined) return null;
+		let s = conn.first;
+		while (s !== null && s.socket !== socket) s = s.next;
+		return s;
 	}
 }

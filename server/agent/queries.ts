@@ -55,7 +55,7 @@ export class Queries {
 				? [...members].map((id) => stats.nsp.sockets.get(id))
 				: stats.nsp.sockets.values();
 			for (const socket of sockets) {
-				const state = socket && this.model.sockets.get(socket);
+				const state = socket && this.model.stateOf(socket);
 				if (!state) continue;
 				if (query.transport !== undefined && state.conn.transport !== query.transport) continue;
 				if (text !== undefined && !matchesText(state, text)) continue;
@@ -104,7 +104,7 @@ export class Queries {
 	details(principal: Principal, namespace: string, id: string): SocketDetails {
 		const stats = this.namespacesFor(principal, namespace)[0];
 		const socket = stats?.nsp.sockets.get(id);
-		const state = socket && this.model.sockets.get(socket);
+		const state = socket && this.model.stateOf(socket);
 		if (!state) throw new AgentError('E_NOT_FOUND', `no socket ${id} in namespace ${namespace}`);
 		const h = state.socket.handshake;
 		const hidden = new Set(this.redact.headers.map((name) => name.toLowerCase()));

@@ -14,7 +14,10 @@ export interface Fixture {
 	/** A connected client of a namespace; closed with the fixture. */
 	client(namespace?: string, options?: Partial<ManagerOptions & SocketOptions>): Promise<ClientSocket>;
 	/** A dashboard connected to the admin namespace, with its snapshot. */
-	dashboard(auth?: Record<string, unknown>): Promise<{ socket: ClientSocket; snapshot: Snapshot }>;
+	dashboard(
+		auth?: Record<string, unknown>,
+		options?: Partial<ManagerOptions & SocketOptions>
+	): Promise<{ socket: ClientSocket; snapshot: Snapshot }>;
 	close(): Promise<void>;
 }
 
@@ -52,12 +55,13 @@ export async function startFixture(
 		url,
 		agent,
 		client,
-		async dashboard(auth = {}) {
+		async dashboard(auth = {}, options = {}) {
 			const socket = connectClient(`${url}${agent.options.namespace}`, {
 				forceNew: true,
 				reconnection: false,
 				transports: ['websocket'],
-				auth
+				auth,
+				...options
 			});
 			clients.push(socket);
 			const snapshot = await new Promise<Snapshot>((resolve, reject) => {

@@ -1,16 +1,37 @@
 /**
- * Engine-level hooks on each client connection: wire bytes in and out, heartbeat round-trips,
- * transport upgrades, and `connect_error` answers (connections refused by middleware).
+ * Engine-level hooks: wire bytes and events in and out, heartbeat round-trips, transport upgrades,
+ * and `connect_error` answers (connections refused by middleware).
  *
- * Bytes are read here because only the engine sees the encoded packets. The socket-level hooks
- * (sockets.ts) run in the same synchronous call chain and tell which event the bytes belong to:
- * an incoming packet reaches `packet` before socket.io decodes it and calls `onAny`; an outgoing
- * event calls `onAnyOutgoing` before its packet reaches `packetCreate`.
+ * Everything is read from the encoded packets (wire.ts), which only the engine sees: an incoming
+ * packet reaches the connection's `packet` event before socket.io decodes it, and every outgoing
+ * one reaches the server's `flush` event as the transport takes it. Nothing here hooks a socket.
  */
 import { performance } from 'node:perf_hooks';
 import type { Faults } from '../guard.js';
-import { ConnState, type NodeModel } from '../model.js';
+import { ConnState, type EventCounter, type NamespaceStats, type NodeModel, type SocketState } from '../model.js';
 import type { Transport } from '../../protocol/models.js';
+import {
+	TYPE_BINARY_EVENT,
+	TYPE_CONNECT_ERROR,
+	TYPE_EVENT,
+	argsText,
+	attachmentCount,
+	eventName,
+	eventNameEnd,
+	isForNamespace,
+	namespaceOf,
+	namespaceStart,
+	payloadStart
+} from './wire.js';
+
+type Direction = 'in' | 'out';
+
+/** The live event log's view of traffic; `active` is false whenever nobody is subscribed. */
+export interface EventTap {
+	active: boolean;
+	/** `args`: the arguments, or their JSON text as read from the wire. */
+	record(direction: Direction, state: SocketState, event: string, bytes: number, args: string | unknown[]): void;
+}
 
 /** What the agent needs of an engine.io socket: its events and its transport's name. */
 export interface EngineConn {
@@ -24,10 +45,6 @@ interface EnginePacket {
 	data?: string | { byteLength: number };
 }
 
-const CHAR_EVENT = 50; // '2'
-const CHAR_BINARY_EVENT = 53; // '5'
-const CHAR_CONNECT_ERROR = 52; // '4'
-
 export interface EngineCollector {
 	/** The record of a connection, hooking it on first sight. */
 	track(conn: EngineConn): ConnState;
@@ -40,11 +57,12 @@ export interface EngineCollector {
 	dispose(): void;
 }
 
-/** What the agent needs of the engine.io server: its new connections and the current ones. */
+/** What the agent needs of the engine.io server: its connections, and the packets it writes. */
 export interface EngineServer {
 	clients: Record<string, EngineConn>;
 	on(event: 'connection', listener: (conn: EngineConn) => void): unknown;
-	off(event: 'connection', listener: (conn: EngineConn) => void): unknown;
+	on(event: 'flush', listener: (conn: EngineConn, packets: EnginePacket[]) => void): unknown;
+	off(event: 'connection' | 'flush', listener: (...args: any[]) => void): unknown;
 }
 
 export interface EngineCollectorDeps {
@@ -53,27 +71,76 @@ export interface EngineCollectorDeps {
 	model: NodeModel;
 	faults: Faults;
 	adminNamespace: string;
+	/**
+	 * Whether packets are in the default parser's format (wire.ts), so that events can be read from
+	 * them. With another parser only bytes are counted here, and events by the socket hooks.
+	 */
+	readsEvents: boolean;
+	tap: EventTap;
 	/** Called with every heartbeat round-trip, in milliseconds. */
 	onRtt(ms: number): void;
 }
 
+/** An event whose binary attachments are still to come, in one direction of one connection. */
+interface PendingAttachments {
+	socket: SocketState;
+	counter: EventCounter;
+	remaining: number;
+}
+
 /**
- * Two listeners per connection and a WeakMap entry: nothing to clean up when it closes, and no
- * `close` or `upgrade` listener, which would cost each connection hundreds of bytes in its
- * emitter's table. A transport upgrade is noticed on the next packet instead.
+ * The event packet read last in one direction. Kept for the next one: a broadcast hands the same
+ * encoded string to every recipient, so it is read, measured and looked up once.
+ */
+class LastEvent {
+	data = '';
+	bytes = 0;
+	stats: NamespaceStats | null = null;
+	counter: EventCounter | null = null;
+	payload = 0;
+	end = 0;
+
+	/** The watched socket of `conn` the event packet is for, or null (another namespace, or malformed). */
+	read(conn: ConnState, data: string): SocketState | null {
+		if (data === this.data && this.stats !== null) return conn.socketIn(this.stats);
+		const at = namespaceStart(data);
+		let s = conn.first;
+		while (s !== null && !isForNamespace(data, at, s.stats.name)) s = s.next;
+		if (s === null) return null;
+		const payload = payloadStart(data, at);
+		const end = payload === -1 ? -1 : eventNameEnd(data, payload);
+		if (end === -1) return null;
+		this.data = data;
+		this.bytes = Buffer.byteLength(data);
+		this.stats = s.stats;
+		this.counter = s.stats.eventAt(data, payload, end);
+		this.payload = payload;
+		this.end = end;
+		return s;
+	}
+}
+
+/**
+ * One listener per connection (`packet`, for what it receives) and one on the server (`flush`, for
+ * what every connection writes), plus a WeakMap entry: nothing to clean up when a connection
+ * closes. A transport upgrade is noticed on the next packet rather than with another listener,
+ * which would cost each connection its own slot in its emitter's table.
  */
 export function createEngineCollector({
 	engine: engineServer,
 	model,
 	faults,
 	adminNamespace,
+	readsEvents,
+	tap,
 	onRtt
 }: EngineCollectorDeps): EngineCollector {
-	const conns = new WeakMap<EngineConn, ConnState>();
+	const conns = model.conns;
 	let withSockets = 0;
-	// A broadcast writes the same encoded string to every recipient: measure it once.
-	let lastOut = '';
-	let lastOutBytes = 0;
+	const lastIn = new LastEvent();
+	const lastOut = new LastEvent();
+	const pendingIn = new WeakMap<ConnState, PendingAttachments>();
+	const pendingOut = new WeakMap<ConnState, PendingAttachments>();
 
 	function onPacket(this: EngineConn, packet: EnginePacket): void {
 		try {
@@ -81,20 +148,11 @@ export function createEngineCollector({
 			if (conn === undefined) return;
 			if (this.transport.name !== conn.transport) noteUpgrade(conn, this.transport.name as Transport);
 			if (packet.type === 'message') {
-				const data = packet.data;
-				if (typeof data === 'string') {
-					const bytes = Buffer.byteLength(data);
-					const kind = data.charCodeAt(0);
-					if (kind === CHAR_EVENT || kind === CHAR_BINARY_EVENT) conn.pendingIn = bytes;
-					else countControlBytes(data, bytes, 'in');
-				} else if (data !== undefined) {
-					// A binary attachment: it belongs to the event whose header came just before.
-					conn.pendingIn += data.byteLength;
-				}
+				countMessage(conn, packet.data, 'in');
 			} else if (packet.type === 'pong' && conn.pingAt > 0) {
 				const rtt = performance.now() - conn.pingAt;
 				conn.pingAt = 0;
-				if (conn.sockets.length > 0) {
+				if (conn.first !== null) {
 					if (conn.rtt >= 0) model.rtt.remove(conn.rtt);
 					model.rtt.add(rtt);
 				}
@@ -106,49 +164,107 @@ export function createEngineCollector({
 		}
 	}
 
-	function onPacketCreate(this: EngineConn, packet: EnginePacket): void {
+	// Every packet written to a client passes here once, whoever sent it (socket.emit, a broadcast,
+	// the adapter of another node), when the transport takes it.
+	function onFlush(engine: EngineConn, packets: EnginePacket[]): void {
 		try {
-			const conn = conns.get(this);
+			const conn = conns.get(engine);
 			if (conn === undefined) return;
-			if (packet.type === 'message') {
-				const data = packet.data;
-				let bytes: number;
-				let last = false;
-				if (typeof data === 'string') {
-					if (data !== lastOut) {
-						lastOut = data;
-						lastOutBytes = Buffer.byteLength(data);
-					}
-					bytes = lastOutBytes;
-					const kind = data.charCodeAt(0);
-					if (kind !== CHAR_EVENT && kind !== CHAR_BINARY_EVENT) {
-						countControlBytes(data, bytes, 'out');
-						return;
-					}
-					// A plain event is one packet; a binary one keeps its target for the attachments.
-					last = kind === CHAR_EVENT;
-				} else if (data !== undefined) {
-					bytes = data.byteLength;
-				} else return;
-				// Set by the onAnyOutgoing hook of the socket this packet is for; null for packets of
-				// sockets the agent does not watch (its own admin namespace).
-				const stats = conn.outStats;
-				if (stats === null) return;
-				stats.bytesOut += bytes;
-				conn.outCounter!.bytesOut += bytes;
-				conn.outSocket!.bytesOut += bytes;
-				if (last) conn.outStats = null;
-			} else if (packet.type === 'ping') {
-				conn.pingAt = performance.now();
-				if (this.transport.name !== conn.transport) noteUpgrade(conn, this.transport.name as Transport);
+			if (engine.transport.name !== conn.transport) noteUpgrade(conn, engine.transport.name as Transport);
+			for (let i = 0; i < packets.length; i++) {
+				const packet = packets[i];
+				if (packet.type === 'message') countMessage(conn, packet.data, 'out');
+				else if (packet.type === 'ping') conn.pingAt = performance.now();
 			}
 		} catch (err) {
-			faults.record('engine packetCreate', err);
+			faults.record('engine flush', err);
+		}
+	}
+
+	function countMessage(conn: ConnState, data: EnginePacket['data'], direction: Direction): void {
+		if (typeof data !== 'string') {
+			if (data !== undefined) countBinary(conn, data.byteLength, direction);
+			return;
+		}
+		const type = data.charCodeAt(0);
+		if (!readsEvents) {
+			countUnread(conn, Buffer.byteLength(data), direction);
+		} else if (type === TYPE_EVENT || type === TYPE_BINARY_EVENT) {
+			countEvent(conn, data, type, direction);
+		} else {
+			countControlBytes(data, direction);
+		}
+	}
+
+	function countEvent(conn: ConnState, data: string, type: number, direction: Direction): void {
+		const last = direction === 'in' ? lastIn : lastOut;
+		const s = last.read(conn, data);
+		if (s === null) return;
+		const { bytes, counter } = last;
+		const stats = s.stats;
+		if (direction === 'in') {
+			counter!.in++;
+			counter!.bytesIn += bytes;
+			stats.eventsIn++;
+			stats.bytesIn += bytes;
+			s.eventsIn++;
+			s.bytesIn += bytes;
+		} else {
+			counter!.out++;
+			counter!.bytesOut += bytes;
+			stats.eventsOut++;
+			stats.bytesOut += bytes;
+			s.eventsOut++;
+			s.bytesOut += bytes;
+		}
+		if (type === TYPE_BINARY_EVENT) {
+			const remaining = attachmentCount(data);
+			if (remaining > 0) (direction === 'in' ? pendingIn : pendingOut).set(conn, { socket: s, counter: counter!, remaining });
+		}
+		if (tap.active) {
+			const { payload, end } = last;
+			tap.record(direction, s, eventName(data, payload, end), bytes, argsText(data, payload, end));
+		}
+	}
+
+	/** A binary attachment: its bytes belong to the event whose header came before it. */
+	function countBinary(conn: ConnState, bytes: number, direction: Direction): void {
+		const pending = (direction === 'in' ? pendingIn : pendingOut).get(conn);
+		if (pending === undefined) {
+			if (!readsEvents) countUnread(conn, bytes, direction);
+			return;
+		}
+		const { socket: s, counter } = pending;
+		if (direction === 'in') {
+			counter.bytesIn += bytes;
+			s.stats.bytesIn += bytes;
+			s.bytesIn += bytes;
+		} else {
+			counter.bytesOut += bytes;
+			s.stats.bytesOut += bytes;
+			s.bytesOut += bytes;
+		}
+		if (--pending.remaining === 0) (direction === 'in' ? pendingIn : pendingOut).delete(conn);
+	}
+
+	/**
+	 * Bytes of a packet in a format this agent does not read (a custom parser's): they can be given
+	 * to a socket only when the connection has just one.
+	 */
+	function countUnread(conn: ConnState, bytes: number, direction: Direction): void {
+		const s = conn.first;
+		if (s === null || s.next !== null) return;
+		if (direction === 'in') {
+			s.stats.bytesIn += bytes;
+			s.bytesIn += bytes;
+		} else {
+			s.stats.bytesOut += bytes;
+			s.bytesOut += bytes;
 		}
 	}
 
 	function noteUpgrade(conn: ConnState, next: Transport): void {
-		for (const s of conn.sockets) {
+		for (let s = conn.first; s !== null; s = s.next) {
 			s.stats.transports[conn.transport]--;
 			s.stats.transports[next]++;
 		}
@@ -160,18 +276,18 @@ export function createEngineCollector({
 	 * Acknowledgements, connects, disconnects and connect errors: rare next to events, so reading
 	 * the namespace out of the packet here costs nothing that matters.
 	 */
-	function countControlBytes(data: string, bytes: number, direction: 'in' | 'out'): void {
+	function countControlBytes(data: string, direction: Direction): void {
 		const name = namespaceOf(data);
 		if (name === adminNamespace) return;
 		const stats = model.namespaces.get(name);
-		if (direction === 'out' && data.charCodeAt(0) === CHAR_CONNECT_ERROR) {
+		if (direction === 'out' && data.charCodeAt(0) === TYPE_CONNECT_ERROR) {
 			if (stats) stats.refused++;
 			else model.invalidNamespaces++;
 			return;
 		}
 		if (stats === undefined) return;
-		if (direction === 'in') stats.bytesIn += bytes;
-		else stats.bytesOut += bytes;
+		if (direction === 'in') stats.bytesIn += Buffer.byteLength(data);
+		else stats.bytesOut += Buffer.byteLength(data);
 	}
 
 	// Every connection is hooked as it opens, so that one refused by a namespace's middleware, which
@@ -188,6 +304,7 @@ export function createEngineCollector({
 		server = engineServer();
 		if (!server) return;
 		server.on('connection', onEngineConnection);
+		server.on('flush', onFlush);
 		for (const conn of Object.values(server.clients)) track(conn);
 	}
 
@@ -198,14 +315,12 @@ export function createEngineCollector({
 			conn = new ConnState(engine.transport.name as Transport);
 			conns.set(engine, conn);
 			engine.on('packet', onPacket);
-			engine.on('packetCreate', onPacketCreate);
 		}
 		return conn;
 	}
 
 	function untrack(engine: EngineConn): void {
 		engine.off('packet', onPacket);
-		engine.off('packetCreate', onPacketCreate);
 		conns.delete(engine);
 	}
 
@@ -217,12 +332,12 @@ export function createEngineCollector({
 	return {
 		track,
 		socketAdded(conn) {
-			if (conn.sockets.length !== 1) return;
+			if (conn.first === null || conn.first.next !== null) return;
 			withSockets++;
 			if (conn.rtt >= 0) model.rtt.add(conn.rtt);
 		},
 		socketRemoved(conn) {
-			if (conn.sockets.length !== 0) return;
+			if (conn.first !== null) return;
 			withSockets--;
 			if (conn.rtt >= 0) model.rtt.remove(conn.rtt);
 		},
@@ -231,27 +346,11 @@ export function createEngineCollector({
 		},
 		dispose() {
 			server?.off('connection', onEngineConnection);
+			server?.off('flush', onFlush);
 			for (const engine of Object.values(server?.clients ?? {})) untrack(engine);
 			for (const stats of model.namespaces.values()) {
 				for (const socket of stats.nsp.sockets.values()) untrack(socket.conn);
 			}
 		}
 	};
-}
-
-/**
- * The namespace of an encoded socket.io packet (the engine's message payload):
- * `<type>[<attachments>-][/<nsp>,]…`.
- * Without a `/` after the header, the packet is for the main namespace.
- */
-export function namespaceOf(data: string): string {
-	let i = 1;
-	const kind = data.charCodeAt(0);
-	if (kind === CHAR_BINARY_EVENT || kind === 54 /* '6' binary ack */) {
-		while (i < data.length && data.charCodeAt(i) !== 45 /* '-' */) i++;
-		i++;
-	}
-	if (data.charCodeAt(i) !== 47 /* '/' */) return '/';
-	const end = data.indexOf(',', i);
-	return end === -1 ? data.slice(i) : data.slice(i, end);
 }

@@ -13,6 +13,12 @@ const debug = createDebug('sockscope:namespaces');
 
 type Adapter = Namespace['adapter'];
 type Broadcast = Adapter['broadcast'];
+/**
+ * The adapter's `apply`, private in its typings but in every adapter since socket.io 4.0: what a
+ * broadcast calls to reach each local recipient.
+ */
+type Apply = (this: Adapter, opts: object, callback: (socket: unknown) => void) => unknown;
+type Applying = { apply?: Apply };
 
 export interface NamespaceCollector {
 	/** Re-attaches to adapters replaced since (`io.adapter(…)` after `instrument()`), drops removed namespaces. */
@@ -31,7 +37,7 @@ export interface NamespaceCollectorDeps {
 
 export function createNamespaceCollector(deps: NamespaceCollectorDeps): NamespaceCollector {
 	const { io, model, faults, sockets, adminNamespace } = deps;
-	const adapters = new Map<NamespaceStats, { adapter: Adapter; broadcast: Broadcast }>();
+	const adapters = new Map<NamespaceStats, { adapter: Adapter; broadcast: Broadcast; apply: Apply }>();
 
 	function onConnection(this: Namespace, socket: Parameters<SocketCollector['watch']>[0]): void {
 		try {
@@ -90,36 +96,46 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 		for (const room of adapter.rooms.keys()) {
 			if (!stats.nsp.sockets.has(room)) stats.publicRooms.add(room);
 		}
-		// Broadcasts are the one thing no event reports: wrap the adapter's own method, count the
-		// emit, and read its fan-out from the deliveries the outgoing hook counted meanwhile.
+		// Broadcasts are the one thing no event reports. Wrap the adapter's `broadcast` to count them,
+		// and its `apply`, which a broadcast calls with the same options to reach each recipient (at
+		// once, or after publishing to the cluster), to count their fan-out.
 		const original = adapter.broadcast;
+		const applying = adapter as unknown as Applying;
+		const originalApply = applying.apply;
+		const pending = new WeakSet<object>();
 		const wrapped: Broadcast = function (this: Adapter, packet, opts) {
-			const before = model.deliveries;
 			try {
-				return original.call(this, packet, opts);
-			} finally {
-				try {
-					stats.broadcasts++;
-					stats.broadcastRecipients += model.deliveries - before;
-				} catch (err) {
-					faults.record('broadcast', err);
-				}
+				stats.broadcasts++;
+				pending.add(opts);
+			} catch (err) {
+				faults.record('broadcast', err);
 			}
+			return original.call(this, packet, opts);
+		};
+		const apply: Apply = function (this: Adapter, opts, callback) {
+			if (!pending.has(opts)) return originalApply!.call(this, opts, callback);
+			pending.delete(opts);
+			return originalApply!.call(this, opts, (socket) => {
+				stats.broadcastRecipients++;
+				callback(socket);
+			});
 		};
 		adapter.broadcast = wrapped;
-		adapters.set(stats, { adapter, broadcast: wrapped });
+		if (typeof originalApply === 'function') applying.apply = apply;
+		adapters.set(stats, { adapter, broadcast: wrapped, apply });
 	}
 
 	function detachAdapter(stats: NamespaceStats): void {
 		const entry = adapters.get(stats);
 		if (!entry) return;
-		const { adapter, broadcast } = entry;
+		const { adapter, broadcast, apply } = entry;
 		adapter.off('create-room', onCreateRoom);
 		adapter.off('delete-room', onDeleteRoom);
 		adapter.off('join-room', onJoinRoom);
 		adapter.off('leave-room', onLeaveRoom);
-		// Only undo our wrapper if nobody wrapped it after us; otherwise leave theirs in place.
+		// Only undo our wrappers if nobody wrapped them after us; otherwise leave theirs in place.
 		if (adapter.broadcast === broadcast) delete (adapter as Partial<Adapter>).broadcast;
+		if ((adapter as unknown as Applying).apply === apply) delete (adapter as unknown as Applying).apply;
 		adapters.delete(stats);
 		stats.publicRooms.clear();
 	}

@@ -1,18 +1,14 @@
 /**
- * Socket-level hooks: connects, disconnects by reason, and events in and out per event name.
+ * Socket-level hooks: connects, and disconnects by reason. Events are read from the wire by the
+ * engine collector; only when the server's parser writes another format (msgpack, say) are they
+ * counted here, with `onAny`/`onAnyOutgoing`, at the cost of two listener arrays per socket.
  * Every listener is one shared function that finds its socket through `this`, so watching a socket
- * costs a record and a few listener slots, not a set of closures.
+ * costs a small record and a listener slot, not a set of closures.
  */
 import type { Socket } from 'socket.io';
 import type { Faults } from '../guard.js';
 import { SocketState, type NamespaceStats, type NodeModel } from '../model.js';
-import type { EngineCollector } from './engine.js';
-
-/** The live event log's view of traffic; `active` is false whenever nobody is subscribed. */
-export interface EventTap {
-	active: boolean;
-	record(direction: 'in' | 'out', state: SocketState, event: string, bytes: number, args: unknown[]): void;
-}
+import type { EngineCollector, EventTap } from './engine.js';
 
 export interface SocketCollector {
 	/** Starts watching a connected socket of a watched namespace. */
@@ -21,28 +17,26 @@ export interface SocketCollector {
 	unwatchAll(stats: NamespaceStats): void;
 }
 
-export function createSocketCollector(
-	model: NodeModel,
-	faults: Faults,
-	engine: EngineCollector,
-	tap: EventTap
-): SocketCollector {
+export interface SocketCollectorDeps {
+	model: NodeModel;
+	faults: Faults;
+	engine: EngineCollector;
+	tap: EventTap;
+	/** Whether the engine collector reads events from the wire; if not, they are counted here. */
+	wireEvents: boolean;
+}
+
+export function createSocketCollector({ model, faults, engine, tap, wireEvents }: SocketCollectorDeps): SocketCollector {
 	// socket.io calls onAny listeners with the event and its arguments. Fixed parameters instead of a
 	// rest parameter keep the hot path free of allocation; the log only shows the first arguments.
 	function onIncoming(this: Socket, event: string, a?: unknown, b?: unknown, c?: unknown): void {
 		try {
-			const s = model.sockets.get(this);
-			if (s === undefined) return;
-			const bytes = s.conn.pendingIn;
-			s.conn.pendingIn = 0;
-			const counter = s.stats.event(event);
-			counter.in++;
-			counter.bytesIn += bytes;
+			const s = model.stateOf(this);
+			if (s === null) return;
+			s.stats.event(String(event)).in++;
 			s.stats.eventsIn++;
-			s.stats.bytesIn += bytes;
 			s.eventsIn++;
-			s.bytesIn += bytes;
-			if (tap.active) tap.record('in', s, event, bytes, [a, b, c]);
+			if (tap.active) tap.record('in', s, String(event), 0, [a, b, c]);
 		} catch (err) {
 			faults.record('incoming event', err);
 		}
@@ -50,18 +44,12 @@ export function createSocketCollector(
 
 	function onOutgoing(this: Socket, event: string, a?: unknown, b?: unknown, c?: unknown): void {
 		try {
-			const s = model.sockets.get(this);
-			if (s === undefined) return;
-			const counter = s.stats.event(event);
-			counter.out++;
-			model.deliveries++;
+			const s = model.stateOf(this);
+			if (s === null) return;
+			s.stats.event(String(event)).out++;
 			s.stats.eventsOut++;
 			s.eventsOut++;
-			// The engine hook adds the packet's bytes to these as it is written, right after this call.
-			s.conn.outStats = s.stats;
-			s.conn.outCounter = counter;
-			s.conn.outSocket = s;
-			if (tap.active) tap.record('out', s, event, 0, [a, b, c]);
+			if (tap.active) tap.record('out', s, String(event), 0, [a, b, c]);
 		} catch (err) {
 			faults.record('outgoing event', err);
 		}
@@ -69,8 +57,8 @@ export function createSocketCollector(
 
 	function onDisconnect(this: Socket, reason: string): void {
 		try {
-			const s = model.sockets.get(this);
-			if (s === undefined) return;
+			const s = model.stateOf(this);
+			if (s === null) return;
 			unwatch(s);
 			s.stats.countDisconnect(reason);
 		} catch (err) {
@@ -79,34 +67,35 @@ export function createSocketCollector(
 	}
 
 	function unwatch(s: SocketState): void {
-		s.socket.offAny(onIncoming);
-		s.socket.offAnyOutgoing(onOutgoing);
+		if (!wireEvents) {
+			s.socket.offAny(onIncoming);
+			s.socket.offAnyOutgoing(onOutgoing);
+		}
 		s.socket.off('disconnect', onDisconnect);
-		model.sockets.delete(s.socket);
+		s.conn.remove(s);
 		model.watched--;
 		s.stats.transports[s.conn.transport]--;
-		const i = s.conn.sockets.indexOf(s);
-		if (i !== -1) s.conn.sockets.splice(i, 1);
 		engine.socketRemoved(s.conn);
 	}
 
 	return {
 		watch(socket, stats) {
-			if (model.sockets.has(socket)) return;
+			if (model.stateOf(socket) !== null) return;
 			const conn = engine.track(socket.conn);
-			const s = new SocketState(socket, stats, conn, socket.handshake.issued || Date.now());
-			model.sockets.set(socket, s);
+			const s = new SocketState(socket, stats, conn);
+			conn.add(s);
 			model.watched++;
-			conn.sockets.push(s);
 			engine.socketAdded(conn);
 			stats.transports[conn.transport]++;
-			socket.onAny(onIncoming);
-			socket.onAnyOutgoing(onOutgoing);
+			if (!wireEvents) {
+				socket.onAny(onIncoming);
+				socket.onAnyOutgoing(onOutgoing);
+			}
 			socket.on('disconnect', onDisconnect);
 		},
 		unwatchAll(stats) {
 			for (const socket of stats.nsp.sockets.values()) {
-				const s = model.sockets.get(socket);
+				const s = model.stateOf(socket);
 				if (s) unwatch(s);
 			}
 		}
