@@ -52,6 +52,7 @@ describe('close()', () => {
 				counts[`${name} ${e}`] = nsp.adapter.listeners(e).length;
 			}
 			counts[`${name} own broadcast`] = Object.hasOwn(nsp.adapter, 'broadcast') ? 1 : 0;
+			counts[`${name} own apply`] = Object.hasOwn(nsp.adapter, 'apply') ? 1 : 0;
 			for (const socket of nsp.sockets.values()) {
 				counts[`${socket.id} any`] = socket.listenersAny().length;
 				counts[`${socket.id} anyOutgoing`] = socket.listenersAnyOutgoing().length;
@@ -63,6 +64,7 @@ describe('close()', () => {
 		}
 		counts.request = (io.httpServer as ReturnType<typeof createServer>).listeners('request').length;
 		counts.engineConnection = io.engine.listeners('connection').length;
+		counts.engineFlush = io.engine.listeners('flush').length;
 		return counts;
 	}
 

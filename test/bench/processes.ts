@@ -1,8 +1,10 @@
 /** Child processes of the benchmark: a server per arm, a dashboard client, and their IPC. */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Arm, Request } from './server.js';
 import type { DashboardKind, DashboardReport, DashboardRequest } from './dashboard.js';
+import type { Job } from './load-process.js';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -32,25 +34,76 @@ function stop(child: ChildProcess): Promise<void> {
 
 export interface ServerProcess {
 	port: number;
-	cpuMicros(): Promise<number>;
+	/** CPU time used so far, user and system together, and user alone. */
+	cpu(): Promise<{ micros: number; user: number }>;
 	heapBytes(): Promise<number>;
 	agentSizes(): Promise<Record<string, number> | null>;
 	stop(): Promise<void>;
 }
 
+const SERVER_CPU = 0;
+const LOAD_CPU = 1;
+
+/**
+ * The server runs on CPU 0 and everything else (the load, the dashboard) on CPU 1, so that they
+ * never take turns on one core. Needs `taskset` and two CPUs; BENCH_PIN=0 turns it off.
+ */
+const PIN = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && hasTaskset();
+
+function hasTaskset(): boolean {
+	try {
+		execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function pinned(cpu: number): { execPath?: string; execArgv: string[] } {
+	return PIN ? { execPath: 'taskset', execArgv: ['-c', String(cpu), process.execPath] } : { execArgv: [] };
+}
+
+/** Moves this process (the load generator) to its CPU; says whether the run is pinned. */
+export function pinLoad(): boolean {
+	if (PIN) execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CPU), String(process.pid)], { stdio: 'ignore' });
+	return PIN;
+}
+
 export async function startServer(arm: Arm): Promise<ServerProcess> {
-	const child = fork(here('./server.ts'), [arm], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	// BENCH_CPU_PROF=dir writes a V8 CPU profile of each server process there (see profile.ts).
+	const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+	const child = fork(here('./server.ts'), [arm], {
+		...pinned(SERVER_CPU),
+		execArgv: [...pinned(SERVER_CPU).execArgv, '--import', 'tsx', '--expose-gc', ...profile],
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+	});
 	const { port } = await new Promise<{ port: number }>((resolve, reject) => {
 		child.once('message', resolve);
 		child.once('exit', (code) => reject(new Error(`server ${arm} exited with ${code}`)));
 	});
 	return {
 		port,
-		cpuMicros: async () => (await ask<{ micros: number }>(child, { type: 'cpu' } satisfies Request, 'cpu')).micros,
+		cpu: () => ask<{ micros: number; user: number }>(child, { type: 'cpu' } satisfies Request, 'cpu'),
 		heapBytes: async () => (await ask<{ bytes: number }>(child, { type: 'heap' } satisfies Request, 'heap')).bytes,
 		agentSizes: async () => (await ask<{ sizes: Record<string, number> | null }>(child, { type: 'agent' } satisfies Request, 'agent')).sizes,
 		stop: () => stop(child)
 	};
+}
+
+/** Runs one workload in a fresh load process (load-process.ts), on the load's CPU. */
+export function runInLoadProcess<T>(job: Job): Promise<T> {
+	const child = fork(here('./load-process.ts'), [], {
+		...pinned(LOAD_CPU),
+		execArgv: [...pinned(LOAD_CPU).execArgv, '--import', 'tsx'],
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+	});
+	return new Promise((resolve, reject) => {
+		child.once('message', (m: { type: 'result'; result: T } | { type: 'error'; message: string }) =>
+			m.type === 'result' ? resolve(m.result) : reject(new Error(m.message))
+		);
+		child.once('exit', (code) => reject(new Error(`load process exited (${code}) without a result`)));
+		child.send(job);
+	});
 }
 
 export interface DashboardProcess {
@@ -61,7 +114,11 @@ export interface DashboardProcess {
 }
 
 export function startDashboard(kind: DashboardKind, port: number): DashboardProcess {
-	const child = fork(here('./dashboard.ts'), [kind, String(port)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	const child = fork(here('./dashboard.ts'), [kind, String(port)], {
+		...pinned(LOAD_CPU),
+		execArgv: [...pinned(LOAD_CPU).execArgv, '--import', 'tsx'],
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+	});
 	const firstView = new Promise<{ firstViewMs: number; firstViewBytes: number }>((resolve) => {
 		const onMessage = (m: { type: string; firstViewMs: number; firstViewBytes: number }) => {
 			if (m.type === 'first-view') {

@@ -36,7 +36,7 @@ process.on('message', (req: Request) => {
 	switch (req.type) {
 		case 'cpu': {
 			const { user, system } = process.cpuUsage();
-			process.send!({ type: 'cpu', micros: user + system });
+			process.send!({ type: 'cpu', micros: user + system, user });
 			break;
 		}
 		case 'heap':

@@ -57,11 +57,11 @@ export async function chat(arm: ArmSpec, s: Settings) {
 		});
 		await sleep(s.warmupMs);
 		dashboard?.reset();
-		const cpu0 = await server.cpuMicros();
+		const cpu0 = await server.cpu();
 		const delivered0 = delivered;
 		const t0 = performance.now();
 		await sleep(s.windowMs);
-		const cpu1 = await server.cpuMicros();
+		const cpu1 = await server.cpu();
 		const seconds = (performance.now() - t0) / 1000;
 		const count = delivered - delivered0;
 		const stream = await streamFigures(dashboard);
@@ -69,7 +69,8 @@ export async function chat(arm: ArmSpec, s: Settings) {
 		closeAll(sockets);
 		return {
 			deliveredPerSecond: count / seconds,
-			cpuMsPer1000: ((cpu1 - cpu0) / 1000 / count) * 1000,
+			cpuMsPer1000: (cpu1.micros - cpu0.micros) / count,
+			userCpuMsPer1000: (cpu1.user - cpu0.user) / count,
 			...stream
 		};
 	});
@@ -100,51 +101,64 @@ export async function churn(arm: ArmSpec, s: Settings) {
 		});
 		await sleep(s.warmupMs);
 		dashboard?.reset();
-		const cpu0 = await server.cpuMicros();
+		const cpu0 = await server.cpu();
 		const ops0 = ops;
 		const t0 = performance.now();
 		await sleep(s.windowMs);
-		const cpu1 = await server.cpuMicros();
+		const cpu1 = await server.cpu();
 		const seconds = (performance.now() - t0) / 1000;
 		const count = ops - ops0;
 		const stream = await streamFigures(dashboard);
 		stopLoad();
 		closeAll(population);
-		return { opsPerSecond: count / seconds, cpuMicrosPerOp: (cpu1 - cpu0) / count, ...stream };
+		return {
+			opsPerSecond: count / seconds,
+			cpuMicrosPerOp: (cpu1.micros - cpu0.micros) / count,
+			userCpuMicrosPerOp: (cpu1.user - cpu0.user) / count,
+			...stream
+		};
 	});
 }
 
 /**
- * Scale: N idle sockets in rooms of 10; then a dashboard opens (its first full view is timed),
- * and watches through light churn. The server's heap with N sockets gives the agent's memory.
+ * Scale: idle sockets in rooms of 10, added up to each of `counts` in turn on one server. At each
+ * count the server's heap is read (for the agent's memory), then a dashboard opens (its first full
+ * view is timed) and watches through light churn, and closes.
  */
-export async function scale(arm: ArmSpec, sockets: number, s: Settings) {
+export async function scale(arm: ArmSpec, counts: number[], s: Settings): Promise<Record<number, Record<string, number>>> {
 	const server = await startServer(arm.server);
-	let clients: Socket[] = [];
+	const clients: Socket[] = [];
 	let dashboard: DashboardProcess | undefined;
+	const results: Record<number, Record<string, number>> = {};
 	try {
-		clients = await connectMany(server.port, sockets, (socket, i) =>
-			socket.once('connect', () => socket.emit('join', `room-${Math.floor(i / 10)}`))
-		);
-		await sleep(1500);
-		const heapBytes = await server.heapBytes();
-		let figures: Record<string, number> = { heapBytes };
-		if (arm.dashboard) {
-			dashboard = startDashboard(arm.dashboard, server.port);
-			const first = await dashboard.firstView;
-			let k = 0;
-			const stopChurn = atRate(10, () => {
-				clients.shift()?.disconnect();
-				connectOne(server.port, k++).then((c) => clients.push(c), () => {});
+		for (const count of counts) {
+			const more = await connectMany(server.port, count - clients.length, (socket, i) => {
+				const n = clients.length + i;
+				socket.once('connect', () => socket.emit('join', `room-${Math.floor(n / 10)}`));
 			});
-			await sleep(1000);
-			dashboard.reset();
-			await sleep(s.windowMs);
-			const stream = await streamFigures(dashboard);
-			stopChurn();
-			figures = { ...figures, ...first, ...stream } as Record<string, number>;
+			clients.push(...more);
+			await sleep(1500);
+			let figures: Record<string, number> = { heapBytes: await server.heapBytes() };
+			if (arm.dashboard) {
+				dashboard = startDashboard(arm.dashboard, server.port);
+				const first = await dashboard.firstView;
+				let k = 0;
+				const stopChurn = atRate(10, () => {
+					clients.shift()?.disconnect();
+					connectOne(server.port, k++).then((c) => clients.push(c), () => {});
+				});
+				await sleep(1000);
+				dashboard.reset();
+				await sleep(s.windowMs);
+				const stream = await streamFigures(dashboard);
+				stopChurn();
+				await dashboard.stop();
+				dashboard = undefined;
+				figures = { ...figures, ...first, ...stream } as Record<string, number>;
+			}
+			results[count] = figures;
 		}
-		return figures;
+		return results;
 	} finally {
 		await dashboard?.stop();
 		closeAll(clients);

@@ -1,0 +1,30 @@
+/**
+ * One workload against one arm, in a process of its own: the load generator starts fresh for every
+ * run, so that what one arm's thousands of client sockets leave behind (heap, timers) cannot slow
+ * the next one's load and show up as that server's cost. Run by run.ts through `runInLoadProcess`.
+ */
+import { chat, churn, scale, type ArmSpec, type Settings } from './workloads.js';
+
+export type Job =
+	| { workload: 'chat' | 'churn'; arm: ArmSpec; settings: Settings }
+	| { workload: 'scale'; arm: ArmSpec; settings: Settings; counts: number[] };
+
+function run(job: Job): Promise<unknown> {
+	switch (job.workload) {
+		case 'chat':
+			return chat(job.arm, job.settings);
+		case 'churn':
+			return churn(job.arm, job.settings);
+		case 'scale':
+			return scale(job.arm, job.counts, job.settings);
+	}
+}
+
+process.once('message', async (job: Job) => {
+	try {
+		const result = await run(job);
+		process.send!({ type: 'result', result }, () => process.exit(0));
+	} catch (err) {
+		process.send!({ type: 'error', message: String((err as Error)?.stack ?? err) }, () => process.exit(1));
+	}
+});

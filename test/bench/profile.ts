@@ -1,0 +1,67 @@
+/**
+ * Profiles one run of a server arm and says where its CPU went:
+ *
+ *   npx tsx test/bench/profile.ts [arm] [chat|churn] [dashboard]    e.g. sockscope churn dashboard
+ *
+ * Runs the workload with BENCH_CPU_PROF set, then sums the V8 profile's self time by source
+ * file, so that the agent's share of the server's CPU reads directly (server/agent/… lines).
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Arm } from './server.js';
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string };
+	children?: number[];
+}
+interface Profile {
+	nodes: ProfileNode[];
+	samples: number[];
+	timeDeltas: number[];
+}
+
+/** Samples that are not idle. */
+function busy(p: Profile): number {
+	const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+	return p.samples.filter((id) => !idle.has(id)).length;
+}
+
+const arm = (process.argv[2] ?? 'sockscope') as Arm;
+const workload = process.argv[3] === 'churn' ? 'churn' : 'chat';
+const dir = mkdtempSync(join(tmpdir(), 'sockscope-prof-'));
+process.env.BENCH_CPU_PROF = dir;
+const { chat, churn } = await import('./workloads.js');
+const result: Record<string, number | undefined> = await (workload === 'chat' ? chat : churn)(
+	{ name: arm, server: arm, dashboard: process.argv[4] === 'dashboard' ? (arm === 'sockscope' ? 'sockscope' : 'admin-ui') : undefined },
+	{ chatClients: 1000, roomSize: 10, chatRate: 7000, churnRate: 400, warmupMs: 2000, windowMs: 20_000 }
+);
+console.log(`${arm}, ${workload}: ${JSON.stringify(result)}`);
+
+// One profile per thread (tsx's loader has its own): the server's is the one with the most samples.
+const profiles = readdirSync(dir)
+	.filter((f) => f.endsWith('.cpuprofile'))
+	.map((f) => ({ file: f, profile: JSON.parse(readFileSync(join(dir, f), 'utf8')) as Profile }))
+	.sort((a, b) => busy(b.profile) - busy(a.profile));
+if (!profiles.length) throw new Error(`no profile written in ${dir}`);
+const { file, profile } = profiles[0];
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const selfMicros = new Map<number, number>();
+profile.samples.forEach((id, i) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+
+const byFile = new Map<string, number>();
+let total = 0;
+for (const [id, micros] of selfMicros) {
+	const { url, functionName } = byId.get(id)!.callFrame;
+	const key = url ? url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '').replace(/^.*node_modules\//, 'node_modules/') : `(${functionName || 'native'})`;
+	byFile.set(key, (byFile.get(key) ?? 0) + micros);
+	total += micros;
+}
+const agent = [...byFile].filter(([k]) => k.startsWith('server/agent/')).reduce((sum, [, v]) => sum + v, 0);
+console.log(`profile ${join(dir, file)}: ${(total / 1e6).toFixed(1)} s sampled`);
+for (const [key, micros] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+	console.log(`${((micros / total) * 100).toFixed(2).padStart(6)}% ${(micros / 1e6).toFixed(2).padStart(6)} s  ${key}`);
+}
+console.log(`server/agent/ self time: ${((agent / total) * 100).toFixed(2)}% of the server's samples`);
+process.exit(0);
