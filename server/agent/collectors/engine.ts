@@ -201,22 +201,7 @@ export function createEngineCollector({
 		const s = last.read(conn, data);
 		if (s === null) return;
 		const { bytes, counter } = last;
-		const stats = s.stats;
-		if (direction === 'in') {
-			counter!.in++;
-			counter!.bytesIn += bytes;
-			stats.eventsIn++;
-			stats.bytesIn += bytes;
-			s.eventsIn++;
-			s.bytesIn += bytes;
-		} else {
-			counter!.out++;
-			counter!.bytesOut += bytes;
-			stats.eventsOut++;
-			stats.bytesOut += bytes;
-			s.eventsOut++;
-			s.bytesOut += bytes;
-		}
+		tally(direction, s, counter!, bytes, 1);
 		if (type === TYPE_BINARY_EVENT) {
 			const remaining = attachmentCount(data);
 			if (remaining > 0) (direction === 'in' ? pendingIn : pendingOut).set(conn, { socket: s, counter: counter!, remaining });
@@ -234,16 +219,7 @@ export function createEngineCollector({
 			if (!readsEvents) countUnread(conn, bytes, direction);
 			return;
 		}
-		const { socket: s, counter } = pending;
-		if (direction === 'in') {
-			counter.bytesIn += bytes;
-			s.stats.bytesIn += bytes;
-			s.bytesIn += bytes;
-		} else {
-			counter.bytesOut += bytes;
-			s.stats.bytesOut += bytes;
-			s.bytesOut += bytes;
-		}
+		tally(direction, pending.socket, pending.counter, bytes, 0);
 		if (--pending.remaining === 0) (direction === 'in' ? pendingIn : pendingOut).delete(conn);
 	}
 
@@ -253,13 +229,33 @@ export function createEngineCollector({
 	 */
 	function countUnread(conn: ConnState, bytes: number, direction: Direction): void {
 		const s = conn.first;
-		if (s === null || s.next !== null) return;
+		if (s !== null && s.next === null) tally(direction, s, null, bytes, 0);
+	}
+
+	/**
+	 * Adds a packet's bytes, and `events` (1 for an event's first packet, 0 for its attachments), to
+	 * its socket, its namespace and its event name's counter when known.
+	 */
+	function tally(direction: Direction, s: SocketState, counter: EventCounter | null, bytes: number, events: 0 | 1): void {
+		const stats = s.stats;
 		if (direction === 'in') {
-			s.stats.bytesIn += bytes;
+			s.eventsIn += events;
 			s.bytesIn += bytes;
+			stats.eventsIn += events;
+			stats.bytesIn += bytes;
+			if (counter !== null) {
+				counter.in += events;
+				counter.bytesIn += bytes;
+			}
 		} else {
-			s.stats.bytesOut += bytes;
+			s.eventsOut += events;
 			s.bytesOut += bytes;
+			stats.eventsOut += events;
+			stats.bytesOut += bytes;
+			if (counter !== null) {
+				counter.out += events;
+				counter.bytesOut += bytes;
+			}
 		}
 	}
 
