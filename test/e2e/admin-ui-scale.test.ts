@@ -60,9 +60,9 @@ describeBrowser('dashboard over @socket.io/admin-ui at scale', () => {
 			await poll(() => textOf(page, 'tile-sockets-value'), 20_000).toBe(String(COUNT));
 			const shown = Date.now() - started;
 			const overview = await longestFrame(page, () => page.waitForTimeout(5000));
-			// Under a loaded CI machine the tile may still be rendering: wait for it, then read it.
-			await page.getByTestId('tile-events-out-value').first().waitFor({ timeout: 20_000 });
-			const rate = await textOf(page, 'tile-events-out-value');
+			// Only reported, not asserted: on a loaded 2-core machine the page can take longer than
+			// textOf's 2 s to answer while it digests admin-ui's full socket list.
+			const rate = ((await page.getByTestId('tile-events-out-value').first().textContent({ timeout: 30_000 })) ?? '').trim();
 
 			await navigate(page, 'Sockets');
 			await poll(() => textOf(page, 'sockets-total'), 20_000).toBe(String(COUNT));
