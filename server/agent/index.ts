@@ -102,7 +102,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		model,
 		faults,
 		adminNamespace: opts.namespace,
-		readsEvents: wireEvents,
+		wireEvents,
 		tap: log,
 		onRtt: metrics ? (ms) => metrics.observeRtt(ms) : () => {}
 	});

@@ -75,7 +75,7 @@ export interface EngineCollectorDeps {
 	 * Whether packets are in the default parser's format (wire.ts), so that events can be read from
 	 * them. With another parser only bytes are counted here, and events by the socket hooks.
 	 */
-	readsEvents: boolean;
+	wireEvents: boolean;
 	tap: EventTap;
 	/** Called with every heartbeat round-trip, in milliseconds. */
 	onRtt(ms: number): void;
@@ -131,16 +131,14 @@ export function createEngineCollector({
 	model,
 	faults,
 	adminNamespace,
-	readsEvents,
+	wireEvents,
 	tap,
 	onRtt
 }: EngineCollectorDeps): EngineCollector {
 	const conns = model.conns;
 	let withSockets = 0;
-	const lastIn = new LastEvent();
-	const lastOut = new LastEvent();
-	const pendingIn = new WeakMap<ConnState, PendingAttachments>();
-	const pendingOut = new WeakMap<ConnState, PendingAttachments>();
+	const last = { in: new LastEvent(), out: new LastEvent() };
+	const pending = { in: new WeakMap<ConnState, PendingAttachments>(), out: new WeakMap<ConnState, PendingAttachments>() };
 
 	function onPacket(this: EngineConn, packet: EnginePacket): void {
 		try {
@@ -187,7 +185,7 @@ export function createEngineCollector({
 			return;
 		}
 		const type = data.charCodeAt(0);
-		if (!readsEvents) {
+		if (!wireEvents) {
 			countUnread(conn, Buffer.byteLength(data), direction);
 		} else if (type === TYPE_EVENT || type === TYPE_BINARY_EVENT) {
 			countEvent(conn, data, type, direction);
@@ -197,30 +195,30 @@ export function createEngineCollector({
 	}
 
 	function countEvent(conn: ConnState, data: string, type: number, direction: Direction): void {
-		const last = direction === 'in' ? lastIn : lastOut;
-		const s = last.read(conn, data);
+		const read = last[direction];
+		const s = read.read(conn, data);
 		if (s === null) return;
-		const { bytes, counter } = last;
+		const { bytes, counter } = read;
 		tally(direction, s, counter!, bytes, 1);
 		if (type === TYPE_BINARY_EVENT) {
 			const remaining = attachmentCount(data);
-			if (remaining > 0) (direction === 'in' ? pendingIn : pendingOut).set(conn, { socket: s, counter: counter!, remaining });
+			if (remaining > 0) pending[direction].set(conn, { socket: s, counter: counter!, remaining });
 		}
 		if (tap.active) {
-			const { payload, end } = last;
+			const { payload, end } = read;
 			tap.record(direction, s, eventName(data, payload, end), bytes, argsText(data, payload, end));
 		}
 	}
 
 	/** A binary attachment: its bytes belong to the event whose header came before it. */
 	function countBinary(conn: ConnState, bytes: number, direction: Direction): void {
-		const pending = (direction === 'in' ? pendingIn : pendingOut).get(conn);
-		if (pending === undefined) {
-			if (!readsEvents) countUnread(conn, bytes, direction);
+		const event = pending[direction].get(conn);
+		if (event === undefined) {
+			if (!wireEvents) countUnread(conn, bytes, direction);
 			return;
 		}
-		tally(direction, pending.socket, pending.counter, bytes, 0);
-		if (--pending.remaining === 0) (direction === 'in' ? pendingIn : pendingOut).delete(conn);
+		tally(direction, event.socket, event.counter, bytes, 0);
+		if (--event.remaining === 0) pending[direction].delete(conn);
 	}
 
 	/**
@@ -282,8 +280,9 @@ export function createEngineCollector({
 			return;
 		}
 		if (stats === undefined) return;
-		if (direction === 'in') stats.bytesIn += Buffer.byteLength(data);
-		else stats.bytesOut += Buffer.byteLength(data);
+		const bytes = Buffer.byteLength(data);
+		if (direction === 'in') stats.bytesIn += bytes;
+		else stats.bytesOut += bytes;
 	}
 
 	// Every connection is hooked as it opens, so that one refused by a namespace's middleware, which

@@ -135,7 +135,8 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 		adapter.off('leave-room', onLeaveRoom);
 		// Only undo our wrappers if nobody wrapped them after us; otherwise leave theirs in place.
 		if (adapter.broadcast === broadcast) delete (adapter as Partial<Adapter>).broadcast;
-		if ((adapter as unknown as Applying).apply === apply) delete (adapter as unknown as Applying).apply;
+		const applying = adapter as unknown as Applying;
+		if (applying.apply === apply) delete applying.apply;
 		adapters.delete(stats);
 		stats.publicRooms.clear();
 	}

@@ -99,8 +99,7 @@ export function eventNameEnd(data: string, payload: number): number {
 /** The event's name, decoded: `end` is what `eventNameEnd` returned. */
 export function eventName(data: string, payload: number, end: number): string {
 	if (data.charCodeAt(payload + 1) !== QUOTE) return data.slice(payload + 1, end);
-	const escaped = data.lastIndexOf('\\', end) > payload;
-	return escaped ? (JSON.parse(data.slice(payload + 1, end + 1)) as string) : data.slice(payload + 2, end);
+	return isPlainName(data, payload, end) ? data.slice(payload + 2, end) : (JSON.parse(data.slice(payload + 1, end + 1)) as string);
 }
 
 /**
