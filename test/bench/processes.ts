@@ -35,9 +35,12 @@ function stop(child: ChildProcess): Promise<void> {
 export interface ServerProcess {
 	port: number;
 	/** CPU time used so far, user and system together, and user alone. */
-	cpu(): Promise<{ micros: number; user: number }>;
+	cpu(): Promise<{ micros: number; user: number; mainThread?: number; otherThreads?: number }>;
 	heapBytes(): Promise<number>;
 	agentSizes(): Promise<Record<string, number> | null>;
+	/** Attaches or detaches Sockscope's agent in the running server (ab.ts). */
+	instrument(): Promise<void>;
+	uninstrument(): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -83,9 +86,11 @@ export async function startServer(arm: Arm): Promise<ServerProcess> {
 	});
 	return {
 		port,
-		cpu: () => ask<{ micros: number; user: number }>(child, { type: 'cpu' } satisfies Request, 'cpu'),
+		cpu: () => ask<{ micros: number; user: number; mainThread?: number; otherThreads?: number }>(child, { type: 'cpu' } satisfies Request, 'cpu'),
 		heapBytes: async () => (await ask<{ bytes: number }>(child, { type: 'heap' } satisfies Request, 'heap')).bytes,
 		agentSizes: async () => (await ask<{ sizes: Record<string, number> | null }>(child, { type: 'agent' } satisfies Request, 'agent')).sizes,
+		instrument: async () => void (await ask(child, { type: 'instrument' } satisfies Request, 'instrument')),
+		uninstrument: async () => void (await ask(child, { type: 'close' } satisfies Request, 'close')),
 		stop: () => stop(child)
 	};
 }

@@ -63,5 +63,44 @@ console.log(`profile ${join(dir, file)}: ${(total / 1e6).toFixed(1)} s sampled`)
 for (const [key, micros] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
 	console.log(`${((micros / total) * 100).toFixed(2).padStart(6)}% ${(micros / 1e6).toFixed(2).padStart(6)} s  ${key}`);
 }
+// Inclusive: samples with the agent anywhere on the stack, which also counts what its code calls
+// (event listeners registered, Maps and WeakMaps, Buffer) but not the GC its garbage causes.
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const inAgent = new Map<number, boolean>();
+const underAgent = (id: number): boolean => {
+	let known = inAgent.get(id);
+	if (known === undefined) {
+		const up = parent.get(id);
+		known = byId.get(id)!.callFrame.url.includes('/server/agent/') || (up !== undefined && underAgent(up));
+		inAgent.set(id, known);
+	}
+	return known;
+};
+let agentInclusive = 0;
+let idle = 0;
+for (const [id, micros] of selfMicros) {
+	if (underAgent(id)) agentInclusive += micros;
+	if (byId.get(id)!.callFrame.functionName === '(idle)') idle += micros;
+}
+const busyMicros = total - idle;
 console.log(`server/agent/ self time: ${((agent / total) * 100).toFixed(2)}% of the server's samples`);
+console.log(
+	`busy (not idle): ${(busyMicros / 1e6).toFixed(2)} s; server/agent/ on the stack: ${(agentInclusive / 1e6).toFixed(2)} s, ${((agentInclusive / busyMicros) * 100).toFixed(1)}% of busy`
+);
+// The agent's entry points (its outermost frame on each stack), by inclusive time: which hook costs what.
+const entries = new Map<string, number>();
+for (const [id, micros] of selfMicros) {
+	let outermost: ProfileNode | undefined;
+	for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+		const node = byId.get(n)!;
+		if (node.callFrame.url.includes('/server/agent/')) outermost = node;
+	}
+	if (!outermost) continue;
+	const key = `${outermost.callFrame.functionName || '(anonymous)'} ${outermost.callFrame.url.split('/').slice(-2).join('/')}`;
+	entries.set(key, (entries.get(key) ?? 0) + micros);
+}
+for (const [key, micros] of [...entries].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+	console.log(`${(micros / 1000).toFixed(1).padStart(8)} ms  ${key}`);
+}
 process.exit(0);

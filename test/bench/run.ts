@@ -25,7 +25,8 @@ const { values: args } = parseArgs({
 		soak: { type: 'boolean', default: false },
 		'soak-minutes': { type: 'string', default: '10' },
 		reps: { type: 'string' },
-		'chat-rate': { type: 'string' }
+		'chat-rate': { type: 'string' },
+		'churn-rate': { type: 'string' }
 	}
 });
 
@@ -35,7 +36,7 @@ const settings: Settings = {
 	chatClients: 1000,
 	roomSize: 10,
 	chatRate: Number(args['chat-rate'] ?? 7000),
-	churnRate: 400,
+	churnRate: Number(args['churn-rate'] ?? 400),
 	warmupMs: 1000,
 	windowMs: 3000
 };

@@ -2,6 +2,7 @@
  * The benchmark's server process: a chat server, bare or instrumented by one of the arms, that
  * reports its own CPU and heap over IPC. Run by run.ts, one process per arm and repetition.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
@@ -10,7 +11,7 @@ import { instrument, type Instrumentation } from '../../server/agent/index.js';
 
 export type Arm = 'bare' | 'sockscope' | 'admin-ui-dev' | 'admin-ui-prod';
 
-export type Request = { type: 'cpu' } | { type: 'heap' } | { type: 'agent' } | { type: 'exit' };
+export type Request = { type: 'cpu' } | { type: 'heap' } | { type: 'agent' } | { type: 'instrument' } | { type: 'close' } | { type: 'exit' };
 
 const arm = process.argv[2] as Arm;
 const http = createServer();
@@ -28,15 +29,36 @@ if (arm === 'sockscope') agent = instrument(io, { auth: false, dashboard: false 
 if (arm === 'admin-ui-dev') adminUi(io, { auth: false, mode: 'development' });
 if (arm === 'admin-ui-prod') adminUi(io, { auth: false, mode: 'production' });
 
+/**
+ * CPU split between the main thread and the rest (V8's GC and compiler helpers, libuv's pool),
+ * in microseconds, from /proc (Linux only; 10 ms resolution).
+ */
+function threadCpu(): { mainThread?: number; otherThreads?: number } {
+	try {
+		let mainThread = 0;
+		let otherThreads = 0;
+		for (const tid of readdirSync('/proc/self/task')) {
+			const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			const micros = (Number(fields[11]) + Number(fields[12])) * 10_000;
+			if (Number(tid) === process.pid) mainThread += micros;
+			else otherThreads += micros;
+		}
+		return { mainThread, otherThreads };
+	} catch {
+		return {};
+	}
+}
+
 http.listen(0, '127.0.0.1', () => {
 	process.send!({ type: 'ready', port: (http.address() as AddressInfo).port });
 });
 
-process.on('message', (req: Request) => {
+process.on('message', async (req: Request) => {
 	switch (req.type) {
 		case 'cpu': {
 			const { user, system } = process.cpuUsage();
-			process.send!({ type: 'cpu', micros: user + system, user });
+			process.send!({ type: 'cpu', micros: user + system, user, ...threadCpu() });
 			break;
 		}
 		case 'heap':
@@ -47,6 +69,16 @@ process.on('message', (req: Request) => {
 			break;
 		case 'agent':
 			process.send!({ type: 'agent', sizes: agent ? { ...agent.inspect(), hostSockets: io.of('/').sockets.size } : null });
+			break;
+		// ab.ts: the same process with and without the agent, to take the process out of the comparison.
+		case 'instrument':
+			agent ??= instrument(io, { auth: false, dashboard: false });
+			process.send!({ type: 'instrument' });
+			break;
+		case 'close':
+			await agent?.close();
+			agent = undefined;
+			process.send!({ type: 'close' });
 			break;
 		case 'exit':
 			process.exit(0);
