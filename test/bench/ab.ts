@@ -128,8 +128,13 @@ async function main() {
 		const s = sorted(xs);
 		return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 	};
+	// The geometric mean of the ratios with a 95% interval (±2 standard errors of the mean log ratio).
+	const logs = ratios.map(Math.log);
+	const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+	const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, logs.length - 1));
+	const se = sd / Math.sqrt(logs.length);
 	console.log(
-		`${what} on/off, ${args.workload}, ${pairs} pairs of ${windowMs} ms: median ratio ${med(ratios).toFixed(3)} (range ${sorted(ratios)[0].toFixed(3)}–${sorted(ratios).at(-1)!.toFixed(3)}), user ${med(userRatios).toFixed(3)}`
+		`${what} on/off, ${args.workload}, ${pairs} pairs of ${windowMs} ms: median ratio ${med(ratios).toFixed(3)} (range ${sorted(ratios)[0].toFixed(3)}–${sorted(ratios).at(-1)!.toFixed(3)}), user ${med(userRatios).toFixed(3)}; geometric mean ${Math.exp(mean).toFixed(3)} (95% ${Math.exp(mean - 2 * se).toFixed(3)}–${Math.exp(mean + 2 * se).toFixed(3)})`
 	);
 	process.exit(0);
 }

@@ -32,10 +32,17 @@ function stop(child: ChildProcess): Promise<void> {
 	});
 }
 
+/** A server's CPU time so far, in microseconds: user and system together, user alone, and by thread (Linux). */
+export interface CpuReading {
+	micros: number;
+	user: number;
+	mainThread?: number;
+	otherThreads?: number;
+}
+
 export interface ServerProcess {
 	port: number;
-	/** CPU time used so far, user and system together, and user alone. */
-	cpu(): Promise<{ micros: number; user: number; mainThread?: number; otherThreads?: number }>;
+	cpu(): Promise<CpuReading>;
 	heapBytes(): Promise<number>;
 	agentSizes(): Promise<Record<string, number> | null>;
 	/** Attaches or detaches Sockscope's agent in the running server (ab.ts). */
@@ -86,7 +93,7 @@ export async function startServer(arm: Arm): Promise<ServerProcess> {
 	});
 	return {
 		port,
-		cpu: () => ask<{ micros: number; user: number; mainThread?: number; otherThreads?: number }>(child, { type: 'cpu' } satisfies Request, 'cpu'),
+		cpu: () => ask<CpuReading>(child, { type: 'cpu' } satisfies Request, 'cpu'),
 		heapBytes: async () => (await ask<{ bytes: number }>(child, { type: 'heap' } satisfies Request, 'heap')).bytes,
 		agentSizes: async () => (await ask<{ sizes: Record<string, number> | null }>(child, { type: 'agent' } satisfies Request, 'agent')).sizes,
 		instrument: async () => void (await ask(child, { type: 'instrument' } satisfies Request, 'instrument')),

@@ -8,10 +8,12 @@
  * more than the differences measured: hence five short repetitions of chat and churn rather than
  * fewer long ones (the scale figures, bytes and heap, are steady: three).
  *
- *   npm run bench                 the full comparison (about 12 minutes on 2 cores)
+ *   npm run bench                 the full comparison (about 14 minutes on 2 cores)
  *   npm run bench -- --quick      one repetition
  *   npm run bench -- --reps N     N repetitions of chat and churn (and up to 3 of scale)
  *   npm run bench -- --soak       10 minutes of churn; the agent's maps must end empty
+ *
+ * test/bench/ab.ts measures the agent's own cost without the process-to-process noise (see there).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
