@@ -10,7 +10,13 @@
  */
 import { parseArgs } from 'node:util';
 import { atRate, closeAll, connectMany, connectOne, sleep } from './load.js';
-import { pinLoad, startDashboard, startServer, type DashboardProcess, type ServerProcess } from './processes.js';
+import {
+	pinLoad,
+	startDashboard,
+	startServer,
+	type DashboardProcess,
+	type ServerProcess
+} from './processes.js';
 
 const { values: args, positionals } = parseArgs({
 	allowPositionals: true,
@@ -23,7 +29,9 @@ const { values: args, positionals } = parseArgs({
 });
 const what = positionals[0];
 if (what !== 'agent' && what !== 'dashboard' && what !== 'agent+dashboard')
-	throw new Error('usage: ab.ts agent|dashboard|agent+dashboard [--workload churn|chat] [--pairs N] [--window ms]');
+	throw new Error(
+		'usage: ab.ts agent|dashboard|agent+dashboard [--workload churn|chat] [--pairs N] [--window ms]'
+	);
 const pairs = Number(args.pairs);
 const windowMs = Number(args.window);
 
@@ -61,7 +69,11 @@ async function chatLoad(port: number): Promise<Load> {
 	let next = 0;
 	const stop = atRate(7000, () => {
 		const i = next++ % sockets.length;
-		sockets[i].emit('msg', `room-${Math.floor(i / 10)}`, 'hello, this is a chat message of typical size');
+		sockets[i].emit(
+			'msg',
+			`room-${Math.floor(i / 10)}`,
+			'hello, this is a chat message of typical size'
+		);
 	});
 	return { count: () => delivered, stop: () => (stop(), closeAll(sockets)) };
 }
@@ -83,7 +95,8 @@ async function measure(server: ServerProcess, load: Load) {
 async function main() {
 	pinLoad();
 	const server = await startServer(what === 'dashboard' ? 'sockscope' : 'bare');
-	const load = args.workload === 'chat' ? await chatLoad(server.port) : await churnLoad(server.port);
+	const load =
+		args.workload === 'chat' ? await chatLoad(server.port) : await churnLoad(server.port);
 	let dashboard: DashboardProcess | undefined;
 	const set = async (on: boolean) => {
 		const agent = what !== 'dashboard';
@@ -131,7 +144,9 @@ async function main() {
 	// The geometric mean of the ratios with a 95% interval (±2 standard errors of the mean log ratio).
 	const logs = ratios.map(Math.log);
 	const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
-	const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, logs.length - 1));
+	const sd = Math.sqrt(
+		logs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, logs.length - 1)
+	);
 	const se = sd / Math.sqrt(logs.length);
 	console.log(
 		`${what} on/off, ${args.workload}, ${pairs} pairs of ${windowMs} ms: median ratio ${med(ratios).toFixed(3)} (range ${sorted(ratios)[0].toFixed(3)}–${sorted(ratios).at(-1)!.toFixed(3)}), user ${med(userRatios).toFixed(3)}; geometric mean ${Math.exp(mean).toFixed(3)} (95% ${Math.exp(mean - 2 * se).toFixed(3)}–${Math.exp(mean + 2 * se).toFixed(3)})`

@@ -16,7 +16,8 @@ function ask<T>(child: ChildProcess, request: object, answer: string): Promise<T
 			child.off('exit', onExit);
 			resolve(m as T);
 		};
-		const onExit = (code: number) => reject(new Error(`process exited (${code}) before answering ${answer}`));
+		const onExit = (code: number) =>
+			reject(new Error(`process exited (${code}) before answering ${answer}`));
 		child.on('message', onMessage);
 		child.once('exit', onExit);
 		child.send(request);
@@ -70,18 +71,25 @@ function hasTaskset(): boolean {
 }
 
 function pinned(cpu: number): { execPath?: string; execArgv: string[] } {
-	return PIN ? { execPath: 'taskset', execArgv: ['-c', String(cpu), process.execPath] } : { execArgv: [] };
+	return PIN
+		? { execPath: 'taskset', execArgv: ['-c', String(cpu), process.execPath] }
+		: { execArgv: [] };
 }
 
 /** Moves this process (the load generator) to its CPU; says whether the run is pinned. */
 export function pinLoad(): boolean {
-	if (PIN) execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CPU), String(process.pid)], { stdio: 'ignore' });
+	if (PIN)
+		execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CPU), String(process.pid)], {
+			stdio: 'ignore'
+		});
 	return PIN;
 }
 
 export async function startServer(arm: Arm): Promise<ServerProcess> {
 	// BENCH_CPU_PROF=dir writes a V8 CPU profile of each server process there (see profile.ts).
-	const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+	const profile = process.env.BENCH_CPU_PROF
+		? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+		: [];
 	const child = fork(here('./server.ts'), [arm], {
 		...pinned(SERVER_CPU),
 		execArgv: [...pinned(SERVER_CPU).execArgv, '--import', 'tsx', '--expose-gc', ...profile],
@@ -94,9 +102,18 @@ export async function startServer(arm: Arm): Promise<ServerProcess> {
 	return {
 		port,
 		cpu: () => ask<CpuReading>(child, { type: 'cpu' } satisfies Request, 'cpu'),
-		heapBytes: async () => (await ask<{ bytes: number }>(child, { type: 'heap' } satisfies Request, 'heap')).bytes,
-		agentSizes: async () => (await ask<{ sizes: Record<string, number> | null }>(child, { type: 'agent' } satisfies Request, 'agent')).sizes,
-		instrument: async () => void (await ask(child, { type: 'instrument' } satisfies Request, 'instrument')),
+		heapBytes: async () =>
+			(await ask<{ bytes: number }>(child, { type: 'heap' } satisfies Request, 'heap')).bytes,
+		agentSizes: async () =>
+			(
+				await ask<{ sizes: Record<string, number> | null }>(
+					child,
+					{ type: 'agent' } satisfies Request,
+					'agent'
+				)
+			).sizes,
+		instrument: async () =>
+			void (await ask(child, { type: 'instrument' } satisfies Request, 'instrument')),
 		uninstrument: async () => void (await ask(child, { type: 'close' } satisfies Request, 'close')),
 		stop: () => stop(child)
 	};
@@ -110,10 +127,14 @@ export function runInLoadProcess<T>(job: Job): Promise<T> {
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
 	});
 	return new Promise((resolve, reject) => {
-		child.once('message', (m: { type: 'result'; result: T } | { type: 'error'; message: string }) =>
-			m.type === 'result' ? resolve(m.result) : reject(new Error(m.message))
+		child.once(
+			'message',
+			(m: { type: 'result'; result: T } | { type: 'error'; message: string }) =>
+				m.type === 'result' ? resolve(m.result) : reject(new Error(m.message))
 		);
-		child.once('exit', (code) => reject(new Error(`load process exited (${code}) without a result`)));
+		child.once('exit', (code) =>
+			reject(new Error(`load process exited (${code}) without a result`))
+		);
 		child.send(job);
 	});
 }
@@ -143,7 +164,8 @@ export function startDashboard(kind: DashboardKind, port: number): DashboardProc
 	return {
 		firstView,
 		reset: () => child.send({ type: 'reset' } satisfies DashboardRequest),
-		report: () => ask<DashboardReport>(child, { type: 'report' } satisfies DashboardRequest, 'report'),
+		report: () =>
+			ask<DashboardReport>(child, { type: 'report' } satisfies DashboardRequest, 'report'),
 		stop: () => stop(child)
 	};
 }
