@@ -48,6 +48,18 @@ describeBrowser('dashboard', () => {
 		await navigate(page, 'Sockets');
 		await poll(() => textOf(page, 'sockets-total')).toBe('25');
 		await poll(() => textOf(page, 'sockets-loaded')).toBe('25');
+		// At 1280 px every column fits: no header is cut short, and each row's Kick button is inside the table.
+		const clipped = await page.getByTestId('sockets-table').evaluate((table) => {
+			const right = table.getBoundingClientRect().right;
+			const cut = [...table.querySelectorAll<HTMLElement>('[role=columnheader]')]
+				.filter((h) => h.scrollWidth > h.clientWidth || h.getBoundingClientRect().right > right)
+				.map((h) => h.textContent?.trim());
+			const kick = table.querySelector('[data-testid=row-kick]');
+			if (!kick) cut.push('(no Kick button)');
+			else if (kick.getBoundingClientRect().right > right) cut.push('Kick');
+			return cut;
+		});
+		expect(clipped).toEqual([]);
 
 		await navigate(page, 'Rooms');
 		await poll(() => roomSize(page, 'lobby')).toBe('10');
