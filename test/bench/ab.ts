@@ -6,10 +6,12 @@
  * of the thing switched, not the ±10% that separates one server process from another on a VM.
  * Windows go A B B A, so that a drift in the machine's speed cancels out.
  *
- *   npx tsx test/bench/ab.ts agent|dashboard [--workload churn|chat] [--pairs 8] [--window 3000]
+ *   npx tsx test/bench/ab.ts agent|dashboard|agent+dashboard [--workload churn|chat] [--pairs 8]
+ *     [--window 3000] [--rate N]
  */
 import { parseArgs } from 'node:util';
-import { atRate, closeAll, connectMany, connectOne, sleep } from './load.js';
+import { sleep, startChat, startChurn, type SteadyLoad } from './load.js';
+import { DEFAULT_SETTINGS, measureWindow } from './workloads.js';
 import {
 	pinLoad,
 	startDashboard,
@@ -24,71 +26,26 @@ const { values: args, positionals } = parseArgs({
 		workload: { type: 'string', default: 'churn' },
 		pairs: { type: 'string', default: '8' },
 		window: { type: 'string', default: '3000' },
-		rate: { type: 'string', default: '400' }
+		/** Messages (chat) or operations (churn) a second; the bench's by default. */
+		rate: { type: 'string' }
 	}
 });
 const what = positionals[0];
 if (what !== 'agent' && what !== 'dashboard' && what !== 'agent+dashboard')
 	throw new Error(
-		'usage: ab.ts agent|dashboard|agent+dashboard [--workload churn|chat] [--pairs N] [--window ms]'
+		'usage: ab.ts agent|dashboard|agent+dashboard [--workload churn|chat] [--pairs N] [--window ms] [--rate N]'
 	);
 const pairs = Number(args.pairs);
 const windowMs = Number(args.window);
 
-interface Load {
-	/** Operations (churn) or delivered messages (chat) so far. */
-	count(): number;
-	stop(): void;
-}
-
-async function churnLoad(port: number): Promise<Load> {
-	const population = await connectMany(port, 300);
-	let ops = 0;
-	let i = 0;
-	const stop = atRate(Number(args.rate) / 4, () => {
-		const k = i++;
-		population.shift()?.disconnect();
-		ops++;
-		connectOne(port, k).then(
-			(socket) => {
-				socket.emit('join', `room-${k % 50}`);
-				socket.emit('leave', `room-${k % 50}`);
-				ops += 3;
-				population.push(socket);
-			},
-			() => {}
-		);
-	});
-	return { count: () => ops, stop: () => (stop(), closeAll(population)) };
-}
-
-async function chatLoad(port: number): Promise<Load> {
-	let delivered = 0;
-	const sockets = await connectMany(port, 1000, (socket) => socket.on('msg', () => delivered++));
-	sockets.forEach((socket, i) => socket.emit('join', `room-${Math.floor(i / 10)}`));
-	let next = 0;
-	const stop = atRate(7000, () => {
-		const i = next++ % sockets.length;
-		sockets[i].emit(
-			'msg',
-			`room-${Math.floor(i / 10)}`,
-			'hello, this is a chat message of typical size'
-		);
-	});
-	return { count: () => delivered, stop: () => (stop(), closeAll(sockets)) };
-}
-
-async function measure(server: ServerProcess, load: Load) {
-	const cpu0 = await server.cpu();
-	const n0 = load.count();
-	await sleep(windowMs);
-	const cpu1 = await server.cpu();
-	const n = load.count() - n0;
+/** CPU per operation (churn) or per delivered message (chat) over one window. */
+async function measure(server: ServerProcess, load: SteadyLoad) {
+	const w = await measureWindow(server, load, windowMs);
 	return {
-		perOp: (cpu1.micros - cpu0.micros) / n,
-		userPerOp: (cpu1.user - cpu0.user) / n,
-		mainPerOp: ((cpu1.mainThread ?? 0) - (cpu0.mainThread ?? 0)) / n,
-		otherPerOp: ((cpu1.otherThreads ?? 0) - (cpu0.otherThreads ?? 0)) / n
+		perOp: w.micros / w.count,
+		userPerOp: w.user / w.count,
+		mainPerOp: w.mainThread / w.count,
+		otherPerOp: w.otherThreads / w.count
 	};
 }
 
@@ -96,7 +53,13 @@ async function main() {
 	pinLoad();
 	const server = await startServer(what === 'dashboard' ? 'sockscope' : 'bare');
 	const load =
-		args.workload === 'chat' ? await chatLoad(server.port) : await churnLoad(server.port);
+		args.workload === 'chat'
+			? await startChat(server.port, {
+					clients: DEFAULT_SETTINGS.chatClients,
+					roomSize: DEFAULT_SETTINGS.roomSize,
+					rate: Number(args.rate ?? DEFAULT_SETTINGS.chatRate)
+				})
+			: await startChurn(server.port, Number(args.rate ?? DEFAULT_SETTINGS.churnRate));
 	let dashboard: DashboardProcess | undefined;
 	const set = async (on: boolean) => {
 		const agent = what !== 'dashboard';

@@ -3,17 +3,31 @@ import { io, type Socket } from 'socket.io-client';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function connectMany(port: number, count: number, onSocket?: (s: Socket, i: number) => void): Promise<Socket[]> {
+export async function connectMany(
+	port: number,
+	count: number,
+	onSocket?: (s: Socket, i: number) => void
+): Promise<Socket[]> {
 	const sockets: Socket[] = [];
 	for (let i = 0; i < count; i += 200) {
-		const batch = Array.from({ length: Math.min(200, count - i) }, (_, j) => connectOne(port, i + j, onSocket));
+		const batch = Array.from({ length: Math.min(200, count - i) }, (_, j) =>
+			connectOne(port, i + j, onSocket)
+		);
 		sockets.push(...(await Promise.all(batch)));
 	}
 	return sockets;
 }
 
-export function connectOne(port: number, i: number, onSocket?: (s: Socket, i: number) => void): Promise<Socket> {
-	const socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true, reconnection: false });
+export function connectOne(
+	port: number,
+	i: number,
+	onSocket?: (s: Socket, i: number) => void
+): Promise<Socket> {
+	const socket = io(`http://127.0.0.1:${port}`, {
+		transports: ['websocket'],
+		forceNew: true,
+		reconnection: false
+	});
 	onSocket?.(socket, i);
 	return new Promise((resolve, reject) => {
 		socket.once('connect', () => resolve(socket));
@@ -44,4 +58,61 @@ export function atRate(perSecond: number, fn: () => void): () => void {
 		}
 	}, 10);
 	return () => clearInterval(timer);
+}
+
+/** A steady load running against a server: what it has done so far, and how to stop it. */
+export interface SteadyLoad {
+	/** Messages delivered (chat) or operations done (churn) so far. */
+	count(): number;
+	/** Stops the load and disconnects its clients. */
+	stop(): void;
+}
+
+/**
+ * Chat: `clients` sockets in rooms of `roomSize` send `rate` messages a second in all, each
+ * broadcast by the server to the sender's room; counts the messages delivered.
+ */
+export async function startChat(
+	port: number,
+	{ clients, roomSize, rate }: { clients: number; roomSize: number; rate: number }
+): Promise<SteadyLoad> {
+	let delivered = 0;
+	const sockets = await connectMany(port, clients, (socket) => socket.on('msg', () => delivered++));
+	sockets.forEach((socket, i) => socket.emit('join', `room-${Math.floor(i / roomSize)}`));
+	let next = 0;
+	const stop = atRate(rate, () => {
+		const i = next++ % sockets.length;
+		sockets[i].emit(
+			'msg',
+			`room-${Math.floor(i / roomSize)}`,
+			'hello, this is a chat message of typical size'
+		);
+	});
+	return { count: () => delivered, stop: () => (stop(), closeAll(sockets)) };
+}
+
+/**
+ * Churn: a steady population of 300 sockets whose members connect, join, leave and disconnect at
+ * `rate` operations a second in all; counts the operations.
+ */
+export async function startChurn(port: number, rate: number): Promise<SteadyLoad> {
+	const population = await connectMany(port, 300);
+	let ops = 0;
+	let i = 0;
+	// Each tick is four operations: one disconnect, one connect, one join, one leave.
+	const stop = atRate(rate / 4, () => {
+		const k = i++;
+		population.shift()?.disconnect();
+		ops++;
+		connectOne(port, k).then(
+			(socket) => {
+				socket.emit('join', `room-${k % 50}`);
+				socket.emit('leave', `room-${k % 50}`);
+				ops += 3;
+				population.push(socket);
+			},
+			() => {}
+		);
+	});
+	return { count: () => ops, stop: () => (stop(), closeAll(population)) };
 }

@@ -32,10 +32,10 @@ const arm = (process.argv[2] ?? 'sockscope') as Arm;
 const workload = process.argv[3] === 'churn' ? 'churn' : 'chat';
 const dir = mkdtempSync(join(tmpdir(), 'sockscope-prof-'));
 process.env.BENCH_CPU_PROF = dir;
-const { chat, churn } = await import('./workloads.js');
+const { chat, churn, DEFAULT_SETTINGS } = await import('./workloads.js');
 const result: Record<string, number | undefined> = await (workload === 'chat' ? chat : churn)(
 	{ name: arm, server: arm, dashboard: process.argv[4] === 'dashboard' ? (arm === 'sockscope' ? 'sockscope' : 'admin-ui') : undefined },
-	{ chatClients: 1000, roomSize: 10, chatRate: 7000, churnRate: 400, warmupMs: 2000, windowMs: 20_000 }
+	{ ...DEFAULT_SETTINGS, warmupMs: 2000, windowMs: 20_000 }
 );
 console.log(`${arm}, ${workload}: ${JSON.stringify(result)}`);
 

@@ -18,7 +18,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { soak, type ArmSpec, type Settings } from './workloads.js';
+import { DEFAULT_SETTINGS, soak, type ArmSpec, type Settings } from './workloads.js';
 import { pinLoad, runInLoadProcess } from './processes.js';
 
 const { values: args } = parseArgs({
@@ -35,12 +35,9 @@ const { values: args } = parseArgs({
 const reps = Number(args.reps ?? (args.quick ? 1 : 5));
 const scaleReps = Math.min(reps, 3);
 const settings: Settings = {
-	chatClients: 1000,
-	roomSize: 10,
-	chatRate: Number(args['chat-rate'] ?? 7000),
-	churnRate: Number(args['churn-rate'] ?? 400),
-	warmupMs: 1000,
-	windowMs: 3000
+	...DEFAULT_SETTINGS,
+	chatRate: Number(args['chat-rate'] ?? DEFAULT_SETTINGS.chatRate),
+	churnRate: Number(args['churn-rate'] ?? DEFAULT_SETTINGS.churnRate)
 };
 
 const ARMS: ArmSpec[] = [

@@ -2,7 +2,7 @@
 import type { Socket } from 'socket.io-client';
 import type { Arm } from './server.js';
 import { startDashboard, startServer, type DashboardProcess, type ServerProcess } from './processes.js';
-import { atRate, closeAll, connectMany, connectOne, sleep } from './load.js';
+import { atRate, closeAll, connectMany, connectOne, sleep, startChat, startChurn, type SteadyLoad } from './load.js';
 
 export interface ArmSpec {
 	name: string;
@@ -20,6 +20,16 @@ export interface Settings {
 	warmupMs: number;
 	windowMs: number;
 }
+
+/** The bench's workloads as `npm run bench` runs them; its options and the other tools start from these. */
+export const DEFAULT_SETTINGS: Settings = {
+	chatClients: 1000,
+	roomSize: 10,
+	chatRate: 7000,
+	churnRate: 400,
+	warmupMs: 1000,
+	windowMs: 3000
+};
 
 export interface StreamFigures {
 	dashboardBytesPerSecond?: number;
@@ -44,34 +54,43 @@ async function streamFigures(dashboard?: DashboardProcess): Promise<StreamFigure
 	return { dashboardBytesPerSecond: r.bytes / r.seconds, dashboardMessagesPerSecond: r.messages / r.seconds };
 }
 
+/** CPU used by the server and work done by the load over one window, as differences. */
+export async function measureWindow(server: ServerProcess, load: SteadyLoad, windowMs: number) {
+	const cpu0 = await server.cpu();
+	const n0 = load.count();
+	const t0 = performance.now();
+	await sleep(windowMs);
+	const cpu1 = await server.cpu();
+	return {
+		count: load.count() - n0,
+		seconds: (performance.now() - t0) / 1000,
+		micros: cpu1.micros - cpu0.micros,
+		user: cpu1.user - cpu0.user,
+		mainThread: (cpu1.mainThread ?? 0) - (cpu0.mainThread ?? 0),
+		otherThreads: (cpu1.otherThreads ?? 0) - (cpu0.otherThreads ?? 0)
+	};
+}
+
+/** Warms a steady load up, measures one window of it and what a dashboard received meanwhile, then stops it. */
+async function measureSteady(server: ServerProcess, dashboard: DashboardProcess | undefined, load: SteadyLoad, s: Settings) {
+	await sleep(s.warmupMs);
+	dashboard?.reset();
+	const window = await measureWindow(server, load, s.windowMs);
+	const stream = await streamFigures(dashboard);
+	load.stop();
+	return { ...window, stream };
+}
+
 /** Chat: clients in rooms, each message broadcast to the sender's room. */
 export async function chat(arm: ArmSpec, s: Settings) {
 	return withServer(arm, async (server, dashboard) => {
-		let delivered = 0;
-		const sockets = await connectMany(server.port, s.chatClients, (socket) => socket.on('msg', () => delivered++));
-		sockets.forEach((socket, i) => socket.emit('join', `room-${Math.floor(i / s.roomSize)}`));
-		let next = 0;
-		const stopLoad = atRate(s.chatRate, () => {
-			const i = next++ % sockets.length;
-			sockets[i].emit('msg', `room-${Math.floor(i / s.roomSize)}`, 'hello, this is a chat message of typical size');
-		});
-		await sleep(s.warmupMs);
-		dashboard?.reset();
-		const cpu0 = await server.cpu();
-		const delivered0 = delivered;
-		const t0 = performance.now();
-		await sleep(s.windowMs);
-		const cpu1 = await server.cpu();
-		const seconds = (performance.now() - t0) / 1000;
-		const count = delivered - delivered0;
-		const stream = await streamFigures(dashboard);
-		stopLoad();
-		closeAll(sockets);
+		const load = await startChat(server.port, { clients: s.chatClients, roomSize: s.roomSize, rate: s.chatRate });
+		const w = await measureSteady(server, dashboard, load, s);
 		return {
-			deliveredPerSecond: count / seconds,
-			cpuMsPer1000: (cpu1.micros - cpu0.micros) / count,
-			userCpuMsPer1000: (cpu1.user - cpu0.user) / count,
-			...stream
+			deliveredPerSecond: w.count / w.seconds,
+			cpuMsPer1000: w.micros / w.count,
+			userCpuMsPer1000: w.user / w.count,
+			...w.stream
 		};
 	});
 }
@@ -79,43 +98,12 @@ export async function chat(arm: ArmSpec, s: Settings) {
 /** Churn: a steady population whose sockets connect, join, leave and disconnect at a fixed rate. */
 export async function churn(arm: ArmSpec, s: Settings) {
 	return withServer(arm, async (server, dashboard) => {
-		const population = await connectMany(server.port, 300);
-		let ops = 0;
-		let i = 0;
-		// Each tick is four operations: one connect, one join, one leave, one disconnect.
-		const stopLoad = atRate(s.churnRate / 4, () => {
-			const k = i++;
-			const victim = population.shift()!;
-			victim.disconnect();
-			ops++;
-			connectOne(server.port, k).then(
-				(socket) => {
-					ops++;
-					socket.emit('join', `room-${k % 50}`);
-					socket.emit('leave', `room-${k % 50}`);
-					ops += 2;
-					population.push(socket);
-				},
-				() => {}
-			);
-		});
-		await sleep(s.warmupMs);
-		dashboard?.reset();
-		const cpu0 = await server.cpu();
-		const ops0 = ops;
-		const t0 = performance.now();
-		await sleep(s.windowMs);
-		const cpu1 = await server.cpu();
-		const seconds = (performance.now() - t0) / 1000;
-		const count = ops - ops0;
-		const stream = await streamFigures(dashboard);
-		stopLoad();
-		closeAll(population);
+		const w = await measureSteady(server, dashboard, await startChurn(server.port, s.churnRate), s);
 		return {
-			opsPerSecond: count / seconds,
-			cpuMicrosPerOp: (cpu1.micros - cpu0.micros) / count,
-			userCpuMicrosPerOp: (cpu1.user - cpu0.user) / count,
-			...stream
+			opsPerSecond: w.count / w.seconds,
+			cpuMicrosPerOp: w.micros / w.count,
+			userCpuMicrosPerOp: w.user / w.count,
+			...w.stream
 		};
 	});
 }
