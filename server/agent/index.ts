@@ -183,7 +183,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		trail,
 		faults,
 		nodeId: opts.nodeId,
-		adminNamespace: opts.namespace
+		adminNamespace: opts.namespace,
+		notifyClients: opts.notifyClients
 	});
 
 	const tick = setInterval(

@@ -152,6 +152,14 @@ export interface Options {
 	 * @default 2000
 	 */
 	queryTimeout: number;
+	/**
+	 * Tell the clients that admin commands touch, so the app can show it: a kicked socket receives
+	 * `sockscope:kicked` (`{ reason }`) before it is disconnected; a socket moved, joined to or
+	 * removed from a room receives `sockscope:moved` (`{ from, to }`, room names or null) after.
+	 * `false`: commands act without telling anyone.
+	 * @default true
+	 */
+	notifyClients: boolean;
 }
 
 export type UserInput = Partial<Omit<Options, 'redact' | 'eventLog'>> & {
@@ -208,7 +216,8 @@ const schema = z.strictObject({
 	sampleInterval: z.number().int().min(100).max(60_000).default(1000),
 	maxEventNames: z.number().int().min(1).max(10_000).default(200),
 	httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
-	queryTimeout: z.number().int().min(50).max(60_000).default(2000)
+	queryTimeout: z.number().int().min(50).max(60_000).default(2000),
+	notifyClients: z.boolean().default(true)
 });
 
 /** Merges the user's options with the defaults, or throws an `AgentError` naming the option. */

@@ -27,6 +27,8 @@ export interface CommandDeps {
 	nodeId: string;
 	/** The agent's own namespace, which no command may target. */
 	adminNamespace: string;
+	/** Tell kicked and moved clients (`sockscope:kicked`, `sockscope:moved`). */
+	notifyClients: boolean;
 }
 
 export interface Commands {
@@ -42,7 +44,7 @@ type Entry = Omit<AuditEntry, 'id' | 'outcome' | 'code' | 'affected'>;
 export function registerCommands(admin: AdminNamespace, deps: CommandDeps): Commands {
 	const { io, trail, nodeId, adminNamespace } = deps;
 	const pacer = new Pacer(deps.faults);
-	const specs = commandSpecs(nodeId, pacer);
+	const specs = commandSpecs(nodeId, pacer, deps.notifyClients);
 
 	/** Writes the entry of a command that did not run, and hands back the error to answer with. */
 	async function refused(
@@ -71,7 +73,12 @@ export function registerCommands(admin: AdminNamespace, deps: CommandDeps): Comm
 		} catch (err) {
 			throw await refused({ ...base, ...aimOf(payload) }, 'invalid', err);
 		}
-		const entry = { ...base, namespace: input.namespace, target: clip(spec.target(input)) };
+		const entry = {
+			...base,
+			namespace: input.namespace,
+			target: clip(spec.target(input)),
+			...reasonOf(input)
+		};
 		try {
 			authorise(ctx.principal, input.namespace, adminNamespace);
 		} catch (err) {
@@ -131,6 +138,12 @@ function aimOf(payload: unknown): { namespace?: string; target: string } {
 		...(namespace.success ? { namespace: namespace.data } : {}),
 		target: typeof aim === 'string' ? clip(aim) : ''
 	};
+}
+
+/** The kick reason, for the trail; the schema has bounded its length. */
+function reasonOf(input: object): { reason?: string } {
+	const reason = 'reason' in input ? input.reason : undefined;
+	return typeof reason === 'string' && reason.trim() ? { reason: reason.trim() } : {};
 }
 
 function clip(text: string): string {
