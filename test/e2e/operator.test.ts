@@ -83,6 +83,19 @@ describeBrowser('operator actions over the demo', () => {
 		await poll(() => page.getByTestId('audit-row').count()).toBe(1);
 	});
 
+	it('at 1280 px the Sockets table shows socket ids and namespaces whole', async () => {
+		const namespace = encodeURIComponent('/tenant-globex');
+		const { page } = await openPage(
+			browser(),
+			`${demo.server.url}/sockscope/#/sockets?ns=${namespace}`
+		);
+		await poll(() => page.getByTestId('socket-row').count()).toBe(3);
+		const clipped = await page
+			.locator('[data-testid=socket-row] > :is(:nth-child(1), :nth-child(2))')
+			.evaluateAll((cells) => cells.filter((c) => c.scrollWidth > c.clientWidth).length);
+		expect(clipped).toBe(0);
+	});
+
 	it('a CSV export of the Sockets page filtered to one namespace holds exactly its sockets', async () => {
 		const namespace = '/tenant-globex';
 		const { page } = await openPage(
