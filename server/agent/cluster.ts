@@ -7,15 +7,13 @@
 import createDebug from 'debug';
 import type { Namespace } from 'socket.io';
 import type { ClusterHealth, NodeState, Principal, Sample } from '../protocol/models.js';
+import { DOWN_AFTER_MS, STALE_AFTER_MS, livenessOf } from '../protocol/vocabulary.js';
 import type { Faults } from './guard.js';
 
 const debug = createDebug('sockscope:cluster');
 
 const SAMPLE_EVENT = 'sockscope:sample';
 const QUERY_EVENT = 'sockscope:query';
-/** A node is stale after this long without a sample, and down after `DOWN_MS`. */
-export const STALE_MS = 3000;
-export const DOWN_MS = 10_000;
 
 export interface ClusterDeps {
 	nsp: Namespace;
@@ -91,13 +89,12 @@ export function createCluster(deps: ClusterDeps): Cluster {
 	// Forget nodes long gone, so that a cluster whose nodes come and go does not grow this map.
 	const sweep = setInterval(() => {
 		const now = Date.now();
-		for (const [id, r] of remotes) if (now - r.receivedAt > 6 * DOWN_MS) remotes.delete(id);
-	}, DOWN_MS);
+		for (const [id, r] of remotes) if (now - r.receivedAt > 6 * DOWN_AFTER_MS) remotes.delete(id);
+	}, DOWN_AFTER_MS);
 	sweep.unref();
 
 	function state(r: Remote, now: number): NodeState['state'] {
-		const age = now - r.receivedAt;
-		return age > DOWN_MS ? 'down' : age > STALE_MS ? 'stale' : 'up';
+		return livenessOf(now - r.receivedAt);
 	}
 
 	return {
@@ -134,7 +131,7 @@ export function createCluster(deps: ClusterDeps): Cluster {
 				peers: this.nodes().slice(1),
 				// Other nodes' samples are the heartbeat: none for a while while some were known means
 				// the adapter's transport (Redis) is not getting through.
-				healthy: remotes.size === 0 || now - lastOk <= STALE_MS,
+				healthy: remotes.size === 0 || now - lastOk <= STALE_AFTER_MS,
 				error: lastError
 			};
 		},

@@ -4,7 +4,7 @@
  * reported. While nobody is subscribed the hooks skip it with one boolean check.
  */
 import type { LogBatch, LogEntry, LogFilter, Principal } from '../protocol/models.js';
-import { MAX_NAME_IN_SAMPLE } from '../protocol/limits.js';
+import { truncateName } from '../protocol/top-n.js';
 import type { EventTap } from './collectors/engine.js';
 import type { SocketState } from './model.js';
 import { canSee } from './sampler.js';
@@ -100,7 +100,7 @@ export class EventLog implements EventTap {
 			direction,
 			namespace: state.stats.name,
 			socket: state.socket.id,
-			event: event.length > MAX_NAME_IN_SAMPLE ? `${event.slice(0, MAX_NAME_IN_SAMPLE - 1)}…` : event,
+			event: truncateName(event),
 			bytes
 		};
 		if (this.payloads) entry.args = preview(args);

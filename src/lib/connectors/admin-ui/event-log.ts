@@ -4,7 +4,7 @@
  * `LOG_MAX_PER_SECOND` a second (the rest are counted as dropped), and hands the page one batch
  * per animation frame; while the tab is hidden, and frames stop, the waiting entries stay bounded.
  */
-import { MAX_NAME_IN_SAMPLE } from '$protocol/limits';
+import { truncateName } from '$protocol/top-n';
 import type { LogBatch, LogEntry, LogFilter } from '$protocol/models';
 import type { SocketIndex } from './socket-index';
 
@@ -64,8 +64,7 @@ export class LogTap {
 				direction,
 				namespace,
 				socket,
-				event:
-					event.length > MAX_NAME_IN_SAMPLE ? `${event.slice(0, MAX_NAME_IN_SAMPLE - 1)}…` : event,
+				event: truncateName(event),
 				bytes: 0,
 				args: preview(args.slice(1))
 			});
