@@ -10,7 +10,7 @@ import {
 	sortedByKey,
 	type RowKey
 } from '../../server/protocol/paging.js';
-import type { RoomRow, SocketRow } from '../../server/protocol/models.js';
+import type { Page, RoomRow, SocketRow } from '../../server/protocol/models.js';
 
 const key = (n: number): RowKey => [n % 3, `id-${String(n).padStart(3, '0')}`];
 const items = Array.from({ length: 25 }, (_, i) => i);
@@ -21,7 +21,7 @@ function walk(sorted: number[], desc: boolean, limit: number): number[] {
 	let cursor: string | null = null;
 	do {
 		const after: RowKey | undefined = cursor === null ? undefined : decodeCursor(cursor)!;
-		const page = pageAfter(sorted, key, desc, after, limit, (n) => n);
+		const page: Page<number> = pageAfter(sorted, key, desc, after, limit, (n) => n);
 		seen.push(...page.rows);
 		expect(page.total).toBe(sorted.length);
 		cursor = page.nextCursor;

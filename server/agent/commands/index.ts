@@ -11,7 +11,7 @@ import {
 	type CommandName
 } from '../../protocol/commands.js';
 import type { Principal } from '../../protocol/models.js';
-import type { AdminNamespace, RequestContext } from '../admin-namespace.js';
+import type { Entry as TableEntry, HandlerTable, RequestContext } from '../handler-table.js';
 import type { AuditTrail } from '../audit/index.js';
 import { AgentError, toAckError } from '../errors.js';
 import type { Faults } from '../guard.js';
@@ -30,6 +30,8 @@ export interface CommandDeps {
 }
 
 export interface Commands {
+	/** The entries of the handler table, one per command. */
+	handlers: Pick<HandlerTable, CommandName>;
 	/** Stops what is still running (paced room disconnects). */
 	dispose(): void;
 }
@@ -39,7 +41,7 @@ const MAX_TARGET = 1024;
 
 type Entry = Omit<AuditEntry, 'id' | 'outcome' | 'code' | 'affected'>;
 
-export function registerCommands(admin: AdminNamespace, deps: CommandDeps): Commands {
+export function createCommands(deps: CommandDeps): Commands {
 	const { io, trail, nodeId, adminNamespace } = deps;
 	const pacer = new Pacer(deps.faults);
 	const specs = commandSpecs(nodeId, pacer);
@@ -94,20 +96,21 @@ export function registerCommands(admin: AdminNamespace, deps: CommandDeps): Comm
 		return plan.affected;
 	}
 
+	const handlers = {} as Record<CommandName, TableEntry<CommandName>>;
 	for (const name of COMMAND_EVENTS) {
-		admin.handle(
-			name,
-			(ctx, payload) => execute(name, ctx, payload),
+		handlers[name] = {
+			answer: (ctx, payload) => execute(name, ctx, payload),
 			// Nobody would hear the answer, so nothing runs; the trail still says it was tried.
-			(ctx, payload) =>
+			unacknowledged: (ctx, payload) =>
 				refused(
 					{ ...baseOf(name, ctx), ...aimOf(payload) },
 					'invalid',
 					new AgentError('E_VALIDATION', 'acknowledgement callback missing')
 				)
-		);
+		};
 	}
-	return { dispose: () => pacer.stop() };
+	// Every command answers `Affected` (its plan's), which is each one's result in `CommandMap`.
+	return { handlers: handlers as Pick<HandlerTable, CommandName>, dispose: () => pacer.stop() };
 }
 
 /** Validate → authorise: a read-only or out-of-scope principal learns nothing about the target. */
