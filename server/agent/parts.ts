@@ -20,7 +20,7 @@ import type { NodeModel } from './model.js';
 import type { Options } from './options.js';
 import type { Sampler } from './sampler.js';
 import type { SeamCheck } from './seam.js';
-import { engineOf } from './seam.js';
+import { engineOf, watchConnectErrors } from './seam.js';
 
 const debug = createDebug('sockscope:agent');
 
@@ -58,10 +58,24 @@ export function watchHost(
 		maxEventNames: opts.maxEventNames,
 		broadcasts: seam.broadcasts
 	});
+	// The engine collector sees refused connections on the wire; with another parser, the encoder does.
+	const unwatchRefusals = seam.wireEvents
+		? () => {}
+		: watchConnectErrors(
+				io,
+				(name) => {
+					if (name === opts.namespace) return;
+					const stats = model.namespaces.get(name);
+					if (stats) stats.refused++;
+					else model.invalidNamespaces++;
+				},
+				faults
+			);
 	return {
 		engine,
 		namespaces,
 		dispose() {
+			unwatchRefusals();
 			namespaces.dispose();
 			engine.dispose();
 		}

@@ -11,6 +11,8 @@
  *    agent wraps `broadcast` to count them and `apply` (private in the typings, but in every
  *    adapter since socket.io 4.0), which a broadcast calls to reach each local recipient.
  * 3. The default parser's wire format, which the engine collector reads events from (wire.ts).
+ *    With another parser, whose packets it cannot read, the encoder (`io.encoder`) is wrapped to
+ *    see the one packet no hook reports: the `connect_error` of a connection a middleware refused.
  * 4. The engine.io server as the engine collector uses it (`clients`, its `connection` and
  *    `flush` events), typed in socket.io as a plain `Server` without `flush`.
  * 5. Whether an adapter reaches other nodes, found from its prototype chain.
@@ -191,6 +193,34 @@ export function wrapBroadcasts(adapter: Adapter, counter: BroadcastCounter, faul
 function usesDefaultWireFormat(io: Server): boolean {
 	const encoded = io.encoder.encode({ type: 2, nsp: '/probe', data: ['e', 1] });
 	return encoded.length === 1 && encoded[0] === '2/probe,["e",1]';
+}
+
+const CONNECT_ERROR = 4;
+
+type Encode = (packet: { type: number; nsp: string }) => unknown;
+
+/**
+ * Calls `refused` with the namespace of every `connect_error` the server encodes. Returns what
+ * undoes it, leaving in place any wrapper added after this one.
+ */
+export function watchConnectErrors(io: Server, refused: (namespace: string) => void, faults: Faults): () => void {
+	const encoder = io.encoder as unknown as { encode?: Encode };
+	const original = encoder.encode;
+	if (typeof original !== 'function') return () => {};
+	const encode: Encode = function (this: unknown, packet) {
+		try {
+			if (packet?.type === CONNECT_ERROR) refused(packet.nsp);
+		} catch (err) {
+			faults.record('connect error', err);
+		}
+		return original.call(this, packet);
+	};
+	encoder.encode = encode;
+	return () => {
+		if (encoder.encode !== encode) return;
+		if (Object.hasOwn(encoder, 'encode')) delete encoder.encode;
+		if (encoder.encode !== original) encoder.encode = original;
+	};
 }
 
 // 4. The engine.io server ---------------------------------------------------------------------

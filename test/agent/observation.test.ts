@@ -1,13 +1,14 @@
 /**
  * The agent's figures after a scripted session across three namespaces — one of them created after
  * `instrument()` by a parent namespace — match what happened, in the samples, the queries, the
- * snapshot and /metrics alike.
+ * snapshot and /metrics alike, on every supported socket.io and with the msgpack parser.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import type { Namespace } from 'socket.io';
 import type { NamespaceSummary, Page, RoomRow, Sample, SocketRow } from '../../server/protocol/models.js';
 import { ask, once, startFixture, type Fixture } from '../support/agent-fixture.js';
+import { HOSTS } from '../support/hosts.js';
 
 function chatHandlers(nsp: Namespace) {
 	nsp.on('connection', (socket) => {
@@ -46,7 +47,7 @@ function collect(dashboard: ClientSocket) {
 	return { totals, reasons };
 }
 
-describe('agent observation', () => {
+describe.each(HOSTS)('agent observation on $name', (host) => {
 	let f: Fixture;
 	let seen: ReturnType<typeof collect>;
 	let dashboard: ClientSocket;
@@ -60,7 +61,8 @@ describe('agent observation', () => {
 				const chat = io.of('/chat');
 				chat.use((socket, next) => next(socket.handshake.auth.name === 'bad' ? new Error('bad name') : undefined));
 				chatHandlers(chat);
-			}
+			},
+			host
 		);
 		// A parent namespace declared after instrument(): its children appear as clients ask for them.
 		chatHandlers(f.io.of(/^\/dyn-\d+$/) as unknown as Namespace);
