@@ -1,6 +1,6 @@
 /** Plain builders of sample shapes, shared by every producer of samples and history. */
 import type { NamespaceSample, TransportCounts } from './models.js';
-import { TRANSPORTS, type CountFigure, type LevelFigure } from './vocabulary.js';
+import { LEVEL_FIGURES, SERIES_COUNT_FIGURES, TRANSPORTS } from './vocabulary.js';
 
 /** No socket on any transport. */
 export function emptyTransportCounts(): TransportCounts {
@@ -34,14 +34,4 @@ export function emptyNamespaceSample(name: string): NamespaceSample {
 }
 
 /** The numeric series of a namespace's history, in the order of `NamespaceSeries`. */
-export const NAMESPACE_SERIES = [
-	'sockets',
-	'rooms',
-	'connects',
-	'refused',
-	'disconnects',
-	'eventsIn',
-	'eventsOut',
-	'bytesIn',
-	'bytesOut'
-] as const satisfies readonly (LevelFigure | CountFigure)[];
+export const NAMESPACE_SERIES = [...LEVEL_FIGURES, ...SERIES_COUNT_FIGURES] as const;

@@ -51,14 +51,18 @@ export function livenessOf(age: number): NodeLiveness {
  * every other figure of a sample is a count over its interval, summed across buckets and nodes.
  */
 export const LEVEL_FIGURES = ['sockets', 'rooms'] as const;
-export const COUNT_FIGURES = [
+/** The counts kept in history as well as in samples. */
+export const SERIES_COUNT_FIGURES = [
 	'connects',
 	'refused',
 	'disconnects',
 	'eventsIn',
 	'eventsOut',
 	'bytesIn',
-	'bytesOut',
+	'bytesOut'
+] as const;
+export const COUNT_FIGURES = [
+	...SERIES_COUNT_FIGURES,
 	'broadcasts',
 	'broadcastRecipients',
 	'joins',

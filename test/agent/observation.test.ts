@@ -51,11 +51,14 @@ describe.each(HOSTS)('agent observation on $name', (host) => {
 	let f: Fixture;
 	let seen: ReturnType<typeof collect>;
 	let dashboard: ClientSocket;
+	/** What socket.io itself gave as the reason when a client's transport closed under it. */
+	let closedReason: string;
 
 	beforeAll(async () => {
 		f = await startFixture(
 			{ metrics: { path: '/metrics' } },
-			{ pingInterval: 150, pingTimeout: 300 },
+			// A generous ping timeout: a loaded machine can delay a ping past a tight one and drop a client.
+			{ pingInterval: 150, pingTimeout: 2000 },
 			(io) => {
 				chatHandlers(io.of('/'));
 				const chat = io.of('/chat');
@@ -106,8 +109,12 @@ describe.each(HOSTS)('agent observation on $name', (host) => {
 		f.io.of('/chat').sockets.get(c2.id!)!.disconnect(); // server namespace disconnect
 		await g;
 		g = gone(a2);
-		a2.io.engine.close(); // transport close
+		// Usually `transport close`; some engine.io versions see `transport error` when the race goes the other way.
+		const closed = once<string>(f.io.sockets.sockets.get(a2.id!)!, 'disconnect');
+		a2.io.engine.close();
 		await g;
+		closedReason = await closed;
+		expect(['transport close', 'transport error']).toContain(closedReason);
 		// ping timeout: a client that stops answering the server's pings.
 		const silent = await f.client('/dyn-7');
 		const timedOut = once<string>(f.io.of('/dyn-7').sockets.get(silent.id!)!, 'disconnect');
@@ -139,7 +146,7 @@ describe.each(HOSTS)('agent observation on $name', (host) => {
 		await expect
 			.poll(() => Object.fromEntries(seen.reasons), { timeout: 5000 })
 			.toEqual({
-				'/': { 'client namespace disconnect': 1, 'transport close': 1 },
+				'/': { 'client namespace disconnect': 1, [closedReason]: 1 },
 				'/chat': { 'server namespace disconnect': 1 },
 				'/dyn-7': { 'ping timeout': 1 }
 			});

@@ -21,7 +21,7 @@ interface Bucket {
 }
 
 /** Levels are a value at an instant: in a bucket the latest wins. Everything else is a count. */
-export function isLevel(key: string): boolean {
+function isLevel(key: string): boolean {
 	return LEVELS.some((prefix) => key.startsWith(prefix));
 }
 
@@ -60,7 +60,7 @@ export function rowOfSample(sample: Sample): Row {
 }
 
 /** The rows of a columnar history, one per bucket. */
-export function rowsOfHistory(history: History): { t: number; row: Row }[] {
+function rowsOfHistory(history: History): { t: number; row: Row }[] {
 	return history.t.map((t, i) => {
 		const row: Row = {};
 		for (const [name, s] of Object.entries(history.namespaces)) {

@@ -22,9 +22,9 @@ import type { NamespaceIndex, SocketIndex } from './socket-index';
 import type { AdminUiServerStats } from './wire';
 
 /** A server is shown while its stats keep coming; it reports every 2 s. */
-export const FRESH_MS = 5000;
+const FRESH_MS = 5000;
 /** A second's engine counts are complete once the report after it has arrived. */
-export const ENGINE_LAG_MS = 3500;
+const ENGINE_LAG_MS = 3500;
 /** Distinct event names counted per namespace and interval; the rest go under `_other`. */
 const MAX_EVENT_NAMES = 200;
 
