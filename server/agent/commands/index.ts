@@ -11,6 +11,7 @@ import {
 	type CommandName
 } from '../../protocol/commands.js';
 import type { Principal } from '../../protocol/models.js';
+import { truncateName } from '../../protocol/top-n.js';
 import type { Entry as TableEntry, HandlerTable, RequestContext } from '../handler-table.js';
 import type { AuditTrail } from '../audit/index.js';
 import { AgentError, toAckError } from '../errors.js';
@@ -137,5 +138,5 @@ function aimOf(payload: unknown): { namespace?: string; target: string } {
 }
 
 function clip(text: string): string {
-	return text.length > MAX_TARGET ? `${text.slice(0, MAX_TARGET - 1)}…` : text;
+	return truncateName(text, MAX_TARGET);
 }
