@@ -5,7 +5,11 @@
  */
 import createDebug from 'debug';
 import type { Namespace, Server, Socket } from 'socket.io';
-import type { AgentToDashboardEvents, DashboardToAgentEvents, RequestName } from '../protocol/events.js';
+import type {
+	AgentToDashboardEvents,
+	DashboardToAgentEvents,
+	RequestName
+} from '../protocol/events.js';
 import type { Ack, Principal, Sample, Snapshot } from '../protocol/models.js';
 import type { Authenticator } from './auth/index.js';
 import type { ClusterEvents } from './cluster.js';
@@ -55,7 +59,8 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	const { io, faults, authenticator } = deps;
 	// socket.io types `of()` by the server's own event maps; this namespace speaks the protocol's.
 	const nsp = io.of(deps.name) as unknown as AdminNsp;
-	let served: { table: HandlerTable; snapshot: (principal: Principal) => Promise<Snapshot> } | undefined;
+	let served:
+		{ table: HandlerTable; snapshot: (principal: Principal) => Promise<Snapshot> } | undefined;
 	const joinListeners: ((socket: DashboardSocket, principal: Principal) => void)[] = [];
 	/** Dashboards grouped by what they may see, so a sample is cut once per group. */
 	const scopes = new Map<string, { principal: Principal; room: string; members: number }>();
@@ -88,7 +93,11 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 			const key = scopeKey(principal);
 			let scope = scopes.get(key);
 			if (!scope) {
-				scope = { principal: { name: 'scope', role: 'readonly', namespaces: principal.namespaces }, room: `scope:${key}`, members: 0 };
+				scope = {
+					principal: { name: 'scope', role: 'readonly', namespaces: principal.namespaces },
+					room: `scope:${key}`,
+					members: 0
+				};
 				scopes.set(key, scope);
 			}
 			scope.members++;
@@ -168,4 +177,3 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 		}
 	};
 }
-

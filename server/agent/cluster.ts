@@ -173,7 +173,11 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			const now = Date.now();
 			return [
 				{ nodeId, state: 'up', lastSeen: now },
-				...[...remotes].map(([id, r]) => ({ nodeId: id, state: state(r, now), lastSeen: r.receivedAt }))
+				...[...remotes].map(([id, r]) => ({
+					nodeId: id,
+					state: state(r, now),
+					lastSeen: r.receivedAt
+				}))
 			];
 		},
 		health() {
@@ -207,7 +211,10 @@ export function createCluster(deps: ClusterDeps): Cluster {
 						.map(([id]) => id);
 					for (const r of responses) if (r.error) missing.push(r.nodeId);
 					resolve({
-						answers: [mine, ...responses.filter((r) => !r.error && r.data !== undefined).map((r) => r.data as T)],
+						answers: [
+							mine,
+							...responses.filter((r) => !r.error && r.data !== undefined).map((r) => r.data as T)
+						],
 						missing
 					});
 				};

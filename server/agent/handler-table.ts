@@ -45,10 +45,7 @@ export type HandlerTable = { [K in RequestName]: Entry<K> };
 /** A query: its payload's schema and its answer, both typed by the protocol. */
 export interface QuerySpec<K extends QueryName> {
 	schema: z.ZodType<RequestInput<K>>;
-	answer(
-		ctx: RequestContext,
-		input: RequestInput<K>
-	): RequestResult<K> | Promise<RequestResult<K>>;
+	answer(ctx: RequestContext, input: RequestInput<K>): RequestResult<K> | Promise<RequestResult<K>>;
 }
 
 export type QuerySpecs<K extends QueryName> = { [Q in K]: QuerySpec<Q> };

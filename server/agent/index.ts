@@ -27,7 +27,12 @@ import { mergeNamespaces } from './cluster-merge.js';
 import { Sampler, viewFor } from './sampler.js';
 import { checkSeam, type SeamCheck } from './seam.js';
 
-export type { UserInput as InstrumentOptions, Options, UserOptions, AuthOptions } from './options.js';
+export type {
+	UserInput as InstrumentOptions,
+	Options,
+	UserOptions,
+	AuthOptions
+} from './options.js';
 export { AgentError } from './errors.js';
 export type * from '../protocol/models.js';
 export type { SeamCheck } from './seam.js';
@@ -77,7 +82,9 @@ export interface Instrumentation {
 export function instrument(io: Server, options: UserInput): Instrumentation {
 	const opts = resolveOptions(options);
 	if (opts.auth === false && process.env.NODE_ENV === 'production') {
-		console.warn('sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets');
+		console.warn(
+			'sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets'
+		);
 	}
 	// Every part in the order made; `close()` disposes of them in the reverse order.
 	const parts: Part[] = [];
@@ -103,7 +110,14 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const queries = new Queries(model, opts.nodeId, opts.redact);
 	const authenticator = own(createAuthenticator(opts.auth, faults));
 	const admin = own(
-		createAdminNamespace({ io, name: opts.namespace, faults, authenticator, view: viewFor, onLeave: (socket) => log.unsubscribe(socket) })
+		createAdminNamespace({
+			io,
+			name: opts.namespace,
+			faults,
+			authenticator,
+			view: viewFor,
+			onLeave: (socket) => log.unsubscribe(socket)
+		})
 	);
 	const cluster = own(
 		createCluster({
@@ -116,9 +130,27 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		})
 	);
 	const sampler = new Sampler(model, health, opts.nodeId, faults);
-	const sampling = own(startSampling(opts.sampleInterval, { namespaces: host.namespaces, sampler, history, admin, cluster, faults }));
+	const sampling = own(
+		startSampling(opts.sampleInterval, {
+			namespaces: host.namespaces,
+			sampler,
+			history,
+			admin,
+			cluster,
+			faults
+		})
+	);
 	const node = nodeInfo(io, opts);
-	const features: Feature[] = ['sockets', 'rooms', 'events', 'history', 'bytes', 'rtt', 'commands', 'audit'];
+	const features: Feature[] = [
+		'sockets',
+		'rooms',
+		'events',
+		'history',
+		'bytes',
+		'rtt',
+		'commands',
+		'audit'
+	];
 	if (opts.metrics) features.push('metrics');
 
 	// Every node's latest sample and recent history, so a dashboard draws the whole cluster at once.
@@ -133,7 +165,9 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			principal,
 			features: cluster.enabled ? [...features, 'cluster'] : features,
 			node,
-			samples: [...(latest ? [latest] : []), ...cluster.remoteSamples()].map((s) => viewFor(s, principal)),
+			samples: [...(latest ? [latest] : []), ...cluster.remoteSamples()].map((s) =>
+				viewFor(s, principal)
+			),
 			history: histories.answers,
 			namespaces: mergeNamespaces(namespaceLists.answers),
 			limits: {
@@ -144,7 +178,9 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		};
 	}
 
-	const commands = own(createCommands({ io, trail, faults, nodeId: opts.nodeId, adminNamespace: opts.namespace }));
+	const commands = own(
+		createCommands({ io, trail, faults, nodeId: opts.nodeId, adminNamespace: opts.namespace })
+	);
 	registerAudit(admin, trail);
 	admin.serve(
 		{

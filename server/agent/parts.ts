@@ -37,7 +37,13 @@ export interface HostWatch extends Part {
 export function watchHost(
 	io: Server,
 	opts: Options,
-	{ model, faults, log, metrics, seam }: { model: NodeModel; faults: Faults; log: EventTap; metrics?: Metrics; seam: SeamCheck }
+	{
+		model,
+		faults,
+		log,
+		metrics,
+		seam
+	}: { model: NodeModel; faults: Faults; log: EventTap; metrics?: Metrics; seam: SeamCheck }
 ): HostWatch {
 	const engine = createEngineCollector({
 		engine: () => engineOf(io),
@@ -48,7 +54,13 @@ export function watchHost(
 		tap: log,
 		onRtt: metrics ? (ms) => metrics.observeRtt(ms) : () => {}
 	});
-	const sockets = createSocketCollector({ model, faults, engine, tap: log, wireEvents: seam.wireEvents });
+	const sockets = createSocketCollector({
+		model,
+		faults,
+		engine,
+		tap: log,
+		wireEvents: seam.wireEvents
+	});
 	const namespaces = createNamespaceCollector({
 		io,
 		model,
@@ -90,7 +102,14 @@ export interface Sampling extends Part {
 /** One sample per interval: taken, kept in history, delivered to dashboards and other nodes. */
 export function startSampling(
 	interval: number,
-	{ namespaces, sampler, history, admin, cluster, faults }: {
+	{
+		namespaces,
+		sampler,
+		history,
+		admin,
+		cluster,
+		faults
+	}: {
 		namespaces: NamespaceCollector;
 		sampler: Sampler;
 		history: HistoryStore;
@@ -120,7 +139,11 @@ export function startSampling(
 export function serveHttp(
 	io: Server,
 	opts: Options,
-	{ faults, authenticator, metrics }: { faults: Faults; authenticator: Authenticator; metrics?: Metrics }
+	{
+		faults,
+		authenticator,
+		metrics
+	}: { faults: Faults; authenticator: Authenticator; metrics?: Metrics }
 ): Part {
 	const server = opts.httpServer ?? (io.httpServer as HttpServer | undefined);
 	if (!server) {

@@ -23,7 +23,10 @@ export interface QueryDeps {
 }
 
 /** This node's part of each query that fans out; also what other nodes ask of it. */
-export function localAnswers({ queries, history }: Pick<QueryDeps, 'queries' | 'history'>): LocalAnswers {
+export function localAnswers({
+	queries,
+	history
+}: Pick<QueryDeps, 'queries' | 'history'>): LocalAnswers {
 	return {
 		'sockets:query': (principal, query) => queries.sockets(principal, query),
 		'socket:details': (principal, { namespace, id }) => {
@@ -66,7 +69,8 @@ export function queryHandlers({ log, cluster, snapshot }: QueryDeps) {
 			async answer({ principal }, ref) {
 				const { answers } = await cluster.fanOut('socket:details', principal, ref);
 				const found = answers.find((a) => a !== null);
-				if (!found) throw new AgentError('E_NOT_FOUND', `no socket ${ref.id} in namespace ${ref.namespace}`);
+				if (!found)
+					throw new AgentError('E_NOT_FOUND', `no socket ${ref.id} in namespace ${ref.namespace}`);
 				return found;
 			}
 		},
@@ -93,7 +97,11 @@ export function queryHandlers({ log, cluster, snapshot }: QueryDeps) {
 		'log:subscribe': {
 			schema: schemas.logFilter,
 			answer({ socket, principal }, filter) {
-				log.subscribe(socket, { principal, filter, send: (batch) => socket.emit('log:batch', batch) });
+				log.subscribe(socket, {
+					principal,
+					filter,
+					send: (batch) => socket.emit('log:batch', batch)
+				});
 				return { maxPerSecond: log.maxPerSecond, payloads: log.payloads };
 			}
 		},

@@ -129,7 +129,11 @@ function broadcastCallsApply(adapter: Adapter): boolean {
 	const applying = adapter as unknown as Applying;
 	const original = applying.apply;
 	if (typeof original !== 'function' || typeof adapter.broadcast !== 'function') return false;
-	const opts = { rooms: new Set([`sockscope:probe:${Math.random()}`]), except: new Set<string>(), flags: { local: true } };
+	const opts = {
+		rooms: new Set([`sockscope:probe:${Math.random()}`]),
+		except: new Set<string>(),
+		flags: { local: true }
+	};
 	let applied = false;
 	applying.apply = function (this: Adapter, o, callback) {
 		if (o === opts) applied = true;
@@ -157,7 +161,11 @@ export interface BroadcastCounter {
  * a broadcast calls `apply` with the same options (at once, or after publishing to the cluster).
  * Returns what undoes the wrapping, which leaves in place any wrapper added after ours.
  */
-export function wrapBroadcasts(adapter: Adapter, counter: BroadcastCounter, faults: Faults): () => void {
+export function wrapBroadcasts(
+	adapter: Adapter,
+	counter: BroadcastCounter,
+	faults: Faults
+): () => void {
 	const original = adapter.broadcast;
 	const applying = adapter as unknown as Applying;
 	const originalApply = applying.apply;
@@ -203,7 +211,11 @@ type Encode = (packet: { type: number; nsp: string }) => unknown;
  * Calls `refused` with the namespace of every `connect_error` the server encodes. Returns what
  * undoes it, leaving in place any wrapper added after this one.
  */
-export function watchConnectErrors(io: Server, refused: (namespace: string) => void, faults: Faults): () => void {
+export function watchConnectErrors(
+	io: Server,
+	refused: (namespace: string) => void,
+	faults: Faults
+): () => void {
 	const encoder = io.encoder as unknown as { encode?: Encode };
 	const original = encoder.encode;
 	if (typeof original !== 'function') return () => {};
@@ -227,7 +239,9 @@ export function watchConnectErrors(io: Server, refused: (namespace: string) => v
 
 function isEngineServer(engine: unknown): engine is EngineServer {
 	const e = engine as Partial<EngineServer> | null;
-	return typeof e?.on === 'function' && typeof e.off === 'function' && typeof e.clients === 'object';
+	return (
+		typeof e?.on === 'function' && typeof e.off === 'function' && typeof e.clients === 'object'
+	);
 }
 
 /** The engine.io server, once socket.io is attached to an HTTP server and if it is as expected. */

@@ -94,7 +94,10 @@ const roomOf = (namespace: string) => `audit:${namespace}`;
 /** `audit:query`: pages of the trail, as far as the principal may see. */
 export function auditHandlers(trail: AuditTrail) {
 	return queryEntries<'audit:query'>({
-		'audit:query': { schema: schemas.audit, answer: ({ principal }, query) => trail.query(principal, query) }
+		'audit:query': {
+			schema: schemas.audit,
+			answer: ({ principal }, query) => trail.query(principal, query)
+		}
 	});
 }
 
