@@ -136,6 +136,11 @@ describe.each(HOSTS)('agent observation on $name', (host) => {
 		'/dyn-7': { connects: 2, disconnects: 1, refused: 0, eventsIn: 2, eventsOut: 0, broadcasts: 0, broadcastRecipients: 0, joins: 0, leaves: 0, sockets: 1, rooms: 0 }
 	};
 
+	test("finds socket.io's internals as the agent expects them", () => {
+		// With msgpack the wire is not read: events come from socket.io's hooks instead.
+		expect(f.agent.seam).toEqual({ namespaces: true, broadcasts: true, wireEvents: !host.parser, problems: [] });
+	});
+
 	test('samples add up to exactly what happened, per namespace', async () => {
 		await expect
 			.poll(() => Object.fromEntries([...seen.totals].filter(([name]) => name in expected)), { timeout: 5000 })

@@ -10,6 +10,7 @@ import {
 	type AuditEntry,
 	type CommandName
 } from '../../protocol/commands.js';
+import type { RequestResult } from '../../protocol/events.js';
 import type { Principal } from '../../protocol/models.js';
 import { truncateName } from '../../protocol/top-n.js';
 import type { Entry as TableEntry, HandlerTable, RequestContext } from '../handler-table.js';
@@ -41,6 +42,13 @@ export interface Commands {
 const MAX_TARGET = 1024;
 
 type Entry = Omit<AuditEntry, 'id' | 'outcome' | 'code' | 'affected'>;
+
+/** The commands whose answer, in the protocol, is what a plan counts (`Affected`). */
+type AnsweredByPlan = {
+	[K in CommandName]: Affected extends RequestResult<K> ? K : never;
+}[CommandName];
+/** Every command, as long as each answers `Affected`: this stops compiling when one does not. */
+const PLANNED: readonly AnsweredByPlan[] = COMMAND_EVENTS;
 
 export function createCommands(deps: CommandDeps): Commands {
 	const { io, trail, nodeId, adminNamespace } = deps;
@@ -98,7 +106,7 @@ export function createCommands(deps: CommandDeps): Commands {
 	}
 
 	const handlers = {} as Record<CommandName, TableEntry<CommandName>>;
-	for (const name of COMMAND_EVENTS) {
+	for (const name of PLANNED) {
 		handlers[name] = {
 			answer: (ctx, payload) => execute(name, ctx, payload),
 			// Nobody would hear the answer, so nothing runs; the trail still says it was tried.
@@ -110,7 +118,7 @@ export function createCommands(deps: CommandDeps): Commands {
 				)
 		};
 	}
-	// Every command answers `Affected` (its plan's), which is each one's result in `CommandMap`.
+	// Each entry answers `Affected`, its command's result (see PLANNED).
 	return { handlers: handlers as Pick<HandlerTable, CommandName>, dispose: () => pacer.stop() };
 }
 
