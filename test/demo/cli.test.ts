@@ -121,7 +121,7 @@ function expectCleanStop(text: string): void {
 describe('sockscope bots', () => {
 	test(
 		'Ctrl-C while hundreds of bots connect stops them with exit code 0 and one line',
-		{ timeout: 120_000 },
+		{ timeout: 150_000 },
 		async () => {
 			const demo = await startDemo();
 			onTestFinished(() => demo.close());
@@ -139,7 +139,9 @@ describe('sockscope bots', () => {
 			expect(await bots.interrupt()).toBe(0);
 			expectCleanStop(bots.printed.text);
 			expect(bots.printed.text).not.toContain('bot failed');
-			await expect.poll(sockets, { timeout: 20_000 }).toBe(0);
+			// Most leave at once; a polling bot whose goodbye was still queued when the process
+			// exited is dropped by the server's ping timeout (25 s + 20 s), so none is left behind.
+			await expect.poll(sockets, { timeout: 60_000 }).toBe(0);
 		}
 	);
 });
