@@ -35,7 +35,7 @@ const USAGE = `Usage: sockscope <command> [options]
 
 const STOP_GRACE_MS = 2000;
 /** After a stop, how long goodbyes still being written may keep the process alive. */
-const DRAIN_MS = 1000;
+const DRAIN_MS = 600;
 /** Taken off the grace period for the exit itself, so that a stop ends within it. */
 const EXIT_MARGIN_MS = 200;
 
