@@ -8,6 +8,7 @@ import createDebug from 'debug';
 import type { Namespace } from 'socket.io';
 import type { ClusterHealth, NodeState, Principal, Sample } from '../protocol/models.js';
 import type { Faults } from './guard.js';
+import { guardClusterTraffic } from './cluster-guard.js';
 
 const debug = createDebug('sockscope:cluster');
 
@@ -63,6 +64,17 @@ export function createCluster(deps: ClusterDeps): Cluster {
 	let lastOk = 0;
 
 	const enabled = () => reachesOtherNodes(nsp.adapter);
+	const failed = (err: unknown) => {
+		lastError = String((err as Error)?.message ?? err);
+		debug('cluster message failed: %s', lastError);
+	};
+	const unguard = guardClusterTraffic(nsp.adapter, failed);
+	// The adapter's own `serverSideEmit`, whose promise (the cluster adapters' is async: it may
+	// first ask Redis how many nodes there are) is caught here; the namespace's drops it.
+	const toOtherNodes = (packet: unknown[]) => {
+		const sent = nsp.adapter.serverSideEmit(packet) as unknown;
+		(sent as Promise<unknown> | undefined)?.then?.(undefined, failed);
+	};
 
 	const onSample = (sample: Sample) => {
 		try {
@@ -107,10 +119,9 @@ export function createCluster(deps: ClusterDeps): Cluster {
 		publish(sample) {
 			if (!enabled()) return;
 			try {
-				nsp.serverSideEmit(SAMPLE_EVENT, sample);
+				toOtherNodes([SAMPLE_EVENT, sample]);
 			} catch (err) {
-				lastError = String((err as Error)?.message ?? err);
-				debug('publish failed: %s', lastError);
+				failed(err);
 			}
 		},
 		remoteSamples() {
@@ -162,18 +173,23 @@ export function createCluster(deps: ClusterDeps): Cluster {
 				const timer = setTimeout(() => finish([]), deps.timeout);
 				timer.unref();
 				try {
-					nsp.serverSideEmit(QUERY_EVENT, { kind, principal, payload }, (err: Error | null, responses: unknown[]) => {
-						if (err) debug('fan-out %s: %s', kind, err.message);
-						finish(Array.isArray(responses) ? (responses as { nodeId: string }[]) : []);
-					});
+					toOtherNodes([
+						QUERY_EVENT,
+						{ kind, principal, payload },
+						(err: Error | null, responses: unknown[]) => {
+							if (err) debug('fan-out %s: %s', kind, err.message);
+							finish(Array.isArray(responses) ? (responses as { nodeId: string }[]) : []);
+						}
+					]);
 				} catch (err) {
-					lastError = String((err as Error)?.message ?? err);
+					failed(err);
 					finish([]);
 				}
 			});
 		},
 		dispose() {
 			clearInterval(sweep);
+			unguard();
 			nsp.off(SAMPLE_EVENT, onSample);
 			nsp.off(QUERY_EVENT, onQuery);
 		}
