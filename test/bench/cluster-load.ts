@@ -1,0 +1,97 @@
+/**
+ * One cluster node's load, in a process of its own (cluster.ts starts one per node): `count`
+ * sockets in rooms, light chat and churn. 10,000 socket.io-client sockets would cost a process
+ * about a core to connect and a gigabyte to hold, so these are lean clients: one `ws` WebSocket each,
+ * speaking engine.io 4 and the socket.io protocol's default text format by hand (open, connect to
+ * `/`, answer pings, emit events). The server cannot tell them from socket.io-client over WebSocket.
+ */
+import WebSocket from 'ws';
+import { atRate } from './load.js';
+
+export interface LoadRequest {
+	type: 'start';
+	port: number;
+	count: number;
+	/** Rooms of this many members on this node; the same room names on every node. */
+	roomSize: number;
+	/** Chat messages a second, each to the sender's room. */
+	chatRate: number;
+	/** Reconnects a second; as many joins and leaves of a second room. */
+	churnRate: number;
+}
+
+export type LoadReport =
+	{ type: 'connected'; count: number; ms: number } | { type: 'error'; message: string };
+
+const CONNECT_BATCH = 200;
+const sockets: WebSocket[] = [];
+const roomOf = new Map<WebSocket, string>();
+
+/** Opens one client and resolves when socket.io has connected it to `/` and it has joined `room`. */
+function connect(port: number, room: string): Promise<WebSocket> {
+	return new Promise((resolve, reject) => {
+		const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, {
+			perMessageDeflate: false
+		});
+		ws.on('message', (data) => {
+			const text = data.toString();
+			if (text === '2') ws.send('3');
+			else if (text.startsWith('0{')) ws.send('40');
+			else if (text.startsWith('40')) {
+				ws.send(`42["join","${room}"]`);
+				roomOf.set(ws, room);
+				resolve(ws);
+			}
+		});
+		ws.once('error', reject);
+		ws.once('close', () => {
+			roomOf.delete(ws);
+			reject(new Error('closed before connecting'));
+		});
+	});
+}
+
+async function start(req: LoadRequest): Promise<LoadReport> {
+	const rooms = Math.max(1, Math.floor(req.count / req.roomSize));
+	const room = (i: number) => `room-${i % rooms}`;
+	const t0 = performance.now();
+	for (let i = 0; i < req.count; i += CONNECT_BATCH) {
+		const batch = Array.from({ length: Math.min(CONNECT_BATCH, req.count - i) }, (_, j) =>
+			connect(req.port, room(i + j))
+		);
+		sockets.push(...(await Promise.all(batch)));
+	}
+	const ms = performance.now() - t0;
+	let k = 0;
+	atRate(req.chatRate, () => {
+		const ws = sockets[Math.floor(Math.random() * sockets.length)];
+		if (ws.readyState === WebSocket.OPEN)
+			ws.send(`42["msg","${roomOf.get(ws)}","hello, this is a chat message of typical size"]`);
+	});
+	atRate(req.churnRate, () => {
+		const i = Math.floor(Math.random() * sockets.length);
+		const gone = sockets[i];
+		gone.close();
+		roomOf.delete(gone);
+		connect(req.port, room(k++)).then(
+			(ws) => (sockets[i] = ws),
+			() => {}
+		);
+		const other = sockets[Math.floor(Math.random() * sockets.length)];
+		if (other.readyState !== WebSocket.OPEN) return;
+		other.send('42["join","lobby"]');
+		other.send('42["leave","lobby"]');
+	});
+	return { type: 'connected', count: sockets.length, ms };
+}
+
+process.on('message', (req: LoadRequest | { type: 'exit' }) => {
+	if (req.type === 'exit') {
+		for (const ws of sockets) ws.terminate();
+		process.exit(0);
+	}
+	start(req).then(
+		(report) => process.send!(report),
+		(err) => process.send!({ type: 'error', message: String(err) } satisfies LoadReport)
+	);
+});
