@@ -23,7 +23,11 @@ export interface LoadRequest {
 export type LoadReport =
 	{ type: 'connected'; count: number; ms: number } | { type: 'error'; message: string };
 
+/** Chat pauses while cluster.ts reads Redis's counters, so that they count the agent alone. */
+export type LoadControl = { type: 'chat'; on: boolean } | { type: 'exit' };
+
 const CONNECT_BATCH = 200;
+let chatting = true;
 const sockets: WebSocket[] = [];
 const roomOf = new Map<WebSocket, string>();
 
@@ -65,7 +69,7 @@ async function start(req: LoadRequest): Promise<LoadReport> {
 	let k = 0;
 	atRate(req.chatRate, () => {
 		const ws = sockets[Math.floor(Math.random() * sockets.length)];
-		if (ws.readyState === WebSocket.OPEN)
+		if (chatting && ws.readyState === WebSocket.OPEN)
 			ws.send(`42["msg","${roomOf.get(ws)}","hello, this is a chat message of typical size"]`);
 	});
 	atRate(req.churnRate, () => {
@@ -85,11 +89,12 @@ async function start(req: LoadRequest): Promise<LoadReport> {
 	return { type: 'connected', count: sockets.length, ms };
 }
 
-process.on('message', (req: LoadRequest | { type: 'exit' }) => {
+process.on('message', (req: LoadRequest | LoadControl) => {
 	if (req.type === 'exit') {
 		for (const ws of sockets) ws.terminate();
 		process.exit(0);
 	}
+	if (req.type === 'chat') return void (chatting = req.on);
 	start(req).then(
 		(report) => process.send!(report),
 		(err) => process.send!({ type: 'error', message: String(err) } satisfies LoadReport)

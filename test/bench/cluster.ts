@@ -24,7 +24,7 @@ import type { Sample } from '../../server/protocol/models.js';
 import { startRedis } from '../../server/demo/redis-server.js';
 import { startDashboard, startServer, type ServerProcess } from './processes.js';
 import { sleep } from './load.js';
-import type { LoadReport, LoadRequest } from './cluster-load.js';
+import type { LoadControl, LoadReport, LoadRequest } from './cluster-load.js';
 import type { AdapterKind } from './cluster-adapter.js';
 
 const { values: args } = parseArgs({
@@ -72,6 +72,7 @@ async function addNode(i: number): Promise<void> {
 		redisUrl: redis.url,
 		adapter: ADAPTER
 	});
+	// Chat and churn on every node; see LoadRequest for the rates.
 	const load = fork(fileURLToPath(new URL('./cluster-load.ts', import.meta.url)), [], {
 		execArgv: ['--import', 'tsx'],
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
@@ -189,6 +190,12 @@ async function measure(size: number): Promise<Row> {
 	await sleep(3000);
 	const socketsPerNode = PER_NODE;
 	// The agent on, then off (closed in each node), then on again: Redis traffic and heap both ways.
+	// Chat pauses meanwhile (it is most of the host's Redis traffic, and not quite steady on a
+	// loaded machine); churn goes on, and sends nothing through Redis.
+	const chat = (on: boolean) =>
+		nodes.forEach((n) => n.load.send({ type: 'chat', on } satisfies LoadControl));
+	chat(false);
+	await sleep(500);
 	const redisOn = await redisWindow();
 	const heapOn = await heaps();
 	await Promise.all(nodes.map((n) => n.server.uninstrument()));
@@ -196,6 +203,7 @@ async function measure(size: number): Promise<Row> {
 	const redisOff = await redisWindow();
 	const heapOff = await heaps();
 	await Promise.all(nodes.map((n) => n.server.instrument()));
+	chat(true);
 	await sleep(3000);
 
 	const dashboard = startDashboard('sockscope', nodes[0].server.port);
