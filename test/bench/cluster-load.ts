@@ -1,9 +1,10 @@
 /**
  * One cluster node's load, in a process of its own (cluster.ts starts one per node): `count`
- * sockets in rooms, light chat and churn. 10,000 socket.io-client sockets would cost a process
- * about a core to connect and a gigabyte to hold, so these are lean clients: one `ws` WebSocket each,
- * speaking engine.io 4 and the socket.io protocol's default text format by hand (open, connect to
- * `/`, answer pings, emit events). The server cannot tell them from socket.io-client over WebSocket.
+ * sockets in rooms, light chat and churn. The load of 100,000 sockets shares two cores with the
+ * nodes it loads, so these are lean clients rather than socket.io-client (a Manager, an engine.io
+ * socket and their timers each): one `ws` WebSocket each, speaking engine.io 4 and the socket.io
+ * protocol's default text format by hand (open, connect to `/`, answer pings, emit events). To
+ * the server they are socket.io clients over WebSocket like any other.
  */
 import WebSocket from 'ws';
 import { atRate } from './load.js';
