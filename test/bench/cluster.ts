@@ -306,7 +306,10 @@ const fmt = (x: number | string, digits = 0) =>
 			? '—'
 			: x === Infinity
 				? 'timeout'
-				: x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+				: x.toLocaleString('en-US', {
+						maximumFractionDigits: digits,
+						minimumFractionDigits: digits
+					})
 		: x;
 
 function table(rows: Row[]): string {
