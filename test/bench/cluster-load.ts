@@ -31,6 +31,9 @@ const CONNECT_BATCH = 200;
 let chatting = true;
 const sockets: WebSocket[] = [];
 const roomOf = new Map<WebSocket, string>();
+/** Closed on purpose (churn); any other close is the server dropping a client, which reconnects. */
+const leaving = new WeakSet<WebSocket>();
+let port = 0;
 
 /** Opens one client and resolves when socket.io has connected it to `/` and it has joined `room`. */
 function connect(port: number, room: string): Promise<WebSocket> {
@@ -52,6 +55,13 @@ function connect(port: number, room: string): Promise<WebSocket> {
 		ws.once('close', () => {
 			roomOf.delete(ws);
 			reject(new Error('closed before connecting'));
+			// A loaded machine can delay pongs past the server's ping timeout: the population stays whole.
+			const i = sockets.indexOf(ws);
+			if (leaving.has(ws) || i < 0) return;
+			connect(port, room).then(
+				(again) => (sockets[i] = again),
+				() => {}
+			);
 		});
 	});
 }
@@ -59,6 +69,7 @@ function connect(port: number, room: string): Promise<WebSocket> {
 async function start(req: LoadRequest): Promise<LoadReport> {
 	const rooms = Math.max(1, Math.floor(req.count / req.roomSize));
 	const room = (i: number) => `room-${i % rooms}`;
+	port = req.port;
 	const t0 = performance.now();
 	for (let i = 0; i < req.count; i += CONNECT_BATCH) {
 		const batch = Array.from({ length: Math.min(CONNECT_BATCH, req.count - i) }, (_, j) =>
@@ -76,6 +87,7 @@ async function start(req: LoadRequest): Promise<LoadReport> {
 	atRate(req.churnRate, () => {
 		const i = Math.floor(Math.random() * sockets.length);
 		const gone = sockets[i];
+		leaving.add(gone);
 		gone.close();
 		roomOf.delete(gone);
 		connect(req.port, room(k++)).then(
@@ -92,7 +104,7 @@ async function start(req: LoadRequest): Promise<LoadReport> {
 
 process.on('message', (req: LoadRequest | LoadControl) => {
 	if (req.type === 'exit') {
-		for (const ws of sockets) ws.terminate();
+		for (const ws of sockets) (leaving.add(ws), ws.terminate());
 		process.exit(0);
 	}
 	if (req.type === 'chat') return void (chatting = req.on);
