@@ -1,7 +1,6 @@
 /**
  * Sockscope's agent: one call instruments a Socket.IO 4 server for the dashboard and Prometheus.
  */
-import type { Server as HttpServer } from 'node:http';
 import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import createDebug from 'debug';
@@ -28,8 +27,11 @@ import { usesDefaultWireFormat } from './collectors/wire.js';
 import { EventLog } from './event-log.js';
 import { Faults } from './guard.js';
 import { HistoryStore } from './history.js';
-import { mountHttpRoutes } from './http-routes.js';
+import { AgentError } from './errors.js';
+import { assertNotInstrumented, claimServer, onHttpServer } from './host-server.js';
+import { mountHttpRoutes, sendMetrics } from './http-routes.js';
 import { createMetrics } from './metrics.js';
+import { metricsResponse, type MetricsHandler } from './metrics-handler.js';
 import { NodeModel } from './model.js';
 import { resolveOptions, type Options, type UserInput } from './options.js';
 import { createHealthProbe } from './process-health.js';
@@ -39,8 +41,16 @@ import { createCluster } from './cluster.js';
 import { mergeNamespaces } from './cluster-merge.js';
 import { Sampler, canSee, viewFor } from './sampler.js';
 
-export type { UserInput as InstrumentOptions, Options, UserOptions, AuthOptions } from './options.js';
+export type {
+	UserInput as InstrumentOptions,
+	Options,
+	UserOptions,
+	AuthOptions,
+	MetricsOptions
+} from './options.js';
+export type { MetricsHandler } from './metrics-handler.js';
 export { AgentError } from './errors.js';
+export { hashPassword } from './auth/passwords.js';
 export type * from '../protocol/models.js';
 
 const debug = createDebug('sockscope:agent');
@@ -65,6 +75,12 @@ export interface Instrumentation {
 	latestSample(): Sample | null;
 	/** The size of everything the agent holds, to check that it returns to empty. */
 	inspect(): AgentSizes;
+	/**
+	 * A request handler answering with the Prometheus exposition, to mount behind the app's own
+	 * routing and auth: Express `app.get('/metrics', auth, handler)`, Fastify
+	 * `fastify.get('/metrics', handler)`, or plain `http`. Needs the `metrics` option.
+	 */
+	metricsHandler(): MetricsHandler;
 	/** Removes every listener, timer, route and namespace the agent added. */
 	close(): Promise<void>;
 }
@@ -85,6 +101,7 @@ export interface Instrumentation {
  */
 export function instrument(io: Server, options: UserInput): Instrumentation {
 	const opts = resolveOptions(options);
+	assertNotInstrumented(io);
 	if (opts.auth === false && process.env.NODE_ENV === 'production') {
 		console.warn('sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets');
 	}
@@ -92,7 +109,14 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	// First: a store that cannot open throws here, before any hook is attached to the host.
 	const trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
 	const model = new NodeModel();
-	const metrics = opts.metrics ? createMetrics(model) : undefined;
+	let metrics;
+	try {
+		metrics = opts.metrics ? createMetrics(model, opts.metrics) : undefined;
+	} catch (err) {
+		void trail.close().catch(() => {});
+		throw err;
+	}
+	const release = claimServer(io);
 	const log = new EventLog(opts.nodeId, opts.eventLog.maxPerSecond, opts.eventLog.payloads, (err) =>
 		faults.record('event log', err)
 	);
@@ -200,21 +224,23 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	// The agent must never keep the host's process alive.
 	tick.unref();
 
-	let unmount: (() => void) | undefined;
-	const server = opts.httpServer ?? (io.httpServer as HttpServer | undefined);
-	if (server) {
-		unmount = mountHttpRoutes({
-			server,
-			faults,
-			dashboard: opts.dashboard && {
-				path: opts.dashboard.path,
-				config: { namespace: opts.namespace, socketPath: io.path(), auth: authenticator.methods }
-			},
-			metrics: opts.metrics && metrics ? { path: opts.metrics.path, render: metrics.render, contentType: metrics.contentType } : false
-		});
-	} else if (opts.dashboard || opts.metrics) {
-		debug('no HTTP server: attach io to one before instrument(), or pass `httpServer`');
-	}
+	const metricsPath = opts.metrics ? opts.metrics.path : undefined;
+	const served = [opts.dashboard && 'the dashboard', metrics && metricsPath && 'the metrics']
+		.filter(Boolean)
+		.join(' and ');
+	const unmount = served
+		? onHttpServer(io, opts.httpServer, served, (server) =>
+				mountHttpRoutes({
+					server,
+					faults,
+					dashboard: opts.dashboard && {
+						path: opts.dashboard.path,
+						config: { namespace: opts.namespace, socketPath: io.path(), auth: authenticator.methods }
+					},
+					metrics: metrics && metricsPath ? { path: metricsPath, render: metrics.render, contentType: metrics.contentType } : false
+				})
+			)
+		: undefined;
 
 	debug('instrumented %d namespaces as node %s', model.namespaces.size, opts.nodeId);
 	let closed = false;
@@ -222,6 +248,16 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		nodeId: opts.nodeId,
 		options: opts,
 		latestSample: () => latest,
+		metricsHandler() {
+			if (!metrics) {
+				throw new AgentError(
+					'E_OPTIONS',
+					'metricsHandler(): metrics are off; set the `metrics` option, e.g. `metrics: {}` or `metrics: { register }`'
+				);
+			}
+			const exposition = metrics;
+			return (req, res) => sendMetrics(metricsResponse(req, res), exposition, faults);
+		},
 		inspect: () => {
 			let eventNames = 0;
 			let rooms = 0;
@@ -252,7 +288,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			engine.dispose();
 			health.dispose();
 			authenticator.dispose();
-			metrics?.registry.clear();
+			metrics?.dispose();
+			release();
 			await trail.close().catch((err) => faults.record('audit close', err));
 		}
 	};

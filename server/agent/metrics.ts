@@ -2,9 +2,10 @@
  * Prometheus exposition with the metric names existing Grafana boards for socket.io use. Counters
  * are read from the model at scrape time, so the hot path pays nothing for Prometheus. The `event`
  * label is bounded by the model's per-namespace cap (the rest is `_other`); no label holds a
- * socket id.
+ * socket id. In the app's own registry they sit beside the app's metrics, and leave it on close.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel } from './model.js';
 
 export interface Metrics {
@@ -13,11 +14,48 @@ export interface Metrics {
 	observeRtt(ms: number): void;
 	render(): Promise<string>;
 	contentType: string;
+	/** Takes the agent's metrics out of the registry, leaving the app's. */
+	dispose(): void;
 }
 
-export function createMetrics(model: NodeModel): Metrics {
-	const registry = new Registry();
-	collectDefaultMetrics({ register: registry });
+export interface MetricsSetup {
+	/** The app's registry; absent: one of the agent's own. */
+	register?: Registry;
+	/** prom-client's default process metrics too. */
+	defaultMetrics: boolean;
+}
+
+export function createMetrics(model: NodeModel, setup: MetricsSetup): Metrics {
+	const registry = setup.register ?? new Registry();
+	const before = new Set(names(registry));
+	const added = () => names(registry).filter((name) => !before.has(name));
+	try {
+		if (setup.defaultMetrics) collectDefaultMetrics({ register: registry });
+		register(model, registry);
+	} catch (err) {
+		for (const name of added()) registry.removeSingleMetric(name);
+		// prom-client refuses a name registered twice: another agent, or the app's own default metrics.
+		throw new AgentError('E_OPTIONS', `option "metrics": ${(err as Error).message} (is another instrument() using this registry, or did the app already collect default metrics?)`);
+	}
+	const rtt = registry.getSingleMetric('socketio_heartbeat_rtt_seconds') as Histogram;
+	// Only these leave on close: metrics the app registers later are the app's.
+	const ours = added();
+	return {
+		registry,
+		observeRtt: (ms) => rtt.observe(ms / 1000),
+		render: () => registry.metrics(),
+		contentType: registry.contentType,
+		dispose: () => {
+			for (const name of ours) registry.removeSingleMetric(name);
+		}
+	};
+}
+
+function names(registry: Registry): string[] {
+	return registry.getMetricsAsArray().map((metric) => metric.name);
+}
+
+function register(model: NodeModel, registry: Registry): void {
 	const each = (fn: (stats: NamespaceStats) => void) => {
 		for (const stats of model.namespaces.values()) fn(stats);
 	};
@@ -93,17 +131,10 @@ export function createMetrics(model: NodeModel): Metrics {
 	perEvent('socketio_events_received_total', 'Events received from clients', (c) => c.in);
 	perEvent('socketio_events_sent_total', 'Events sent to clients', (c) => c.out);
 
-	const rtt = new Histogram({
+	new Histogram({
 		name: 'socketio_heartbeat_rtt_seconds',
 		help: 'Heartbeat round-trip time (engine.io ping/pong)',
 		buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 		registers: [registry]
 	});
-
-	return {
-		registry,
-		observeRtt: (ms) => rtt.observe(ms / 1000),
-		render: () => registry.metrics(),
-		contentType: registry.contentType
-	};
 }
