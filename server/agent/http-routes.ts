@@ -105,14 +105,17 @@ export function mountHttpRoutes({
 
 	let serveMetrics = Boolean(metrics);
 	if (metrics) {
-		probeHostRoute(server, metrics.path).then((status) => {
-			if (status === undefined || status === 404 || !mounted) return;
-			serveMetrics = false;
-			console.error(
-				`sockscope: ${metrics.path} already answers on this server (HTTP ${status}), so Sockscope leaves it to the app and serves no metrics there. ` +
-					'Use `metrics: { register }` to add its metrics to your prom-client registry, mount `agent.metricsHandler()` on a route of yours, or choose another `metrics.path`.'
-			);
-		}, (err) => faults.record('metrics probe', err));
+		probeHostRoute(server, metrics.path).then(
+			(status) => {
+				if (status === undefined || status === 404 || !mounted) return;
+				serveMetrics = false;
+				console.error(
+					`sockscope: ${metrics.path} already answers on this server (HTTP ${status}), so Sockscope leaves it to the app and serves no metrics there. ` +
+						'Use `metrics: { register }` to add its metrics to your prom-client registry, mount `agent.metricsHandler()` on a route of yours, or choose another `metrics.path`.'
+				);
+			},
+			(err) => faults.record('metrics probe', err)
+		);
 	}
 
 	const handle: RequestListener = (req, res) => {

@@ -1,7 +1,9 @@
 /**
  * Sockscope's agent: one call instruments a Socket.IO 4 server for the dashboard and Prometheus.
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import createDebug from 'debug';
 import type { Server } from 'socket.io';
@@ -103,7 +105,9 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const opts = resolveOptions(options);
 	assertNotInstrumented(io);
 	if (opts.auth === false && process.env.NODE_ENV === 'production') {
-		console.warn('sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets');
+		console.warn(
+			'sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets'
+		);
 	}
 	const faults = new Faults();
 	// First: a store that cannot open throws here, before any hook is attached to the host.
@@ -163,8 +167,15 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	async function snapshot(principal: Principal): Promise<Snapshot> {
 		const own = latest ? [latest] : [];
 		const [histories, namespaceLists] = await Promise.all([
-			cluster.fanOut<History>('history', principal, { range: '5m' }, () => answer('history', principal, { range: '5m' }) as History),
-			cluster.fanOut<NamespaceSummary[]>('namespaces', principal, {}, () => queries.namespaces(principal))
+			cluster.fanOut<History>(
+				'history',
+				principal,
+				{ range: '5m' },
+				() => answer('history', principal, { range: '5m' }) as History
+			),
+			cluster.fanOut<NamespaceSummary[]>('namespaces', principal, {}, () =>
+				queries.namespaces(principal)
+			)
 		]);
 		return {
 			protocol: PROTOCOL_VERSION,
@@ -235,9 +246,16 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 					faults,
 					dashboard: opts.dashboard && {
 						path: opts.dashboard.path,
-						config: { namespace: opts.namespace, socketPath: io.path(), auth: authenticator.methods }
+						config: {
+							namespace: opts.namespace,
+							socketPath: io.path(),
+							auth: authenticator.methods
+						}
 					},
-					metrics: metrics && metricsPath ? { path: metricsPath, render: metrics.render, contentType: metrics.contentType } : false
+					metrics:
+						metrics && metricsPath
+							? { path: metricsPath, render: metrics.render, contentType: metrics.contentType }
+							: false
 				})
 			)
 		: undefined;
@@ -309,8 +327,13 @@ function nodeInfo(io: Server, opts: Options): NodeInfo {
 
 function packageVersion(name: string): string {
 	try {
-		const path = name.endsWith('.json') ? name : `${name}/package.json`;
-		return (require(path) as { version: string }).version;
+		if (name.endsWith('.json')) return (require(name) as { version: string }).version;
+		// From the entry point: a package's `exports` may not include its package.json (socket.io 4.7).
+		const entry = require.resolve(name);
+		const marker = `${sep}node_modules${sep}${name}${sep}`;
+		const root = entry.slice(0, entry.lastIndexOf(marker) + marker.length);
+		return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
+			.version;
 	} catch {
 		return 'unknown';
 	}

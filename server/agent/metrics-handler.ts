@@ -19,7 +19,11 @@ export function metricsResponse(_req: unknown, res: unknown): ServerResponse {
 		res.hijack();
 		return res.raw;
 	}
-	if (typeof res === 'object' && res !== null && typeof (res as ServerResponse).writeHead === 'function') {
+	if (
+		typeof res === 'object' &&
+		res !== null &&
+		typeof (res as ServerResponse).writeHead === 'function'
+	) {
 		return res as ServerResponse;
 	}
 	throw new AgentError(

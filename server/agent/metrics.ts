@@ -35,7 +35,10 @@ export function createMetrics(model: NodeModel, setup: MetricsSetup): Metrics {
 	} catch (err) {
 		for (const name of added()) registry.removeSingleMetric(name);
 		// prom-client refuses a name registered twice: another agent, or the app's own default metrics.
-		throw new AgentError('E_OPTIONS', `option "metrics": ${(err as Error).message} (is another instrument() using this registry, or did the app already collect default metrics?)`);
+		throw new AgentError(
+			'E_OPTIONS',
+			`option "metrics": ${(err as Error).message} (is another instrument() using this registry, or did the app already collect default metrics?)`
+		);
 	}
 	const rtt = registry.getSingleMetric('socketio_heartbeat_rtt_seconds') as Histogram;
 	// Only these leave on close: metrics the app registers later are the app's.
@@ -72,7 +75,7 @@ function register(model: NodeModel, registry: Registry): void {
 	});
 	new Gauge({
 		name: 'socketio_rooms',
-		help: 'Rooms, not counting each socket\'s private room',
+		help: "Rooms, not counting each socket's private room",
 		labelNames: ['namespace'],
 		registers: [registry],
 		collect() {
@@ -93,7 +96,11 @@ function register(model: NodeModel, registry: Registry): void {
 			}
 		});
 	counter('socketio_connections_total', 'Sockets connected', (s) => s.connects);
-	counter('socketio_connections_refused_total', 'Connections refused by middleware', (s) => s.refused);
+	counter(
+		'socketio_connections_refused_total',
+		'Connections refused by middleware',
+		(s) => s.refused
+	);
 	counter('socketio_room_joins_total', 'Room joins', (s) => s.joins);
 	counter('socketio_room_leaves_total', 'Room leaves', (s) => s.leaves);
 	counter('socketio_bytes_received_total', 'Bytes received from clients', (s) => s.bytesIn);

@@ -30,7 +30,9 @@ export interface AuthOptions {
 	 * The host's own check (cookie session, JWT, …): a principal to let the dashboard in, or null
 	 * to refuse. Tried before the password login.
 	 */
-	authorize?: (handshake: Handshake) => Principal | null | undefined | Promise<Principal | null | undefined>;
+	authorize?: (
+		handshake: Handshake
+	) => Principal | null | undefined | Promise<Principal | null | undefined>;
 	/**
 	 * Secret that signs session tokens. Give the same one to every node of a cluster.
 	 * @default a random secret per process
@@ -203,7 +205,9 @@ const USER_FIELD_HINTS: Record<string, string> = {
 };
 
 const namespaceName = z.string().regex(/^\/[^,]*$/, 'must start with "/" and contain no comma');
-const urlPath = z.string().regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute path like /sockscope');
+const urlPath = z
+	.string()
+	.regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute path like /sockscope');
 
 const userSchema = z.strictObject({
 	name: z.string().min(1).max(128),
@@ -217,17 +221,29 @@ const isRegistry = (v: unknown) =>
 
 const schema = z.strictObject({
 	namespace: namespaceName.default('/sockscope'),
-	auth: z.union([
-		z.literal(false),
-		z.strictObject({
-			users: z.array(userSchema).min(1, EMPTY_USERS).optional(),
-			authorize: z.function().optional(),
-			secret: z.string().min(16, 'must be at least 16 characters').optional(),
-			sessionTtl: z.number().int().positive().max(30 * 86_400).default(3600),
-			maxFailedLogins: z.number().int().positive().default(5)
-		})
-	], { error: 'must be false or an object { users, authorize, … }' }),
-	nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),
+	auth: z.union(
+		[
+			z.literal(false),
+			z.strictObject({
+				users: z.array(userSchema).min(1, EMPTY_USERS).optional(),
+				authorize: z.function().optional(),
+				secret: z.string().min(16, 'must be at least 16 characters').optional(),
+				sessionTtl: z
+					.number()
+					.int()
+					.positive()
+					.max(30 * 86_400)
+					.default(3600),
+				maxFailedLogins: z.number().int().positive().default(5)
+			})
+		],
+		{ error: 'must be false or an object { users, authorize, … }' }
+	),
+	nodeId: z
+		.string()
+		.min(1)
+		.max(128)
+		.default(() => `${hostname()}:${process.pid}`),
 	dashboard: z
 		.union([z.literal(false), z.strictObject({ path: urlPath })], {
 			error: "must be false or { path: '/sockscope' }"
@@ -237,14 +253,13 @@ const schema = z.strictObject({
 		.union(
 			[
 				z.literal(false),
-				z
-					.strictObject({
-						path: urlPath.optional(),
-						register: z
-							.custom<Registry>(isRegistry, 'must be a prom-client Registry (e.g. its `register`)')
-							.optional(),
-						defaultMetrics: z.boolean().default(false)
-					})
+				z.strictObject({
+					path: urlPath.optional(),
+					register: z
+						.custom<Registry>(isRegistry, 'must be a prom-client Registry (e.g. its `register`)')
+						.optional(),
+					defaultMetrics: z.boolean().default(false)
+				})
 			],
 			{ error: METRICS_SHAPE }
 		)
@@ -253,10 +268,16 @@ const schema = z.strictObject({
 	redact: z
 		.strictObject({
 			socketData: z.union([z.boolean(), z.array(z.string())]).default(true),
-			headers: z.array(z.string()).default(['cookie', 'authorization', 'proxy-authorization', 'x-api-key']),
+			headers: z
+				.array(z.string())
+				.default(['cookie', 'authorization', 'proxy-authorization', 'x-api-key']),
 			auth: z.boolean().default(true)
 		})
-		.default({ socketData: true, headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'], auth: true }),
+		.default({
+			socketData: true,
+			headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'],
+			auth: true
+		}),
 	eventLog: z
 		.strictObject({
 			payloads: z.boolean().default(false),
@@ -267,20 +288,29 @@ const schema = z.strictObject({
 		.strictObject({
 			memory: z.number().int().positive().max(1_000_000).default(1000),
 			sqlite: z.string().min(1).optional(),
-			redis: z.custom<RedisLike>((v) => typeof v === 'object' && v !== null, 'must be a Redis client').optional(),
+			redis: z
+				.custom<RedisLike>((v) => typeof v === 'object' && v !== null, 'must be a Redis client')
+				.optional(),
 			redisKey: z.string().min(1).default('sockscope:audit')
 		})
 		.default({ memory: 1000, redisKey: 'sockscope:audit' }),
 	sampleInterval: z.number().int().min(100).max(60_000).default(1000),
 	maxEventNames: z.number().int().min(1).max(10_000).default(200),
-	httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
+	httpServer: z
+		.custom<HttpServer>(
+			(v) => typeof v === 'object' && v !== null && 'listeners' in v,
+			'must be an http.Server'
+		)
+		.optional(),
 	queryTimeout: z.number().int().min(50).max(60_000).default(2000)
 });
 
 /** `auth.users[1]`: numeric steps as indices. */
 function formatPath(path: readonly PropertyKey[]): string {
 	return path
-		.map((step, i) => (typeof step === 'number' ? `[${step}]` : i ? `.${String(step)}` : String(step)))
+		.map((step, i) =>
+			typeof step === 'number' ? `[${step}]` : i ? `.${String(step)}` : String(step)
+		)
 		.join('');
 }
 
@@ -297,7 +327,11 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
  * The message for a bad user entry names the user and the field and says what to do:
  * `auth.users[1] ("ops"): passwordHash is undefined — set it to …`.
  */
-function userIssueMessage(input: unknown, path: PropertyKey[], message: string): string | undefined {
+function userIssueMessage(
+	input: unknown,
+	path: PropertyKey[],
+	message: string
+): string | undefined {
 	if (path[0] !== 'auth' || path[1] !== 'users' || typeof path[2] !== 'number' || path.length < 4) {
 		return undefined;
 	}
@@ -314,7 +348,10 @@ function userIssueMessage(input: unknown, path: PropertyKey[], message: string):
  * The issue to report. A union (`false` or an object) that fails in every branch reports itself;
  * when the value fails only inside the object branch, that branch's issue is the useful one.
  */
-function specificIssue(issue: z.core.$ZodIssue, base: PropertyKey[] = []): { path: PropertyKey[]; message: string } {
+function specificIssue(
+	issue: z.core.$ZodIssue,
+	base: PropertyKey[] = []
+): { path: PropertyKey[]; message: string } {
 	const path = [...base, ...issue.path];
 	if (issue.code === 'invalid_union') {
 		for (const branch of issue.errors) {
@@ -330,10 +367,16 @@ function specificIssue(issue: z.core.$ZodIssue, base: PropertyKey[] = []): { pat
 /** Merges the user's options with the defaults, or throws an `AgentError` naming the option. */
 export function resolveOptions(input: unknown): Options {
 	if (input === undefined || input === null || typeof input !== 'object') {
-		throw new AgentError('E_OPTIONS', 'instrument(io, options): options are required, with at least `auth` (use `auth: false` to turn authentication off explicitly)');
+		throw new AgentError(
+			'E_OPTIONS',
+			'instrument(io, options): options are required, with at least `auth` (use `auth: false` to turn authentication off explicitly)'
+		);
 	}
 	if (!('auth' in input) || (input as { auth?: unknown }).auth === undefined) {
-		throw new AgentError('E_OPTIONS', 'option "auth" is required: give users or an authorize hook, or write `auth: false` to allow unauthenticated access');
+		throw new AgentError(
+			'E_OPTIONS',
+			'option "auth" is required: give users or an authorize hook, or write `auth: false` to allow unauthenticated access'
+		);
 	}
 	const parsed = schema.safeParse(input);
 	if (!parsed.success) {

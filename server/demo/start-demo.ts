@@ -65,7 +65,10 @@ export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise
 	};
 }
 
-async function listen(options: DemoOptions, instrument: false | InstrumentOptions): Promise<DemoServer> {
+async function listen(
+	options: DemoOptions,
+	instrument: false | InstrumentOptions
+): Promise<DemoServer> {
 	try {
 		return await createDemoServer({ port: options.port, host: options.host, instrument });
 	} catch (err) {
