@@ -33,18 +33,14 @@ describe('refused at instrument()', () => {
 		[
 			'metrics: true',
 			{ auth: false, metrics: true },
-			"option \"metrics\": must be false or an object: { path: '/metrics' } to serve them, { register } to add them to your prom-client registry"
+			'option "metrics": must be false or an object: { path: \'/metrics\' } to serve them, { register } to add them to your prom-client registry'
 		],
 		[
 			'metrics.register that is not a registry',
 			{ auth: false, metrics: { register: {} } },
 			'option "metrics.register": must be a prom-client Registry'
 		],
-		[
-			'users: []',
-			{ auth: { users: [] } },
-			'option "auth.users": is empty, so nobody could log in'
-		],
+		['users: []', { auth: { users: [] } }, 'option "auth.users": is empty, so nobody could log in'],
 		[
 			'auth: {} with no users and no hook',
 			{ auth: {} },
