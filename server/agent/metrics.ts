@@ -1,94 +1,161 @@
 /**
- * Admin actions as markers on the time charts: the newest page of the audit trail, loaded once
- * per connection, with the entries pushed live on top (each shown once). The trail is the agent's
- * (shared through Redis in a cluster, and pushed live through the adapter), so every node's
- * commands appear. A toggle hides them.
+ * Prometheus exposition with the metric names existing Grafana boards for socket.io use. Counters
+ * are read from the model at scrape time, so the hot path pays nothing for Prometheus. The `event`
+ * label is bounded by the model's per-namespace cap (the rest is `_other`); no label holds a
+ * socket id. In the app's own registry they sit beside the app's metrics, and leave it on close.
  */
-import type { AuditEntry } from '$protocol/commands';
-import type { Connector } from '../connectors/connector';
-import { untrack } from 'svelte';
-import type { AuditFeed } from './live-feeds.svelte';
-import type { DashboardModel } from './model.svelte';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AgentError } from './errors.js';
+import type { NamespaceStats, NodeModel } from './model.js';
 
-/** One marker: when, and who did what to whom, in words. */
-export interface Marker {
-	id: string;
-	t: number;
-	text: string;
-	/** The namespace the command targeted, to show a room chart only its own. */
-	namespace?: string;
-	bad: boolean;
+export interface Metrics {
+	readonly registry: Registry;
+	/** Records one heartbeat round-trip, in milliseconds. */
+	observeRtt(ms: number): void;
+	render(): Promise<string>;
+	contentType: string;
+	/** Takes the agent's metrics out of the registry, leaving the app's. */
+	dispose(): void;
 }
 
-/** Entries loaded from the trail at once; older ones are on the Audit page. */
-const LOADED = 100;
+export interface MetricsSetup {
+	/** The app's registry; absent: one of the agent's own. */
+	register?: Registry;
+	/** prom-client's default process metrics too. */
+	defaultMetrics: boolean;
+}
 
-export class AuditMarkers {
-	shown = $state(true);
-	#loaded = $state.raw<AuditEntry[]>([]);
-	#loading: Promise<void> | null = null;
-
-	readonly all: Marker[] = $derived.by(() => {
-		const seen = new Set<string>();
-		const out: Marker[] = [];
-		for (const e of [...this.feed.live, ...this.#loaded]) {
-			if (seen.has(e.id)) continue;
-			seen.add(e.id);
-			out.push(markerOf(e));
-		}
-		return out.sort((a, b) => a.t - b.t);
-	});
-
-	constructor(
-		private readonly api: Connector,
-		private readonly feed: AuditFeed
-	) {}
-
-	/** Loads the newest entries of the trail; without them, only live entries are shown. */
-	load(): Promise<void> {
-		this.#loading ??= this.api
-			.query('audit:query', { limit: LOADED })
-			.then((page) => void (this.#loaded = page.rows))
-			.catch(() => {})
-			.finally(() => (this.#loading = null));
-		return this.#loading;
-	}
-
-	/**
-	 * For an effect in each page that draws markers: loads the trail again after every snapshot
-	 * (a reconnection), when the source keeps one.
-	 */
-	follow(model: DashboardModel): void {
-		void model.generation;
-		if (!model.missing('audit')) untrack(() => void this.load());
-	}
-
-	toggle(): void {
-		this.shown = !this.shown;
-	}
-
-	/** The markers to draw between `min` and `max`, of one namespace when given; none when hidden. */
-	between(min: number, max: number, namespace?: string): Marker[] {
-		if (!this.shown) return [];
-		return this.all.filter(
-			(m) =>
-				m.t >= min &&
-				m.t <= max &&
-				(namespace === undefined || m.namespace === undefined || m.namespace === namespace)
+export function createMetrics(model: NodeModel, setup: MetricsSetup): Metrics {
+	const registry = setup.register ?? new Registry();
+	const before = new Set(names(registry));
+	const added = () => names(registry).filter((name) => !before.has(name));
+	try {
+		if (setup.defaultMetrics) collectDefaultMetrics({ register: registry });
+		dropMisnamedGauges(registry, before);
+		register(model, registry);
+	} catch (err) {
+		for (const name of added()) registry.removeSingleMetric(name);
+		// prom-client refuses a name registered twice: another agent, or the app's own default metrics.
+		throw new AgentError(
+			'E_OPTIONS',
+			`option "metrics": ${(err as Error).message} (is another instrument() using this registry, or did the app already collect default metrics?)`
 		);
 	}
+	const rtt = registry.getSingleMetric('socketio_heartbeat_rtt_seconds') as Histogram;
+	// Only these leave on close: metrics the app registers later are the app's.
+	const ours = added();
+	return {
+		registry,
+		observeRtt: (ms) => rtt.observe(ms / 1000),
+		render: () => registry.metrics(),
+		contentType: registry.contentType,
+		dispose: () => {
+			for (const name of ours) registry.removeSingleMetric(name);
+		}
+	};
 }
 
-export function markerOf(e: AuditEntry): Marker {
-	const who = e.principal?.name ?? 'anonymous';
-	const outcome =
-		e.outcome === 'ok' ? `${e.affected} affected` : `${e.outcome}${e.code ? ` (${e.code})` : ''}`;
-	const where = e.namespace ? ` in ${e.namespace}` : '';
-	return {
-		id: e.id,
-		t: e.t,
-		text: `${who}: ${e.command} ${e.target}${where} · ${outcome}`,
-		namespace: e.namespace,
-		bad: e.outcome !== 'ok'
+/**
+ * prom-client's default metrics include gauges named `…_total` (active handles, requests,
+ * resources), which Prometheus reserves for counters and `promtool check metrics` refuses.
+ */
+function dropMisnamedGauges(registry: Registry, before: Set<string>): void {
+	for (const metric of registry.getMetricsAsArray()) {
+		const { name, type } = metric as unknown as { name: string; type: string };
+		if (!before.has(name) && type !== 'counter' && name.endsWith('_total')) {
+			registry.removeSingleMetric(name);
+		}
+	}
+}
+
+function names(registry: Registry): string[] {
+	return registry.getMetricsAsArray().map((metric) => metric.name);
+}
+
+function register(model: NodeModel, registry: Registry): void {
+	const each = (fn: (stats: NamespaceStats) => void) => {
+		for (const stats of model.namespaces.values()) fn(stats);
 	};
+
+	new Gauge({
+		name: 'socketio_sockets',
+		help: 'Connected sockets',
+		labelNames: ['namespace'],
+		registers: [registry],
+		collect() {
+			this.reset();
+			each((s) => this.set({ namespace: s.name }, s.nsp.sockets.size));
+		}
+	});
+	new Gauge({
+		name: 'socketio_rooms',
+		help: "Rooms, not counting each socket's private room",
+		labelNames: ['namespace'],
+		registers: [registry],
+		collect() {
+			this.reset();
+			each((s) => this.set({ namespace: s.name }, s.publicRooms.size));
+		}
+	});
+
+	const counter = (name: string, help: string, read: (s: NamespaceStats) => number) =>
+		new Counter({
+			name,
+			help,
+			labelNames: ['namespace'],
+			registers: [registry],
+			collect() {
+				this.reset();
+				each((s) => this.inc({ namespace: s.name }, read(s)));
+			}
+		});
+	counter('socketio_connections_total', 'Sockets connected', (s) => s.connects);
+	counter(
+		'socketio_connections_refused_total',
+		'Connections refused by middleware',
+		(s) => s.refused
+	);
+	counter('socketio_room_joins_total', 'Room joins', (s) => s.joins);
+	counter('socketio_room_leaves_total', 'Room leaves', (s) => s.leaves);
+	counter('socketio_bytes_received_total', 'Bytes received from clients', (s) => s.bytesIn);
+	counter('socketio_bytes_sent_total', 'Bytes sent to clients', (s) => s.bytesOut);
+	counter('socketio_broadcasts_total', 'Broadcast emits', (s) => s.broadcasts);
+
+	new Counter({
+		name: 'socketio_disconnections_total',
+		help: 'Sockets disconnected, by socket.io reason',
+		labelNames: ['namespace', 'reason'],
+		registers: [registry],
+		collect() {
+			this.reset();
+			each((s) => {
+				for (const [reason, n] of s.reasons) this.inc({ namespace: s.name, reason }, n);
+			});
+		}
+	});
+	const perEvent = (name: string, help: string, read: (c: { in: number; out: number }) => number) =>
+		new Counter({
+			name,
+			help,
+			labelNames: ['namespace', 'event'],
+			registers: [registry],
+			collect() {
+				this.reset();
+				each((s) => {
+					for (const c of s.eventCounters()) {
+						const n = read(c);
+						if (n > 0) this.inc({ namespace: s.name, event: c.name }, n);
+					}
+				});
+			}
+		});
+	perEvent('socketio_events_received_total', 'Events received from clients', (c) => c.in);
+	perEvent('socketio_events_sent_total', 'Events sent to clients', (c) => c.out);
+
+	new Histogram({
+		name: 'socketio_heartbeat_rtt_seconds',
+		help: 'Heartbeat round-trip time (engine.io ping/pong)',
+		buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+		registers: [registry]
+	});
 }
