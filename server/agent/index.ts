@@ -42,6 +42,7 @@ import { localAnswer, registerQueries } from './query-handlers.js';
 import { createCluster } from './cluster.js';
 import { mergeNamespaces } from './cluster-merge.js';
 import { Sampler, canSee, viewFor } from './sampler.js';
+import { createLabeller } from './socket-label.js';
 
 export type {
 	UserInput as InstrumentOptions,
@@ -105,9 +106,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const opts = resolveOptions(options);
 	assertNotInstrumented(io);
 	if (opts.auth === false && process.env.NODE_ENV === 'production') {
-		console.warn(
-			'sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets'
-		);
+		console.warn('sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets');
 	}
 	const faults = new Faults();
 	// First: a store that cannot open throws here, before any hook is attached to the host.
@@ -146,7 +145,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const health = createHealthProbe();
 	const sampler = new Sampler(model, health, opts.nodeId, faults);
 	const history = new HistoryStore(opts.nodeId, opts.sampleInterval);
-	const queries = new Queries(model, opts.nodeId, opts.redact);
+	const queries = new Queries(model, opts.nodeId, opts.redact, createLabeller(opts.label, faults));
 	const authenticator = createAuthenticator(opts.auth, faults);
 	const node = nodeInfo(io, opts);
 	let latest: Sample | null = null;
@@ -167,15 +166,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	async function snapshot(principal: Principal): Promise<Snapshot> {
 		const own = latest ? [latest] : [];
 		const [histories, namespaceLists] = await Promise.all([
-			cluster.fanOut<History>(
-				'history',
-				principal,
-				{ range: '5m' },
-				() => answer('history', principal, { range: '5m' }) as History
-			),
-			cluster.fanOut<NamespaceSummary[]>('namespaces', principal, {}, () =>
-				queries.namespaces(principal)
-			)
+			cluster.fanOut<History>('history', principal, { range: '5m' }, () => answer('history', principal, { range: '5m' }) as History),
+			cluster.fanOut<NamespaceSummary[]>('namespaces', principal, {}, () => queries.namespaces(principal))
 		]);
 		return {
 			protocol: PROTOCOL_VERSION,

@@ -30,9 +30,7 @@ export interface AuthOptions {
 	 * The host's own check (cookie session, JWT, …): a principal to let the dashboard in, or null
 	 * to refuse. Tried before the password login.
 	 */
-	authorize?: (
-		handshake: Handshake
-	) => Principal | null | undefined | Promise<Principal | null | undefined>;
+	authorize?: (handshake: Handshake) => Principal | null | undefined | Promise<Principal | null | undefined>;
 	/**
 	 * Secret that signs session tokens. Give the same one to every node of a cluster.
 	 * @default a random secret per process
@@ -149,7 +147,7 @@ export interface Options {
 	metrics: false | (Omit<MetricsOptions, 'defaultMetrics'> & { defaultMetrics: boolean });
 	/**
 	 * A short text naming each socket in the dashboard (a user name, a device), searchable. Called
-	 * once per socket when it connects; cut to 64 characters. Keep secrets out of it.
+	 * once per socket, when a dashboard first lists it; cut to 64 characters. Keep secrets out of it.
 	 */
 	label?: (socket: Socket) => string;
 	/** What the dashboard may see of each socket. */
@@ -205,9 +203,7 @@ const USER_FIELD_HINTS: Record<string, string> = {
 };
 
 const namespaceName = z.string().regex(/^\/[^,]*$/, 'must start with "/" and contain no comma');
-const urlPath = z
-	.string()
-	.regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute path like /sockscope');
+const urlPath = z.string().regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute path like /sockscope');
 
 const userSchema = z.strictObject({
 	name: z.string().min(1).max(128),
@@ -221,29 +217,17 @@ const isRegistry = (v: unknown) =>
 
 const schema = z.strictObject({
 	namespace: namespaceName.default('/sockscope'),
-	auth: z.union(
-		[
-			z.literal(false),
-			z.strictObject({
-				users: z.array(userSchema).min(1, EMPTY_USERS).optional(),
-				authorize: z.function().optional(),
-				secret: z.string().min(16, 'must be at least 16 characters').optional(),
-				sessionTtl: z
-					.number()
-					.int()
-					.positive()
-					.max(30 * 86_400)
-					.default(3600),
-				maxFailedLogins: z.number().int().positive().default(5)
-			})
-		],
-		{ error: 'must be false or an object { users, authorize, … }' }
-	),
-	nodeId: z
-		.string()
-		.min(1)
-		.max(128)
-		.default(() => `${hostname()}:${process.pid}`),
+	auth: z.union([
+		z.literal(false),
+		z.strictObject({
+			users: z.array(userSchema).min(1, EMPTY_USERS).optional(),
+			authorize: z.function().optional(),
+			secret: z.string().min(16, 'must be at least 16 characters').optional(),
+			sessionTtl: z.number().int().positive().max(30 * 86_400).default(3600),
+			maxFailedLogins: z.number().int().positive().default(5)
+		})
+	], { error: 'must be false or an object { users, authorize, … }' }),
+	nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),
 	dashboard: z
 		.union([z.literal(false), z.strictObject({ path: urlPath })], {
 			error: "must be false or { path: '/sockscope' }"
@@ -268,16 +252,10 @@ const schema = z.strictObject({
 	redact: z
 		.strictObject({
 			socketData: z.union([z.boolean(), z.array(z.string())]).default(true),
-			headers: z
-				.array(z.string())
-				.default(['cookie', 'authorization', 'proxy-authorization', 'x-api-key']),
+			headers: z.array(z.string()).default(['cookie', 'authorization', 'proxy-authorization', 'x-api-key']),
 			auth: z.boolean().default(true)
 		})
-		.default({
-			socketData: true,
-			headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'],
-			auth: true
-		}),
+		.default({ socketData: true, headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'], auth: true }),
 	eventLog: z
 		.strictObject({
 			payloads: z.boolean().default(false),
@@ -288,20 +266,13 @@ const schema = z.strictObject({
 		.strictObject({
 			memory: z.number().int().positive().max(1_000_000).default(1000),
 			sqlite: z.string().min(1).optional(),
-			redis: z
-				.custom<RedisLike>((v) => typeof v === 'object' && v !== null, 'must be a Redis client')
-				.optional(),
+			redis: z.custom<RedisLike>((v) => typeof v === 'object' && v !== null, 'must be a Redis client').optional(),
 			redisKey: z.string().min(1).default('sockscope:audit')
 		})
 		.default({ memory: 1000, redisKey: 'sockscope:audit' }),
 	sampleInterval: z.number().int().min(100).max(60_000).default(1000),
 	maxEventNames: z.number().int().min(1).max(10_000).default(200),
-	httpServer: z
-		.custom<HttpServer>(
-			(v) => typeof v === 'object' && v !== null && 'listeners' in v,
-			'must be an http.Server'
-		)
-		.optional(),
+	httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
 	queryTimeout: z.number().int().min(50).max(60_000).default(2000)
 });
 
@@ -367,16 +338,10 @@ function specificIssue(
 /** Merges the user's options with the defaults, or throws an `AgentError` naming the option. */
 export function resolveOptions(input: unknown): Options {
 	if (input === undefined || input === null || typeof input !== 'object') {
-		throw new AgentError(
-			'E_OPTIONS',
-			'instrument(io, options): options are required, with at least `auth` (use `auth: false` to turn authentication off explicitly)'
-		);
+		throw new AgentError('E_OPTIONS', 'instrument(io, options): options are required, with at least `auth` (use `auth: false` to turn authentication off explicitly)');
 	}
 	if (!('auth' in input) || (input as { auth?: unknown }).auth === undefined) {
-		throw new AgentError(
-			'E_OPTIONS',
-			'option "auth" is required: give users or an authorize hook, or write `auth: false` to allow unauthenticated access'
-		);
+		throw new AgentError('E_OPTIONS', 'option "auth" is required: give users or an authorize hook, or write `auth: false` to allow unauthenticated access');
 	}
 	const parsed = schema.safeParse(input);
 	if (!parsed.success) {

@@ -23,6 +23,7 @@ import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
 import type { Options } from './options.js';
+import type { Labeller } from './socket-label.js';
 
 type SortValue = string | number;
 
@@ -30,7 +31,8 @@ export class Queries {
 	constructor(
 		private readonly model: NodeModel,
 		private readonly nodeId: string,
-		private readonly redact: Options['redact']
+		private readonly redact: Options['redact'],
+		private readonly label: Labeller = () => null
 	) {}
 
 	/** The namespaces a principal may see, optionally narrowed to one. */
@@ -49,7 +51,8 @@ export class Queries {
 		const text = query.text?.toLowerCase();
 		const candidates: { state: SocketState; key: SortValue }[] = [];
 		for (const stats of this.namespacesFor(principal, query.namespace)) {
-			const members = query.room !== undefined ? stats.nsp.adapter.rooms.get(query.room) : undefined;
+			const members =
+				query.room !== undefined ? stats.nsp.adapter.rooms.get(query.room) : undefined;
 			if (query.room !== undefined && !members) continue;
 			const sockets: Iterable<Socket | undefined> = members
 				? [...members].map((id) => stats.nsp.sockets.get(id))
@@ -58,7 +61,7 @@ export class Queries {
 				const state = socket && this.model.stateOf(socket);
 				if (!state) continue;
 				if (query.transport !== undefined && state.conn.transport !== query.transport) continue;
-				if (text !== undefined && !matchesText(state, text)) continue;
+				if (text !== undefined && !this.matchesText(state, text)) continue;
 				candidates.push({ state, key: sortValue(state, sort) });
 			}
 		}
@@ -115,7 +118,13 @@ export class Queries {
 		const events = [...stats.eventCounters()]
 			.filter((c) => c.in || c.out)
 			.slice(0, 50)
-			.map((c) => ({ name: c.name, in: c.in, out: c.out, bytesIn: c.bytesIn, bytesOut: c.bytesOut }));
+			.map((c) => ({
+				name: c.name,
+				in: c.in,
+				out: c.out,
+				bytesIn: c.bytesIn,
+				bytesOut: c.bytesOut
+			}));
 		return {
 			...this.row(state),
 			transports: [...state.conn.transports],
@@ -166,8 +175,21 @@ export class Queries {
 			eventsOut: state.eventsOut,
 			bytesIn: state.bytesIn,
 			bytesOut: state.bytesOut,
-			dataKeys: isRecord(socket.data) ? Object.keys(socket.data) : []
+			dataKeys: isRecord(socket.data) ? Object.keys(socket.data) : [],
+			label: this.label(state)
 		};
+	}
+
+	private matchesText(state: SocketState, text: string): boolean {
+		const h = state.socket.handshake;
+		return (
+			state.socket.id.toLowerCase().includes(text) ||
+			(this.label(state)?.toLowerCase().includes(text) ?? false) ||
+			h.address.toLowerCase().includes(text) ||
+			String(h.headers['user-agent'] ?? '')
+				.toLowerCase()
+				.includes(text)
+		);
 	}
 
 	private data(data: unknown): Record<string, unknown> {
@@ -221,7 +243,14 @@ export function pageOf<T, R>(
 export function pageRooms(rows: RoomRow[], query: RoomsQuery): Page<RoomRow> {
 	const sort = query.sort ?? 'size';
 	const desc = (query.order ?? (sort === 'size' ? 'desc' : 'asc')) === 'desc';
-	return pageOf(rows, (r) => [sort === 'size' ? r.size : r.name, `${r.namespace}#${r.name}`], desc, query.cursor, query.limit, (r) => r);
+	return pageOf(
+		rows,
+		(r) => [sort === 'size' ? r.size : r.name, `${r.namespace}#${r.name}`],
+		desc,
+		query.cursor,
+		query.limit,
+		(r) => r
+	);
 }
 
 /** The sort key of a socket row; the same values `sortValue` reads from a live socket. */
@@ -250,15 +279,6 @@ function sortValue(state: SocketState, sort: SocketSortKey): SortValue {
 		default:
 			return state[sort];
 	}
-}
-
-function matchesText(state: SocketState, text: string): boolean {
-	const h = state.socket.handshake;
-	return (
-		state.socket.id.toLowerCase().includes(text) ||
-		h.address.toLowerCase().includes(text) ||
-		String(h.headers['user-agent'] ?? '').toLowerCase().includes(text)
-	);
 }
 
 export function encodeCursor(key: [SortValue, string]): string {
@@ -296,4 +316,3 @@ function safeJson(value: unknown): unknown {
 		return '[unserializable]';
 	}
 }
-

@@ -62,7 +62,7 @@ const SWEEP_MS = 50;
 
 const INSTRUMENT_DEFAULTS = {
 	dashboard: { path: '/sockscope' },
-	metrics: { path: '/metrics' },
+	metrics: { path: '/metrics', defaultMetrics: true },
 	// The chat name `identify` gave the socket, so the dashboard can tell users apart.
 	label: (socket) => (socket.data as Partial<DemoData>).name ?? ''
 } satisfies Partial<InstrumentOptions>;
