@@ -190,6 +190,18 @@ describe.each([
 		expect(stdout.trim()).toBe('function function');
 	});
 
+	test('audit.sqlite without better-sqlite3 says which package to install', async () => {
+		const script =
+			"import { Server } from 'socket.io'; import { instrument } from 'sockscope';" +
+			"try { instrument(new Server(), { auth: false, audit: { sqlite: 'audit.db' } }); } catch (err) { console.log(err.message); }";
+		const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+			cwd: app
+		});
+		expect(stdout.trim()).toBe(
+			'option "audit.sqlite": needs better-sqlite3, an optional peer dependency of sockscope: run `npm install better-sqlite3` in your app'
+		);
+	});
+
 	test(`its types resolve under moduleResolution ${resolutions.join(', ')}, with auth required and misspelt options caught`, async () => {
 		await writeFile(join(app, 'typed.ts'), TYPED);
 		const check = (resolution: keyof typeof MODULE_FOR) =>

@@ -5,7 +5,7 @@
 import type { Socket } from 'socket.io-client';
 import { expect, onTestFinished } from 'vitest';
 import { hashPassword, type AuthOptions } from '../../server/agent/index.js';
-import { connectClient } from '../support/util.js';
+import { connectClient, socketsPerNode } from '../support/util.js';
 
 export const OPS_PASSWORD = 'ops-password';
 
@@ -34,13 +34,7 @@ export async function expectDashboardSees(base: string, sockets: number, nodes =
 		auth: { user: 'ops', password: OPS_PASSWORD }
 	});
 	onTestFinished(() => void dashboard.disconnect());
-	const perNode = new Map<string, number>();
-	dashboard.on('stats:sample', (s: { nodeId: string; namespaces: { sockets: number }[] }) =>
-		perNode.set(
-			s.nodeId,
-			s.namespaces.reduce((n, ns) => n + ns.sockets, 0)
-		)
-	);
+	const perNode = socketsPerNode(dashboard);
 	await expect
 		.poll(
 			() => ({ nodes: perNode.size, sockets: [...perNode.values()].reduce((a, b) => a + b, 0) }),
