@@ -35,6 +35,7 @@ import { mountHttpRoutes, sendMetrics } from './http-routes.js';
 import { createMetrics } from './metrics.js';
 import { metricsResponse, type MetricsHandler } from './metrics-handler.js';
 import { NodeModel } from './model.js';
+import { createOtelMetrics } from './otel.js';
 import { resolveOptions, type Options, type UserInput } from './options.js';
 import { createHealthProbe } from './process-health.js';
 import { Queries } from './queries.js';
@@ -113,9 +114,12 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
 	const model = new NodeModel();
 	let metrics;
+	let otel;
 	try {
 		metrics = opts.metrics ? createMetrics(model, opts.metrics) : undefined;
+		otel = opts.otel ? createOtelMetrics(model, packageVersion('../../package.json')) : undefined;
 	} catch (err) {
+		metrics?.dispose();
 		void trail.close().catch(() => {});
 		throw err;
 	}
@@ -131,7 +135,10 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		adminNamespace: opts.namespace,
 		wireEvents,
 		tap: log,
-		onRtt: metrics ? (ms) => metrics.observeRtt(ms) : () => {}
+		onRtt: (ms) => {
+			metrics?.observeRtt(ms);
+			otel?.observeRtt(ms);
+		}
 	});
 	const sockets = createSocketCollector({ model, faults, engine, tap: log, wireEvents });
 	const namespaces = createNamespaceCollector({
@@ -299,6 +306,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			health.dispose();
 			authenticator.dispose();
 			metrics?.dispose();
+			otel?.dispose();
 			release();
 			await trail.close().catch((err) => faults.record('audit close', err));
 		}

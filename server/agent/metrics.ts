@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AgentError } from './errors.js';
+import { HELP, NAMESPACE_COUNTERS, RTT_BUCKETS } from './metric-figures.js';
 import type { NamespaceStats, NodeModel } from './model.js';
 
 export interface Metrics {
@@ -79,7 +80,7 @@ function register(model: NodeModel, registry: Registry): void {
 
 	new Gauge({
 		name: 'socketio_sockets',
-		help: 'Connected sockets',
+		help: HELP.sockets,
 		labelNames: ['namespace'],
 		registers: [registry],
 		collect() {
@@ -89,7 +90,7 @@ function register(model: NodeModel, registry: Registry): void {
 	});
 	new Gauge({
 		name: 'socketio_rooms',
-		help: "Rooms, not counting each socket's private room",
+		help: HELP.rooms,
 		labelNames: ['namespace'],
 		registers: [registry],
 		collect() {
@@ -98,9 +99,9 @@ function register(model: NodeModel, registry: Registry): void {
 		}
 	});
 
-	const counter = (name: string, help: string, read: (s: NamespaceStats) => number) =>
+	for (const { key, help, read } of NAMESPACE_COUNTERS) {
 		new Counter({
-			name,
+			name: `socketio_${key}_total`,
 			help,
 			labelNames: ['namespace'],
 			registers: [registry],
@@ -109,21 +110,11 @@ function register(model: NodeModel, registry: Registry): void {
 				each((s) => this.inc({ namespace: s.name }, read(s)));
 			}
 		});
-	counter('socketio_connections_total', 'Sockets connected', (s) => s.connects);
-	counter(
-		'socketio_connections_refused_total',
-		'Connections refused by middleware',
-		(s) => s.refused
-	);
-	counter('socketio_room_joins_total', 'Room joins', (s) => s.joins);
-	counter('socketio_room_leaves_total', 'Room leaves', (s) => s.leaves);
-	counter('socketio_bytes_received_total', 'Bytes received from clients', (s) => s.bytesIn);
-	counter('socketio_bytes_sent_total', 'Bytes sent to clients', (s) => s.bytesOut);
-	counter('socketio_broadcasts_total', 'Broadcast emits', (s) => s.broadcasts);
+	}
 
 	new Counter({
 		name: 'socketio_disconnections_total',
-		help: 'Sockets disconnected, by socket.io reason',
+		help: HELP.disconnections,
 		labelNames: ['namespace', 'reason'],
 		registers: [registry],
 		collect() {
@@ -149,13 +140,13 @@ function register(model: NodeModel, registry: Registry): void {
 				});
 			}
 		});
-	perEvent('socketio_events_received_total', 'Events received from clients', (c) => c.in);
-	perEvent('socketio_events_sent_total', 'Events sent to clients', (c) => c.out);
+	perEvent('socketio_events_received_total', HELP.eventsReceived, (c) => c.in);
+	perEvent('socketio_events_sent_total', HELP.eventsSent, (c) => c.out);
 
 	new Histogram({
 		name: 'socketio_heartbeat_rtt_seconds',
-		help: 'Heartbeat round-trip time (engine.io ping/pong)',
-		buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+		help: HELP.rtt,
+		buckets: RTT_BUCKETS,
 		registers: [registry]
 	});
 }

@@ -150,6 +150,12 @@ export interface Options {
 	 * once per socket, when a dashboard first lists it; cut to 64 characters. Keep secrets out of it.
 	 */
 	label?: (socket: Socket) => string;
+	/**
+	 * Also record the metrics as OpenTelemetry instruments on the global meter (needs
+	 * `@opentelemetry/api` and an SDK that exports them).
+	 * @default false
+	 */
+	otel: boolean;
 	/** What the dashboard may see of each socket. */
 	redact: Required<RedactOptions>;
 	/** The live event log. */
@@ -249,6 +255,7 @@ const schema = z.strictObject({
 		)
 		.default(false),
 	label: z.function().optional(),
+	otel: z.boolean().default(false),
 	redact: z
 		.strictObject({
 			socketData: z.union([z.boolean(), z.array(z.string())]).default(true),

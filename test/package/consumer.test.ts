@@ -191,9 +191,10 @@ describe.each([
 	});
 
 	test('audit.sqlite without better-sqlite3 says which package to install', async () => {
-		const script =
-			"import { Server } from 'socket.io'; import { instrument } from 'sockscope';" +
-			"try { instrument(new Server(), { auth: false, audit: { sqlite: 'audit.db' } }); } catch (err) { console.log(err.message); }";
+		const script = `
+			import { Server } from 'socket.io';
+			import { instrument } from 'sockscope';
+			try { instrument(new Server(), { auth: false, dashboard: false, audit: { sqlite: 'audit.db' } }); } catch (err) { console.log(err.message); }`;
 		const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
 			cwd: app
 		});
