@@ -3,46 +3,36 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, sep } from 'node:path';
 import { createRequire } from 'node:module';
+import { join, sep } from 'node:path';
 import createDebug from 'debug';
 import type { Server } from 'socket.io';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { MAX_PAGE_SIZE } from '../protocol/limits.js';
-import type {
-	Feature,
-	History,
-	NamespaceSummary,
-	NodeInfo,
-	Principal,
-	Sample,
-	Snapshot
-} from '../protocol/models.js';
+import type { Feature, NodeInfo, Principal, Sample, Snapshot } from '../protocol/models.js';
 import { createAdminNamespace } from './admin-namespace.js';
-import { createAuditTrail, registerAudit } from './audit/index.js';
+import { auditHandlers, createAuditTrail, registerAudit } from './audit/index.js';
 import { createAuthenticator } from './auth/index.js';
-import { registerCommands } from './commands/index.js';
-import { createEngineCollector, type EngineServer } from './collectors/engine.js';
-import { createNamespaceCollector } from './collectors/namespaces.js';
-import { createSocketCollector } from './collectors/sockets.js';
-import { usesDefaultWireFormat } from './collectors/wire.js';
+import { createCommands } from './commands/index.js';
+import { AgentError } from './errors.js';
 import { EventLog } from './event-log.js';
 import { Faults } from './guard.js';
 import { HistoryStore } from './history.js';
-import { AgentError } from './errors.js';
-import { assertNotInstrumented, claimServer, onHttpServer } from './host-server.js';
-import { mountHttpRoutes, sendMetrics } from './http-routes.js';
+import { assertNotInstrumented, claimServer } from './host-server.js';
+import { sendMetrics } from './http-routes.js';
 import { createMetrics } from './metrics.js';
 import { metricsResponse, type MetricsHandler } from './metrics-handler.js';
 import { NodeModel } from './model.js';
-import { createOtelMetrics } from './otel.js';
+import { createOtelMetrics, type OtelMetrics } from './otel.js';
 import { resolveOptions, type Options, type UserInput } from './options.js';
+import { serveHttp, startSampling, watchHost, type Part } from './parts.js';
 import { createHealthProbe } from './process-health.js';
 import { Queries } from './queries.js';
-import { localAnswer, registerQueries } from './query-handlers.js';
+import { localAnswers, queryHandlers } from './query-handlers.js';
 import { createCluster } from './cluster.js';
 import { mergeNamespaces } from './cluster-merge.js';
-import { Sampler, canSee, viewFor } from './sampler.js';
+import { Sampler, viewFor } from './sampler.js';
+import { checkSeam, type SeamCheck } from './seam.js';
 import { createLabeller } from './socket-label.js';
 
 export type {
@@ -56,6 +46,7 @@ export type { MetricsHandler } from './metrics-handler.js';
 export { AgentError } from './errors.js';
 export { hashPassword } from './auth/passwords.js';
 export type * from '../protocol/models.js';
+export type { SeamCheck } from './seam.js';
 
 const debug = createDebug('sockscope:agent');
 const require = createRequire(import.meta.url);
@@ -77,6 +68,8 @@ export interface Instrumentation {
 	readonly options: Options;
 	/** The latest sample of this node (all namespaces), or null before the first interval ends. */
 	latestSample(): Sample | null;
+	/** What the check of socket.io's internals found, and which figures it turned off. */
+	readonly seam: SeamCheck;
 	/** The size of everything the agent holds, to check that it returns to empty. */
 	inspect(): AgentSizes;
 	/**
@@ -107,56 +100,85 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const opts = resolveOptions(options);
 	assertNotInstrumented(io);
 	if (opts.auth === false && process.env.NODE_ENV === 'production') {
-		console.warn('sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets');
+		console.warn(
+			'sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets'
+		);
 	}
+	// Every part in the order made; `close()` disposes of them in the reverse order.
+	const parts: Part[] = [];
+	const own = <T extends Part>(part: T): T => {
+		parts.push(part);
+		return part;
+	};
 	const faults = new Faults();
-	// First: a store that cannot open throws here, before any hook is attached to the host.
-	const trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
 	const model = new NodeModel();
-	let metrics;
-	let otel;
+	// First: what can refuse (a registry that has these metrics, a store that cannot open) throws
+	// here, before any hook is attached to the host.
+	const metrics = opts.metrics ? own(createMetrics(model, opts.metrics)) : undefined;
+	let otel: OtelMetrics | undefined;
+	let trail: ReturnType<typeof createAuditTrail>;
 	try {
-		metrics = opts.metrics ? createMetrics(model, opts.metrics) : undefined;
-		otel = opts.otel ? createOtelMetrics(model, packageVersion('../../package.json')) : undefined;
+		otel = opts.otel
+			? own(createOtelMetrics(model, packageVersion('../../package.json')))
+			: undefined;
+		trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
 	} catch (err) {
-		metrics?.dispose();
-		void trail.close().catch(() => {});
+		for (const part of parts) void part.dispose();
 		throw err;
 	}
-	const release = claimServer(io);
+	own({ dispose: () => trail.close().catch((err) => faults.record('audit close', err)) });
+	own({ dispose: claimServer(io) });
+	const seam = checkSeam(io, (problem) => console.warn(`sockscope: ${problem}`));
 	const log = new EventLog(opts.nodeId, opts.eventLog.maxPerSecond, opts.eventLog.payloads, (err) =>
 		faults.record('event log', err)
 	);
-	const wireEvents = usesDefaultWireFormat(io);
-	const engine = createEngineCollector({
-		engine: () => io.engine as unknown as EngineServer | undefined,
-		model,
-		faults,
-		adminNamespace: opts.namespace,
-		wireEvents,
-		tap: log,
-		onRtt: (ms) => {
-			metrics?.observeRtt(ms);
-			otel?.observeRtt(ms);
-		}
-	});
-	const sockets = createSocketCollector({ model, faults, engine, tap: log, wireEvents });
-	const namespaces = createNamespaceCollector({
-		io,
-		model,
-		faults,
-		sockets,
-		adminNamespace: opts.namespace,
-		maxEventNames: opts.maxEventNames
-	});
-	const health = createHealthProbe();
-	const sampler = new Sampler(model, health, opts.nodeId, faults);
+	own({ dispose: () => log.stop() });
+	const rtt =
+		metrics || otel
+			? {
+					observeRtt(ms: number) {
+						metrics?.observeRtt(ms);
+						otel?.observeRtt(ms);
+					}
+				}
+			: undefined;
+	const host = own(watchHost(io, opts, { model, faults, log, metrics: rtt, seam }));
+	const health = own(createHealthProbe());
 	const history = new HistoryStore(opts.nodeId, opts.sampleInterval);
 	const queries = new Queries(model, opts.nodeId, opts.redact, createLabeller(opts.label, faults));
-	const authenticator = createAuthenticator(opts.auth, faults);
+	const authenticator = own(createAuthenticator(opts.auth, faults));
+	const admin = own(
+		createAdminNamespace({
+			io,
+			name: opts.namespace,
+			faults,
+			authenticator,
+			view: viewFor,
+			onLeave: (socket) => log.unsubscribe(socket)
+		})
+	);
+	const cluster = own(
+		createCluster({
+			nsp: admin.nsp,
+			nodeId: opts.nodeId,
+			faults,
+			timeout: opts.queryTimeout,
+			onSample: (sample) => admin.deliver(sample),
+			answers: localAnswers({ queries, history })
+		})
+	);
+	const sampler = new Sampler(model, health, opts.nodeId, faults);
+	const sampling = own(
+		startSampling(opts.sampleInterval, {
+			namespaces: host.namespaces,
+			sampler,
+			history,
+			admin,
+			cluster,
+			faults
+		})
+	);
 	const node = nodeInfo(io, opts);
-	let latest: Sample | null = null;
-
 	const features: Feature[] = [
 		'sockets',
 		'rooms',
@@ -171,17 +193,19 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 
 	// Every node's latest sample and recent history, so a dashboard draws the whole cluster at once.
 	async function snapshot(principal: Principal): Promise<Snapshot> {
-		const own = latest ? [latest] : [];
+		const latest = sampling.latest();
 		const [histories, namespaceLists] = await Promise.all([
-			cluster.fanOut<History>('history', principal, { range: '5m' }, () => answer('history', principal, { range: '5m' }) as History),
-			cluster.fanOut<NamespaceSummary[]>('namespaces', principal, {}, () => queries.namespaces(principal))
+			cluster.fanOut('history:query', principal, { range: '5m' }),
+			cluster.fanOut('namespaces:query', principal, {})
 		]);
 		return {
 			protocol: PROTOCOL_VERSION,
 			principal,
 			features: cluster.enabled ? [...features, 'cluster'] : features,
 			node,
-			samples: [...own, ...cluster.remoteSamples()].map((s) => viewFor(s, principal)),
+			samples: [...(latest ? [latest] : []), ...cluster.remoteSamples()].map((s) =>
+				viewFor(s, principal)
+			),
 			history: histories.answers,
 			namespaces: mergeNamespaces(namespaceLists.answers),
 			limits: {
@@ -192,79 +216,27 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		};
 	}
 
-	const admin = createAdminNamespace({
-		io,
-		name: opts.namespace,
-		faults,
-		authenticator,
-		snapshot,
-		view: viewFor,
-		onLeave: (socket) => log.unsubscribe(socket)
-	});
-	const answer = localAnswer({ queries, history });
-	const cluster = createCluster({
-		nsp: admin.nsp,
-		nodeId: opts.nodeId,
-		faults,
-		timeout: opts.queryTimeout,
-		onSample: (sample) => admin.deliver(sample),
-		answer
-	});
-	registerQueries(admin, { queries, history, log, cluster, snapshot });
-	registerAudit(admin, trail);
-	const commands = registerCommands(admin, {
-		io,
-		trail,
-		faults,
-		nodeId: opts.nodeId,
-		adminNamespace: opts.namespace
-	});
-
-	const tick = setInterval(
-		faults.wrap('sample', () => {
-			namespaces.refresh();
-			latest = sampler.take();
-			latest.cluster = cluster.health();
-			history.add(latest);
-			admin.deliver(latest);
-			cluster.publish(latest);
-		}),
-		opts.sampleInterval
+	const commands = own(
+		createCommands({ io, trail, faults, nodeId: opts.nodeId, adminNamespace: opts.namespace })
 	);
-	// The agent must never keep the host's process alive.
-	tick.unref();
-
-	const metricsPath = opts.metrics ? opts.metrics.path : undefined;
-	const served = [opts.dashboard && 'the dashboard', metrics && metricsPath && 'the metrics']
-		.filter(Boolean)
-		.join(' and ');
-	const unmount = served
-		? onHttpServer(io, opts.httpServer, served, (server) =>
-				mountHttpRoutes({
-					server,
-					faults,
-					dashboard: opts.dashboard && {
-						path: opts.dashboard.path,
-						config: {
-							namespace: opts.namespace,
-							socketPath: io.path(),
-							auth: authenticator.methods
-						}
-					},
-					metrics:
-						metrics && metricsPath
-							? { path: metricsPath, render: metrics.render, contentType: metrics.contentType }
-							: false
-				})
-			)
-		: undefined;
+	registerAudit(admin, trail);
+	admin.serve(
+		{
+			...queryHandlers({ queries, history, log, cluster, snapshot }),
+			...auditHandlers(trail),
+			...commands.handlers
+		},
+		snapshot
+	);
+	own(serveHttp(io, opts, { faults, authenticator, metrics }));
 
 	debug('instrumented %d namespaces as node %s', model.namespaces.size, opts.nodeId);
 	let closed = false;
 	return {
 		nodeId: opts.nodeId,
 		options: opts,
-		latestSample: () => latest,
+		seam,
+		latestSample: () => sampling.latest(),
 		metricsHandler() {
 			if (!metrics) {
 				throw new AgentError(
@@ -272,8 +244,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 					'metricsHandler(): metrics are off; set the `metrics` option, e.g. `metrics: {}` or `metrics: { register }`'
 				);
 			}
-			const exposition = metrics;
-			return (req, res) => sendMetrics(metricsResponse(req, res), exposition, faults);
+			return (req, res) => sendMetrics(metricsResponse(req, res), metrics, faults);
 		},
 		inspect: () => {
 			let eventNames = 0;
@@ -285,7 +256,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			return {
 				namespaces: model.namespaces.size,
 				sockets: model.watched,
-				connections: engine.size,
+				connections: host.engine.size,
 				eventNames,
 				rooms,
 				logSubscribers: log.size,
@@ -295,20 +266,13 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		async close() {
 			if (closed) return;
 			closed = true;
-			clearInterval(tick);
-			cluster.dispose();
-			unmount?.();
-			log.stop();
-			commands.dispose();
-			admin.dispose();
-			namespaces.dispose();
-			engine.dispose();
-			health.dispose();
-			authenticator.dispose();
-			metrics?.dispose();
-			otel?.dispose();
-			release();
-			await trail.close().catch((err) => faults.record('audit close', err));
+			for (const part of parts.reverse()) {
+				try {
+					await part.dispose();
+				} catch (err) {
+					faults.record('close', err);
+				}
+			}
 		}
 	};
 }
