@@ -6,7 +6,7 @@
  */
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits.js';
 import type { Page, RoomRow, RoomsQuery, SocketRow, SocketsQuery } from './models.js';
-import type { SocketSortKey } from './vocabulary.js';
+import { DEFAULT_SOCKET_SORT, type SocketSortKey } from './vocabulary.js';
 
 export type SortValue = string | number;
 export type RowKey = readonly [SortValue, string];
@@ -96,7 +96,7 @@ export function rowId(namespace: string, name: string): string {
 
 /** The sort a sockets query asks for, or the default. */
 export function socketSortOf(query: SocketsQuery): SocketSortKey {
-	return query.sort ?? 'connectedAt';
+	return query.sort ?? DEFAULT_SOCKET_SORT;
 }
 
 /** A socket row's key; a socket without a round-trip yet sorts as -1. */

@@ -20,6 +20,8 @@ export const SOCKET_SORT_KEYS = [
 	'bytesOut'
 ] as const;
 export type SocketSortKey = (typeof SOCKET_SORT_KEYS)[number];
+/** The sort of a sockets query that gives none: oldest first. */
+export const DEFAULT_SOCKET_SORT: SocketSortKey = 'connectedAt';
 
 /** Columns the rooms query can sort by. */
 export const ROOM_SORT_KEYS = ['size', 'name'] as const;

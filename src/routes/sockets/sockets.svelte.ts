@@ -4,6 +4,7 @@
  */
 import type { SocketRow, SocketsQuery } from '$protocol/models';
 import {
+	DEFAULT_SOCKET_SORT,
 	SOCKET_SORT_KEYS,
 	TRANSPORTS,
 	type SocketSortKey,
@@ -46,7 +47,7 @@ export class SocketsView {
 			transport: TRANSPORT_NAMES.has(transport) ? (transport as Transport) : undefined,
 			nodeId: param('node') || undefined,
 			text: param('q') || undefined,
-			sort: SORT_KEYS.has(sort) ? (sort as SocketSortKey) : 'connectedAt',
+			sort: SORT_KEYS.has(sort) ? (sort as SocketSortKey) : DEFAULT_SOCKET_SORT,
 			order: param('order') === 'desc' ? 'desc' : 'asc'
 		};
 	});
