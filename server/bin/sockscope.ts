@@ -16,7 +16,6 @@ const USAGE = `Usage: sockscope <command>
 `;
 
 const REPOSITORY_ONLY = new Set(['demo', 'bots', 'cluster']);
-const REPOSITORY = 'https://github.com/sockscope/sockscope';
 // Not in the published files: present only in a checkout, where tsx (a devDependency) runs it.
 const CHECKOUT_CLI = new URL('../../bin/sockscope.js', import.meta.url);
 
@@ -34,7 +33,7 @@ async function main(argv: string[]): Promise<number | undefined> {
 	if (REPOSITORY_ONLY.has(name)) {
 		console.error(
 			`sockscope: "${name}" is part of the demo, which is not in the installed package.\n` +
-				`Clone ${REPOSITORY} and run \`npm install && npm start\` there ` +
+				`Clone the Sockscope source repository and run \`npm install && npm start\` there ` +
 				`(\`npx sockscope ${name}\` works inside that checkout).`
 		);
 		return 2;
