@@ -21,6 +21,7 @@ import { createAdminNamespace } from './admin-namespace.js';
 import { createAuditTrail, registerAudit } from './audit/index.js';
 import { createAuthenticator } from './auth/index.js';
 import { registerCommands } from './commands/index.js';
+import { AckTracker } from './collectors/acks.js';
 import { createEngineCollector, type EngineServer } from './collectors/engine.js';
 import { createNamespaceCollector } from './collectors/namespaces.js';
 import { createSocketCollector } from './collectors/sockets.js';
@@ -97,6 +98,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		faults.record('event log', err)
 	);
 	const wireEvents = usesDefaultWireFormat(io);
+	// Acks are read from the wire like events, so a custom parser's format leaves them untimed.
+	const acks = opts.ackTimeout !== false && wireEvents ? new AckTracker(opts.ackTimeout) : undefined;
 	const engine = createEngineCollector({
 		engine: () => io.engine as unknown as EngineServer | undefined,
 		model,
@@ -104,7 +107,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		adminNamespace: opts.namespace,
 		wireEvents,
 		tap: log,
-		onRtt: metrics ? (ms) => metrics.observeRtt(ms) : () => {}
+		onRtt: metrics ? (ms) => metrics.observeRtt(ms) : () => {},
+		acks
 	});
 	const sockets = createSocketCollector({ model, faults, engine, tap: log, wireEvents });
 	const namespaces = createNamespaceCollector({
@@ -189,6 +193,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const tick = setInterval(
 		faults.wrap('sample', () => {
 			namespaces.refresh();
+			acks?.sweep();
 			latest = sampler.take();
 			latest.cluster = cluster.health();
 			history.add(latest);

@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { NamespaceStats, NodeModel } from './model.js';
+import { registerAckMetrics } from './ack-metrics.js';
 
 export interface Metrics {
 	readonly registry: Registry;
@@ -92,6 +93,18 @@ export function createMetrics(model: NodeModel): Metrics {
 		});
 	perEvent('socketio_events_received_total', 'Events received from clients', (c) => c.in);
 	perEvent('socketio_events_sent_total', 'Events sent to clients', (c) => c.out);
+
+	registerAckMetrics(registry, model);
+	new Counter({
+		name: 'socketio_connection_errors_total',
+		help: 'Connections refused by middleware or failed at the engine, by code',
+		labelNames: ['code'],
+		registers: [registry],
+		collect() {
+			this.reset();
+			for (const [code, n] of model.connectionErrors.counts) this.inc({ code }, n);
+		}
+	});
 
 	const rtt = new Histogram({
 		name: 'socketio_heartbeat_rtt_seconds',

@@ -148,6 +148,12 @@ export interface Options {
 	 */
 	httpServer?: HttpServer;
 	/**
+	 * How long an acknowledged event may wait for its acknowledgement, in milliseconds, before it
+	 * counts as a timeout; `false` stops timing acknowledgements.
+	 * @default 10000
+	 */
+	ackTimeout: number | false;
+	/**
 	 * How long a cluster query waits for other nodes, in milliseconds.
 	 * @default 2000
 	 */
@@ -208,7 +214,8 @@ const schema = z.strictObject({
 	sampleInterval: z.number().int().min(100).max(60_000).default(1000),
 	maxEventNames: z.number().int().min(1).max(10_000).default(200),
 	httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
-	queryTimeout: z.number().int().min(50).max(60_000).default(2000)
+	queryTimeout: z.number().int().min(50).max(60_000).default(2000),
+	ackTimeout: z.union([z.literal(false), z.number().int().min(10).max(600_000)]).default(10_000)
 });
 
 /** Merges the user's options with the defaults, or throws an `AgentError` naming the option. */

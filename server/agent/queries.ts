@@ -22,6 +22,7 @@ import type {
 import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
+import { socketAcks } from './collectors/acks.js';
 import type { Options } from './options.js';
 
 type SortValue = string | number;
@@ -129,7 +130,8 @@ export class Queries {
 				xdomain: h.xdomain
 			},
 			data: this.data(state.socket.data),
-			events
+			events,
+			acks: socketAcks(state)
 		};
 	}
 

@@ -18,6 +18,7 @@ import type {
 } from '../protocol/models.js';
 import { emptyNamespaceSample } from '../protocol/samples.js';
 import type { NamespaceStats, NodeModel } from './model.js';
+import { ackFigures } from './collectors/acks.js';
 import type { HealthProbe } from './process-health.js';
 
 type Totals = Pick<
@@ -73,7 +74,8 @@ export class Sampler {
 			namespaces,
 			rtt: this.model.rtt.percentiles(),
 			process: this.health.read(),
-			faults: this.faults.count
+			faults: this.faults.count,
+			connectionErrors: this.model.connectionErrors.take()
 		};
 		this.lastT = t;
 		return sample;
@@ -105,7 +107,8 @@ export class Sampler {
 			joins: delta('joins'),
 			leaves: delta('leaves'),
 			topEvents: topEvents(stats),
-			topRooms: topRooms(stats)
+			topRooms: topRooms(stats),
+			acks: ackFigures(stats)
 		};
 		const totals = { reasons: new Map(stats.reasons) } as Totals;
 		for (const key of TOTALS) totals[key] = stats[key];
@@ -115,7 +118,7 @@ export class Sampler {
 }
 
 /** Keeps the `limit` largest items of a stream, by `score`, without sorting the stream. */
-function keepTop<T>(
+export function keepTop<T>(
 	top: { item: T; score: number }[],
 	item: T,
 	score: number,
@@ -155,7 +158,7 @@ function topRooms(stats: NamespaceStats): RoomSize[] {
 	return top.map((r) => ({ name: truncate(r.item), size: r.score }));
 }
 
-function truncate(name: string): string {
+export function truncate(name: string): string {
 	return name.length > MAX_NAME_IN_SAMPLE ? `${name.slice(0, MAX_NAME_IN_SAMPLE - 1)}…` : name;
 }
 
@@ -169,6 +172,10 @@ export function canSee(principal: Principal, namespace: string): boolean {
  * `SAMPLE_MAX_NAMESPACES` listed one by one and the rest folded into `otherNamespaces`.
  */
 export function viewFor(sample: Sample, principal: Principal): Sample {
+	// Engine errors belong to no namespace: a principal scoped to some namespaces sees none of them.
+	if (principal.namespaces !== undefined && sample.connectionErrors) {
+		sample = { ...sample, connectionErrors: undefined };
+	}
 	const visible = sample.namespaces
 		.filter((n) => canSee(principal, n.name))
 		.sort((a, b) => b.sockets - a.sockets || b.eventsIn + b.eventsOut - (a.eventsIn + a.eventsOut));
