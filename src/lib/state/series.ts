@@ -22,6 +22,9 @@ interface Bucket {
 /** Where a sample folds the namespaces beyond its cap. */
 export const OTHER_NAMESPACE = '(other namespaces)';
 
+/** Key prefix of refused and failed connections per second, by code. */
+export const CONNECTION_ERROR = 'connerr:';
+
 /** Levels are a value at an instant: in a bucket the latest wins. Everything else is a count. */
 export function isLevel(key: string): boolean {
 	return LEVELS.some((prefix) => key.startsWith(prefix));
@@ -54,6 +57,8 @@ export function rowOfSample(sample: Sample): Row {
 	const row: Row = {};
 	for (const ns of sample.namespaces) addNamespace(row, ns);
 	if (sample.otherNamespaces) addNamespace(row, sample.otherNamespaces, OTHER_NAMESPACE);
+	for (const [code, count] of Object.entries(sample.connectionErrors?.counts ?? {}))
+		add(row, `${CONNECTION_ERROR}${code}`, count);
 	row[nodeKey('cpu', sample.nodeId)] = sample.process.cpu;
 	row[nodeKey('loop', sample.nodeId)] = sample.process.loopDelay.p99;
 	row[nodeKey('rss', sample.nodeId)] = sample.process.rss;
