@@ -198,6 +198,8 @@ export interface History {
 	t: number[];
 	namespaces: Record<string, NamespaceSeries>;
 	node: NodeSeries;
+	/** Refused and failed connections per bucket, by code; only for principals who see every namespace. */
+	connectionErrors?: Record<string, number[]>;
 }
 
 export interface NamespaceSeries {

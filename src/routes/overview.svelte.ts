@@ -86,6 +86,7 @@ export class OverviewState {
 					: series.points(key, min).map((p) => ({ x: p.x, y: -p.y }))
 		});
 		const manyNamespaces = model.totals.namespaces.length > 1;
+		const failureCodes = series.keys(CONNECTION_ERROR);
 		return {
 			min,
 			max,
@@ -134,12 +135,13 @@ export class OverviewState {
 				title: 'Failed connections /s',
 				note: 'refused by middleware or the engine, by code',
 				needs: 'connection-errors',
-				label: 'Refused and failed connections per second, by code',
+				// The codes in the label too: a screen reader cannot read the legend on the canvas.
+				label: `Refused and failed connections per second, by code: ${failureCodes.join(', ') || 'none'}`,
 				format: formatRate,
 				stacked: true,
-				datasets: series
-					.keys(CONNECTION_ERROR)
-					.map((code, i) => line(`${CONNECTION_ERROR}${code}`, code, BAD[i % BAD.length]))
+				datasets: failureCodes.map((code, i) =>
+					line(`${CONNECTION_ERROR}${code}`, code, BAD[i % BAD.length])
+				)
 			},
 			slowAcks: slowest(model.acks, manyNamespaces),
 			rooms: bars(model.topRooms, manyNamespaces, false),

@@ -80,6 +80,8 @@ export function rowsOfHistory(history: History): { t: number; row: Row }[] {
 				add(row, `reason:${reason}`, values[i] ?? 0);
 			}
 		}
+		for (const [code, values] of Object.entries(history.connectionErrors ?? {}))
+			add(row, `${CONNECTION_ERROR}${code}`, values[i] ?? 0);
 		row['transport:websocket'] = history.node.websocket[i] ?? 0;
 		row['transport:polling'] = history.node.polling[i] ?? 0;
 		row[nodeKey('cpu', history.nodeId)] = history.node.cpu[i] ?? 0;
