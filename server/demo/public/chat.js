@@ -67,6 +67,8 @@ function connect(name, namespace, wanted) {
 		$('chat').hidden = true;
 	});
 	s.on('disconnect', (reason) => ($('status').textContent = `disconnected (${reason})`));
+	// The server's presence check: answered at once, so its acknowledgement latency is the round trip.
+	s.on('presence:check', (ack) => ack());
 	s.on('message:new', (message) => {
 		forgetTypist(message.from);
 		showMessage(message);
