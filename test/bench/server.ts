@@ -11,7 +11,14 @@ import { instrument, type Instrumentation } from '../../server/agent/index.js';
 
 export type Arm = 'bare' | 'sockscope' | 'admin-ui-dev' | 'admin-ui-prod';
 
-export type Request = { type: 'cpu' } | { type: 'heap' } | { type: 'agent' } | { type: 'instrument' } | { type: 'close' } | { type: 'exit' };
+export type Request =
+	| { type: 'cpu' }
+	| { type: 'heap' }
+	| { type: 'agent' }
+	/** `acks: false`: the agent without acknowledgement tracking (`ackTimeout: false`). */
+	| { type: 'instrument'; acks?: boolean }
+	| { type: 'close' }
+	| { type: 'exit' };
 
 const arm = process.argv[2] as Arm;
 const http = createServer();
@@ -21,7 +28,10 @@ io.on('connection', (socket) => {
 	socket.on('join', (room: string) => socket.join(room));
 	socket.on('leave', (room: string) => socket.leave(room));
 	// The chat workload: each message goes to the sender's room, except the sender.
-	socket.on('msg', (room: string, text: string) => socket.to(room).emit('msg', text));
+	socket.on('msg', (room: string, text: string, ack?: unknown) => {
+		socket.to(room).emit('msg', text);
+		if (typeof ack === 'function') ack();
+	});
 });
 
 let agent: Instrumentation | undefined;
@@ -68,11 +78,18 @@ process.on('message', async (req: Request) => {
 			process.send!({ type: 'heap', bytes: process.memoryUsage().heapUsed });
 			break;
 		case 'agent':
-			process.send!({ type: 'agent', sizes: agent ? { ...agent.inspect(), hostSockets: io.of('/').sockets.size } : null });
+			process.send!({
+				type: 'agent',
+				sizes: agent ? { ...agent.inspect(), hostSockets: io.of('/').sockets.size } : null
+			});
 			break;
 		// ab.ts: the same process with and without the agent, to take the process out of the comparison.
 		case 'instrument':
-			agent ??= instrument(io, { auth: false, dashboard: false });
+			agent ??= instrument(io, {
+				auth: false,
+				dashboard: false,
+				...(req.acks === false ? { ackTimeout: false } : {})
+			});
 			process.send!({ type: 'instrument' });
 			break;
 		case 'close':
