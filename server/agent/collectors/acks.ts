@@ -169,13 +169,14 @@ export function ackFigures(stats: NamespaceStats): AckFigures[] {
 			const side = direction === 'in' ? counter.ackIn : counter.ackOut;
 			if (!side || (side.interval.count === 0 && side.intervalTimeouts === 0)) continue;
 			const { p50, p99, max, count } = side.interval.percentiles();
+			// Percentiles are bucket bounds, up to 10% above the values: never above the largest.
 			const figures = {
 				name: truncate(counter.name),
 				direction,
 				count,
 				timeouts: side.intervalTimeouts,
-				p50,
-				p99,
+				p50: Math.min(p50, max),
+				p99: Math.min(p99, max),
 				max
 			};
 			side.interval.reset();
