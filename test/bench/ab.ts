@@ -45,6 +45,8 @@ const windowMs = Number(args.window);
 /** CPU per operation (churn) or per delivered message (chat) over one window. */
 async function measure(server: ServerProcess, load: SteadyLoad) {
 	const w = await measureWindow(server, load, windowMs);
+	// A window without work says nothing (the load's clients were lost): stop rather than print Infinity.
+	if (w.count === 0) throw new Error('the load did nothing during a window');
 	return {
 		perOp: w.micros / w.count,
 		userPerOp: w.user / w.count,
