@@ -7,7 +7,8 @@
  *
  * Nothing is allocated for packets without an id. A socket's table is made on its first acked
  * event and holds `ACKS_PER_SOCKET` slots; a lookup scans them, so it costs the same whatever the
- * number of sockets. Acks still awaited after `timeout` are counted as timeouts once per sample.
+ * number of sockets. Acks still awaited after `timeout` are counted as timeouts once per sample,
+ * including those of a socket that left meanwhile: its acks will never come either.
  */
 import { performance } from 'node:perf_hooks';
 import { SAMPLE_TOP_ACKS } from '../../protocol/limits.js';
