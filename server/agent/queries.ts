@@ -1,13 +1,10 @@
 /**
  * Answers to dashboard queries, computed on demand from the live sockets and the adapter's rooms:
- * pages with filter, sort and a keyset cursor. A keyset cursor (the last row's sort value and id),
- * unlike an offset, stays correct while sockets come and go, and lets the pages of several nodes
- * be merged (see cluster fan-out).
+ * pages with filter, sort and a keyset cursor (protocol/paging.ts), so that the pages of several
+ * nodes can be merged (see cluster fan-out).
  */
 import type { Socket } from 'socket.io';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../protocol/limits.js';
 import type {
-	MembersQuery,
 	NamespaceSummary,
 	Page,
 	Principal,
@@ -16,16 +13,24 @@ import type {
 	SocketDetails,
 	SocketRow,
 	SocketSortKey,
-	SocketsQuery,
-	Transport
+	SocketsQuery
 } from '../protocol/models.js';
+import {
+	decodeCursor,
+	pageAfter,
+	roomRowKey,
+	roomsDescending,
+	rowId,
+	socketSortOf,
+	sortedByKey,
+	type RowKey,
+	type SortValue
+} from '../protocol/paging.js';
 import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
 import { socketAcks } from './collectors/acks.js';
 import type { Options } from './options.js';
-
-type SortValue = string | number;
 
 export class Queries {
 	constructor(
@@ -45,7 +50,7 @@ export class Queries {
 
 	sockets(principal: Principal, query: SocketsQuery): Page<SocketRow> {
 		if (query.nodeId !== undefined && query.nodeId !== this.nodeId) return emptyPage();
-		const sort = query.sort ?? 'connectedAt';
+		const sort = socketSortOf(query);
 		const desc = (query.order ?? 'asc') === 'desc';
 		const text = query.text?.toLowerCase();
 		const candidates: { state: SocketState; key: SortValue }[] = [];
@@ -65,22 +70,12 @@ export class Queries {
 		}
 		return pageOf(
 			candidates,
-			(c) => [c.key, `${c.state.stats.name}#${c.state.socket.id}`],
+			(c) => [c.key, rowId(c.state.stats.name, c.state.socket.id)],
 			desc,
 			query.cursor,
 			query.limit,
 			(c) => this.row(c.state)
 		);
-	}
-
-	members(principal: Principal, query: MembersQuery): Page<SocketRow> {
-		return this.sockets(principal, {
-			namespace: query.namespace,
-			room: query.room,
-			sort: 'id',
-			cursor: query.cursor,
-			limit: query.limit
-		});
 	}
 
 	/** Every room matching the query, unpaged: a cluster sums sizes across nodes before paging. */
@@ -96,10 +91,6 @@ export class Queries {
 			}
 		}
 		return rows;
-	}
-
-	rooms(principal: Principal, query: RoomsQuery): Page<RoomRow> {
-		return pageRooms(this.roomRows(principal, query), query);
 	}
 
 	details(principal: Principal, namespace: string, id: string): SocketDetails {
@@ -184,52 +175,23 @@ export class Queries {
 	}
 }
 
-type Key = [SortValue, string];
-
-/**
- * One page of `items` in key order after `cursor`: the rows, how many matched in all, and the cursor
- * of the next page. Sorting costs O(n log n) on demand, never on the hot path.
- */
+/** One page of `items` in key order after `cursor`, which must be one this agent issued. */
 export function pageOf<T, R>(
-	items: T[],
-	key: (item: T) => Key,
+	items: Iterable<T>,
+	key: (item: T) => RowKey,
 	desc: boolean,
 	cursor: string | undefined,
 	limit: number | undefined,
 	toRow: (item: T) => R,
 	hasMore = false
 ): Page<R> {
-	const total = items.length;
-	const size = Math.min(limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-	const sign = desc ? -1 : 1;
-	const compare = (a: Key, b: Key) =>
-		sign * (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
-	let keyed = items.map((item) => ({ item, k: key(item) }));
-	if (cursor !== undefined) {
-		const after = decodeCursor(cursor);
-		keyed = keyed.filter((x) => compare(x.k, after) > 0);
-	}
-	keyed.sort((a, b) => compare(a.k, b.k));
-	const rows = keyed.slice(0, size);
-	const last = rows[rows.length - 1];
-	return {
-		rows: rows.map((x) => toRow(x.item)),
-		total,
-		nextCursor: (keyed.length > size || hasMore) && last ? encodeCursor(last.k) : null,
-		missingNodes: []
-	};
+	const after = cursor === undefined ? undefined : decodeCursor(cursor);
+	if (after === null) throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
+	return pageAfter(sortedByKey(items, key, desc), key, desc, after, limit, toRow, hasMore);
 }
 
 export function pageRooms(rows: RoomRow[], query: RoomsQuery): Page<RoomRow> {
-	const sort = query.sort ?? 'size';
-	const desc = (query.order ?? (sort === 'size' ? 'desc' : 'asc')) === 'desc';
-	return pageOf(rows, (r) => [sort === 'size' ? r.size : r.name, `${r.namespace}#${r.name}`], desc, query.cursor, query.limit, (r) => r);
-}
-
-/** The sort key of a socket row; the same values `sortValue` reads from a live socket. */
-export function socketRowKey(row: SocketRow, sort: SocketSortKey): Key {
-	const value = sort === 'rtt' ? (row.rtt ?? -1) : row[sort];
-	return [value, `${row.namespace}#${row.id}`];
+	return pageOf(rows, (r) => roomRowKey(r, query), roomsDescending(query), query.cursor, query.limit, (r) => r);
 }
 
 function emptyPage<T>(): Page<T> {
@@ -261,27 +223,6 @@ function matchesText(state: SocketState, text: string): boolean {
 		h.address.toLowerCase().includes(text) ||
 		String(h.headers['user-agent'] ?? '').toLowerCase().includes(text)
 	);
-}
-
-export function encodeCursor(key: [SortValue, string]): string {
-	return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): [SortValue, string] {
-	try {
-		const key = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-		if (
-			Array.isArray(key) &&
-			key.length === 2 &&
-			(typeof key[0] === 'string' || typeof key[0] === 'number') &&
-			typeof key[1] === 'string'
-		) {
-			return key as [SortValue, string];
-		}
-	} catch {
-		// Falls through to the error below.
-	}
-	throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -15,7 +15,7 @@ import { SAMPLE_TOP_ACKS } from '../../protocol/limits.js';
 import type { AckDirection, AckFigures, SocketAckFigures } from '../../protocol/models.js';
 import { Histogram } from '../rtt-histogram.js';
 import type { EventCounter, NamespaceStats, SocketState } from '../model.js';
-import { keepTop, truncate } from '../sampler.js';
+import { keepTop, truncateName, type Scored } from '../../protocol/top-n.js';
 
 /** Acknowledgements awaited per socket; when all are taken, the oldest is given up. */
 export const ACKS_PER_SOCKET = 8;
@@ -164,7 +164,7 @@ function oldestSlot(table: AckTable): number {
 
 /** A namespace's acknowledged events of the interval, the most answered first; resets the interval. */
 export function ackFigures(stats: NamespaceStats): AckFigures[] {
-	const top: { item: AckFigures; score: number }[] = [];
+	const top: Scored<AckFigures>[] = [];
 	for (const counter of stats.eventCounters()) {
 		for (const direction of ['in', 'out'] as const) {
 			const side = direction === 'in' ? counter.ackIn : counter.ackOut;
@@ -172,7 +172,7 @@ export function ackFigures(stats: NamespaceStats): AckFigures[] {
 			const { p50, p99, max, count } = side.interval.percentiles();
 			// Percentiles are bucket bounds, up to 10% above the values: never above the largest.
 			const figures = {
-				name: truncate(counter.name),
+				name: truncateName(counter.name),
 				direction,
 				count,
 				timeouts: side.intervalTimeouts,

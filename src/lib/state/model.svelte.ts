@@ -25,6 +25,7 @@ import {
 } from './nodes';
 import { SeriesStore, type Point } from './series';
 import { ackRowsOf, latestConnectionErrors } from './acks';
+import type { NodeLiveness } from '$protocol/vocabulary';
 
 export const RANGES: Record<HistoryRange, number> = {
 	'1m': 60_000,
@@ -141,7 +142,7 @@ export class DashboardModel {
 		);
 	}
 
-	healthOf(nodeId: string): 'live' | 'stale' | 'down' | null {
+	healthOf(nodeId: string): NodeLiveness | null {
 		const entry = this.nodes.get(nodeId);
 		return entry ? healthOf(entry, this.clock.now) : null;
 	}
