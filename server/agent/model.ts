@@ -154,6 +154,8 @@ export class SocketState {
 	next: SocketState | null = null;
 	/** Acknowledgements awaited and answered, made on the socket's first acked event. */
 	acks: AckTable | null = null;
+	/** The host's `label` for this socket, computed on first read; undefined until then. */
+	label: string | null | undefined = undefined;
 
 	constructor(
 		readonly socket: Socket,

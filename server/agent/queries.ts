@@ -31,12 +31,14 @@ import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
 import { socketAcks } from './collectors/acks.js';
 import type { Options } from './options.js';
+import type { Labeller } from './socket-label.js';
 
 export class Queries {
 	constructor(
 		private readonly model: NodeModel,
 		private readonly nodeId: string,
-		private readonly redact: Options['redact']
+		private readonly redact: Options['redact'],
+		private readonly label: Labeller = () => null
 	) {}
 
 	/** The namespaces a principal may see, optionally narrowed to one. */
@@ -64,7 +66,7 @@ export class Queries {
 				const state = socket && this.model.stateOf(socket);
 				if (!state) continue;
 				if (query.transport !== undefined && state.conn.transport !== query.transport) continue;
-				if (text !== undefined && !matchesText(state, text)) continue;
+				if (text !== undefined && !matchesText(state, text, this.label)) continue;
 				candidates.push({ state, key: sortValue(state, sort) });
 			}
 		}
@@ -159,7 +161,8 @@ export class Queries {
 			eventsOut: state.eventsOut,
 			bytesIn: state.bytesIn,
 			bytesOut: state.bytesOut,
-			dataKeys: isRecord(socket.data) ? Object.keys(socket.data) : []
+			dataKeys: isRecord(socket.data) ? Object.keys(socket.data) : [],
+			label: this.label(state)
 		};
 	}
 
@@ -216,10 +219,11 @@ function sortValue(state: SocketState, sort: SocketSortKey): SortValue {
 	}
 }
 
-function matchesText(state: SocketState, text: string): boolean {
+function matchesText(state: SocketState, text: string, label: Labeller): boolean {
 	const h = state.socket.handshake;
 	return (
 		state.socket.id.toLowerCase().includes(text) ||
+		(label(state)?.toLowerCase().includes(text) ?? false) ||
 		h.address.toLowerCase().includes(text) ||
 		String(h.headers['user-agent'] ?? '').toLowerCase().includes(text)
 	);
