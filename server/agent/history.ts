@@ -156,7 +156,13 @@ export class HistoryStore {
 			node.websocket.push(websocket);
 			node.polling.push(polling);
 		});
-		const history: History = { nodeId: this.nodeId, step, t: rows.map((r) => r.t), namespaces, node };
+		const history: History = {
+			nodeId: this.nodeId,
+			step,
+			t: rows.map((r) => r.t),
+			namespaces,
+			node
+		};
 		// Engine errors belong to no namespace: only a principal who sees them all (the folded
 		// namespaces' row included, which no scoped principal can name) sees them.
 		if (visible(OTHER_NAMESPACES)) history.connectionErrors = errorSeries(rows);

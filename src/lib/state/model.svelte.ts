@@ -93,7 +93,9 @@ export class DashboardModel {
 		return ackRowsOf(this.#recent);
 	});
 	/** The latest refused or failed connections across nodes, newest first. */
-	readonly connectionErrors = $derived(latestConnectionErrors(this.nodes.values(), 8, this.clock.now));
+	readonly connectionErrors = $derived(
+		latestConnectionErrors(this.nodes.values(), 8, this.clock.now)
+	);
 	/** Per namespace, traffic per second over the last ten seconds. */
 	readonly namespaceRates = $derived.by(() => {
 		void this.#version;
