@@ -35,6 +35,8 @@ interface Row {
 	t: number;
 	ns: Map<string, NamespaceRow>;
 	node: number[];
+	/** Refused and failed connections by code, when there were any. */
+	errors?: Record<string, number>;
 }
 
 class Ring {
@@ -106,6 +108,8 @@ export class HistoryStore {
 			ns,
 			node: [p.cpu, p.rss, p.heapUsed, p.loopDelay.p99, sample.rtt.p50, sample.rtt.p99]
 		};
+		const errors = sample.connectionErrors?.counts;
+		if (errors && Object.keys(errors).length) row.errors = { ...errors };
 		this.recent.push(row);
 		this.pending.push(row);
 		if (this.pending.length >= this.coarseFactor) {
@@ -152,8 +156,28 @@ export class HistoryStore {
 			node.websocket.push(websocket);
 			node.polling.push(polling);
 		});
-		return { nodeId: this.nodeId, step, t: rows.map((r) => r.t), namespaces, node };
+		const history: History = {
+			nodeId: this.nodeId,
+			step,
+			t: rows.map((r) => r.t),
+			namespaces,
+			node
+		};
+		// Engine errors belong to no namespace: only a principal who sees them all (the folded
+		// namespaces' row included, which no scoped principal can name) sees them.
+		if (visible(OTHER_NAMESPACES)) history.connectionErrors = errorSeries(rows);
+		return history;
 	}
+}
+
+function errorSeries(rows: Row[]): Record<string, number[]> {
+	const series: Record<string, number[]> = {};
+	rows.forEach((row, i) => {
+		for (const [code, n] of Object.entries(row.errors ?? {})) {
+			(series[code] ??= new Array(rows.length).fill(0))[i] = n;
+		}
+	});
+	return series;
 }
 
 function emptySeries(): NamespaceSeries {
@@ -193,9 +217,16 @@ function mergeRows(rows: Row[]): Row {
 			}
 		}
 	}
+	let errors: Record<string, number> | undefined;
+	for (const row of rows) {
+		for (const [code, n] of Object.entries(row.errors ?? {})) {
+			errors ??= {};
+			errors[code] = (errors[code] ?? 0) + n;
+		}
+	}
 	const node = last.node.map((v, j) =>
 		// CPU, loop delay and RTT: the worst of the bucket, so a spike is not averaged away.
 		j === 0 || j === 3 || j === 5 ? Math.max(...rows.map((r) => r.node[j])) : v
 	);
-	return { t: last.t, ns, node };
+	return errors ? { t: last.t, ns, node, errors } : { t: last.t, ns, node };
 }

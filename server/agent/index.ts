@@ -175,7 +175,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			history,
 			admin,
 			cluster,
-			faults
+			faults,
+			acks: host.acks
 		})
 	);
 	const node = nodeInfo(io, opts);

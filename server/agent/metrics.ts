@@ -8,6 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { AgentError } from './errors.js';
 import { HELP, NAMESPACE_COUNTERS, RTT_BUCKETS } from './metric-figures.js';
 import type { NamespaceStats, NodeModel } from './model.js';
+import { registerAckMetrics } from './ack-metrics.js';
 
 export interface Metrics {
 	readonly registry: Registry;
@@ -142,6 +143,18 @@ function register(model: NodeModel, registry: Registry): void {
 		});
 	perEvent('socketio_events_received_total', HELP.eventsReceived, (c) => c.in);
 	perEvent('socketio_events_sent_total', HELP.eventsSent, (c) => c.out);
+
+	registerAckMetrics(registry, model);
+	new Counter({
+		name: 'socketio_connection_errors_total',
+		help: 'Connections refused by middleware or failed at the engine, by code',
+		labelNames: ['code'],
+		registers: [registry],
+		collect() {
+			this.reset();
+			for (const [code, n] of model.connectionErrors.counts) this.inc({ code }, n);
+		}
+	});
 
 	new Histogram({
 		name: 'socketio_heartbeat_rtt_seconds',

@@ -7,6 +7,8 @@ import { OTHER_EVENTS } from '../protocol/limits.js';
 import type { Transport, TransportCounts } from '../protocol/models.js';
 import { emptyTransportCounts } from '../protocol/samples.js';
 import { Histogram } from './rtt-histogram.js';
+import type { AckSide, AckTable } from './collectors/acks.js';
+import { ConnectionErrors } from './collectors/connection-errors.js';
 import { eventName, hasEventName, isPlainName } from './collectors/wire.js';
 
 /** Traffic of one event name in one namespace, cumulative. */
@@ -20,6 +22,9 @@ export class EventCounter {
 	lastOut = 0;
 	lastBytesIn = 0;
 	lastBytesOut = 0;
+	/** Acknowledgement figures by direction, made on the first acked event of this name. */
+	ackIn: AckSide | null = null;
+	ackOut: AckSide | null = null;
 
 	constructor(readonly name: string) {}
 }
@@ -147,6 +152,8 @@ export class SocketState {
 	bytesIn = 0;
 	bytesOut = 0;
 	next: SocketState | null = null;
+	/** Acknowledgements awaited and answered, made on the socket's first acked event. */
+	acks: AckTable | null = null;
 	/** The host's `label` for this socket, computed on first read; undefined until then. */
 	label: string | null | undefined = undefined;
 
@@ -171,6 +178,8 @@ export class NodeModel {
 	watched = 0;
 	/** `connect_error` answers to a namespace that does not exist. */
 	invalidNamespaces = 0;
+	/** Connections refused by middleware or failed at the engine, by code. */
+	readonly connectionErrors = new ConnectionErrors();
 
 	statsOf(nsp: Namespace): NamespaceStats | undefined {
 		const stats = this.namespaces.get(nsp.name);

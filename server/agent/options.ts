@@ -180,6 +180,12 @@ export interface Options {
 	 */
 	httpServer?: HttpServer;
 	/**
+	 * How long an acknowledged event may wait for its acknowledgement, in milliseconds, before it
+	 * counts as a timeout; `false` stops timing acknowledgements.
+	 * @default 10000
+	 */
+	ackTimeout: number | false;
+	/**
 	 * How long a cluster query waits for other nodes, in milliseconds.
 	 * @default 2000
 	 */
@@ -290,7 +296,8 @@ const schema = z.strictObject({
 	maxEventNames: z.number().int().min(1).max(10_000).default(200),
 	httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
 	queryTimeout: z.number().int().min(50).max(60_000).default(2000),
-	notifyClients: z.boolean().default(true)
+	notifyClients: z.boolean().default(true),
+	ackTimeout: z.union([z.literal(false), z.number().int().min(10).max(600_000)]).default(10_000)
 });
 
 /** `auth.users[1]`: numeric steps as indices. */

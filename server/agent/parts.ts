@@ -9,6 +9,7 @@ import type { Sample } from '../protocol/models.js';
 import type { AdminNamespace } from './admin-namespace.js';
 import type { Authenticator } from './auth/index.js';
 import type { Cluster } from './cluster.js';
+import { AckTracker } from './collectors/acks.js';
 import { createEngineCollector, type EngineCollector, type EventTap } from './collectors/engine.js';
 import { createNamespaceCollector, type NamespaceCollector } from './collectors/namespaces.js';
 import { createSocketCollector } from './collectors/sockets.js';
@@ -32,6 +33,8 @@ export interface Part {
 export interface HostWatch extends Part {
 	engine: EngineCollector;
 	namespaces: NamespaceCollector;
+	/** Times acknowledged events; absent with `ackTimeout: false` or a parser the agent cannot read. */
+	acks?: AckTracker;
 }
 
 /** The collectors: every namespace, socket and connection of the host, watched. */
@@ -52,6 +55,9 @@ export function watchHost(
 		seam: SeamCheck;
 	}
 ): HostWatch {
+	// Acks are read from the wire like events, so a custom parser's format leaves them untimed.
+	const acks =
+		opts.ackTimeout !== false && seam.wireEvents ? new AckTracker(opts.ackTimeout) : undefined;
 	const engine = createEngineCollector({
 		engine: () => engineOf(io),
 		model,
@@ -59,7 +65,8 @@ export function watchHost(
 		adminNamespace: opts.namespace,
 		wireEvents: seam.wireEvents,
 		tap: log,
-		onRtt: metrics ? (ms) => metrics.observeRtt(ms) : () => {}
+		onRtt: metrics ? (ms) => metrics.observeRtt(ms) : () => {},
+		acks
 	});
 	const sockets = createSocketCollector({
 		model,
@@ -93,6 +100,7 @@ export function watchHost(
 	return {
 		engine,
 		namespaces,
+		acks,
 		dispose() {
 			unwatchRefusals();
 			namespaces.dispose();
@@ -115,9 +123,11 @@ export function startSampling(
 		history,
 		admin,
 		cluster,
-		faults
+		faults,
+		acks
 	}: {
 		namespaces: NamespaceCollector;
+		acks?: AckTracker;
 		sampler: Sampler;
 		history: HistoryStore;
 		admin: AdminNamespace;
@@ -129,6 +139,7 @@ export function startSampling(
 	const tick = setInterval(
 		faults.wrap('sample', () => {
 			namespaces.refresh();
+			acks?.sweep();
 			latest = sampler.take();
 			latest.cluster = cluster.health();
 			history.add(latest);

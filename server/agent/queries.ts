@@ -29,6 +29,7 @@ import {
 import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
+import { socketAcks } from './collectors/acks.js';
 import type { Options } from './options.js';
 import type { Labeller } from './socket-label.js';
 
@@ -122,7 +123,8 @@ export class Queries {
 				xdomain: h.xdomain
 			},
 			data: this.data(state.socket.data),
-			events
+			events,
+			acks: socketAcks(state)
 		};
 	}
 

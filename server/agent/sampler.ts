@@ -15,6 +15,7 @@ import { emptyNamespaceSample } from '../protocol/samples.js';
 import { keepTop, truncateName, type Scored } from '../protocol/top-n.js';
 import { COUNT_FIGURES, OTHER_NAMESPACES, TRANSPORTS } from '../protocol/vocabulary.js';
 import type { NamespaceStats, NodeModel } from './model.js';
+import { ackFigures } from './collectors/acks.js';
 import type { HealthProbe } from './process-health.js';
 
 type Totals = Pick<NamespaceStats, (typeof COUNT_FIGURES)[number]> & {
@@ -47,7 +48,8 @@ export class Sampler {
 			namespaces,
 			rtt: this.model.rtt.percentiles(),
 			process: this.health.read(),
-			faults: this.faults.count
+			faults: this.faults.count,
+			connectionErrors: this.model.connectionErrors.take()
 		};
 		this.lastT = t;
 		return sample;
@@ -79,7 +81,8 @@ export class Sampler {
 			joins: delta('joins'),
 			leaves: delta('leaves'),
 			topEvents: topEvents(stats),
-			topRooms: topRooms(stats)
+			topRooms: topRooms(stats),
+			acks: ackFigures(stats)
 		};
 		const totals = { reasons: new Map(stats.reasons) } as Totals;
 		for (const key of TOTALS) totals[key] = stats[key];
@@ -125,6 +128,10 @@ export function canSee(principal: Principal, namespace: string): boolean {
  * `SAMPLE_MAX_NAMESPACES` listed one by one and the rest folded into `otherNamespaces`.
  */
 export function viewFor(sample: Sample, principal: Principal): Sample {
+	// Engine errors belong to no namespace: a principal scoped to some namespaces sees none of them.
+	if (principal.namespaces !== undefined && sample.connectionErrors) {
+		sample = { ...sample, connectionErrors: undefined };
+	}
 	const visible = sample.namespaces
 		.filter((n) => canSee(principal, n.name))
 		.sort((a, b) => b.sockets - a.sockets || b.eventsIn + b.eventsOut - (a.eventsIn + a.eventsOut));

@@ -8,6 +8,10 @@
  *   reconnector  also drops its connection every `reconnectEvery` seconds, alternately by a clean
  *                disconnect and by closing the transport (then the client reconnects by itself)
  *
+ * Bots on `/` answer the server's presence checks (an event with an acknowledgement): most at
+ * once, one in five slowly (1–3 s), one in eleven never. And one more client keeps trying to
+ * connect with a name the server refuses, every `failingEvery` seconds.
+ *
  * Bots get their behaviour and namespace by cycling `kinds` and `namespaces`, whose default lengths
  * (10 and 7) are coprime: any count gets a spread, and the same count always the same spread. One
  * bot in `pollingEvery` uses long-polling only. Only timings and words are random.
@@ -15,6 +19,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { TENANTS, SUPPORT_NAMESPACE } from './catalog.js';
 import { createScript, supportRole, type BotHandle } from './bot-scripts.js';
+import { PRESENCE_CHECK } from './namespaces/presence.js';
 
 export type BotKind = 'idle' | 'chatty' | 'hopper' | 'reconnector';
 
@@ -46,6 +51,11 @@ export interface BotOptions {
 	 * @default 9
 	 */
 	pollingEvery?: number;
+	/**
+	 * Seconds between the refused handshakes of the one client that always fails; 0 for none.
+	 * @default 5
+	 */
+	failingEvery?: number;
 	/** Told, once per distinct message, why bots cannot connect. */
 	onError?: (message: string) => void;
 }
@@ -99,13 +109,41 @@ export function startBots(options: BotOptions): Bots {
 			report
 		)
 	);
+	const failing = count > 0 ? startFailingClient(options) : undefined;
 	return {
 		get connected() {
 			return bots.filter((bot) => bot.socket.connected).length;
 		},
 		async stop() {
+			failing?.();
 			for (const bot of bots) bot.stop();
 		}
+	};
+}
+
+/**
+ * A client whose name the server refuses, trying again and again: the dashboard's failed
+ * connections. Returns what stops it.
+ */
+function startFailingClient({ url, failingEvery = 5 }: BotOptions): (() => void) | undefined {
+	if (failingEvery <= 0) return undefined;
+	let socket: Socket | undefined;
+	const attempt = () => {
+		socket?.disconnect();
+		socket = io(url.replace(/\/$/, '') + '/', {
+			forceNew: true,
+			reconnection: false,
+			transports: ['websocket'],
+			auth: { name: 'gate/crasher!' }
+		});
+		// Refused as expected: nothing to report.
+		socket.on('connect_error', () => socket?.disconnect());
+	};
+	attempt();
+	const timer = setInterval(attempt, failingEvery * 1000);
+	return () => {
+		clearInterval(timer);
+		socket?.disconnect();
 	};
 }
 
@@ -187,6 +225,15 @@ function startBot(
 		timers.clear();
 	});
 	socket.on('connect_error', (err) => report(`${namespace}: ${err.message}`));
+	socket.on(PRESENCE_CHECK, (ack: () => void) => {
+		if (index % 11 === 4) return;
+		const ms = index % 5 === 1 ? 1000 + Math.random() * 2000 : 20 + Math.random() * 130;
+		const timer = setTimeout(() => {
+			timers.delete(timer);
+			ack();
+		}, ms);
+		timers.add(timer);
+	});
 
 	return {
 		socket,

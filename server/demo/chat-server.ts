@@ -20,7 +20,8 @@ import { instrument, type InstrumentOptions, type Instrumentation } from '../age
 import { SUPPORT_NAMESPACE, TENANTS } from './catalog.js';
 import { identify } from './identity.js';
 import type { DemoData } from './namespaces/handler.js';
-import { registerChat } from './namespaces/chat.js';
+import { CLASSIC_ROOM, registerChat } from './namespaces/chat.js';
+import { registerPresence } from './namespaces/presence.js';
 import { registerSupport } from './namespaces/support.js';
 import { registerTenant } from './namespaces/tenant.js';
 
@@ -74,6 +75,7 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
 	const io = new Server(httpServer, adapter ? { adapter } : {});
 
 	registerChat(io.of('/').use(identify));
+	const stopPresence = registerPresence(io.of('/'), 10_000, CLASSIC_ROOM);
 	registerSupport(io.of(SUPPORT_NAMESPACE).use(identify));
 	for (const tenant of TENANTS) registerTenant(io.of(tenant.namespace).use(identify), tenant);
 
@@ -82,6 +84,7 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
 		await listen(httpServer, port, host);
 	} catch (err) {
 		// Not listening: closing cannot wait on anything, and the listen error is the one to report.
+		stopPresence();
 		await agent?.close().catch(() => {});
 		await io.close();
 		throw err;
@@ -89,7 +92,10 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
 	const bound = (httpServer.address() as AddressInfo).port;
 
 	let closing: Promise<void> | undefined;
-	const close = () => (closing ??= shutdown(io, httpServer, agent));
+	const close = () => {
+		stopPresence();
+		return (closing ??= shutdown(io, httpServer, agent));
+	};
 	return { url: `http://${urlHost(host)}:${bound}`, port: bound, io, httpServer, agent, close };
 }
 

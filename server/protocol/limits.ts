@@ -7,6 +7,12 @@ export const DEFAULT_PAGE_SIZE = 100;
 /** Event names and rooms listed per namespace in a sample. */
 export const SAMPLE_TOP_EVENTS = 5;
 export const SAMPLE_TOP_ROOMS = 5;
+/** Acknowledged event names (per direction) listed per namespace in a sample. */
+export const SAMPLE_TOP_ACKS = 10;
+/** Latest refused or failed connections listed in a sample. */
+export const SAMPLE_CONNECTION_ERRORS = 5;
+/** Distinct connection error codes counted; the rest are counted as `OTHER_EVENTS`. */
+export const MAX_CONNECTION_ERROR_CODES = 32;
 /** Namespaces listed one by one in a sample; the rest are folded into `otherNamespaces`. */
 export const SAMPLE_MAX_NAMESPACES = 10;
 /** Names (rooms, events) are cut to this length in samples and logs. */

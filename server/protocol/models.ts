@@ -95,6 +95,50 @@ export interface NamespaceSample {
 	topEvents: EventFigures[];
 	/** The largest rooms, at most `SAMPLE_TOP_ROOMS`. */
 	topRooms: RoomSize[];
+	/** Acknowledged events of the interval, the most answered first, at most `SAMPLE_TOP_ACKS`. */
+	acks?: AckFigures[];
+}
+
+/** Which way an acknowledged event went: `in` is answered by the server, `out` by the client. */
+export type AckDirection = 'in' | 'out';
+
+/** Acknowledgements of one event name in one direction, during one sample interval. */
+export interface AckFigures {
+	name: string;
+	direction: AckDirection;
+	/** Acknowledgements received. */
+	count: number;
+	/** Acknowledgements not received within the agent's `ackTimeout`. */
+	timeouts: number;
+	/** From the event's packet to its acknowledgement's, in milliseconds. */
+	p50: number;
+	p99: number;
+	max: number;
+}
+
+/** Connections that never became sockets, during one sample interval, and the latest few. */
+export interface ConnectionErrorFigures {
+	/** Per code: an engine.io `connection_error` (`unknown transport`, …) or `refused: <message>`. */
+	counts: Record<string, number>;
+	/** The latest examples, newest first, at most `SAMPLE_CONNECTION_ERRORS`. */
+	recent: ConnectionErrorExample[];
+}
+
+/** One connection refused by middleware or failed at the engine. */
+export interface ConnectionErrorExample {
+	t: number;
+	address: string;
+	code: string;
+	/** For a refusal by middleware: the namespace that refused. */
+	namespace?: string;
+}
+
+/** One socket's acknowledgements in one direction, since it connected. */
+export interface SocketAckFigures {
+	count: number;
+	timeouts: number;
+	/** Mean latency in milliseconds, or null before the first acknowledgement. */
+	meanMs: number | null;
 }
 
 export interface ProcessHealth {
@@ -127,6 +171,8 @@ export interface Sample {
 	faults: number;
 	/** How this node sees the cluster; absent on a single node (in-memory adapter). */
 	cluster?: ClusterHealth;
+	/** Refused and failed connections; absent from sources that cannot see them. */
+	connectionErrors?: ConnectionErrorFigures;
 }
 
 export interface ClusterHealth {
@@ -159,6 +205,8 @@ export interface History {
 	t: number[];
 	namespaces: Record<string, NamespaceSeries>;
 	node: NodeSeries;
+	/** Refused and failed connections per bucket, by code; only for principals who see every namespace. */
+	connectionErrors?: Record<string, number[]>;
 }
 
 export interface NamespaceSeries {
@@ -263,6 +311,8 @@ export interface SocketDetails extends SocketRow {
 	/** `socket.data`: values where the agent's `redact` option allows them, `[redacted]` otherwise. */
 	data: Record<string, unknown>;
 	events: EventFigures[];
+	/** Acknowledgements by direction, and how many are awaited now; absent when not tracked. */
+	acks?: { in: SocketAckFigures; out: SocketAckFigures; pending: number };
 }
 
 export interface SocketsQuery {

@@ -8,6 +8,8 @@ import type { Capability } from '$lib/connectors/connector';
 import { formatBytes, formatMs, formatPercent, formatRate } from '$lib/format';
 import { RANGES, type DashboardModel } from '$lib/state/model.svelte';
 import type { Ranked, Totals } from '$lib/state/nodes';
+import type { AckRow } from '$lib/state/acks';
+import { CONNECTION_ERROR } from '$lib/state/series';
 
 export interface Frame {
 	min: number;
@@ -19,6 +21,10 @@ export interface Frame {
 	/** The three rate charts, side by side. */
 	rates: RateChart[];
 	topEvents: { labels: string[]; datasets: BarDataset[] };
+	/** Refused and failed connections per second, by code. */
+	failures: RateChart;
+	/** The acknowledged events with the slowest p99 over recent samples. */
+	slowAcks: { labels: string[]; datasets: BarDataset[] };
 	rooms: { labels: string[]; datasets: BarDataset[] };
 	transports: { label: string; value: number; color: string }[];
 }
@@ -80,6 +86,7 @@ export class OverviewState {
 					: series.points(key, min).map((p) => ({ x: p.x, y: -p.y }))
 		});
 		const manyNamespaces = model.totals.namespaces.length > 1;
+		const failureCodes = series.keys(CONNECTION_ERROR);
 		return {
 			min,
 			max,
@@ -124,6 +131,19 @@ export class OverviewState {
 				}
 			],
 			topEvents: bars(model.topEvents, manyNamespaces, true),
+			failures: {
+				title: 'Failed connections /s',
+				note: 'refused by middleware or the engine, by code',
+				needs: 'connection-errors',
+				// The codes in the label too: a screen reader cannot read the legend on the canvas.
+				label: `Refused and failed connections per second, by code: ${failureCodes.join(', ') || 'none'}`,
+				format: formatRate,
+				stacked: true,
+				datasets: failureCodes.map((code, i) =>
+					line(`${CONNECTION_ERROR}${code}`, code, BAD[i % BAD.length])
+				)
+			},
+			slowAcks: slowest(model.acks, manyNamespaces),
 			rooms: bars(model.topRooms, manyNamespaces, false),
 			transports: [
 				{ label: 'WebSocket', value: model.totals.transports.websocket, color: '--series-1' },
@@ -144,6 +164,20 @@ function bars(items: Ranked[], withNamespace: boolean, inOut: boolean) {
 				{ label: 'out', data: items.map((r) => r.out ?? 0), color: '--series-out' }
 			]
 		: [{ label: 'members', data: items.map((r) => r.value), color: '--series-3' }];
+	return { labels, datasets };
+}
+
+/** Acknowledgement latency of the slowest events: p50 and p99, in milliseconds. */
+function slowest(rows: AckRow[], withNamespace: boolean) {
+	const top = rows.filter((r) => r.p99 !== null).slice(0, 6);
+	const labels = top.map(
+		(r) =>
+			`${r.name} ${r.direction === 'in' ? '← client' : '→ client'}${withNamespace ? ` · ${r.namespace}` : ''}`
+	);
+	const datasets: BarDataset[] = [
+		{ label: 'p50', data: top.map((r) => r.p50 ?? 0), color: '--series-in' },
+		{ label: 'p99', data: top.map((r) => r.p99 ?? 0), color: '--series-out' }
+	];
 	return { labels, datasets };
 }
 

@@ -1,13 +1,15 @@
 /**
  * In-process A/B: one server process under steady load, measured in alternating windows with and
  * without something — the agent itself (`agent`: instrument() and close() in the running server)
- * or a connected dashboard (`dashboard`: a Sockscope dashboard process on and off). The process,
+ * or a connected dashboard (`dashboard`: a Sockscope dashboard process on and off), or the agent's
+ * acknowledgement tracking alone (`acks`: the agent always on, with `ackTimeout: false` or not;
+ * with chat, half the messages acknowledged unless `--ack-share` says otherwise). The process,
  * its heap layout and its JIT state are the same on both sides, so the difference left is the cost
  * of the thing switched, not the ±10% that separates one server process from another on a VM.
  * Windows go A B B A, so that a drift in the machine's speed cancels out.
  *
- *   npx tsx test/bench/ab.ts agent|dashboard|agent+dashboard [--workload churn|chat] [--pairs 8]
- *     [--window 3000] [--rate N]
+ *   npx tsx test/bench/ab.ts agent|dashboard|agent+dashboard|acks [--workload churn|chat]
+ *     [--pairs 8] [--window 3000] [--rate N] [--ack-share 0.5]
  */
 import { parseArgs } from 'node:util';
 import { sleep, startChat, startChurn, type SteadyLoad } from './load.js';
@@ -27,13 +29,15 @@ const { values: args, positionals } = parseArgs({
 		pairs: { type: 'string', default: '8' },
 		window: { type: 'string', default: '3000' },
 		/** Messages (chat) or operations (churn) a second; the bench's by default. */
-		rate: { type: 'string' }
+		rate: { type: 'string' },
+		/** Share of chat messages sent with an acknowledgement: 0.5 for `acks`, 0 otherwise. */
+		'ack-share': { type: 'string' }
 	}
 });
 const what = positionals[0];
-if (what !== 'agent' && what !== 'dashboard' && what !== 'agent+dashboard')
+if (what !== 'agent' && what !== 'dashboard' && what !== 'agent+dashboard' && what !== 'acks')
 	throw new Error(
-		'usage: ab.ts agent|dashboard|agent+dashboard [--workload churn|chat] [--pairs N] [--window ms] [--rate N]'
+		'usage: ab.ts agent|dashboard|agent+dashboard|acks [--workload churn|chat] [--pairs N] [--window ms] [--rate N] [--ack-share 0.5]'
 	);
 const pairs = Number(args.pairs);
 const windowMs = Number(args.window);
@@ -41,6 +45,8 @@ const windowMs = Number(args.window);
 /** CPU per operation (churn) or per delivered message (chat) over one window. */
 async function measure(server: ServerProcess, load: SteadyLoad) {
 	const w = await measureWindow(server, load, windowMs);
+	// A window without work says nothing (the load's clients were lost): stop rather than print Infinity.
+	if (w.count === 0) throw new Error('the load did nothing during a window');
 	return {
 		perOp: w.micros / w.count,
 		userPerOp: w.user / w.count,
@@ -57,11 +63,18 @@ async function main() {
 			? await startChat(server.port, {
 					clients: DEFAULT_SETTINGS.chatClients,
 					roomSize: DEFAULT_SETTINGS.roomSize,
-					rate: Number(args.rate ?? DEFAULT_SETTINGS.chatRate)
+					rate: Number(args.rate ?? DEFAULT_SETTINGS.chatRate),
+					ackShare: Number(args['ack-share'] ?? (what === 'acks' ? 0.5 : 0))
 				})
 			: await startChurn(server.port, Number(args.rate ?? DEFAULT_SETTINGS.churnRate));
 	let dashboard: DashboardProcess | undefined;
 	const set = async (on: boolean) => {
+		if (what === 'acks') {
+			await server.uninstrument();
+			await server.instrument({ acks: on });
+			await sleep(3500);
+			return;
+		}
 		const agent = what !== 'dashboard';
 		const withDashboard = what !== 'agent';
 		if (on) {

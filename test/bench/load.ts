@@ -68,25 +68,34 @@ export interface SteadyLoad {
 	stop(): void;
 }
 
+const noAnswerNeeded = () => {};
+
 /**
  * Chat: `clients` sockets in rooms of `roomSize` send `rate` messages a second in all, each
- * broadcast by the server to the sender's room; counts the messages delivered.
+ * broadcast by the server to the sender's room; counts the messages delivered. `ackShare` of the
+ * messages (0 to 1) are sent with an acknowledgement, which the server answers.
  */
 export async function startChat(
 	port: number,
-	{ clients, roomSize, rate }: { clients: number; roomSize: number; rate: number }
+	{
+		clients,
+		roomSize,
+		rate,
+		ackShare = 0
+	}: { clients: number; roomSize: number; rate: number; ackShare?: number }
 ): Promise<SteadyLoad> {
+	const ackEvery = ackShare > 0 ? Math.max(1, Math.round(1 / ackShare)) : 0;
 	let delivered = 0;
 	const sockets = await connectMany(port, clients, (socket) => socket.on('msg', () => delivered++));
 	sockets.forEach((socket, i) => socket.emit('join', `room-${Math.floor(i / roomSize)}`));
 	let next = 0;
 	const stop = atRate(rate, () => {
-		const i = next++ % sockets.length;
-		sockets[i].emit(
-			'msg',
-			`room-${Math.floor(i / roomSize)}`,
-			'hello, this is a chat message of typical size'
-		);
+		const n = next++;
+		const i = n % sockets.length;
+		const room = `room-${Math.floor(i / roomSize)}`;
+		const text = 'hello, this is a chat message of typical size';
+		if (ackEvery && n % ackEvery === 0) sockets[i].emit('msg', room, text, noAnswerNeeded);
+		else sockets[i].emit('msg', room, text);
 	});
 	return { count: () => delivered, stop: () => (stop(), closeAll(sockets)) };
 }

@@ -47,7 +47,8 @@ export interface ServerProcess {
 	heapBytes(): Promise<number>;
 	agentSizes(): Promise<Record<string, number> | null>;
 	/** Attaches or detaches Sockscope's agent in the running server (ab.ts). */
-	instrument(): Promise<void>;
+	/** `acks: false`: without acknowledgement tracking. */
+	instrument(options?: { acks?: boolean }): Promise<void>;
 	uninstrument(): Promise<void>;
 	stop(): Promise<void>;
 	/** Ends the process at once, as a crash would (cluster.ts: a killed node). */
@@ -123,8 +124,8 @@ export async function startServer(arm: Arm, node?: ClusterNodeSpec): Promise<Ser
 					'agent'
 				)
 			).sizes,
-		instrument: async () =>
-			void (await ask(child, { type: 'instrument' } satisfies Request, 'instrument')),
+		instrument: async (options = {}) =>
+			void (await ask(child, { type: 'instrument', ...options } satisfies Request, 'instrument')),
 		uninstrument: async () => void (await ask(child, { type: 'close' } satisfies Request, 'close')),
 		stop: () => stop(child),
 		kill: () => void child.kill('SIGKILL')

@@ -17,7 +17,8 @@ export type Request =
 	| { type: 'cpu' }
 	| { type: 'heap' }
 	| { type: 'agent' }
-	| { type: 'instrument' }
+	/** `acks: false`: the agent without acknowledgement tracking (`ackTimeout: false`). */
+	| { type: 'instrument'; acks?: boolean }
 	| { type: 'close' }
 	| { type: 'exit' };
 
@@ -35,7 +36,10 @@ io.on('connection', (socket) => {
 	socket.on('join', (room: string) => socket.join(room));
 	socket.on('leave', (room: string) => socket.leave(room));
 	// The chat workload: each message goes to the sender's room, except the sender.
-	socket.on('msg', (room: string, text: string) => socket.to(room).emit('msg', text));
+	socket.on('msg', (room: string, text: string, ack?: unknown) => {
+		socket.to(room).emit('msg', text);
+		if (typeof ack === 'function') ack();
+	});
 });
 
 const agentOptions = { auth: false, dashboard: false, ...(nodeId ? { nodeId } : {}) } as const;
@@ -90,7 +94,10 @@ process.on('message', async (req: Request) => {
 			break;
 		// ab.ts: the same process with and without the agent, to take the process out of the comparison.
 		case 'instrument':
-			agent ??= instrument(io, agentOptions);
+			agent ??= instrument(io, {
+				...agentOptions,
+				...(req.acks === false ? { ackTimeout: false } : {})
+			});
 			process.send!({ type: 'instrument' });
 			break;
 		case 'close':

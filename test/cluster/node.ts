@@ -33,8 +33,11 @@ if (kind === 'streams') {
 
 const http = createServer();
 const io = new Server(http, { adapter, transports: ['websocket'] });
+io.use((socket, next) => next(socket.handshake.auth.banned ? new Error('banned') : undefined));
 io.on('connection', (socket) => {
 	for (const room of [socket.handshake.auth.rooms ?? []].flat()) socket.join(String(room));
+	// Answered after 200 ms: acknowledgement latency summed over the cluster.
+	socket.on('slow', (ack: (v: string) => void) => setTimeout(() => ack('done'), 200));
 });
 instrument(io, { auth: false, nodeId, sampleInterval: 500, queryTimeout: 2000 });
 

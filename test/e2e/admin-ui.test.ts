@@ -157,6 +157,9 @@ describeBrowser('dashboard over @socket.io/admin-ui (development mode)', () => {
 		expect(await page.getByTestId('tile-cpu').getAttribute('data-disabled')).toBe('true');
 		const gaps = await page.getByTestId('gap').allTextContents();
 		expect(gaps.join('\n')).toMatch(/keeps no history.*Sockscope’s agent keeps hours/);
+		expect(gaps.join('\n')).toMatch(/does not time acknowledgements/);
+		expect(gaps.join('\n')).toMatch(/does not see failed handshakes/);
+		expect(await page.getByTestId('markers-toggle').isDisabled()).toBe(true);
 
 		const audit = page
 			.getByRole('navigation', { name: 'Pages' })

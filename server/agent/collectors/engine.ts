@@ -10,10 +10,14 @@ import { performance } from 'node:perf_hooks';
 import type { Faults } from '../guard.js';
 import { ConnState, type EventCounter, type NamespaceStats, type NodeModel, type SocketState } from '../model.js';
 import type { Transport } from '../../protocol/models.js';
+import type { AckTracker } from './acks.js';
 import {
+	TYPE_ACK,
+	TYPE_BINARY_ACK,
 	TYPE_BINARY_EVENT,
 	TYPE_CONNECT_ERROR,
 	TYPE_EVENT,
+	ackIdBefore,
 	argsText,
 	attachmentCount,
 	eventName,
@@ -36,6 +40,7 @@ export interface EventTap {
 /** What the agent needs of an engine.io socket: its events and its transport's name. */
 export interface EngineConn {
 	transport: { name: string };
+	remoteAddress?: string;
 	on(event: string, listener: (...args: any[]) => void): unknown;
 	off(event: string, listener: (...args: any[]) => void): unknown;
 }
@@ -62,7 +67,8 @@ export interface EngineServer {
 	clients: Record<string, EngineConn>;
 	on(event: 'connection', listener: (conn: EngineConn) => void): unknown;
 	on(event: 'flush', listener: (conn: EngineConn, packets: EnginePacket[]) => void): unknown;
-	off(event: 'connection' | 'flush', listener: (...args: any[]) => void): unknown;
+	on(event: 'connection_error', listener: (err: unknown) => void): unknown;
+	off(event: 'connection' | 'flush' | 'connection_error', listener: (...args: any[]) => void): unknown;
 }
 
 export interface EngineCollectorDeps {
@@ -79,6 +85,8 @@ export interface EngineCollectorDeps {
 	tap: EventTap;
 	/** Called with every heartbeat round-trip, in milliseconds. */
 	onRtt(ms: number): void;
+	/** Times acknowledged events; absent when the `ackTimeout` option turns that off. */
+	acks?: AckTracker;
 }
 
 /** An event whose binary attachments are still to come, in one direction of one connection. */
@@ -99,6 +107,8 @@ class LastEvent {
 	counter: EventCounter | null = null;
 	payload = 0;
 	end = 0;
+	/** The packet's acknowledgement id, or -1. */
+	ackId = -1;
 
 	/** The watched socket of `conn` the event packet is for, or null (another namespace, or malformed). */
 	read(conn: ConnState, data: string): SocketState | null {
@@ -116,6 +126,7 @@ class LastEvent {
 		this.counter = s.stats.eventAt(data, payload, end);
 		this.payload = payload;
 		this.end = end;
+		this.ackId = ackIdBefore(data, at, payload);
 		return s;
 	}
 }
@@ -133,9 +144,10 @@ export function createEngineCollector({
 	adminNamespace,
 	wireEvents,
 	tap,
-	onRtt
+	onRtt,
+	acks
 }: EngineCollectorDeps): EngineCollector {
-	const conns = model.conns;
+	const { conns, connectionErrors } = model;
 	let withSockets = 0;
 	const last = { in: new LastEvent(), out: new LastEvent() };
 	const pending = { in: new WeakMap<ConnState, PendingAttachments>(), out: new WeakMap<ConnState, PendingAttachments>() };
@@ -146,7 +158,7 @@ export function createEngineCollector({
 			if (conn === undefined) return;
 			if (this.transport.name !== conn.transport) noteUpgrade(conn, this.transport.name as Transport);
 			if (packet.type === 'message') {
-				countMessage(conn, packet.data, 'in');
+				countMessage(this, conn, packet.data, 'in');
 			} else if (packet.type === 'pong' && conn.pingAt > 0) {
 				const rtt = performance.now() - conn.pingAt;
 				conn.pingAt = 0;
@@ -171,7 +183,7 @@ export function createEngineCollector({
 			if (engine.transport.name !== conn.transport) noteUpgrade(conn, engine.transport.name as Transport);
 			for (let i = 0; i < packets.length; i++) {
 				const packet = packets[i];
-				if (packet.type === 'message') countMessage(conn, packet.data, 'out');
+				if (packet.type === 'message') countMessage(engine, conn, packet.data, 'out');
 				else if (packet.type === 'ping') conn.pingAt = performance.now();
 			}
 		} catch (err) {
@@ -179,7 +191,7 @@ export function createEngineCollector({
 		}
 	}
 
-	function countMessage(conn: ConnState, data: EnginePacket['data'], direction: Direction): void {
+	function countMessage(engine: EngineConn, conn: ConnState, data: EnginePacket['data'], direction: Direction): void {
 		if (typeof data !== 'string') {
 			if (data !== undefined) countBinary(conn, data.byteLength, direction);
 			return;
@@ -189,8 +201,10 @@ export function createEngineCollector({
 			countUnread(conn, Buffer.byteLength(data), direction);
 		} else if (type === TYPE_EVENT || type === TYPE_BINARY_EVENT) {
 			countEvent(conn, data, type, direction);
+		} else if ((type === TYPE_ACK || type === TYPE_BINARY_ACK) && acks !== undefined) {
+			countAck(conn, data, direction, acks);
 		} else {
-			countControlBytes(data, direction);
+			countControlBytes(engine, data, direction);
 		}
 	}
 
@@ -200,6 +214,7 @@ export function createEngineCollector({
 		if (s === null) return;
 		const { bytes, counter } = read;
 		tally(direction, s, counter!, bytes, 1);
+		if (read.ackId !== -1 && acks !== undefined) acks.sent(s, counter!, direction, read.ackId);
 		if (type === TYPE_BINARY_EVENT) {
 			const remaining = attachmentCount(data);
 			if (remaining > 0) pending[direction].set(conn, { socket: s, counter: counter!, remaining });
@@ -267,16 +282,34 @@ export function createEngineCollector({
 	}
 
 	/**
-	 * Acknowledgements, connects, disconnects and connect errors: rare next to events, so reading
-	 * the namespace out of the packet here costs nothing that matters.
+	 * An acknowledgement: found among the connection's sockets like an event, without allocating,
+	 * since a chat may acknowledge every message. Acks of the admin namespace belong to no socket.
 	 */
-	function countControlBytes(data: string, direction: Direction): void {
+	function countAck(conn: ConnState, data: string, direction: Direction, tracker: AckTracker): void {
+		const at = namespaceStart(data);
+		let s = conn.first;
+		while (s !== null && !isForNamespace(data, at, s.stats.name)) s = s.next;
+		if (s === null) return;
+		const bytes = Buffer.byteLength(data);
+		if (direction === 'in') s.stats.bytesIn += bytes;
+		else s.stats.bytesOut += bytes;
+		const payload = payloadStart(data, at);
+		const id = payload === -1 ? -1 : ackIdBefore(data, at, payload);
+		if (id !== -1) tracker.answered(s, direction, id);
+	}
+
+	/**
+	 * Connects, disconnects and connect errors (and acks when they are not timed): rare next to
+	 * events, so reading the namespace out of the packet here costs nothing that matters.
+	 */
+	function countControlBytes(engine: EngineConn, data: string, direction: Direction): void {
 		const name = namespaceOf(data);
 		if (name === adminNamespace) return;
 		const stats = model.namespaces.get(name);
 		if (direction === 'out' && data.charCodeAt(0) === TYPE_CONNECT_ERROR) {
 			if (stats) stats.refused++;
 			else model.invalidNamespaces++;
+			connectionErrors.refused(data, engine.remoteAddress ?? '', stats ? name : undefined);
 			return;
 		}
 		if (stats === undefined) return;
@@ -300,6 +333,7 @@ export function createEngineCollector({
 		if (!server) return;
 		server.on('connection', onEngineConnection);
 		server.on('flush', onFlush);
+		server.on('connection_error', connectionErrors.onEngineError);
 		for (const conn of Object.values(server.clients)) track(conn);
 	}
 
@@ -342,6 +376,7 @@ export function createEngineCollector({
 		dispose() {
 			server?.off('connection', onEngineConnection);
 			server?.off('flush', onFlush);
+			server?.off('connection_error', connectionErrors.onEngineError);
 			for (const engine of Object.values(server?.clients ?? {})) untrack(engine);
 			for (const stats of model.namespaces.values()) {
 				for (const socket of stats.nsp.sockets.values()) untrack(socket.conn);

@@ -11,7 +11,8 @@
 export const TYPE_CONNECT_ERROR = 52; // '4'
 export const TYPE_EVENT = 50; // '2'
 export const TYPE_BINARY_EVENT = 53; // '5'
-const TYPE_BINARY_ACK = 54; // '6'
+export const TYPE_ACK = 51; // '3'
+export const TYPE_BINARY_ACK = 54; // '6'
 const SLASH = 47;
 const COMMA = 44;
 const DASH = 45;
@@ -63,6 +64,23 @@ export function payloadStart(data: string, at: number): number {
 	}
 	while (at < data.length && data.charCodeAt(at) !== OPEN_BRACKET) at++;
 	return at < data.length ? at : -1;
+}
+
+/**
+ * The acknowledgement id of a packet, or -1: the digits right before its payload (which starts at
+ * `payload`), after the namespace part (which starts at `at`). Read backwards, so a packet without
+ * an id costs one comparison.
+ */
+export function ackIdBefore(data: string, at: number, payload: number): number {
+	let id = 0;
+	let scale = 1;
+	for (let i = payload - 1; i >= at; i--) {
+		const digit = data.charCodeAt(i) - 48;
+		if (digit < 0 || digit > 9) break;
+		id += digit * scale;
+		scale *= 10;
+	}
+	return scale === 1 ? -1 : id;
 }
 
 /**

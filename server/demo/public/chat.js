@@ -94,6 +94,8 @@ function connect(name, namespace, wanted) {
 		const synced = to ? join(to) : leave();
 		synced.catch((err) => notice(err.message, 'error'));
 	});
+	// The server's presence check: answered at once, so its acknowledgement latency is the round trip.
+	s.on('presence:check', (ack) => ack());
 	s.on('message:new', (message) => {
 		forgetTypist(message.from);
 		showMessage(message);

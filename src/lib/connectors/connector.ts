@@ -26,7 +26,15 @@ export interface Target {
  * agent always reports but other sources may not (process health, refused connections, paged
  * server-side queries).
  */
-export type Capability = Feature | 'process' | 'refused' | 'paged';
+export type Capability =
+	| Feature
+	| 'process'
+	| 'refused'
+	| 'paged'
+	/** Acknowledgement latency and timeouts per event. */
+	| 'acks'
+	/** Connections refused by middleware or failed at the engine, by code. */
+	| 'connection-errors';
 
 /** Why a source lacks a capability, and what Sockscope's agent would add. */
 export interface Gap {

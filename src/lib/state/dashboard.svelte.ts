@@ -12,6 +12,7 @@ import { AuditFeed, LogBuffer } from './live-feeds.svelte';
 import { DashboardModel } from './model.svelte';
 import { Notices } from './notices.svelte';
 import { Theme } from './theme.svelte';
+import { AuditMarkers } from './markers.svelte';
 
 export class Dashboard {
 	readonly model: DashboardModel;
@@ -21,6 +22,7 @@ export class Dashboard {
 	readonly theme = new Theme();
 	readonly connection: ConnectionState;
 	readonly actions: Actions;
+	readonly markers: AuditMarkers;
 
 	constructor(readonly api: Connector = new SourceConnector()) {
 		this.model = new DashboardModel((range) => api.query('history:query', { range }));
@@ -29,6 +31,7 @@ export class Dashboard {
 			audit: (entry) => this.audit.push(entry)
 		});
 		this.actions = new Actions(api, this.notices);
+		this.markers = new AuditMarkers(api, this.audit);
 	}
 }
 

@@ -24,6 +24,7 @@ import {
 	type NodeEntry
 } from './nodes';
 import { SeriesStore, type Point } from './series';
+import { ackRowsOf, latestConnectionErrors } from './acks';
 import type { NodeLiveness } from '$protocol/vocabulary';
 
 export const RANGES: Record<HistoryRange, number> = {
@@ -41,7 +42,13 @@ const RECENT_MS = 10_000;
 /** Room sizes from the samples' top lists are kept this long, for the room chart. */
 const ROOM_HISTORY_MS = 900_000;
 /** Capabilities that are not features: the agent always has them, other sources say if not. */
-const NOT_FEATURES = new Set<Capability>(['process', 'refused', 'paged']);
+const NOT_FEATURES = new Set<Capability>([
+	'process',
+	'refused',
+	'paged',
+	'acks',
+	'connection-errors'
+]);
 
 export class DashboardModel {
 	readonly clock = new Clock();
@@ -80,6 +87,15 @@ export class DashboardModel {
 		void this.#version;
 		return topEventsOf(this.#recent, 8);
 	});
+	/** Acknowledged events over the last ten seconds, the slowest first. */
+	readonly acks = $derived.by(() => {
+		void this.#version;
+		return ackRowsOf(this.#recent);
+	});
+	/** The latest refused or failed connections across nodes, newest first. */
+	readonly connectionErrors = $derived(
+		latestConnectionErrors(this.nodes.values(), 8, this.clock.now)
+	);
 	/** Per namespace, traffic per second over the last ten seconds. */
 	readonly namespaceRates = $derived.by(() => {
 		void this.#version;

@@ -20,6 +20,9 @@ interface Bucket {
 	sum: Row | null;
 }
 
+/** Key prefix of refused and failed connections per second, by code. */
+export const CONNECTION_ERROR = 'connerr:';
+
 /** Levels are a value at an instant: in a bucket the latest wins. Everything else is a count. */
 function isLevel(key: string): boolean {
 	return LEVELS.some((prefix) => key.startsWith(prefix));
@@ -53,6 +56,8 @@ export function rowOfSample(sample: Sample): Row {
 	const row: Row = {};
 	for (const ns of sample.namespaces) addNamespace(row, ns);
 	if (sample.otherNamespaces) addNamespace(row, sample.otherNamespaces, OTHER_NAMESPACES);
+	for (const [code, count] of Object.entries(sample.connectionErrors?.counts ?? {}))
+		add(row, `${CONNECTION_ERROR}${code}`, count);
 	row[nodeKey('cpu', sample.nodeId)] = sample.process.cpu;
 	row[nodeKey('loop', sample.nodeId)] = sample.process.loopDelay.p99;
 	row[nodeKey('rss', sample.nodeId)] = sample.process.rss;
@@ -74,6 +79,8 @@ function rowsOfHistory(history: History): { t: number; row: Row }[] {
 				add(row, `reason:${reason}`, values[i] ?? 0);
 			}
 		}
+		for (const [code, values] of Object.entries(history.connectionErrors ?? {}))
+			add(row, `${CONNECTION_ERROR}${code}`, values[i] ?? 0);
 		row['transport:websocket'] = history.node.websocket[i] ?? 0;
 		row['transport:polling'] = history.node.polling[i] ?? 0;
 		row[nodeKey('cpu', history.nodeId)] = history.node.cpu[i] ?? 0;

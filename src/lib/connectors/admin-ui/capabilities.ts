@@ -46,6 +46,16 @@ const ALWAYS: Partial<Record<Capability, Gap>> = {
 		hint: 'Sockscope’s agent counts them per namespace.',
 		short: SHORT
 	},
+	acks: {
+		reason: '@socket.io/admin-ui does not time acknowledgements.',
+		hint: 'Sockscope’s agent times every acknowledged event, both ways, and counts timeouts.',
+		short: SHORT
+	},
+	'connection-errors': {
+		reason: '@socket.io/admin-ui does not see failed handshakes or refused connections.',
+		hint: 'Sockscope’s agent counts them by code, with the latest examples.',
+		short: SHORT
+	},
 	cluster: {
 		reason: '@socket.io/admin-ui does not report the adapter or the health of the cluster.',
 		hint: 'Sockscope’s agent shows the adapter and whether each node hears the others.',
