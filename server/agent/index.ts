@@ -40,12 +40,7 @@ import { mergeNamespaces } from './cluster-merge.js';
 import { Sampler, canSee, viewFor } from './sampler.js';
 import { stopWithServer } from './stop-with-server.js';
 
-export type {
-	UserInput as InstrumentOptions,
-	Options,
-	UserOptions,
-	AuthOptions
-} from './options.js';
+export type { UserInput as InstrumentOptions, Options, UserOptions, AuthOptions } from './options.js';
 export { AgentError } from './errors.js';
 export type * from '../protocol/models.js';
 
@@ -92,9 +87,7 @@ export interface Instrumentation {
 export function instrument(io: Server, options: UserInput): Instrumentation {
 	const opts = resolveOptions(options);
 	if (opts.auth === false && process.env.NODE_ENV === 'production') {
-		console.warn(
-			'sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets'
-		);
+		console.warn('sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets');
 	}
 	const faults = new Faults();
 	// First: a store that cannot open throws here, before any hook is attached to the host.
@@ -147,15 +140,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	async function snapshot(principal: Principal): Promise<Snapshot> {
 		const own = latest ? [latest] : [];
 		const [histories, namespaceLists] = await Promise.all([
-			cluster.fanOut<History>(
-				'history',
-				principal,
-				{ range: '5m' },
-				() => answer('history', principal, { range: '5m' }) as History
-			),
-			cluster.fanOut<NamespaceSummary[]>('namespaces', principal, {}, () =>
-				queries.namespaces(principal)
-			)
+			cluster.fanOut<History>('history', principal, { range: '5m' }, () => answer('history', principal, { range: '5m' }) as History),
+			cluster.fanOut<NamespaceSummary[]>('namespaces', principal, {}, () => queries.namespaces(principal))
 		]);
 		return {
 			protocol: PROTOCOL_VERSION,
@@ -225,10 +211,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 				path: opts.dashboard.path,
 				config: { namespace: opts.namespace, socketPath: io.path(), auth: authenticator.methods }
 			},
-			metrics:
-				opts.metrics && metrics
-					? { path: opts.metrics.path, render: metrics.render, contentType: metrics.contentType }
-					: false
+			metrics: opts.metrics && metrics ? { path: opts.metrics.path, render: metrics.render, contentType: metrics.contentType } : false
 		});
 	} else if (opts.dashboard || opts.metrics) {
 		debug('no HTTP server: attach io to one before instrument(), or pass `httpServer`');
@@ -253,6 +236,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		metrics?.registry.clear();
 		await trail.close().catch((err) => faults.record('audit close', err));
 	}
+	// The host's io.close() closes the agent too.
 	const unwrapClose = stopWithServer(io, close, faults);
 	return {
 		nodeId: opts.nodeId,
