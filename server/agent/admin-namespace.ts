@@ -10,6 +10,7 @@ import { PROTOCOL_VERSION } from '../protocol/version.js';
 import type { Authenticator } from './auth/index.js';
 import { AgentError, toAckError } from './errors.js';
 import type { Faults } from './guard.js';
+import type { RequestLimits } from './request-limits.js';
 
 const debug = createDebug('sockscope:admin');
 
@@ -33,6 +34,8 @@ export interface AdminNamespaceDeps {
 	view(sample: Sample, principal: Principal): Sample;
 	/** Called when a dashboard leaves, to drop what it subscribed to. */
 	onLeave(socket: Socket): void;
+	/** The gate every request passes, and the count of each user's open dashboards. */
+	limits: RequestLimits;
 }
 
 export interface AdminNamespace {
@@ -66,18 +69,25 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	nsp.use((socket, next) => {
 		authenticator.authenticate(socket).then(
 			({ principal, grant }) => {
+				try {
+					deps.limits.admit(principal);
+				} catch (err) {
+					return refuse(next, err);
+				}
 				(socket as DashboardSocket)[PRINCIPAL] = principal;
 				if (grant) socket.data = { ...socket.data, sockscopeGrant: grant };
 				next();
 			},
-			(err) => {
-				const { code, message } = toAckError(err);
-				const retryAfter = err instanceof AgentError ? err.retryAfter : undefined;
-				// socket.io sends `data` to the client with the `connect_error`.
-				next(Object.assign(new Error(message), { data: { code, message, retryAfter } }));
-			}
+			(err) => refuse(next, err)
 		);
 	});
+
+	function refuse(next: (err?: Error) => void, err: unknown): void {
+		const { code, message } = toAckError(err);
+		const retryAfter = err instanceof AgentError ? err.retryAfter : undefined;
+		// socket.io sends `data` to the client with the `connect_error`.
+		next(Object.assign(new Error(message), { data: { code, message, retryAfter } }));
+	}
 
 	function scopeKey(principal: Principal): string {
 		return principal.namespaces ? JSON.stringify([...principal.namespaces].sort()) : '*';
@@ -86,6 +96,11 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	const onConnection = (socket: DashboardSocket) => {
 		try {
 			const principal = socket[PRINCIPAL]!;
+			// Admitted by the middleware, but others of the same user may have connected meanwhile.
+			if (!deps.limits.opened(socket, principal)) {
+				socket.disconnect(true);
+				return;
+			}
 			const key = scopeKey(principal);
 			let scope = scopes.get(key);
 			if (!scope) {
@@ -120,6 +135,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 				});
 			}
 			socket.on('disconnect', () => {
+				deps.limits.closed(socket);
 				scope.members--;
 				if (scope.members === 0) scopes.delete(key);
 				deps.onLeave(socket);
@@ -144,7 +160,11 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	return {
 		nsp,
 		handle(event, handler, unacknowledged) {
-			handlers.set(event, { handler, unacknowledged });
+			const { limits } = deps;
+			handlers.set(event, {
+				handler: limits.wrap(handler),
+				unacknowledged: unacknowledged && limits.wrap(unacknowledged, false)
+			});
 		},
 		onJoin(listener) {
 			joinListeners.push(listener);

@@ -39,6 +39,7 @@ import { createCluster } from './cluster.js';
 import { mergeNamespaces } from './cluster-merge.js';
 import { Sampler, canSee, viewFor } from './sampler.js';
 import { stopWithServer } from './stop-with-server.js';
+import { createRequestLimits } from './request-limits.js';
 
 export type { UserInput as InstrumentOptions, Options, UserOptions, AuthOptions } from './options.js';
 export { AgentError } from './errors.js';
@@ -97,6 +98,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const log = new EventLog(opts.nodeId, opts.eventLog.maxPerSecond, opts.eventLog.payloads, (err) =>
 		faults.record('event log', err)
 	);
+	log.limits = { perUser: opts.limits.logSubscriptionsPerUser, total: opts.limits.logSubscriptions };
 	const wireEvents = usesDefaultWireFormat(io);
 	const engine = createEngineCollector({
 		engine: () => io.engine as unknown as EngineServer | undefined,
@@ -166,7 +168,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		authenticator,
 		snapshot,
 		view: viewFor,
-		onLeave: (socket) => log.unsubscribe(socket)
+		onLeave: (socket) => log.unsubscribe(socket),
+		limits: createRequestLimits(opts.limits)
 	});
 	const answer = localAnswer({ queries, history });
 	const cluster = createCluster({

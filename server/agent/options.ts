@@ -99,6 +99,49 @@ export interface EventLogOptions {
 	maxPerSecond?: number;
 }
 
+export interface LimitOptions {
+	/**
+	 * Requests one dashboard may send per second, on average; more are answered `E_RATE_LIMITED`.
+	 * @default 5
+	 */
+	requestsPerSecond?: number;
+	/**
+	 * Requests one dashboard may send at once above that average (a page opening asks several).
+	 * @default 30
+	 */
+	burst?: number;
+	/**
+	 * Requests of one dashboard being answered at the same time.
+	 * @default 4
+	 */
+	inFlight?: number;
+	/**
+	 * Requests per second summed over every dashboard of one user (twice `burst` at once).
+	 * @default 10
+	 */
+	userRequestsPerSecond?: number;
+	/**
+	 * Requests being answered at the same time, summed over every dashboard of one user.
+	 * @default 8
+	 */
+	userInFlight?: number;
+	/**
+	 * Dashboards one user may have open on this node.
+	 * @default 20
+	 */
+	dashboardsPerUser?: number;
+	/**
+	 * Live event log subscriptions one user may hold on this node.
+	 * @default 4
+	 */
+	logSubscriptionsPerUser?: number;
+	/**
+	 * Live event log subscriptions on this node, all users together.
+	 * @default 32
+	 */
+	logSubscriptions?: number;
+}
+
 export interface Options {
 	/**
 	 * The namespace that dashboards connect to. It is excluded from every figure.
@@ -152,11 +195,25 @@ export interface Options {
 	 * @default 2000
 	 */
 	queryTimeout: number;
+	/** What one dashboard, and one user, may ask of this node. */
+	limits: Required<LimitOptions>;
 }
 
-export type UserInput = Partial<Omit<Options, 'redact' | 'eventLog'>> & {
+export type UserInput = Partial<Omit<Options, 'redact' | 'eventLog' | 'limits'>> & {
 	redact?: RedactOptions;
 	eventLog?: EventLogOptions;
+	limits?: LimitOptions;
+};
+
+const LIMIT_DEFAULTS: Required<LimitOptions> = {
+	requestsPerSecond: 5,
+	burst: 30,
+	inFlight: 4,
+	userRequestsPerSecond: 10,
+	userInFlight: 8,
+	dashboardsPerUser: 20,
+	logSubscriptionsPerUser: 4,
+	logSubscriptions: 32
 };
 
 const namespaceName = z.string().regex(/^\/[^,]*$/, 'must start with "/" and contain no comma');
@@ -208,7 +265,19 @@ const schema = z.strictObject({
 	sampleInterval: z.number().int().min(100).max(60_000).default(1000),
 	maxEventNames: z.number().int().min(1).max(10_000).default(200),
 	httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
-	queryTimeout: z.number().int().min(50).max(60_000).default(2000)
+	queryTimeout: z.number().int().min(50).max(60_000).default(2000),
+	limits: z
+		.strictObject({
+			requestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.requestsPerSecond),
+			burst: z.number().int().positive().default(LIMIT_DEFAULTS.burst),
+			inFlight: z.number().int().positive().default(LIMIT_DEFAULTS.inFlight),
+			userRequestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.userRequestsPerSecond),
+			userInFlight: z.number().int().positive().default(LIMIT_DEFAULTS.userInFlight),
+			dashboardsPerUser: z.number().int().positive().default(LIMIT_DEFAULTS.dashboardsPerUser),
+			logSubscriptionsPerUser: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptionsPerUser),
+			logSubscriptions: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptions)
+		})
+		.default(LIMIT_DEFAULTS)
 });
 
 /** Merges the user's options with the defaults, or throws an `AgentError` naming the option. */

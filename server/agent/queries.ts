@@ -186,7 +186,8 @@ type Key = [SortValue, string];
 
 /**
  * One page of `items` in key order after `cursor`: the rows, how many matched in all, and the cursor
- * of the next page. Sorting costs O(n log n) on demand, never on the hot path.
+ * of the next page. Only the page is kept in order (top-k), so a query costs O(n log k) for a page
+ * of k, not a sort of every socket; never on the hot path.
  */
 export function pageOf<T, R>(
 	items: T[],
@@ -202,18 +203,29 @@ export function pageOf<T, R>(
 	const sign = desc ? -1 : 1;
 	const compare = (a: Key, b: Key) =>
 		sign * (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
-	let keyed = items.map((item) => ({ item, k: key(item) }));
-	if (cursor !== undefined) {
-		const after = decodeCursor(cursor);
-		keyed = keyed.filter((x) => compare(x.k, after) > 0);
+	const after = cursor === undefined ? undefined : decodeCursor(cursor);
+	// One more than the page, to know whether another page follows.
+	const top: { item: T; k: Key }[] = [];
+	for (const item of items) {
+		const k = key(item);
+		if (after !== undefined && compare(k, after) <= 0) continue;
+		if (top.length > size && compare(k, top[size].k) >= 0) continue;
+		let lo = 0;
+		let hi = top.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if (compare(top[mid].k, k) <= 0) lo = mid + 1;
+			else hi = mid;
+		}
+		top.splice(lo, 0, { item, k });
+		if (top.length > size + 1) top.pop();
 	}
-	keyed.sort((a, b) => compare(a.k, b.k));
-	const rows = keyed.slice(0, size);
+	const rows = top.slice(0, size);
 	const last = rows[rows.length - 1];
 	return {
 		rows: rows.map((x) => toRow(x.item)),
 		total,
-		nextCursor: (keyed.length > size || hasMore) && last ? encodeCursor(last.k) : null,
+		nextCursor: (top.length > size || hasMore) && last ? encodeCursor(last.k) : null,
 		missingNodes: []
 	};
 }
@@ -252,12 +264,16 @@ function sortValue(state: SocketState, sort: SocketSortKey): SortValue {
 	}
 }
 
+/** Fields a text filter reads are cut to this length: a client chooses its own user agent. */
+const MAX_FILTERED_FIELD = 256;
+
 function matchesText(state: SocketState, text: string): boolean {
 	const h = state.socket.handshake;
+	const agent = h.headers['user-agent'];
 	return (
 		state.socket.id.toLowerCase().includes(text) ||
-		h.address.toLowerCase().includes(text) ||
-		String(h.headers['user-agent'] ?? '').toLowerCase().includes(text)
+		h.address.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text) ||
+		(typeof agent === 'string' && agent.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text))
 	);
 }
 

@@ -11,6 +11,8 @@ export interface AckError {
 	code: string;
 	/** A sanitised, human-readable message. */
 	message: string;
+	/** For `E_RATE_LIMITED`: seconds until the request may be sent again. */
+	retryAfter?: number;
 }
 
 export type Role = 'admin' | 'readonly';
