@@ -116,7 +116,11 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		faults,
 		sockets,
 		adminNamespace: opts.namespace,
-		maxEventNames: opts.maxEventNames
+		eventNames: {
+			max: opts.maxEventNames,
+			budget: model.nameBudget,
+			...(opts.eventNames ? { allow: new Set(opts.eventNames) } : {})
+		}
 	});
 	const health = createHealthProbe();
 	const sampler = new Sampler(model, health, opts.nodeId, faults);

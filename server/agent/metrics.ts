@@ -1,10 +1,13 @@
 /**
  * Prometheus exposition with the metric names existing Grafana boards for socket.io use. Counters
  * are read from the model at scrape time, so the hot path pays nothing for Prometheus. The `event`
- * label is bounded by the model's per-namespace cap (the rest is `_other`); no label holds a
+ * label is bounded by the model's name table (event-names.ts) and the `namespace` label by
+ * `MAX_LABELLED_NAMESPACES`, both in length and in number (the rest is `_other`); no label holds a
  * socket id.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { OTHER_EVENTS } from '../protocol/limits.js';
+import { MAX_EVENT_NAME } from './event-names.js';
 import type { NamespaceStats, NodeModel } from './model.js';
 
 export interface Metrics {
@@ -15,11 +18,26 @@ export interface Metrics {
 	contentType: string;
 }
 
+/**
+ * Namespaces labelled one by one, the most sockets first; the rest share the label `_other`. A
+ * server with a namespace per tenant (a regex or function parent) would otherwise add series
+ * without bound, as clients pick the names.
+ */
+export const MAX_LABELLED_NAMESPACES = 50;
+
+/** A namespace's label: its name cut like an event name. */
+function namespaceLabel(name: string): string {
+	return name.length > MAX_EVENT_NAME ? `${name.slice(0, MAX_EVENT_NAME - 1)}…` : name;
+}
+
 export function createMetrics(model: NodeModel): Metrics {
 	const registry = new Registry();
 	collectDefaultMetrics({ register: registry });
-	const each = (fn: (stats: NamespaceStats) => void) => {
-		for (const stats of model.namespaces.values()) fn(stats);
+	/** Each namespace with its label; several may share `_other`, so values are added, never set. */
+	const each = (fn: (stats: NamespaceStats, namespace: string) => void) => {
+		const all = [...model.namespaces.values()];
+		if (all.length > MAX_LABELLED_NAMESPACES) all.sort((a, b) => b.nsp.sockets.size - a.nsp.sockets.size);
+		all.forEach((stats, i) => fn(stats, i < MAX_LABELLED_NAMESPACES ? namespaceLabel(stats.name) : OTHER_EVENTS));
 	};
 
 	new Gauge({
@@ -29,7 +47,7 @@ export function createMetrics(model: NodeModel): Metrics {
 		registers: [registry],
 		collect() {
 			this.reset();
-			each((s) => this.set({ namespace: s.name }, s.nsp.sockets.size));
+			each((s, namespace) => this.inc({ namespace }, s.nsp.sockets.size));
 		}
 	});
 	new Gauge({
@@ -39,7 +57,7 @@ export function createMetrics(model: NodeModel): Metrics {
 		registers: [registry],
 		collect() {
 			this.reset();
-			each((s) => this.set({ namespace: s.name }, s.publicRooms.size));
+			each((s, namespace) => this.inc({ namespace }, s.publicRooms.size));
 		}
 	});
 
@@ -51,7 +69,7 @@ export function createMetrics(model: NodeModel): Metrics {
 			registers: [registry],
 			collect() {
 				this.reset();
-				each((s) => this.inc({ namespace: s.name }, read(s)));
+				each((s, namespace) => this.inc({ namespace }, read(s)));
 			}
 		});
 	counter('socketio_connections_total', 'Sockets connected', (s) => s.connects);
@@ -69,8 +87,8 @@ export function createMetrics(model: NodeModel): Metrics {
 		registers: [registry],
 		collect() {
 			this.reset();
-			each((s) => {
-				for (const [reason, n] of s.reasons) this.inc({ namespace: s.name, reason }, n);
+			each((s, namespace) => {
+				for (const [reason, n] of s.reasons) this.inc({ namespace, reason }, n);
 			});
 		}
 	});
@@ -82,10 +100,10 @@ export function createMetrics(model: NodeModel): Metrics {
 			registers: [registry],
 			collect() {
 				this.reset();
-				each((s) => {
+				each((s, namespace) => {
 					for (const c of s.eventCounters()) {
 						const n = read(c);
-						if (n > 0) this.inc({ namespace: s.name, event: c.name }, n);
+						if (n > 0) this.inc({ namespace, event: c.name }, n);
 					}
 				});
 			}

@@ -180,11 +180,17 @@ export interface Options {
 	 */
 	sampleInterval: number;
 	/**
-	 * Distinct event names counted per namespace; names beyond are counted as `_other`, so a client
-	 * that invents names cannot grow the agent's memory.
+	 * Distinct event names counted per namespace; beyond, a new name replaces a cold one or is
+	 * counted as `_other`, so a client that invents names cannot grow the agent's memory.
 	 * @default 200
 	 */
 	maxEventNames: number;
+	/**
+	 * Event names counted on their own line, in every namespace; any other name is counted as
+	 * `_other`. Without it, the busiest names hold the lines (up to `maxEventNames`).
+	 * @default undefined
+	 */
+	eventNames?: string[];
 	/**
 	 * The HTTP server to mount the dashboard and metrics on, when `io` was not attached to one.
 	 * @default io.httpServer
@@ -264,6 +270,7 @@ const schema = z.strictObject({
 		.default({ memory: 1000, redisKey: 'sockscope:audit' }),
 	sampleInterval: z.number().int().min(100).max(60_000).default(1000),
 	maxEventNames: z.number().int().min(1).max(10_000).default(200),
+	eventNames: z.array(z.string().min(1).max(128)).max(10_000).optional(),
 	httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
 	queryTimeout: z.number().int().min(50).max(60_000).default(2000),
 	limits: z

@@ -5,7 +5,7 @@
  * be merged (see cluster fan-out).
  */
 import type { Socket } from 'socket.io';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../protocol/limits.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_ROOM_NAME } from '../protocol/limits.js';
 import type {
 	MembersQuery,
 	NamespaceSummary,
@@ -89,9 +89,9 @@ export class Queries {
 		for (const stats of this.namespacesFor(principal, query.namespace)) {
 			const rooms = stats.nsp.adapter.rooms;
 			for (const name of stats.publicRooms) {
-				if (text !== undefined && !name.toLowerCase().includes(text)) continue;
+				if (text !== undefined && !name.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text)) continue;
 				const size = rooms.get(name)?.size ?? 0;
-				rows.push({ namespace: stats.name, name, size, nodes: { [this.nodeId]: size } });
+				rows.push({ namespace: stats.name, name: roomName(name), size, nodes: { [this.nodeId]: size } });
 			}
 		}
 		return rows;
@@ -151,7 +151,7 @@ export class Queries {
 	private row(state: SocketState): SocketRow {
 		const { socket, conn } = state;
 		const rooms: string[] = [];
-		for (const room of socket.rooms) if (room !== socket.id) rooms.push(room);
+		for (const room of socket.rooms) if (room !== socket.id) rooms.push(roomName(room));
 		return {
 			id: socket.id,
 			nodeId: this.nodeId,
@@ -266,6 +266,11 @@ function sortValue(state: SocketState, sort: SocketSortKey): SortValue {
 
 /** Fields a text filter reads are cut to this length: a client chooses its own user agent. */
 const MAX_FILTERED_FIELD = 256;
+
+/** A room's name as answers show it: no command can name a longer one, and clients choose them. */
+function roomName(name: string): string {
+	return name.length > MAX_ROOM_NAME ? `${name.slice(0, MAX_ROOM_NAME - 1)}…` : name;
+}
 
 function matchesText(state: SocketState, text: string): boolean {
 	const h = state.socket.handshake;
