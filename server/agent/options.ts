@@ -41,10 +41,18 @@ export interface AuthOptions {
 	 */
 	sessionTtl?: number;
 	/**
-	 * Failed logins allowed per address per minute before further attempts are refused.
+	 * Failed logins allowed per user name and address per minute before further attempts of that
+	 * name from that address are refused (IPv6 addresses count by their /64).
 	 * @default 5
 	 */
 	maxFailedLogins?: number;
+	/**
+	 * Reverse proxies in front of the server whose `X-Forwarded-For` tells the client's address:
+	 * `true` for one, a number for a chain. Without it, every login behind a proxy comes from the
+	 * proxy's address.
+	 * @default false
+	 */
+	trustProxy?: boolean | number;
 }
 
 /** Anything with the calls of a node-redis v4/v5 or ioredis client that the audit store uses. */
@@ -241,7 +249,8 @@ const schema = z.strictObject({
 			authorize: z.function().optional(),
 			secret: z.string().min(16, 'must be at least 16 characters').optional(),
 			sessionTtl: z.number().int().positive().max(30 * 86_400).default(3600),
-			maxFailedLogins: z.number().int().positive().default(5)
+			maxFailedLogins: z.number().int().positive().default(5),
+			trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false)
 		})
 	]),
 	nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),

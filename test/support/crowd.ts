@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { io, type Socket } from 'socket.io-client';
+import { Manager, io, type Socket } from 'socket.io-client';
 
 export type CrowdRequest =
 	| { type: 'connect'; url: string; count: number; userAgent: string }
@@ -18,6 +18,8 @@ export type CrowdRequest =
 			perSecond: number;
 			seconds: number;
 	  }
+	| { type: 'proxied'; url: string; forwardedFor: string[] }
+	| { type: 'logins'; namespace: string; auth: Record<string, unknown> }
 	| { type: 'report' };
 
 export interface FloodResult {
@@ -29,6 +31,16 @@ export interface FloodResult {
 export interface Crowd {
 	connect(url: string, count: number, userAgent: string): Promise<void>;
 	flood(request: Omit<Extract<CrowdRequest, { type: 'flood' }>, 'type'>): Promise<FloodResult>;
+	/**
+	 * One connection per address in `forwardedFor`, each with that address as `X-Forwarded-For`
+	 * (as a proxy would write it), open and idle: `logins` sends over them.
+	 */
+	proxied(url: string, forwardedFor: string[]): Promise<void>;
+	/**
+	 * A login to `namespace` over each `proxied` connection, all at once: the refusal code of each,
+	 * or `ok`. Only the logins reach the server now, not the connections' handshakes.
+	 */
+	logins(namespace: string, auth: Record<string, unknown>): Promise<string[]>;
 	/** How many of the crowd's sockets have been disconnected so far. */
 	disconnected(): Promise<number>;
 	close(): void;
@@ -49,12 +61,15 @@ export function startCrowd(): Crowd {
 	return {
 		connect: (url, count, userAgent) => call({ type: 'connect', url, count, userAgent }),
 		flood: (request) => call({ type: 'flood', ...request }),
+		proxied: (url, forwardedFor) => call({ type: 'proxied', url, forwardedFor }),
+		logins: (namespace, auth) => call({ type: 'logins', namespace, auth }),
 		disconnected: () => call({ type: 'report' }),
 		close: () => child.kill()
 	};
 }
 
 const sockets: Socket[] = [];
+const managers: Manager[] = [];
 let disconnected = 0;
 
 function open(url: string, options: object): Promise<Socket> {
@@ -122,6 +137,46 @@ async function serve(request: CrowdRequest): Promise<unknown> {
 			dashboard.disconnect();
 			return result;
 		}
+		case 'proxied':
+			managers.push(
+				...(await Promise.all(
+					request.forwardedFor.map(async (address) => {
+						const manager = new Manager(request.url, {
+							forceNew: true,
+							reconnection: false,
+							transports: ['websocket'],
+							extraHeaders: { 'x-forwarded-for': address }
+						});
+						const socket = manager.socket('/');
+						await new Promise((resolve, reject) => {
+							socket.once('connect', resolve);
+							socket.once('connect_error', reject);
+						});
+						return manager;
+					})
+				))
+			);
+			return undefined;
+		case 'logins':
+			return Promise.all(
+				managers.map(
+					(manager) =>
+						new Promise<string>((resolve) => {
+							// A manager keeps one socket per namespace: forget the last login's, so this one is new.
+							delete (manager as unknown as { nsps: Record<string, Socket> }).nsps[
+								request.namespace
+							];
+							const socket = manager.socket(request.namespace, { auth: request.auth });
+							socket.once('connect', () => {
+								socket.disconnect();
+								resolve('ok');
+							});
+							socket.once('connect_error', (err: { data?: { code?: string } }) =>
+								resolve(err.data?.code ?? String(err))
+							);
+						})
+				)
+			);
 		case 'report':
 			return disconnected;
 	}

@@ -1,7 +1,8 @@
 /**
  * Who may open a dashboard. `auth: false` lets everyone in as an admin, and only because the
  * operator wrote it; anything else must prove who it is, in this order: the host's `authorize`
- * hook, a session token, a password login (rate-limited per address, answered with a new token).
+ * hook, a session token, a password login (failures limited per user and address, so nobody can
+ * lock another user out; answered with a new token).
  */
 import { randomBytes } from 'node:crypto';
 import createDebug from 'debug';
@@ -13,6 +14,7 @@ import { AgentError } from '../errors.js';
 import type { Faults } from '../guard.js';
 import type { AuthOptions, Options } from '../options.js';
 import { namespaceField } from '../validation.js';
+import { addressGroup, clientAddress } from './client-address.js';
 import { createPasswordCheck } from './passwords.js';
 import { LoginLimiter } from './rate-limit.js';
 import { createTokenSigner } from './tokens.js';
@@ -91,13 +93,22 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 		credentials: Record<string, unknown>,
 		address: string
 	): Promise<Authenticated> {
-		limiter.attempt(address);
-		const user = await passwords.check(credentials.user, credentials.password);
+		const name = typeof credentials.user === 'string' ? credentials.user.slice(0, 128) : '';
+		const key = `${name}\u0000${addressGroup(address)}`;
+		limiter.attempt(key);
+		let user;
+		try {
+			user = await passwords.check(credentials.user, credentials.password);
+		} catch (err) {
+			// Not checked (the password worker is busy or gone): not a failed guess either.
+			limiter.succeeded(key);
+			throw err instanceof AgentError ? err : new AgentError('E_INTERNAL');
+		}
 		if (!user) {
 			debug('failed login from %s', address);
 			throw new AgentError('E_AUTH_INVALID');
 		}
-		limiter.succeeded(address);
+		limiter.succeeded(key);
 		const principal = principalOf(user);
 		return { principal, grant: tokens.issue(principal) };
 	}
@@ -115,7 +126,7 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 			if ('token' in credentials) return { principal: fromToken(credentials.token) };
 			if ('user' in credentials || 'password' in credentials) {
 				if (users.length === 0) throw new AgentError('E_AUTH_INVALID');
-				return fromPassword(credentials, socket.handshake.address);
+				return fromPassword(credentials, clientAddress(socket.handshake, auth.trustProxy ?? false));
 			}
 			if (users.length > 0) throw new AgentError('E_AUTH_REQUIRED');
 			if (auth.authorize) throw new AgentError('E_AUTH_INVALID', 'refused by the authorize hook');
@@ -123,6 +134,7 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 		},
 		dispose() {
 			limiter.dispose();
+			passwords.dispose();
 		}
 	};
 }
