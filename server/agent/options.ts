@@ -92,6 +92,18 @@ export interface RedactOptions {
 	 * @default true
 	 */
 	auth?: boolean;
+	/**
+	 * Handshake headers whose values are shown; every other header's value is hidden (a header
+	 * in `headers` always is). `true` shows every header not in `headers`.
+	 * @default ['accept', 'accept-encoding', 'accept-language', 'cache-control', 'connection', 'host', 'origin', 'pragma', 'sec-websocket-extensions', 'sec-websocket-version', 'upgrade', 'user-agent']
+	 */
+	showHeaders?: true | string[];
+	/**
+	 * Handshake query values shown (`handshake.query`, and the query part of `handshake.url`):
+	 * `false` hides them all (a token often travels there), a list shows those keys, `true` all.
+	 * @default false
+	 */
+	showQuery?: boolean | string[];
 }
 
 export interface EventLogOptions {
@@ -219,6 +231,22 @@ export type UserInput = Partial<Omit<Options, 'redact' | 'eventLog' | 'limits'>>
 	limits?: LimitOptions;
 };
 
+/** Headers a browser or client library sends that say nothing secret. */
+const SAFE_HEADERS = [
+	'accept',
+	'accept-encoding',
+	'accept-language',
+	'cache-control',
+	'connection',
+	'host',
+	'origin',
+	'pragma',
+	'sec-websocket-extensions',
+	'sec-websocket-version',
+	'upgrade',
+	'user-agent'
+];
+
 const LIMIT_DEFAULTS: Required<LimitOptions> = {
 	requestsPerSecond: 5,
 	burst: 30,
@@ -260,9 +288,17 @@ const schema = z.strictObject({
 		.strictObject({
 			socketData: z.union([z.boolean(), z.array(z.string())]).default(true),
 			headers: z.array(z.string()).default(['cookie', 'authorization', 'proxy-authorization', 'x-api-key']),
-			auth: z.boolean().default(true)
+			auth: z.boolean().default(true),
+			showHeaders: z.union([z.literal(true), z.array(z.string())]).default(SAFE_HEADERS),
+			showQuery: z.union([z.boolean(), z.array(z.string())]).default(false)
 		})
-		.default({ socketData: true, headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'], auth: true }),
+		.default({
+			socketData: true,
+			headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'],
+			auth: true,
+			showHeaders: SAFE_HEADERS,
+			showQuery: false
+		}),
 	eventLog: z
 		.strictObject({
 			payloads: z.boolean().default(false),

@@ -23,6 +23,7 @@ import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
 import type { Options } from './options.js';
+import { redactHandshake } from './redaction.js';
 
 type SortValue = string | number;
 
@@ -107,11 +108,7 @@ export class Queries {
 		const state = socket && this.model.stateOf(socket);
 		if (!state) throw new AgentError('E_NOT_FOUND', `no socket ${id} in namespace ${namespace}`);
 		const h = state.socket.handshake;
-		const hidden = new Set(this.redact.headers.map((name) => name.toLowerCase()));
-		const headers: Record<string, string> = {};
-		for (const [name, value] of Object.entries(h.headers)) {
-			headers[name] = hidden.has(name.toLowerCase()) ? '[redacted]' : String(value);
-		}
+		const { headers, query, url } = redactHandshake(h, this.redact);
 		const events = [...stats.eventCounters()]
 			.filter((c) => c.in || c.out)
 			.slice(0, 50)
@@ -121,11 +118,11 @@ export class Queries {
 			transports: [...state.conn.transports],
 			handshake: {
 				headers,
-				query: { ...h.query },
+				query,
 				auth: this.redact.auth ? '[redacted]' : safeJson(h.auth),
 				time: h.time,
 				secure: h.secure,
-				url: h.url,
+				url,
 				xdomain: h.xdomain
 			},
 			data: this.data(state.socket.data),
