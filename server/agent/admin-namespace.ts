@@ -55,8 +55,9 @@ export interface AdminNamespace {
 }
 
 const PRINCIPAL = Symbol('sockscope.principal');
+const EXPIRES = Symbol('sockscope.expires');
 
-type DashboardSocket = Socket & { [PRINCIPAL]?: Principal };
+type DashboardSocket = Socket & { [PRINCIPAL]?: Principal; [EXPIRES]?: number };
 
 export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	const { io, faults, authenticator } = deps;
@@ -68,13 +69,14 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 
 	nsp.use((socket, next) => {
 		authenticator.authenticate(socket).then(
-			({ principal, grant }) => {
+			({ principal, grant, expiresAt }) => {
 				try {
 					deps.limits.admit(principal);
 				} catch (err) {
 					return refuse(next, err);
 				}
 				(socket as DashboardSocket)[PRINCIPAL] = principal;
+				(socket as DashboardSocket)[EXPIRES] = expiresAt;
 				if (grant) socket.data = { ...socket.data, sockscopeGrant: grant };
 				next();
 			},
@@ -134,12 +136,15 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 						.catch((err) => faults.record(`${event} ack`, err));
 				});
 			}
+			let stopExpiry = () => {};
 			socket.on('disconnect', () => {
+				stopExpiry();
 				deps.limits.closed(socket);
 				scope.members--;
 				if (scope.members === 0) scopes.delete(key);
 				deps.onLeave(socket);
 			});
+			stopExpiry = endAtExpiry(socket, socket[EXPIRES]);
 			for (const listener of joinListeners) listener(socket, principal);
 			const grant = socket.data?.sockscopeGrant;
 			if (grant) socket.emit('session:grant', grant);
@@ -189,3 +194,23 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	};
 }
 
+/** setTimeout's longest delay; a session may last longer (up to 30 days). */
+const MAX_DELAY = 2 ** 31 - 1;
+
+/**
+ * Disconnects a dashboard when its session expires, so that an open dashboard does not outlive
+ * its token; returns what cancels it. Sessions from the host's hook have no expiry of the agent's.
+ */
+function endAtExpiry(socket: Socket, expiresAt: number | undefined): () => void {
+	if (expiresAt === undefined) return () => {};
+	let timer: NodeJS.Timeout;
+	const arm = () => {
+		const left = expiresAt - Date.now();
+		if (left <= 0) return void socket.disconnect(true);
+		timer = setTimeout(arm, Math.min(left, MAX_DELAY));
+		// A dashboard's session must never keep the host's process alive.
+		timer.unref();
+	};
+	arm();
+	return () => clearTimeout(timer);
+}

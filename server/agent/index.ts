@@ -191,7 +191,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		trail,
 		faults,
 		nodeId: opts.nodeId,
-		adminNamespace: opts.namespace
+		adminNamespace: opts.namespace,
+		connectionNamespaces: (namespace, id) => model.connectionNamespaces(namespace, id)
 	});
 
 	const tick = setInterval(

@@ -164,6 +164,16 @@ export class NodeModel {
 		return stats && stats.nsp === nsp ? stats : undefined;
 	}
 
+	/** The namespaces of every watched socket on the connection of socket `id`; null if not here. */
+	connectionNamespaces(namespace: string, id: string): string[] | null {
+		const socket = this.namespaces.get(namespace)?.nsp.sockets.get(id);
+		const conn = socket && this.conns.get(socket.conn);
+		if (!conn) return null;
+		const names: string[] = [];
+		for (let s = conn.first; s !== null; s = s.next) names.push(s.stats.name);
+		return names;
+	}
+
 	/** The agent's record of a socket, if it is watched. */
 	stateOf(socket: Socket): SocketState | null {
 		const conn = this.conns.get(socket.conn);

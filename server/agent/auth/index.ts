@@ -25,6 +25,8 @@ export interface Authenticated {
 	principal: Principal;
 	/** A fresh session token, after a password login. */
 	grant?: SessionGrant;
+	/** When the session ends (ms since the epoch): the dashboard is disconnected then. */
+	expiresAt?: number;
 }
 
 export interface Authenticator {
@@ -82,11 +84,11 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 	}
 
 	/** The principal of a token, as the users list says now: a removed or demoted user is out. */
-	function fromToken(token: unknown): Principal {
+	function fromToken(token: unknown): Authenticated {
 		const claimed = tokens.verify(token);
 		const user = passwords.find(claimed.name);
 		if (!user || user.role !== claimed.role) throw new AgentError('E_TOKEN_INVALID');
-		return principalOf(user);
+		return { principal: principalOf(user), expiresAt: claimed.expiresAt };
 	}
 
 	async function fromPassword(
@@ -110,7 +112,8 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 		}
 		limiter.succeeded(key);
 		const principal = principalOf(user);
-		return { principal, grant: tokens.issue(principal) };
+		const grant = tokens.issue(principal);
+		return { principal, grant, expiresAt: grant.expiresAt };
 	}
 
 	return {
@@ -123,7 +126,7 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 				const principal = await fromHook(auth.authorize, socket);
 				if (principal) return { principal };
 			}
-			if ('token' in credentials) return { principal: fromToken(credentials.token) };
+			if ('token' in credentials) return fromToken(credentials.token);
 			if ('user' in credentials || 'password' in credentials) {
 				if (users.length === 0) throw new AgentError('E_AUTH_INVALID');
 				return fromPassword(credentials, clientAddress(socket.handshake, auth.trustProxy ?? false));
