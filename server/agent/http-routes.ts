@@ -8,6 +8,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import { fileURLToPath } from 'node:url';
 import createDebug from 'debug';
 import sirv from 'sirv';
+import { dashboardHeaders } from './dashboard-headers.js';
 import type { Faults } from './guard.js';
 
 const debug = createDebug('sockscope:http');
@@ -30,7 +31,15 @@ export interface HttpRoutesOptions {
 	faults: Faults;
 	/** `config: null` serves the static dashboard alone (no agent on this server to describe). */
 	dashboard: false | { path: string; config: DashboardConfig | null };
-	metrics: false | { path: string; render(): Promise<string>; contentType: string };
+	metrics:
+		| false
+		| {
+				path: string;
+				render(): Promise<string>;
+				contentType: string;
+				/** The operator's check of a scrape; false answers 401 and renders nothing. */
+				authorize?: (req: IncomingMessage) => boolean | Promise<boolean>;
+		  };
 }
 
 export function mountHttpRoutes({
@@ -45,6 +54,7 @@ export function mountHttpRoutes({
 			: undefined;
 	if (dashboard && !assets) debug('no dashboard build at %s', DASHBOARD_BUILD);
 
+	const securityHeaders = dashboardHeaders(assets ? DASHBOARD_BUILD : undefined);
 	const hostListeners = server.listeners('request') as RequestListener[];
 
 	function forward(req: IncomingMessage, res: ServerResponse): void {
@@ -58,6 +68,7 @@ export function mountHttpRoutes({
 		rest: string
 	): void {
 		if (!dashboard) return;
+		for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
 		if (rest === '') {
 			// `/sockscope` → `/sockscope/`, so the page's relative asset URLs resolve under the mount path.
 			res.writeHead(308, { location: `${base}/${req.url!.slice(base.length)}` }).end();
@@ -84,22 +95,36 @@ export function mountHttpRoutes({
 		}
 	}
 
-	function serveMetrics(res: ServerResponse): void {
+	function serveMetrics(req: IncomingMessage, res: ServerResponse): void {
 		if (!metrics) return;
-		metrics.render().then(
-			(text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
-			(err) => {
-				faults.record('metrics', err);
-				res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n');
-			}
-		);
+		const { authorize } = metrics;
+		const allowed = authorize
+			? Promise.resolve().then(() => authorize(req))
+			: Promise.resolve(true);
+		allowed
+			.then((ok) => {
+				if (ok === true) return metrics.render();
+				res.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized\n');
+				return undefined;
+			})
+			.then(
+				(text) => {
+					if (text !== undefined)
+						res.writeHead(200, { 'content-type': metrics.contentType }).end(text);
+				},
+				(err) => {
+					faults.record('metrics', err);
+					if (!res.headersSent)
+						res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n');
+				}
+			);
 	}
 
 	const handle: RequestListener = (req, res) => {
 		try {
 			const path = (req.url ?? '/').split('?')[0];
 			if (metrics && path === metrics.path && (req.method === 'GET' || req.method === 'HEAD')) {
-				return serveMetrics(res);
+				return serveMetrics(req, res);
 			}
 			if (dashboard && (path === dashboard.path || path.startsWith(`${dashboard.path}/`))) {
 				return serveDashboard(req, res, dashboard.path, path.slice(dashboard.path.length));

@@ -219,7 +219,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 				path: opts.dashboard.path,
 				config: { namespace: opts.namespace, socketPath: io.path(), auth: authenticator.methods }
 			},
-			metrics: opts.metrics && metrics ? { path: opts.metrics.path, render: metrics.render, contentType: metrics.contentType } : false
+			metrics: opts.metrics && metrics ? { ...opts.metrics, render: metrics.render, contentType: metrics.contentType } : false
 		});
 	} else if (opts.dashboard || opts.metrics) {
 		debug('no HTTP server: attach io to one before instrument(), or pass `httpServer`');

@@ -3,7 +3,7 @@
  * error that names the option.
  */
 import { hostname } from 'node:os';
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Socket } from 'socket.io';
 
 type Handshake = Socket['handshake'];
@@ -184,10 +184,11 @@ export interface Options {
 	 */
 	dashboard: false | { path: string };
 	/**
-	 * Prometheus exposition on the host's HTTP server, or `false`.
+	 * Prometheus exposition on the host's HTTP server, or `false`. `authorize` (optional) checks
+	 * each scrape (a bearer token, a client address, …): anything but `true` answers 401.
 	 * @default false
 	 */
-	metrics: false | { path: string };
+	metrics: false | { path: string; authorize?: (req: IncomingMessage) => boolean | Promise<boolean> };
 	/** What the dashboard may see of each socket. */
 	redact: Required<RedactOptions>;
 	/** The live event log. */
@@ -283,7 +284,9 @@ const schema = z.strictObject({
 	]),
 	nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),
 	dashboard: z.union([z.literal(false), z.strictObject({ path: urlPath })]).default({ path: '/sockscope' }),
-	metrics: z.union([z.literal(false), z.strictObject({ path: urlPath })]).default(false),
+	metrics: z
+		.union([z.literal(false), z.strictObject({ path: urlPath, authorize: z.function().optional() })])
+		.default(false),
 	redact: z
 		.strictObject({
 			socketData: z.union([z.boolean(), z.array(z.string())]).default(true),

@@ -30,4 +30,35 @@ describe('HTTP routes', () => {
 		expect((await fetch(`${f.url}/ops/scope/missing.js`)).status).toBe(404);
 		expect((await fetch(`${f.url}/ops/scope/../../etc/passwd`)).status).not.toBe(200);
 	});
+
+	test('mark every dashboard response: strict CSP, no framing, no sniffing', async () => {
+		for (const path of ['/ops/scope/', '/ops/scope/config.json', '/ops/scope/missing.js']) {
+			const res = await fetch(`${f.url}${path}`);
+			expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+			expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+			expect(res.headers.get('x-frame-options')).toBe('DENY');
+			expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+		}
+	});
+});
+
+describe('/metrics with an authorization check', () => {
+	let f: Fixture;
+	beforeAll(async () => {
+		const authorize = (req: { headers: Record<string, unknown> }) =>
+			req.headers.authorization === 'Bearer scrape-token';
+		f = await startFixture({ metrics: { path: '/metrics', authorize } });
+	});
+	afterAll(() => f?.close());
+
+	test('answers 401 without the credentials, and the metrics with them', async () => {
+		const refused = await fetch(`${f.url}/metrics`);
+		expect(refused.status).toBe(401);
+		expect(await refused.text()).not.toContain('socketio_');
+		const allowed = await fetch(`${f.url}/metrics`, {
+			headers: { authorization: 'Bearer scrape-token' }
+		});
+		expect(allowed.status).toBe(200);
+		expect(await allowed.text()).toContain('socketio_sockets');
+	});
 });
