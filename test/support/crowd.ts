@@ -148,8 +148,8 @@ async function serve(request: CrowdRequest): Promise<unknown> {
 							extraHeaders: { 'x-forwarded-for': address }
 						});
 						const socket = manager.socket('/');
-						await new Promise((resolve, reject) => {
-							socket.once('connect', resolve);
+						await new Promise<void>((resolve, reject) => {
+							socket.once('connect', () => resolve());
 							socket.once('connect_error', reject);
 						});
 						return manager;
