@@ -5,48 +5,48 @@
  */
 import createDebug from 'debug';
 import type { Namespace, Server, Socket } from 'socket.io';
+import type {
+	AgentToDashboardEvents,
+	DashboardToAgentEvents,
+	RequestName
+} from '../protocol/events.js';
 import type { Ack, Principal, Sample, Snapshot } from '../protocol/models.js';
-import { PROTOCOL_VERSION } from '../protocol/version.js';
 import type { Authenticator } from './auth/index.js';
+import type { ClusterEvents } from './cluster.js';
 import { AgentError, toAckError } from './errors.js';
 import type { Faults } from './guard.js';
+import type { DashboardSocket, Entry, HandlerTable } from './handler-table.js';
 import type { RequestLimits } from './request-limits.js';
+import { forgetNamespace } from './seam.js';
 
 const debug = createDebug('sockscope:admin');
 
-/** What a handler knows of the dashboard that sent a request. */
-export interface RequestContext {
-	socket: Socket;
-	principal: Principal;
-	address: string;
-}
-
-export type Handler = (ctx: RequestContext, payload: unknown) => unknown;
+/** The admin namespace, typed by the protocol: dashboards' requests in, their events out. */
+export type AdminNsp = Namespace<DashboardToAgentEvents, AgentToDashboardEvents, ClusterEvents>;
 
 export interface AdminNamespaceDeps {
 	io: Server;
 	name: string;
 	faults: Faults;
 	authenticator: Authenticator;
-	/** Builds the snapshot for one principal (asking the other nodes of a cluster). */
-	snapshot(principal: Principal): Promise<Snapshot>;
 	/** Cuts a sample to what one principal may see. */
 	view(sample: Sample, principal: Principal): Sample;
 	/** Called when a dashboard leaves, to drop what it subscribed to. */
-	onLeave(socket: Socket): void;
+	onLeave(socket: DashboardSocket): void;
 	/** The gate every request passes, and the count of each user's open dashboards. */
 	limits: RequestLimits;
 }
 
 export interface AdminNamespace {
-	readonly nsp: Namespace;
+	readonly nsp: AdminNsp;
 	/**
-	 * Registers a query or command; it is answered through its acknowledgement, never thrown.
-	 * `unacknowledged` (optional) is told of requests sent without one, which are not answered.
+	 * Answers every request of the protocol through `table`, each through its acknowledgement,
+	 * never thrown, and greets each dashboard with its `snapshot` (built for its principal, by
+	 * asking the other nodes of a cluster). Dashboards are turned away until this is called.
 	 */
-	handle(event: string, handler: Handler, unacknowledged?: Handler): void;
+	serve(table: HandlerTable, snapshot: (principal: Principal) => Promise<Snapshot>): void;
 	/** Calls `listener` with each dashboard that connects, before its snapshot is sent. */
-	onJoin(listener: (socket: Socket, principal: Principal) => void): void;
+	onJoin(listener: (socket: DashboardSocket, principal: Principal) => void): void;
 	/** Delivers a sample to the dashboards connected to this node. */
 	deliver(sample: Sample): void;
 	/** Number of dashboards connected to this node. */
@@ -57,13 +57,15 @@ export interface AdminNamespace {
 const PRINCIPAL = Symbol('sockscope.principal');
 const EXPIRES = Symbol('sockscope.expires');
 
-type DashboardSocket = Socket & { [PRINCIPAL]?: Principal; [EXPIRES]?: number };
+type Admitted = DashboardSocket & { [PRINCIPAL]?: Principal; [EXPIRES]?: number };
 
 export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	const { io, faults, authenticator } = deps;
-	const nsp = io.of(deps.name);
-	const handlers = new Map<string, { handler: Handler; unacknowledged?: Handler }>();
-	const joinListeners: ((socket: Socket, principal: Principal) => void)[] = [];
+	// socket.io types `of()` by the server's own event maps; this namespace speaks the protocol's.
+	const nsp = io.of(deps.name) as unknown as AdminNsp;
+	let served:
+		{ table: HandlerTable; snapshot: (principal: Principal) => Promise<Snapshot> } | undefined;
+	const joinListeners: ((socket: DashboardSocket, principal: Principal) => void)[] = [];
 	/** Dashboards grouped by what they may see, so a sample is cut once per group. */
 	const scopes = new Map<string, { principal: Principal; room: string; members: number }>();
 
@@ -75,8 +77,8 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 				} catch (err) {
 					return refuse(next, err);
 				}
-				(socket as DashboardSocket)[PRINCIPAL] = principal;
-				(socket as DashboardSocket)[EXPIRES] = expiresAt;
+				(socket as Admitted)[PRINCIPAL] = principal;
+				(socket as Admitted)[EXPIRES] = expiresAt;
 				if (grant) socket.data = { ...socket.data, sockscopeGrant: grant };
 				next();
 			},
@@ -95,8 +97,10 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 		return principal.namespaces ? JSON.stringify([...principal.namespaces].sort()) : '*';
 	}
 
-	const onConnection = (socket: DashboardSocket) => {
+	const onConnection = (socket: Admitted) => {
 		try {
+			if (!served) throw new Error('not served yet');
+			const { table, snapshot } = served;
 			const principal = socket[PRINCIPAL]!;
 			// Admitted by the middleware, but others of the same user may have connected meanwhile.
 			if (!deps.limits.opened(socket, principal)) {
@@ -106,14 +110,21 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 			const key = scopeKey(principal);
 			let scope = scopes.get(key);
 			if (!scope) {
-				scope = { principal: { name: 'scope', role: 'readonly', namespaces: principal.namespaces }, room: `scope:${key}`, members: 0 };
+				scope = {
+					principal: { name: 'scope', role: 'readonly', namespaces: principal.namespaces },
+					room: `scope:${key}`,
+					members: 0
+				};
 				scopes.set(key, scope);
 			}
 			scope.members++;
 			socket.join(scope.room);
 			const address = socket.handshake.address;
-			for (const [event, { handler, unacknowledged }] of handlers) {
-				socket.on(event, (payload: unknown, ack?: unknown) => {
+			// Requests are dispatched by name from the table; their types were checked where it was built.
+			const requests = socket as unknown as Socket;
+			for (const [event, entry] of Object.entries(table) as [RequestName, Entry<RequestName>][]) {
+				const { answer, unacknowledged } = entry;
+				requests.on(event, (payload: unknown, ack?: unknown) => {
 					if (typeof ack !== 'function') {
 						debug('%s without acknowledgement from %s: ignored', event, address);
 						if (unacknowledged) {
@@ -125,7 +136,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 					}
 					const reply = ack as (answer: Ack<unknown>) => void;
 					Promise.resolve()
-						.then(() => handler({ socket, principal, address }, payload))
+						.then(() => answer({ socket, principal, address }, payload))
 						.then(
 							(data) => reply({ data }),
 							(err) => {
@@ -148,7 +159,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 			for (const listener of joinListeners) listener(socket, principal);
 			const grant = socket.data?.sockscopeGrant;
 			if (grant) socket.emit('session:grant', grant);
-			deps.snapshot(principal).then(
+			snapshot(principal).then(
 				(snapshot) => socket.emit('state:snapshot', snapshot),
 				(err) => {
 					faults.record('snapshot', err);
@@ -164,12 +175,8 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 
 	return {
 		nsp,
-		handle(event, handler, unacknowledged) {
-			const { limits } = deps;
-			handlers.set(event, {
-				handler: limits.wrap(handler),
-				unacknowledged: unacknowledged && limits.wrap(unacknowledged, false)
-			});
+		serve(table, snapshot) {
+			served = { table: deps.limits.limitTable(table), snapshot };
 		},
 		onJoin(listener) {
 			joinListeners.push(listener);
@@ -187,9 +194,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 			nsp.off('connection', onConnection);
 			nsp.disconnectSockets(true);
 			nsp.removeAllListeners();
-			// socket.io has no public call to remove a namespace; this is what it does itself for
-			// empty child namespaces, and it lets a later instrument() start clean.
-			io._nsps.delete(nsp.name);
+			forgetNamespace(io, nsp as unknown as Namespace);
 		}
 	};
 }
@@ -201,7 +206,7 @@ const MAX_DELAY = 2 ** 31 - 1;
  * Disconnects a dashboard when its session expires, so that an open dashboard does not outlive
  * its token; returns what cancels it. Sessions from the host's hook have no expiry of the agent's.
  */
-function endAtExpiry(socket: Socket, expiresAt: number | undefined): () => void {
+function endAtExpiry(socket: DashboardSocket, expiresAt: number | undefined): () => void {
 	if (expiresAt === undefined) return () => {};
 	let timer: NodeJS.Timeout;
 	const arm = () => {

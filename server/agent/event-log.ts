@@ -4,14 +4,14 @@
  * reported. While nobody is subscribed the hooks skip it with one boolean check.
  */
 import type { LogBatch, LogEntry, LogFilter, Principal } from '../protocol/models.js';
-import { MAX_NAME_IN_SAMPLE } from '../protocol/limits.js';
+import { MAX_LOG_ARGS_TEXT } from '../protocol/limits.js';
+import { truncateName } from '../protocol/top-n.js';
 import type { EventTap } from './collectors/engine.js';
 import type { SocketState } from './model.js';
 import { canSee } from './sampler.js';
 import { checkSubscriptionLimits, type SubscriptionLimits } from './request-limits.js';
 
 const FLUSH_MS = 250;
-const MAX_ARGS_TEXT = 256;
 
 export interface LogSubscriber {
 	principal: Principal;
@@ -106,7 +106,7 @@ export class EventLog implements EventTap {
 			direction,
 			namespace: state.stats.name,
 			socket: state.socket.id,
-			event: event.length > MAX_NAME_IN_SAMPLE ? `${event.slice(0, MAX_NAME_IN_SAMPLE - 1)}…` : event,
+			event: truncateName(event),
 			bytes
 		};
 		if (this.payloads) entry.args = preview(args);
@@ -140,7 +140,7 @@ export class EventLog implements EventTap {
  * (then acknowledgement callbacks and undefined are left out).
  */
 function preview(args: string | unknown[]): string {
-	if (typeof args === 'string') return truncate(args);
+	if (typeof args === 'string') return truncateName(args, MAX_LOG_ARGS_TEXT);
 	const shown = args.filter((a) => a !== undefined && typeof a !== 'function');
 	let text: string;
 	try {
@@ -150,9 +150,5 @@ function preview(args: string | unknown[]): string {
 	} catch {
 		text = '[unserializable]';
 	}
-	return truncate(text);
-}
-
-function truncate(text: string): string {
-	return text.length > MAX_ARGS_TEXT ? `${text.slice(0, MAX_ARGS_TEXT - 1)}…` : text;
+	return truncateName(text, MAX_LOG_ARGS_TEXT);
 }

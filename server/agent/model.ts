@@ -4,6 +4,7 @@
  */
 import type { Namespace, Socket } from 'socket.io';
 import type { Transport, TransportCounts } from '../protocol/models.js';
+import { emptyTransportCounts } from '../protocol/samples.js';
 import { Histogram } from './rtt-histogram.js';
 import { eventName, hasEventName, isPlainName, isReservedName } from './collectors/wire.js';
 import { EventCounter, EventNames, type EventNameRules, type NameBudget } from './event-names.js';
@@ -24,7 +25,7 @@ export class NamespaceStats {
 	broadcastRecipients = 0;
 	joins = 0;
 	leaves = 0;
-	readonly transports: TransportCounts = { websocket: 0, polling: 0, webtransport: 0 };
+	readonly transports: TransportCounts = emptyTransportCounts();
 	/** Rooms other than the sockets' own private rooms; sizes are read from the adapter. */
 	readonly publicRooms = new Set<string>();
 	/** Event names counted apart, bounded in length, number and bytes (see event-names.ts). */

@@ -1,13 +1,11 @@
 /**
  * Answers to dashboard queries, computed on demand from the live sockets and the adapter's rooms:
- * pages with filter, sort and a keyset cursor. A keyset cursor (the last row's sort value and id),
- * unlike an offset, stays correct while sockets come and go, and lets the pages of several nodes
- * be merged (see cluster fan-out).
+ * pages with filter, sort and a keyset cursor (protocol/paging.ts), so that the pages of several
+ * nodes can be merged (see cluster fan-out).
  */
 import type { Socket } from 'socket.io';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_ROOM_NAME } from '../protocol/limits.js';
+import { MAX_ROOM_NAME } from '../protocol/limits.js';
 import type {
-	MembersQuery,
 	NamespaceSummary,
 	Page,
 	Principal,
@@ -16,16 +14,25 @@ import type {
 	SocketDetails,
 	SocketRow,
 	SocketSortKey,
-	SocketsQuery,
-	Transport
+	SocketsQuery
 } from '../protocol/models.js';
+import {
+	compareKeys,
+	decodeCursor,
+	encodeCursor,
+	pageSize,
+	roomRowKey,
+	roomsDescending,
+	rowId,
+	socketSortOf,
+	type RowKey,
+	type SortValue
+} from '../protocol/paging.js';
 import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
 import type { Options } from './options.js';
 import { redactHandshake } from './redaction.js';
-
-type SortValue = string | number;
 
 export class Queries {
 	constructor(
@@ -45,7 +52,7 @@ export class Queries {
 
 	sockets(principal: Principal, query: SocketsQuery): Page<SocketRow> {
 		if (query.nodeId !== undefined && query.nodeId !== this.nodeId) return emptyPage();
-		const sort = query.sort ?? 'connectedAt';
+		const sort = socketSortOf(query);
 		const desc = (query.order ?? 'asc') === 'desc';
 		const text = query.text?.toLowerCase();
 		const candidates: { state: SocketState; key: SortValue }[] = [];
@@ -65,22 +72,12 @@ export class Queries {
 		}
 		return pageOf(
 			candidates,
-			(c) => [c.key, `${c.state.stats.name}#${c.state.socket.id}`],
+			(c) => [c.key, rowId(c.state.stats.name, c.state.socket.id)],
 			desc,
 			query.cursor,
 			query.limit,
 			(c) => this.row(c.state)
 		);
-	}
-
-	members(principal: Principal, query: MembersQuery): Page<SocketRow> {
-		return this.sockets(principal, {
-			namespace: query.namespace,
-			room: query.room,
-			sort: 'id',
-			cursor: query.cursor,
-			limit: query.limit
-		});
 	}
 
 	/** Every room matching the query, unpaged: a cluster sums sizes across nodes before paging. */
@@ -96,10 +93,6 @@ export class Queries {
 			}
 		}
 		return rows;
-	}
-
-	rooms(principal: Principal, query: RoomsQuery): Page<RoomRow> {
-		return pageRooms(this.roomRows(principal, query), query);
 	}
 
 	details(principal: Principal, namespace: string, id: string): SocketDetails {
@@ -179,64 +172,54 @@ export class Queries {
 	}
 }
 
-type Key = [SortValue, string];
-
 /**
- * One page of `items` in key order after `cursor`: the rows, how many matched in all, and the cursor
- * of the next page. Only the page is kept in order (top-k), so a query costs O(n log k) for a page
- * of k, not a sort of every socket; never on the hot path.
+ * One page of `items` in key order after `cursor`, which must be one this agent issued. Only the
+ * page is kept in order (top-k), so a query costs O(n log k) for a page of k, not a sort of every
+ * socket.
  */
 export function pageOf<T, R>(
-	items: T[],
-	key: (item: T) => Key,
+	items: Iterable<T>,
+	key: (item: T) => RowKey,
 	desc: boolean,
 	cursor: string | undefined,
 	limit: number | undefined,
 	toRow: (item: T) => R,
 	hasMore = false
 ): Page<R> {
-	const total = items.length;
-	const size = Math.min(limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-	const sign = desc ? -1 : 1;
-	const compare = (a: Key, b: Key) =>
-		sign * (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
 	const after = cursor === undefined ? undefined : decodeCursor(cursor);
+	if (after === null) throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
+	const size = pageSize(limit);
+	const sign = desc ? -1 : 1;
+	let total = 0;
 	// One more than the page, to know whether another page follows.
-	const top: { item: T; k: Key }[] = [];
+	const top: { item: T; k: RowKey }[] = [];
 	for (const item of items) {
+		total++;
 		const k = key(item);
-		if (after !== undefined && compare(k, after) <= 0) continue;
-		if (top.length > size && compare(k, top[size].k) >= 0) continue;
+		if (after !== undefined && sign * compareKeys(k, after) <= 0) continue;
+		if (top.length > size && sign * compareKeys(k, top[size].k) >= 0) continue;
 		let lo = 0;
 		let hi = top.length;
 		while (lo < hi) {
 			const mid = (lo + hi) >> 1;
-			if (compare(top[mid].k, k) <= 0) lo = mid + 1;
+			if (sign * compareKeys(top[mid].k, k) <= 0) lo = mid + 1;
 			else hi = mid;
 		}
 		top.splice(lo, 0, { item, k });
 		if (top.length > size + 1) top.pop();
 	}
 	const rows = top.slice(0, size);
-	const last = rows[rows.length - 1];
+	const last = rows.at(-1);
 	return {
 		rows: rows.map((x) => toRow(x.item)),
 		total,
-		nextCursor: (top.length > size || hasMore) && last ? encodeCursor(last.k) : null,
+		nextCursor: (top.length > size || hasMore) && last !== undefined ? encodeCursor(last.k) : null,
 		missingNodes: []
 	};
 }
 
 export function pageRooms(rows: RoomRow[], query: RoomsQuery): Page<RoomRow> {
-	const sort = query.sort ?? 'size';
-	const desc = (query.order ?? (sort === 'size' ? 'desc' : 'asc')) === 'desc';
-	return pageOf(rows, (r) => [sort === 'size' ? r.size : r.name, `${r.namespace}#${r.name}`], desc, query.cursor, query.limit, (r) => r);
-}
-
-/** The sort key of a socket row; the same values `sortValue` reads from a live socket. */
-export function socketRowKey(row: SocketRow, sort: SocketSortKey): Key {
-	const value = sort === 'rtt' ? (row.rtt ?? -1) : row[sort];
-	return [value, `${row.namespace}#${row.id}`];
+	return pageOf(rows, (r) => roomRowKey(r, query), roomsDescending(query), query.cursor, query.limit, (r) => r);
 }
 
 function emptyPage<T>(): Page<T> {
@@ -277,27 +260,6 @@ function matchesText(state: SocketState, text: string): boolean {
 		h.address.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text) ||
 		(typeof agent === 'string' && agent.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text))
 	);
-}
-
-export function encodeCursor(key: [SortValue, string]): string {
-	return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): [SortValue, string] {
-	try {
-		const key = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-		if (
-			Array.isArray(key) &&
-			key.length === 2 &&
-			(typeof key[0] === 'string' || typeof key[0] === 'number') &&
-			typeof key[1] === 'string'
-		) {
-			return key as [SortValue, string];
-		}
-	} catch {
-		// Falls through to the error below.
-	}
-	throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

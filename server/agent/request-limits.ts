@@ -10,7 +10,8 @@
  */
 import type { Socket } from 'socket.io';
 import type { Principal } from '../protocol/models.js';
-import type { Handler } from './admin-namespace.js';
+import type { Entry, HandlerTable, RequestContext } from './handler-table.js';
+import type { RequestName } from '../protocol/events.js';
 import { AgentError } from './errors.js';
 import type { LimitOptions } from './options.js';
 
@@ -56,15 +57,17 @@ export interface RequestLimits {
 	opened(socket: Socket, principal: Principal): boolean;
 	/** Forgets a dashboard that left. */
 	closed(socket: Socket): void;
-	/** The handler, behind the gate; `unacknowledged` requests over a limit are dropped. */
-	wrap(handler: Handler, acknowledged?: boolean): Handler;
+	/** Every entry of the table behind the gate; unacknowledged requests over a limit are dropped. */
+	limitTable(table: HandlerTable): HandlerTable;
 }
+
+type AnyHandler = (ctx: RequestContext, payload: unknown) => unknown;
 
 const REQUESTS_MESSAGE = 'too many requests from this dashboard or user; try again later';
 
 export function createRequestLimits(options: Required<LimitOptions>): RequestLimits {
 	const users = new Map<string, User>();
-	const dashboards = new WeakMap<Socket, { user: User; name: string; budget: Budget }>();
+	const dashboards = new WeakMap<object, { user: User; name: string; budget: Budget }>();
 
 	return {
 		admit(principal) {
@@ -101,33 +104,45 @@ export function createRequestLimits(options: Required<LimitOptions>): RequestLim
 			dashboards.delete(socket);
 			if (--entry.user.dashboards === 0) users.delete(entry.name);
 		},
-		wrap(handler, acknowledged = true) {
-			return (ctx, payload) => {
-				const entry = dashboards.get(ctx.socket);
-				if (!entry) throw new AgentError('E_FORBIDDEN', 'this dashboard is not connected');
-				const now = Date.now();
-				const wait = Math.max(entry.budget.wait(now), entry.user.budget.wait(now));
-				if (wait > 0) {
-					if (!acknowledged) return undefined;
-					throw new AgentError('E_RATE_LIMITED', REQUESTS_MESSAGE, wait);
-				}
-				entry.budget.take();
-				entry.user.budget.take();
-				const done = () => {
-					entry.budget.inFlight--;
-					entry.user.budget.inFlight--;
+		limitTable(table) {
+			const limited = {} as Record<RequestName, Entry<RequestName>>;
+			for (const name of Object.keys(table) as RequestName[]) {
+				const { answer, unacknowledged } = table[name] as Entry<RequestName>;
+				limited[name] = {
+					answer: wrap(answer, true) as Entry<RequestName>['answer'],
+					...(unacknowledged ? { unacknowledged: wrap(unacknowledged, false) } : {})
 				};
-				let result: unknown;
-				try {
-					result = handler(ctx, payload);
-				} catch (err) {
-					done();
-					throw err;
-				}
-				return Promise.resolve(result).finally(done);
-			};
+			}
+			return limited as HandlerTable;
 		}
 	};
+
+	function wrap(handler: AnyHandler, acknowledged: boolean): AnyHandler {
+		return (ctx, payload) => {
+			const entry = dashboards.get(ctx.socket);
+			if (!entry) throw new AgentError('E_FORBIDDEN', 'this dashboard is not connected');
+			const now = Date.now();
+			const wait = Math.max(entry.budget.wait(now), entry.user.budget.wait(now));
+			if (wait > 0) {
+				if (!acknowledged) return undefined;
+				throw new AgentError('E_RATE_LIMITED', REQUESTS_MESSAGE, wait);
+			}
+			entry.budget.take();
+			entry.user.budget.take();
+			const done = () => {
+				entry.budget.inFlight--;
+				entry.user.budget.inFlight--;
+			};
+			let result: unknown;
+			try {
+				result = handler(ctx, payload);
+			} catch (err) {
+				done();
+				throw err;
+			}
+			return Promise.resolve(result).finally(done);
+		};
+	}
 }
 
 export interface SubscriptionLimits {

@@ -59,21 +59,18 @@ export type DashboardCommands = {
 
 export type DashboardToAgentEvents = DashboardQueries & DashboardCommands;
 
-export const QUERY_EVENTS = [
-	'state:resync',
-	'sockets:query',
-	'socket:details',
-	'rooms:query',
-	'room:members',
-	'namespaces:query',
-	'history:query',
-	'log:subscribe',
-	'log:unsubscribe',
-	'audit:query'
-] as const satisfies readonly (keyof DashboardQueries)[];
-
-/** Auth payload a dashboard sends in `io(url, { auth })`: a password login or a session token. */
-export type DashboardAuth = { user: string; password: string } | { token: string } | Record<string, never>;
+export type QueryName = keyof DashboardQueries;
+/** Every request a dashboard may send: queries and commands, by their event names. */
+export type RequestName = keyof DashboardToAgentEvents;
+/** The payload of a request. */
+export type RequestInput<K extends RequestName> = Parameters<DashboardToAgentEvents[K]>[0];
+/** What a request's acknowledgement carries as `data`. */
+export type RequestResult<K extends RequestName> =
+	Parameters<Parameters<DashboardToAgentEvents[K]>[1]>[0] extends infer A
+		? A extends { data: infer D }
+			? D
+			: never
+		: never;
 
 /** `connect_error` data the agent attaches when it refuses a dashboard. */
 export interface ConnectRefusal {

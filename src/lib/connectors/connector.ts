@@ -4,7 +4,7 @@
  * (the `/admin` protocol of @socket.io/admin-ui) can be plugged in beside the native one.
  */
 import type { AuditEntry, CommandMap, CommandName } from '$protocol/commands';
-import type { DashboardQueries, SessionGrant } from '$protocol/events';
+import type { QueryName, RequestInput, RequestResult, SessionGrant } from '$protocol/events';
 import type { Feature, LogBatch, Sample, Snapshot } from '$protocol/models';
 
 /** The protocols the dashboard speaks: Sockscope's own, and @socket.io/admin-ui's `/admin`. */
@@ -85,15 +85,9 @@ export interface ConnectorListener {
 	grant(grant: SessionGrant): void;
 }
 
-export type QueryName = keyof DashboardQueries;
-export type QueryInput<K extends QueryName> = Parameters<DashboardQueries[K]>[0];
-export type QueryResult<K extends QueryName> = Parameters<
-	Parameters<DashboardQueries[K]>[1]
->[0] extends infer A
-	? A extends { data: infer D }
-		? D
-		: never
-	: never;
+export type { QueryName };
+export type QueryInput<K extends QueryName> = RequestInput<K>;
+export type QueryResult<K extends QueryName> = RequestResult<K>;
 
 /** An `{ error }` acknowledgement, or no answer in time, as a thrown value. */
 export class RequestError extends Error {
