@@ -64,9 +64,14 @@ export interface EventNameRules {
 	allow?: ReadonlySet<string>;
 }
 
+/** `text` cut to `max` characters, the last one `…` when cut. */
+export function cutText(text: string, max = MAX_EVENT_NAME): string {
+	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** A name as it may be stored: cut to `MAX_EVENT_NAME`, as a string of its own. */
 export function boundedName(name: string): string {
-	const cut = name.length > MAX_EVENT_NAME ? `${name.slice(0, MAX_EVENT_NAME - 1)}…` : name;
+	const cut = cutText(name);
 	// A flat copy: a slice of a megabyte packet would otherwise keep the packet alive.
 	return Buffer.from(cut, 'utf8').toString('utf8');
 }
@@ -90,7 +95,7 @@ export class EventNames {
 		const { allow, budget, max } = this.rules;
 		if (name.length > MAX_EVENT_NAME) {
 			// Looked up by its cut form, so that every long name with the same start shares a line.
-			name = `${name.slice(0, MAX_EVENT_NAME - 1)}…`;
+			name = cutText(name);
 			const found = this.map.get(name);
 			if (found !== undefined) return found;
 		}

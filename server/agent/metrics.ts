@@ -7,7 +7,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { OTHER_EVENTS } from '../protocol/limits.js';
-import { MAX_EVENT_NAME } from './event-names.js';
+import { cutText } from './event-names.js';
 import type { NamespaceStats, NodeModel } from './model.js';
 
 export interface Metrics {
@@ -25,19 +25,17 @@ export interface Metrics {
  */
 export const MAX_LABELLED_NAMESPACES = 50;
 
-/** A namespace's label: its name cut like an event name. */
-function namespaceLabel(name: string): string {
-	return name.length > MAX_EVENT_NAME ? `${name.slice(0, MAX_EVENT_NAME - 1)}…` : name;
-}
-
 export function createMetrics(model: NodeModel): Metrics {
 	const registry = new Registry();
 	collectDefaultMetrics({ register: registry });
 	/** Each namespace with its label; several may share `_other`, so values are added, never set. */
 	const each = (fn: (stats: NamespaceStats, namespace: string) => void) => {
 		const all = [...model.namespaces.values()];
-		if (all.length > MAX_LABELLED_NAMESPACES) all.sort((a, b) => b.nsp.sockets.size - a.nsp.sockets.size);
-		all.forEach((stats, i) => fn(stats, i < MAX_LABELLED_NAMESPACES ? namespaceLabel(stats.name) : OTHER_EVENTS));
+		if (all.length > MAX_LABELLED_NAMESPACES)
+			all.sort((a, b) => b.nsp.sockets.size - a.nsp.sockets.size);
+		all.forEach((stats, i) =>
+			fn(stats, i < MAX_LABELLED_NAMESPACES ? cutText(stats.name) : OTHER_EVENTS)
+		);
 	};
 
 	new Gauge({
@@ -52,7 +50,7 @@ export function createMetrics(model: NodeModel): Metrics {
 	});
 	new Gauge({
 		name: 'socketio_rooms',
-		help: 'Rooms, not counting each socket\'s private room',
+		help: "Rooms, not counting each socket's private room",
 		labelNames: ['namespace'],
 		registers: [registry],
 		collect() {
@@ -73,7 +71,11 @@ export function createMetrics(model: NodeModel): Metrics {
 			}
 		});
 	counter('socketio_connections_total', 'Sockets connected', (s) => s.connects);
-	counter('socketio_connections_refused_total', 'Connections refused by middleware', (s) => s.refused);
+	counter(
+		'socketio_connections_refused_total',
+		'Connections refused by middleware',
+		(s) => s.refused
+	);
 	counter('socketio_room_joins_total', 'Room joins', (s) => s.joins);
 	counter('socketio_room_leaves_total', 'Room leaves', (s) => s.leaves);
 	counter('socketio_bytes_received_total', 'Bytes received from clients', (s) => s.bytesIn);

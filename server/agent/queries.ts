@@ -32,6 +32,7 @@ import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
 import type { Options } from './options.js';
+import { cutText } from './event-names.js';
 import { redactHandshake } from './redaction.js';
 
 export class Queries {
@@ -249,7 +250,7 @@ const MAX_FILTERED_FIELD = 256;
 
 /** A room's name as answers show it: no command can name a longer one, and clients choose them. */
 function roomName(name: string): string {
-	return name.length > MAX_ROOM_NAME ? `${name.slice(0, MAX_ROOM_NAME - 1)}…` : name;
+	return cutText(name, MAX_ROOM_NAME);
 }
 
 function matchesText(state: SocketState, text: string): boolean {

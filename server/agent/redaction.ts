@@ -4,6 +4,7 @@
  * header carrying a token (`x-auth-token`, say) is hidden without anyone having thought of it.
  * The query is hidden by default, and with it the query part of the URL, where it travels too.
  */
+import { cutText } from './event-names.js';
 import type { Options } from './options.js';
 
 const HIDDEN = '[redacted]';
@@ -56,5 +57,5 @@ function redactUrl(url: string, show: (key: string) => boolean): string {
 }
 
 function clip(text: string): string {
-	return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+	return cutText(text, MAX_VALUE);
 }
