@@ -34,12 +34,14 @@ import { canSee } from './sampler.js';
 import type { Options } from './options.js';
 import { cutText } from './event-names.js';
 import { redactHandshake } from './redaction.js';
+import type { Labeller } from './socket-label.js';
 
 export class Queries {
 	constructor(
 		private readonly model: NodeModel,
 		private readonly nodeId: string,
-		private readonly redact: Options['redact']
+		private readonly redact: Options['redact'],
+		private readonly label: Labeller = () => null
 	) {}
 
 	/** The namespaces a principal may see, optionally narrowed to one. */
@@ -67,7 +69,7 @@ export class Queries {
 				const state = socket && this.model.stateOf(socket);
 				if (!state) continue;
 				if (query.transport !== undefined && state.conn.transport !== query.transport) continue;
-				if (text !== undefined && !matchesText(state, text)) continue;
+				if (text !== undefined && !matchesText(state, text, this.label)) continue;
 				candidates.push({ state, key: sortValue(state, sort) });
 			}
 		}
@@ -157,7 +159,8 @@ export class Queries {
 			eventsOut: state.eventsOut,
 			bytesIn: state.bytesIn,
 			bytesOut: state.bytesOut,
-			dataKeys: isRecord(socket.data) ? Object.keys(socket.data) : []
+			dataKeys: isRecord(socket.data) ? Object.keys(socket.data) : [],
+			label: this.label(state)
 		};
 	}
 
@@ -253,11 +256,12 @@ function roomName(name: string): string {
 	return cutText(name, MAX_ROOM_NAME);
 }
 
-function matchesText(state: SocketState, text: string): boolean {
+function matchesText(state: SocketState, text: string, label: Labeller): boolean {
 	const h = state.socket.handshake;
 	const agent = h.headers['user-agent'];
 	return (
 		state.socket.id.toLowerCase().includes(text) ||
+		(label(state)?.toLowerCase().includes(text) ?? false) ||
 		h.address.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text) ||
 		(typeof agent === 'string' && agent.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text))
 	);

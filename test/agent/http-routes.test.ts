@@ -41,24 +41,3 @@ describe('HTTP routes', () => {
 		}
 	});
 });
-
-describe('/metrics with an authorization check', () => {
-	let f: Fixture;
-	beforeAll(async () => {
-		const authorize = (req: { headers: Record<string, unknown> }) =>
-			req.headers.authorization === 'Bearer scrape-token';
-		f = await startFixture({ metrics: { path: '/metrics', authorize } });
-	});
-	afterAll(() => f?.close());
-
-	test('answers 401 without the credentials, and the metrics with them', async () => {
-		const refused = await fetch(`${f.url}/metrics`);
-		expect(refused.status).toBe(401);
-		expect(await refused.text()).not.toContain('socketio_');
-		const allowed = await fetch(`${f.url}/metrics`, {
-			headers: { authorization: 'Bearer scrape-token' }
-		});
-		expect(allowed.status).toBe(200);
-		expect(await allowed.text()).toContain('socketio_sockets');
-	});
-});

@@ -5,10 +5,13 @@
  * host's event loop.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import bcrypt from 'bcryptjs';
 import type { UserOptions } from '../options.js';
 import { createHashPool } from './hash-pool.js';
 
 const MAX_NAME = 128;
+/** bcrypt's cost for new hashes: about 60 ms a hash on a current core. */
+export const BCRYPT_COST = 10;
 // bcrypt reads only the first 72 bytes; the bound keeps a huge password from costing anything.
 const MAX_PASSWORD = 1024;
 
@@ -19,6 +22,11 @@ export interface PasswordCheck {
 	find(name: string): UserOptions | undefined;
 	/** Stops the worker; checks still waiting fail. */
 	dispose(): void;
+}
+
+/** A bcrypt hash for `auth.users[].passwordHash` (what `npx sockscope hash-password` prints). */
+export function hashPassword(password: string, cost = BCRYPT_COST): Promise<string> {
+	return bcrypt.hash(password, cost);
 }
 
 export function createPasswordCheck(users: UserOptions[]): PasswordCheck {
