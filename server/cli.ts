@@ -1,8 +1,9 @@
 /**
  * The `sockscope` command (see USAGE). Services (`demo`, `bots`) run until Ctrl-C or SIGTERM: the
- * first signal starts an orderly stop, and whatever is still running two seconds later is ended
- * by exiting. Later signals are ignored rather than taken as "hurry": under `npm start`, npm and
- * tsx forward the terminal's one Ctrl-C, so the process receives it more than once.
+ * first signal starts an orderly stop, which ends with one line saying how long it took and exit
+ * code 0; if it has not finished two seconds later, the process exits with code 1 anyway. Later
+ * signals are ignored rather than taken as "hurry": under `npm start`, npm and tsx forward the
+ * terminal's one Ctrl-C, so the process receives it more than once.
  */
 import type { ParseArgsConfig } from 'node:util';
 import { parse as parseArgs, UsageError } from './bin/args.js';
@@ -31,9 +32,14 @@ const USAGE = `Usage: sockscope <command> [options]
 `;
 
 const STOP_GRACE_MS = 2000;
+/** After a stop, how long goodbyes still being written may keep the process alive. */
+const DRAIN_MS = 600;
+/** Taken off the grace period for the exit itself, so that a stop ends within it. */
+const EXIT_MARGIN_MS = 200;
 
 interface Running {
-	stop(): Promise<void>;
+	/** Stops everything the service started; resolves to a few words on what was stopped. */
+	stop(): Promise<string | void>;
 }
 
 /** Starts something that runs until stopped; `signal` aborts the start itself. */
@@ -101,7 +107,13 @@ const services: Record<string, Service> = {
 			onError: (message) => log(`bots: ${message}`)
 		});
 		log(`${count} bots on ${values.url}. Ctrl-C stops them.`);
-		return bots;
+		return {
+			async stop() {
+				const connected = bots.connected;
+				await bots.stop();
+				return `${connected} of ${count} bots were connected`;
+			}
+		};
 	}
 };
 
@@ -141,21 +153,48 @@ async function main(argv: string[]): Promise<void> {
 async function serve(service: Service, args: string[]): Promise<void> {
 	const controller = new AbortController();
 	let running: Running | undefined;
+	let stopping = 0;
+	let fallback: NodeJS.Timeout | undefined;
 	const stop = (signal: NodeJS.Signals) => {
 		if (controller.signal.aborted) return;
 		controller.abort();
-		log(`\n${signal}: stopping…`);
-		setTimeout(() => {
-			const open = process.getActiveResourcesInfo().join(', ');
-			console.error(`Still running ${STOP_GRACE_MS} ms after ${signal} (${open}); exiting anyway.`);
+		stopping = performance.now();
+		// The line is finished by `stopped()`, so a stop reads as one line.
+		process.stdout.write(`\n${signal}: stopping… `);
+		fallback = setTimeout(() => {
+			console.error(
+				`\nStill running ${STOP_GRACE_MS} ms after ${signal} (${openResources()}); exiting anyway.`
+			);
 			process.exit(1);
 		}, STOP_GRACE_MS).unref();
-		running?.stop().catch(fail);
+		running?.stop().then(stopped, fail);
+	};
+	/**
+	 * Everything the service owns is closed. What may remain are sockets finishing their goodbyes
+	 * (a bot's disconnect still being written, a close handshake) and peers that hold a socket open
+	 * for seconds (a handshake a loaded server has not answered yet). The process waits for the
+	 * goodbyes until the grace period is over, so the servers see their clients leave, then exits.
+	 */
+	const stopped = (what: string | void) => {
+		const elapsed = performance.now() - stopping;
+		log(`stopped in ${Math.round(elapsed)} ms${what ? `; ${what}` : ''}.`);
+		clearTimeout(fallback);
+		process.exitCode = 0;
+		const left = STOP_GRACE_MS - elapsed - EXIT_MARGIN_MS;
+		setTimeout(() => process.exit(0), Math.max(0, Math.min(DRAIN_MS, left))).unref();
 	};
 	process.on('SIGINT', stop).on('SIGTERM', stop);
 	running = await service(args, controller.signal);
 	// A signal that came while starting found nothing to stop yet.
-	if (controller.signal.aborted) await running.stop();
+	if (controller.signal.aborted) stopped(await running.stop());
+}
+
+/** What keeps the process alive, counted by kind ("812 TCPSocketWrap, 3 Timeout"), not listed. */
+function openResources(): string {
+	const counts = new Map<string, number>();
+	for (const kind of process.getActiveResourcesInfo())
+		counts.set(kind, (counts.get(kind) ?? 0) + 1);
+	return [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ') || 'nothing';
 }
 
 function fail(err: unknown): void {

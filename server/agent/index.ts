@@ -227,7 +227,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			faults,
 			nodeId: opts.nodeId,
 			adminNamespace: opts.namespace,
-			connectionNamespaces: (namespace, id) => model.connectionNamespaces(namespace, id)
+			connectionNamespaces: (namespace, id) => model.connectionNamespaces(namespace, id),
+			notifyClients: opts.notifyClients
 		})
 	);
 	registerAudit(admin, trail);

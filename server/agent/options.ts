@@ -255,6 +255,14 @@ export interface Options {
 	queryTimeout: number;
 	/** What one dashboard, and one user, may ask of this node. */
 	limits: Required<LimitOptions>;
+	/**
+	 * Tell the clients that admin commands touch, so the app can show it: a kicked socket receives
+	 * `sockscope:kicked` (`{ reason }`) before it is disconnected; a socket moved, joined to or
+	 * removed from a room receives `sockscope:moved` (`{ from, to }`, room names or null) after.
+	 * `false`: commands act without telling anyone.
+	 * @default true
+	 */
+	notifyClients: boolean;
 }
 
 export type UserInput = Partial<Omit<Options, 'auth' | 'metrics' | 'redact' | 'eventLog' | 'limits'>> & {
@@ -402,7 +410,8 @@ const schema = z.strictObject({
 			logSubscriptionsPerUser: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptionsPerUser),
 			logSubscriptions: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptions)
 		})
-		.default(LIMIT_DEFAULTS)
+		.default(LIMIT_DEFAULTS),
+	notifyClients: z.boolean().default(true)
 });
 
 /** `auth.users[1]`: numeric steps as indices. */

@@ -86,9 +86,11 @@ function chatScript(bot: BotHandle, rooms: readonly string[], events: readonly s
 			bot.later(1000, () => bot.call('message:send', pick(LINES)));
 		},
 		async hop() {
-			const listed = await bot.call<{ name: string }[]>('rooms:list');
+			// Nothing when the server did not answer in time (a busy server, or one going away).
+			const listed = (await bot.call<{ name: string }[]>('rooms:list')) ?? [];
 			// Now and then a bot opens a room of its own, so created rooms come and go.
-			const next = Math.random() < 0.1 ? `hangout-${bot.index}` : pick(listed ?? []).name;
+			const next =
+				Math.random() < 0.1 ? `hangout-${bot.index}` : listed.length ? pick(listed).name : null;
 			if (next && next !== room && (await bot.call('room:join', next))) room = next;
 		}
 	};

@@ -59,6 +59,7 @@ export interface DemoServer {
 }
 
 const SWEEP_MS = 50;
+const CLOSE_GRACE_MS = 500;
 
 const INSTRUMENT_DEFAULTS = {
 	dashboard: { path: '/sockscope' },
@@ -92,14 +93,17 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
 	return { url: `http://${urlHost(host)}:${bound}`, port: bound, io, httpServer, agent, close };
 }
 
-/** Serves the page and its script, and 404 otherwise: the agent answers its own paths first. */
+/** Serves the page, its script and icon, and 404 otherwise: the agent answers its own paths first. */
 async function chatPage() {
 	const read = (file: string) => readFile(new URL(`./public/${file}`, import.meta.url));
-	const [html, script] = await Promise.all([read('index.html'), read('chat.js')]);
+	const [html, script, icon] = await Promise.all(
+		['index.html', 'chat.js', 'favicon.svg'].map(read)
+	);
 	const files = new Map([
 		['/', { body: html, type: 'text/html; charset=utf-8' }],
 		['/index.html', { body: html, type: 'text/html; charset=utf-8' }],
-		['/chat.js', { body: script, type: 'text/javascript; charset=utf-8' }]
+		['/chat.js', { body: script, type: 'text/javascript; charset=utf-8' }],
+		['/favicon.svg', { body: icon, type: 'image/svg+xml' }]
 	]);
 	return (req: IncomingMessage, res: ServerResponse) => {
 		const file = files.get((req.url ?? '/').split('?', 1)[0]);
@@ -140,8 +144,13 @@ async function shutdown(
 	// io.close() ends the sockets and the engine, then waits for the HTTP server to close. That
 	// server ends idle keep-alive connections once, but not one whose response is still being
 	// written; that one would idle until keepAliveTimeout. So sweep idle connections until closed:
-	// no response is cut short, and none is waited on.
-	const sweep = setInterval(() => httpServer.closeIdleConnections(), SWEEP_MS);
+	// no response is cut short, and none is waited on. Past a grace period (thousands of clients
+	// still handshaking on a loaded machine), every connection is cut, so that a stop ends.
+	const started = Date.now();
+	const sweep = setInterval(() => {
+		if (Date.now() - started < CLOSE_GRACE_MS) httpServer.closeIdleConnections();
+		else httpServer.closeAllConnections();
+	}, SWEEP_MS);
 	try {
 		await io.close();
 	} finally {

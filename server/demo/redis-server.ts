@@ -36,7 +36,12 @@ export async function startRedis(): Promise<RedisServer> {
 			'--dir',
 			dir
 		];
-		const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+		// Its own process group: Ctrl-C must not end Redis before the nodes using it have closed;
+		// `stop()` ends it after them, and the exit hook if the process ends another way.
+		const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		const orphaned = () => proc.kill('SIGTERM');
+		process.once('exit', orphaned);
+		proc.once('exit', () => process.off('exit', orphaned));
 		child = proc;
 		await new Promise<void>((resolve, reject) => {
 			let output = '';
@@ -56,7 +61,8 @@ export async function startRedis(): Promise<RedisServer> {
 	async function stop(): Promise<void> {
 		const proc = child;
 		child = undefined;
-		if (!proc || proc.exitCode !== null) return;
+		// Ended already: by a signal (Ctrl-C reaches the whole process group) or on its own.
+		if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
 		const exited = new Promise((resolve) => proc.once('exit', resolve));
 		proc.kill('SIGTERM');
 		await exited;

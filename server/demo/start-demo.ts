@@ -32,7 +32,7 @@ export interface DemoOptions {
 /** Relative to the working directory, like `.git`: each checkout keeps its own trail. */
 const STATE_DIR = '.sockscope';
 
-export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise<void> }> {
+export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise<string> }> {
 	const { log, signal } = options;
 	const [build, logins] = await Promise.all([ensureDashboard({ log, signal }), demoLogins()]);
 	signal?.throwIfAborted();
@@ -59,8 +59,10 @@ export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise
 	return {
 		async stop() {
 			unmount?.();
+			const connected = bots.connected;
 			await bots.stop();
 			await server.close();
+			return `${connected} of ${options.bots} bots were connected; the server is closed`;
 		}
 	};
 }

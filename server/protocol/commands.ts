@@ -81,8 +81,20 @@ export const COMMAND_EVENTS = [
 	'room:disconnect'
 ] as const satisfies readonly CommandName[];
 
-/** The event a kicked client receives before it is disconnected. */
+/** The event a kicked client receives before it is disconnected, with `{ reason }`. */
 export const KICK_EVENT = 'sockscope:kicked';
+
+/**
+ * The event a client receives after an admin moved it between rooms, joined it to one or removed
+ * it from one, with a `MovedNotice`: the app on the client may show the room it is now in.
+ */
+export const MOVE_EVENT = 'sockscope:moved';
+
+/** What `sockscope:moved` says: the room the socket left and the one it joined, null for none. */
+export interface MovedNotice {
+	from: string | null;
+	to: string | null;
+}
 
 export interface AuditEntry {
 	id: string;
@@ -94,6 +106,8 @@ export interface AuditEntry {
 	namespace?: string;
 	target: string;
 	outcome: 'ok' | 'refused' | 'invalid' | 'failed';
+	/** The reason the operator gave (kicks), as the client was told it. */
+	reason?: string;
 	/** Error code when the outcome is not ok. */
 	code?: string;
 	affected: number;

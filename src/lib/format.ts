@@ -64,3 +64,14 @@ export function formatPercent(n: number | null | undefined, digits = 0): string 
 	if (n === null || n === undefined || !Number.isFinite(n)) return '–';
 	return `${n.toFixed(digits)} %`;
 }
+
+/** `1 namespace`, `3 namespaces`: a count with its noun. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+	return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** The adapter's class name as a reader wants it: socket.io's default `Adapter` is in memory. */
+export function formatAdapter(name: string | undefined): string {
+	if (!name) return 'adapter unknown';
+	return name === 'Adapter' ? 'in-memory adapter' : name;
+}

@@ -67,6 +67,22 @@ describe('audit trail', () => {
 		);
 	});
 
+	it('records the reason an operator gave for a kick, as the client was told it', async () => {
+		fx = await startFixture({}, {}, chat);
+		const dash = (await fx.dashboard()).socket;
+		const [one, two] = await Promise.all([fx.client('/chat'), fx.client('/chat')]);
+		fx.io.of('/chat').in(two.id!).socketsJoin('noisy');
+		await ask(dash, 'socket:disconnect', { namespace: '/chat', id: one.id, reason: ' spamming ' });
+		await ask(dash, 'room:disconnect', { namespace: '/chat', room: 'noisy', reason: 'closing' });
+		await ask(dash, 'socket:join', { namespace: '/chat', id: 'ghost', room: 'r' }).catch(() => {});
+		const { rows } = await trail(dash);
+		expect(rows.map((e) => [e.command, e.reason])).toEqual([
+			['socket:join', undefined],
+			['room:disconnect', 'closing'],
+			['socket:disconnect', 'spamming']
+		]);
+	});
+
 	it('delivers the entry live before the acknowledgement', async () => {
 		fx = await startFixture({}, {}, chat);
 		const { socket: dash } = await fx.dashboard();

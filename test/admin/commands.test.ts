@@ -1,7 +1,7 @@
 import { Manager, type Socket as ClientSocket } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Affected } from '../../server/protocol/commands.js';
-import { KICK_EVENT } from '../../server/protocol/commands.js';
+import { KICK_EVENT, MOVE_EVENT } from '../../server/protocol/commands.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
 import { RESERVED_EVENTS, collect, kickLog, outcome } from './helpers.js';
 
@@ -19,6 +19,12 @@ afterEach(() => fx.close());
 /** Server-side view of a room, the way a cluster would see it. */
 async function members(room: string, namespace = '/chat'): Promise<string[]> {
 	return (await fx.io.of(namespace).in(room).fetchSockets()).map((s) => s.id).sort();
+}
+
+/** The rooms of a socket, as the server has them. */
+async function clientRooms(id: string): Promise<string[]> {
+	const [socket] = await fx.io.of('/chat').in(id).fetchSockets();
+	return [...(socket?.rooms ?? [])].sort();
 }
 
 /** Resolves once every client got `barrier`, sent after the command: what came before it has arrived. */
@@ -105,6 +111,48 @@ describe('room membership', () => {
 		expect(await members('old')).toEqual([]);
 		expect(await members('new')).toEqual([a.id, b.id].sort());
 		expect(await members(c.id!)).toEqual([c.id]);
+	});
+
+	it('tells each socket it moved, joined or removed with sockscope:moved, after the change', async () => {
+		const [a, b, bystander] = await Promise.all([
+			fx.client('/chat'),
+			fx.client('/chat'),
+			fx.client('/chat')
+		]);
+		fx.io.of('/chat').in([a.id!, b.id!, bystander.id!]).socketsJoin('old');
+		const told = [a, b, bystander].map((client) => collect(client, MOVE_EVENT));
+		// Each client's rooms when the notice arrives: the change has been made by then.
+		const roomsThen: string[][] = [];
+		a.on(MOVE_EVENT, async () => roomsThen.push(await clientRooms(a.id!)));
+		await ask(dash, 'socket:move', { namespace: '/chat', id: a.id, from: 'old', to: 'new' });
+		await ask(dash, 'socket:join', { namespace: '/chat', id: b.id, room: 'extra' });
+		await ask(dash, 'socket:leave', { namespace: '/chat', id: b.id, room: 'extra' });
+		await ask(dash, 'room:move', { namespace: '/chat', room: 'new', to: 'newer' });
+		await barrier([a, b, bystander]);
+		expect(told[0]).toEqual([
+			{ from: 'old', to: 'new' },
+			{ from: 'new', to: 'newer' }
+		]);
+		expect(told[1]).toEqual([
+			{ from: null, to: 'extra' },
+			{ from: 'extra', to: null }
+		]);
+		expect(told[2]).toEqual([]);
+		expect(roomsThen[0]).toEqual([a.id, 'new'].sort());
+	});
+
+	it('tells nobody when notifyClients is false', async () => {
+		await fx.close();
+		fx = await startFixture({ nodeId: 'node-1', notifyClients: false }, {}, (io) => io.of('/chat'));
+		dash = (await fx.dashboard()).socket;
+		const client = await fx.client('/chat');
+		const seen = kickLog(client);
+		const moves = collect(client, MOVE_EVENT);
+		await ask(dash, 'socket:join', { namespace: '/chat', id: client.id, room: 'lobby' });
+		await barrier([client]);
+		await ask(dash, 'socket:disconnect', { namespace: '/chat', id: client.id, reason: 'bye' });
+		await expect.poll(() => seen).toEqual(['io server disconnect']);
+		expect(moves).toEqual([]);
 	});
 
 	it('answers E_NOT_FOUND for a socket or room that is not there', async () => {

@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
 import { afterEach, describe, expect, test } from 'vitest';
 import { NAMESPACES } from '../../server/demo/catalog.js';
 import { startBots, type Bots } from '../../server/demo/bots.js';
@@ -79,5 +82,38 @@ describe('bots', () => {
 			.poll(() => [...new Set([...reasons].map(kind))].sort(), { timeout: 20_000 })
 			.toEqual(['client namespace disconnect', 'transport close']);
 		await expect.poll(() => connections.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(6);
+	});
+
+	test('a hopper told of no rooms (as when the list comes too late) stays put without failing', async () => {
+		// Just enough of the chat protocol: joins succeed, the room list is always empty.
+		const http = createServer();
+		await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+		const io = new Server(http);
+		let lists = 0;
+		io.on('connection', (socket) => {
+			socket.on('room:join', (_room, ack) => ack({ data: {} }));
+			socket.on('rooms:list', (ack) => {
+				lists++;
+				ack({ data: [] });
+			});
+		});
+		const { port } = http.address() as AddressInfo;
+		const errors: string[] = [];
+		bots = startBots({
+			url: `http://127.0.0.1:${port}`,
+			count: 1,
+			kinds: ['hopper'],
+			namespaces: ['/'],
+			rate: 0,
+			hopEvery: 0.02,
+			onError: (message) => errors.push(message)
+		});
+		try {
+			await expect.poll(() => lists, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
+			expect(errors).toEqual([]);
+		} finally {
+			await bots.stop();
+			await io.close();
+		}
 	});
 });

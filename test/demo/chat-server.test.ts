@@ -24,6 +24,16 @@ describe('demo HTTP server', () => {
 		expect(source).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
 	});
 
+	test('serves the icon the page links, so browsers get no 404 for it', async () => {
+		demo = await startDemo();
+		const href = /<link rel="icon" href="([^"]+)"/.exec(await (await get('/')).text())?.[1];
+		expect(href).toBe('favicon.svg');
+		const icon = await get(`/${href}`);
+		expect(icon.status).toBe(200);
+		expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+		expect(await icon.text()).toMatch(/^<svg /);
+	});
+
 	test('answers 404 for other paths and 405 for other methods', async () => {
 		demo = await startDemo();
 		expect((await get('/nope')).status).toBe(404);

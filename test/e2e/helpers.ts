@@ -1,6 +1,6 @@
 /** What the dashboard suites share: one browser per file, screenshots, the agent's features. */
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { io as connect } from 'socket.io-client';
@@ -9,7 +9,17 @@ import type { Feature, Snapshot } from '../../server/protocol/models.js';
 import { launchBrowser } from '../support/browser.js';
 import type { ChatClient } from './server.js';
 
-const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Where `screenshot()` writes: an ignored folder, so a test run leaves the tree clean; the README's
+ * pictures in `docs/screenshots` are retaken on purpose, by `npm run screenshots`, which sets
+ * SOCKSCOPE_SCREENSHOTS.
+ */
+export const SCREENSHOTS = resolve(
+	ROOT,
+	process.env.SOCKSCOPE_SCREENSHOTS || 'test-results/screenshots'
+);
 
 /** Launches Chromium before the file's tests and closes it after; call inside the suite. */
 export function useBrowser(): () => Browser {
@@ -23,7 +33,7 @@ export function useBrowser(): () => Browser {
 	return () => browser!;
 }
 
-/** Saves `docs/screenshots/<name>.png` of the viewport. */
+/** Saves `<SCREENSHOTS>/<name>.png` of the viewport. */
 export async function screenshot(page: Page, name: string): Promise<void> {
 	mkdirSync(SCREENSHOTS, { recursive: true });
 	await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });

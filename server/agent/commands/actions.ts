@@ -7,9 +7,11 @@ import type { Namespace, Server } from 'socket.io';
 import type { z } from 'zod';
 import {
 	KICK_EVENT,
+	MOVE_EVENT,
 	type Affected,
 	type CommandMap,
-	type CommandName
+	type CommandName,
+	type MovedNotice
 } from '../../protocol/commands.js';
 import { AgentError } from '../errors.js';
 import { namespaceNamed } from '../seam.js';
@@ -33,10 +35,21 @@ export type CommandSpecs = { [K in CommandName]: CommandSpec<CommandMap[K]['inpu
 
 type Operator = ReturnType<Namespace['in']>;
 
-/** Tells the sockets why, then disconnects them: same adapter, same order, so the event arrives first. */
-function kick(operator: Operator, reason: string | undefined, close: boolean): void {
-	operator.emit(KICK_EVENT, { reason });
+/**
+ * Tells the sockets why (when clients are told), then disconnects them: same adapter, same order,
+ * so the event arrives first.
+ */
+function kick(operator: Operator, reason: string | undefined, close: boolean, tell: boolean): void {
+	if (tell) operator.emit(KICK_EVENT, { reason });
 	operator.disconnectSockets(close);
+}
+
+/** Moves sockets out of `from` and into `to` (either may be null), then tells them when asked. */
+function move(operator: Operator, from: string | null, to: string | null, tell: boolean): void {
+	// Leave first: moving to the same room leaves the socket in it.
+	if (from !== null) operator.socketsLeave(from);
+	if (to !== null) operator.socketsJoin(to);
+	if (tell) operator.emit(MOVE_EVENT, { from, to } satisfies MovedNotice);
 }
 
 /** Remote sockets from a cluster adapter do not say which node holds them. */
@@ -83,7 +96,8 @@ async function found(
 
 const dry = (dryRun: boolean | undefined) => (dryRun ? ' (dry run)' : '');
 
-export function commandSpecs(nodeId: string, pacer: Pacer): CommandSpecs {
+/** `tell`: whether kicked and moved clients are told (`sockscope:kicked`, `sockscope:moved`). */
+export function commandSpecs(nodeId: string, pacer: Pacer, tell: boolean): CommandSpecs {
 	/** A command on one socket, wherever it is in the cluster: found first, then acted on. */
 	async function onSocket(
 		nsp: Namespace,
@@ -109,27 +123,23 @@ export function commandSpecs(nodeId: string, pacer: Pacer): CommandSpecs {
 		'socket:disconnect': {
 			schema: commandSchemas['socket:disconnect'],
 			target: (i) => `socket ${i.id}${i.close ? ' (whole connection)' : ''}`,
-			plan: (nsp, i) => onSocket(nsp, i.id, (socket) => kick(socket, i.reason, i.close ?? false))
+			plan: (nsp, i) =>
+				onSocket(nsp, i.id, (socket) => kick(socket, i.reason, i.close ?? false, tell))
 		},
 		'socket:join': {
 			schema: commandSchemas['socket:join'],
 			target: (i) => `socket ${i.id} join ${i.room}`,
-			plan: (nsp, i) => onSocket(nsp, i.id, (socket) => socket.socketsJoin(i.room))
+			plan: (nsp, i) => onSocket(nsp, i.id, (socket) => move(socket, null, i.room, tell))
 		},
 		'socket:leave': {
 			schema: commandSchemas['socket:leave'],
 			target: (i) => `socket ${i.id} leave ${i.room}`,
-			plan: (nsp, i) => onSocket(nsp, i.id, (socket) => socket.socketsLeave(i.room))
+			plan: (nsp, i) => onSocket(nsp, i.id, (socket) => move(socket, i.room, null, tell))
 		},
 		'socket:move': {
 			schema: commandSchemas['socket:move'],
 			target: (i) => `socket ${i.id} from ${i.from} to ${i.to}`,
-			plan: (nsp, i) =>
-				onSocket(nsp, i.id, (socket) => {
-					// Leave first: moving to the same room leaves the socket in it.
-					socket.socketsLeave(i.from);
-					socket.socketsJoin(i.to);
-				})
+			plan: (nsp, i) => onSocket(nsp, i.id, (socket) => move(socket, i.from, i.to, tell))
 		},
 		'emit:send': {
 			schema: commandSchemas['emit:send'],
@@ -151,10 +161,12 @@ export function commandSpecs(nodeId: string, pacer: Pacer): CommandSpecs {
 			schema: commandSchemas['room:move'],
 			target: (i) => `room ${i.room} to ${i.to}${dry(i.dryRun)}`,
 			plan: (nsp, i) =>
-				onRoom(nsp, i.room, i.dryRun, (members) => {
+				onRoom(nsp, i.room, i.dryRun, (members, ids) => {
 					// Join first: the members are found by the room they are about to leave.
 					members.socketsJoin(i.to);
 					members.socketsLeave(i.room);
+					// By id: the room now holds none of them, and `to` holds others too.
+					if (tell) nsp.in(ids).emit(MOVE_EVENT, { from: i.room, to: i.to } satisfies MovedNotice);
 				})
 		},
 		'room:disconnect': {
@@ -162,9 +174,9 @@ export function commandSpecs(nodeId: string, pacer: Pacer): CommandSpecs {
 			target: (i) => `room ${i.room}${i.rate ? ` at ${i.rate}/s` : ''}${dry(i.dryRun)}`,
 			plan: (nsp, i) =>
 				onRoom(nsp, i.room, i.dryRun, (members, ids) => {
-					if (i.rate === undefined) return kick(members, i.reason, false);
+					if (i.rate === undefined) return kick(members, i.reason, false, tell);
 					// Paced by the members found now: later arrivals are not part of this command.
-					pacer.start(ids, i.rate, (batch) => kick(nsp.in(batch), i.reason, false));
+					pacer.start(ids, i.rate, (batch) => kick(nsp.in(batch), i.reason, false, tell));
 				})
 		}
 	};

@@ -32,6 +32,8 @@ export interface CommandDeps {
 	adminNamespace: string;
 	/** The namespaces of every socket on the connection of a socket of this node; null if not here. */
 	connectionNamespaces(namespace: string, id: string): string[] | null;
+	/** Tell kicked and moved clients (`sockscope:kicked`, `sockscope:moved`). */
+	notifyClients: boolean;
 }
 
 export interface Commands {
@@ -56,7 +58,7 @@ const PLANNED: readonly AnsweredByPlan[] = COMMAND_EVENTS;
 export function createCommands(deps: CommandDeps): Commands {
 	const { io, trail, nodeId, adminNamespace } = deps;
 	const pacer = new Pacer(deps.faults);
-	const specs = commandSpecs(nodeId, pacer);
+	const specs = commandSpecs(nodeId, pacer, deps.notifyClients);
 
 	/** Writes the entry of a command that did not run, and hands back the error to answer with. */
 	async function refused(
@@ -85,7 +87,12 @@ export function createCommands(deps: CommandDeps): Commands {
 		} catch (err) {
 			throw await refused({ ...base, ...aimOf(payload) }, 'invalid', err);
 		}
-		const entry = { ...base, namespace: input.namespace, target: clip(spec.target(input)) };
+		const entry = {
+			...base,
+			namespace: input.namespace,
+			target: clip(spec.target(input)),
+			...reasonOf(input)
+		};
 		try {
 			authorise(ctx.principal, input.namespace, adminNamespace);
 			const fields = input as { namespace: string; id?: string; close?: boolean };
@@ -151,6 +158,12 @@ function aimOf(payload: unknown): { namespace?: string; target: string } {
 		...(namespace.success ? { namespace: namespace.data } : {}),
 		target: typeof aim === 'string' ? clip(aim) : ''
 	};
+}
+
+/** The kick reason, for the trail; the schema has bounded its length. */
+function reasonOf(input: object): { reason?: string } {
+	const reason = 'reason' in input ? input.reason : undefined;
+	return typeof reason === 'string' && reason.trim() ? { reason: reason.trim() } : {};
 }
 
 function clip(text: string): string {

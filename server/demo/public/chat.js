@@ -12,6 +12,8 @@ const TYPING_SHOWN_MS = 4000;
 const $ = (id) => document.getElementById(id);
 let socket = null;
 let room = null;
+/** Why an operator removed us, from `sockscope:kicked`, shown when the disconnect follows. */
+let removal = null;
 const members = new Map(); // socket id → name
 const typists = new Map(); // name → timer that forgets them
 
@@ -50,6 +52,7 @@ function connect(name, namespace, wanted) {
 	const s = (socket = io(namespace, { auth: { name } }));
 	s.on('connect', async () => {
 		$('status').textContent = `${name} on ${namespace}`;
+		$('status').classList.remove('removed');
 		$('chat').hidden = false;
 		try {
 			const rooms = await refreshRooms();
@@ -66,7 +69,31 @@ function connect(name, namespace, wanted) {
 		$('status').textContent = 'not connected';
 		$('chat').hidden = true;
 	});
-	s.on('disconnect', (reason) => ($('status').textContent = `disconnected (${reason})`));
+	s.on('disconnect', (reason) => {
+		const removed = removal !== null && reason === 'io server disconnect';
+		const text = removed
+			? `Removed by an operator${removal ? `: ${removal}` : ''}`
+			: `disconnected (${reason})`;
+		$('status').textContent = text;
+		$('status').classList.toggle('removed', removed);
+		if (removed) notice(text, 'error');
+		removal = null;
+	});
+	// Sockscope's agent tells a socket why before an operator disconnects it (see the README).
+	s.on(
+		'sockscope:kicked',
+		(kick) => (removal = typeof kick?.reason === 'string' ? kick.reason : '')
+	);
+	// …and tells it when an operator moved it: the server's chat state still has the old room, so
+	// rejoin through the app's own protocol, which updates both sides and the member list.
+	s.on('sockscope:moved', (move) => {
+		const to = typeof move?.to === 'string' ? move.to : null;
+		notice(
+			to ? `An operator moved you to ${to}` : `An operator took you out of ${room ?? 'the room'}`
+		);
+		const synced = to ? join(to) : leave();
+		synced.catch((err) => notice(err.message, 'error'));
+	});
 	s.on('message:new', (message) => {
 		forgetTypist(message.from);
 		showMessage(message);
@@ -189,18 +216,16 @@ $('create').addEventListener('submit', async (event) => {
 	}
 });
 
-$('leave').addEventListener('click', async () => {
+async function leave() {
 	if (!room) return;
-	try {
-		await request('room:leave');
-		notice(`You left ${room}`);
-		room = null;
-		members.clear();
-		renderMembers();
-		await refreshRooms();
-	} catch (err) {
-		notice(err.message, 'error');
-	}
-});
+	await request('room:leave');
+	notice(`You left ${room}`);
+	room = null;
+	members.clear();
+	renderMembers();
+	await refreshRooms();
+}
+
+$('leave').addEventListener('click', () => leave().catch((err) => notice(err.message, 'error')));
 
 setInterval(() => refreshRooms().catch(() => {}), ROOMS_REFRESH_MS);

@@ -4,10 +4,26 @@
  */
 import type { AuditEntry } from '$protocol/commands';
 import type { Dashboard } from '$lib/state/dashboard.svelte';
-import { PagedList } from '$lib/state/paged.svelte';
+import { PagedList, type PageFetch } from '$lib/state/paged.svelte';
+import { param } from '$lib/url-state';
+import { matches, type AuditFilter } from './audit-filter';
 
 export class AuditView {
 	readonly list: PagedList<AuditEntry>;
+	readonly filter: AuditFilter = $derived({
+		user: param('user') || undefined,
+		command: param('command') || undefined,
+		outcome: param('outcome') || undefined,
+		since: param('since') || undefined,
+		text: param('q') || undefined
+	});
+	/** The trail's pages as the agent serves them: unfiltered, in the user's scope. */
+	readonly fetch: PageFetch<AuditEntry>;
+	/** The entries loaded so far that pass the filter. */
+	readonly shown: AuditEntry[] = $derived.by(() => {
+		const now = Date.now();
+		return this.entries.filter((e) => matches(this.filter, e, now));
+	});
 	readonly entries: AuditEntry[] = $derived.by(() => {
 		const seen = new Set<string>();
 		const out: AuditEntry[] = [];
@@ -20,10 +36,15 @@ export class AuditView {
 	});
 
 	constructor(private readonly dashboard: Dashboard) {
-		this.list = new PagedList(
-			(cursor, limit) => dashboard.api.query('audit:query', { cursor, limit }),
-			100
-		);
+		this.fetch = (cursor, limit) => dashboard.api.query('audit:query', { cursor, limit });
+		this.list = new PagedList(this.fetch, 100);
+	}
+
+	/** For an export: the filter, as it stands now. */
+	keep(): (entry: AuditEntry) => boolean {
+		const filter = { ...this.filter };
+		const now = Date.now();
+		return (entry) => matches(filter, entry, now);
 	}
 
 	reload(): Promise<void> {

@@ -3,9 +3,17 @@
  * `_disconnect` with a room filter (a socket is the room named by its id) and acknowledges none
  * of them, so a command counts as done when the change shows in the events it pushes back, and
  * the count it reports is the indexed one. A move is a join then a leave; a kick's reason is sent
- * to the client first as `sockscope:kicked`, as Sockscope's agent does.
+ * to the client first as `sockscope:kicked`, and a socket moved, joined or removed is told after
+ * with `sockscope:moved`, as Sockscope's agent does.
  */
-import { KICK_EVENT, type Affected, type CommandMap, type CommandName } from '$protocol/commands';
+import {
+	KICK_EVENT,
+	MOVE_EVENT,
+	type Affected,
+	type CommandMap,
+	type CommandName,
+	type MovedNotice
+} from '$protocol/commands';
 import { RequestError } from '../connector';
 import { ROOM_WIDE } from './capabilities';
 import type { SocketIndex } from './socket-index';
@@ -60,6 +68,8 @@ export async function runCommand<K extends CommandName>(
 			const { namespace, id, room } = input as CommandMap['socket:join']['input'];
 			const join = name === 'socket:join';
 			ctx.send(join ? 'join' : 'leave', namespace, room, id);
+			const notice: MovedNotice = join ? { from: null, to: room } : { from: room, to: null };
+			ctx.send('emit', namespace, id, MOVE_EVENT, notice);
 			if (!rooms(namespace, id)) return affected(0);
 			await confirm(ctx, () => rooms(namespace, id)?.has(room) === join);
 			return affected(1);
@@ -68,6 +78,7 @@ export async function runCommand<K extends CommandName>(
 			const { namespace, id, from, to } = input as CommandMap['socket:move']['input'];
 			ctx.send('join', namespace, to, id);
 			ctx.send('leave', namespace, from, id);
+			ctx.send('emit', namespace, id, MOVE_EVENT, { from, to } satisfies MovedNotice);
 			if (!rooms(namespace, id)) return affected(0);
 			await confirm(ctx, () => !!rooms(namespace, id)?.has(to) && !rooms(namespace, id)?.has(from));
 			return affected(1);

@@ -1,0 +1,76 @@
+/**
+ * Exports of what a list page shows, as CSV or JSON: the rows are read through the page's own
+ * paged query (so its filter and the user's namespace scope apply, as on screen), one page after
+ * another up to `EXPORT_ROW_CAP` rows, and handed to the browser as a file.
+ */
+import { MAX_PAGE_SIZE } from '$protocol/limits';
+import type { PageFetch } from './state/paged.svelte';
+
+/** Rows in one export at most: the dashboard holds them in memory, and so does the browser. */
+export const EXPORT_ROW_CAP = 10_000;
+
+export type ExportFormat = 'csv' | 'json';
+
+export interface Collected<R> {
+	rows: R[];
+	/** More rows matched than the cap allowed. */
+	truncated: boolean;
+}
+
+/** Reads pages until the list ends or `cap` matching rows are in; `keep` filters on this side. */
+export async function collectRows<R>(
+	fetch: PageFetch<R>,
+	keep: (row: R) => boolean = () => true,
+	cap = EXPORT_ROW_CAP
+): Promise<Collected<R>> {
+	const rows: R[] = [];
+	let cursor: string | undefined;
+	do {
+		const page = await fetch(cursor, MAX_PAGE_SIZE);
+		for (const row of page.rows) {
+			if (!keep(row)) continue;
+			if (rows.length === cap) return { rows, truncated: true };
+			rows.push(row);
+		}
+		cursor = page.nextCursor ?? undefined;
+	} while (cursor !== undefined);
+	return { rows, truncated: false };
+}
+
+/** A cell as text: lists joined with "; ", objects as JSON, nothing as empty. */
+function cell(value: unknown): string {
+	if (value === null || value === undefined) return '';
+	if (Array.isArray(value)) return value.map(cell).join('; ');
+	if (typeof value === 'object') return JSON.stringify(value);
+	return String(value);
+}
+
+/** RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. */
+function quote(text: string): string {
+	return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One header row (the union of the rows' keys, in order of appearance), then one line per row. */
+export function toCsv(rows: readonly object[]): string {
+	const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+	const lines = [
+		keys,
+		...rows.map((row) => keys.map((k) => cell((row as Record<string, unknown>)[k])))
+	];
+	return lines.map((line) => line.map(quote).join(',')).join('\r\n') + '\r\n';
+}
+
+export function serialise(rows: readonly object[], format: ExportFormat): string {
+	return format === 'csv' ? toCsv(rows) : JSON.stringify(rows, null, 2);
+}
+
+/** Hands `text` to the browser as a download named `<name>-<time>.<format>`. */
+export function download(name: string, format: ExportFormat, text: string): void {
+	const type = format === 'csv' ? 'text/csv;charset=utf-8' : 'application/json';
+	const url = URL.createObjectURL(new Blob([text], { type }));
+	const link = document.createElement('a');
+	link.href = url;
+	link.download = `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`;
+	link.click();
+	setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

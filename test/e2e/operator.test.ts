@@ -1,0 +1,127 @@
+/**
+ * An operator's actions as the demo's own users see them: a move from the dashboard changes the
+ * room the chat page shows, a kick's reason reaches the chat page and the Audit page, and an
+ * export of the Sockets page holds exactly the sockets its filter shows.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeBrowser, openPage } from '../support/browser.js';
+import { request, startDemo, type DemoFixture } from '../support/demo-fixture.js';
+import { poll, textOf, useBrowser } from './helpers.js';
+
+const ROOT = encodeURIComponent('/');
+
+describeBrowser('operator actions over the demo', () => {
+	const browser = useBrowser();
+	let demo: DemoFixture;
+
+	beforeAll(async () => {
+		demo = await startDemo({ instrument: { auth: false, sampleInterval: 250 } });
+		for (const [namespace, room, count] of [
+			['/', 'general', 2],
+			['/tenant-globex', 'war-room', 3],
+			['/tenant-acme', 'rockets', 1]
+		] as const) {
+			for (let i = 0; i < count; i++) {
+				const socket = await demo.client(namespace, { name: `${room}-${i}` });
+				await request(socket, 'room:join', room);
+			}
+		}
+	});
+	afterAll(() => demo?.close());
+
+	/** The demo's chat page, connected as `name` to the default namespace, in `general`. */
+	async function chatAs(name: string): Promise<{ page: Page; id: string }> {
+		const { page } = await openPage(browser(), `${demo.server.url}/`);
+		await page.getByLabel('Name', { exact: true }).fill(name);
+		await page.getByRole('button', { name: 'Connect' }).click();
+		await poll(() => page.locator('#members-title').textContent()).toMatch(/^In general/);
+		const socket = [...demo.server.io.of('/').sockets.values()].find((s) => s.data.name === name);
+		return { page, id: socket!.id };
+	}
+
+	it('a move from the dashboard changes the room shown on the chat page', async () => {
+		const chat = await chatAs('mover');
+		const { page } = await openPage(
+			browser(),
+			`${demo.server.url}/sockscope/#/sockets?ns=${ROOT}&socket=${chat.id}&sns=${ROOT}`
+		);
+		await page.getByTestId('detail-move').click();
+		await page.getByTestId('move-from').selectOption('general');
+		await page.getByTestId('move-to').fill('random');
+		expect(await textOf(page, 'move-told')).toContain('sockscope:moved');
+		await page.getByTestId('dialog-confirm').click();
+
+		await poll(() => chat.page.locator('#members-title').textContent()).toMatch(/^In random/);
+		await poll(() => chat.page.locator('#rooms [aria-current] span').first().textContent()).toBe(
+			'random'
+		);
+		// The app's own state followed: a message now goes to `random`.
+		const [socket] = await demo.server.io.of('/').in(chat.id).fetchSockets();
+		expect(socket.data.room).toBe('random');
+	});
+
+	it('a kick with a reason shows the reason on the chat page and in the audit trail', async () => {
+		const chat = await chatAs('kicked');
+		const { page } = await openPage(browser(), `${demo.server.url}/sockscope/#/sockets?ns=${ROOT}`);
+		await page.locator(`[data-socket-id="${chat.id}"]`).getByTestId('row-kick').click();
+		await page.getByTestId('kick-reason').fill('flooding the room');
+		await page.getByTestId('dialog-confirm').click();
+
+		await poll(() => chat.page.locator('#status').textContent()).toBe(
+			'Removed by an operator: flooding the room'
+		);
+		await page
+			.getByRole('navigation', { name: 'Pages' })
+			.getByRole('link', { name: 'Audit' })
+			.click();
+		await page.getByTestId('filter-command').selectOption('socket:disconnect');
+		await poll(() => page.getByTestId('audit-row').count()).toBe(1);
+		expect(await textOf(page, 'audit-reason')).toBe('flooding the room');
+		await page.getByTestId('filter-command').selectOption('socket:move');
+		await poll(() => page.getByTestId('audit-row').count()).toBe(1);
+	});
+
+	it('at 1280 px the Sockets table shows socket ids and namespaces whole', async () => {
+		const namespace = encodeURIComponent('/tenant-globex');
+		const { page } = await openPage(
+			browser(),
+			`${demo.server.url}/sockscope/#/sockets?ns=${namespace}`
+		);
+		await poll(() => page.getByTestId('socket-row').count()).toBe(3);
+		const clipped = await page
+			.locator('[data-testid=socket-row] > [role=gridcell]')
+			.evaluateAll((cells) =>
+				cells
+					.filter((c) => c.classList.contains('id') || c.textContent!.trim().startsWith('/'))
+					.map((c) => c.scrollWidth > c.clientWidth)
+			);
+		expect(clipped).toEqual(Array(6).fill(false));
+	});
+
+	it('a CSV export of the Sockets page filtered to one namespace holds exactly its sockets', async () => {
+		const namespace = '/tenant-globex';
+		const { page } = await openPage(
+			browser(),
+			`${demo.server.url}/sockscope/#/sockets?ns=${encodeURIComponent(namespace)}`
+		);
+		await poll(() => textOf(page, 'sockets-total')).toBe('3');
+		const [download] = await Promise.all([
+			page.waitForEvent('download'),
+			page.getByTestId('export-csv').click()
+		]);
+		expect(download.suggestedFilename()).toMatch(/^sockets-.*\.csv$/);
+		const [header, ...lines] = (await readFile((await download.path())!, 'utf8'))
+			.trimEnd()
+			.split('\r\n');
+		const columns = header.split(',');
+		const rows = lines.map((line) => line.split(','));
+		const ids = rows.map((cells) => cells[columns.indexOf('id')]).sort();
+		expect(ids).toEqual([...demo.server.io.of(namespace).sockets.keys()].sort());
+		expect(new Set(rows.map((cells) => cells[columns.indexOf('namespace')]))).toEqual(
+			new Set([namespace])
+		);
+		await poll(() => textOf(page, 'export-note')).toBe('3 rows exported.');
+	});
+});
