@@ -16,6 +16,7 @@ import type { ClusterEvents } from './cluster.js';
 import { AgentError, toAckError } from './errors.js';
 import type { Faults } from './guard.js';
 import type { DashboardSocket, Entry, HandlerTable } from './handler-table.js';
+import type { RequestLimits } from './request-limits.js';
 import { forgetNamespace } from './seam.js';
 
 const debug = createDebug('sockscope:admin');
@@ -32,6 +33,8 @@ export interface AdminNamespaceDeps {
 	view(sample: Sample, principal: Principal): Sample;
 	/** Called when a dashboard leaves, to drop what it subscribed to. */
 	onLeave(socket: DashboardSocket): void;
+	/** The gate every request passes, and the count of each user's open dashboards. */
+	limits: RequestLimits;
 }
 
 export interface AdminNamespace {
@@ -52,8 +55,9 @@ export interface AdminNamespace {
 }
 
 const PRINCIPAL = Symbol('sockscope.principal');
+const EXPIRES = Symbol('sockscope.expires');
 
-type Admitted = DashboardSocket & { [PRINCIPAL]?: Principal };
+type Admitted = DashboardSocket & { [PRINCIPAL]?: Principal; [EXPIRES]?: number };
 
 export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	const { io, faults, authenticator } = deps;
@@ -67,19 +71,27 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 
 	nsp.use((socket, next) => {
 		authenticator.authenticate(socket).then(
-			({ principal, grant }) => {
+			({ principal, grant, expiresAt }) => {
+				try {
+					deps.limits.admit(principal);
+				} catch (err) {
+					return refuse(next, err);
+				}
 				(socket as Admitted)[PRINCIPAL] = principal;
+				(socket as Admitted)[EXPIRES] = expiresAt;
 				if (grant) socket.data = { ...socket.data, sockscopeGrant: grant };
 				next();
 			},
-			(err) => {
-				const { code, message } = toAckError(err);
-				const retryAfter = err instanceof AgentError ? err.retryAfter : undefined;
-				// socket.io sends `data` to the client with the `connect_error`.
-				next(Object.assign(new Error(message), { data: { code, message, retryAfter } }));
-			}
+			(err) => refuse(next, err)
 		);
 	});
+
+	function refuse(next: (err?: Error) => void, err: unknown): void {
+		const { code, message } = toAckError(err);
+		const retryAfter = err instanceof AgentError ? err.retryAfter : undefined;
+		// socket.io sends `data` to the client with the `connect_error`.
+		next(Object.assign(new Error(message), { data: { code, message, retryAfter } }));
+	}
 
 	function scopeKey(principal: Principal): string {
 		return principal.namespaces ? JSON.stringify([...principal.namespaces].sort()) : '*';
@@ -90,6 +102,11 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 			if (!served) throw new Error('not served yet');
 			const { table, snapshot } = served;
 			const principal = socket[PRINCIPAL]!;
+			// Admitted by the middleware, but others of the same user may have connected meanwhile.
+			if (!deps.limits.opened(socket, principal)) {
+				socket.disconnect(true);
+				return;
+			}
 			const key = scopeKey(principal);
 			let scope = scopes.get(key);
 			if (!scope) {
@@ -130,11 +147,15 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 						.catch((err) => faults.record(`${event} ack`, err));
 				});
 			}
+			let stopExpiry = () => {};
 			socket.on('disconnect', () => {
+				stopExpiry();
+				deps.limits.closed(socket);
 				scope.members--;
 				if (scope.members === 0) scopes.delete(key);
 				deps.onLeave(socket);
 			});
+			stopExpiry = endAtExpiry(socket, socket[EXPIRES]);
 			for (const listener of joinListeners) listener(socket, principal);
 			const grant = socket.data?.sockscopeGrant;
 			if (grant) socket.emit('session:grant', grant);
@@ -155,7 +176,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	return {
 		nsp,
 		serve(table, snapshot) {
-			served = { table, snapshot };
+			served = { table: deps.limits.limitTable(table), snapshot };
 		},
 		onJoin(listener) {
 			joinListeners.push(listener);
@@ -176,4 +197,25 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 			forgetNamespace(io, nsp as unknown as Namespace);
 		}
 	};
+}
+
+/** setTimeout's longest delay; a session may last longer (up to 30 days). */
+const MAX_DELAY = 2 ** 31 - 1;
+
+/**
+ * Disconnects a dashboard when its session expires, so that an open dashboard does not outlive
+ * its token; returns what cancels it. Sessions from the host's hook have no expiry of the agent's.
+ */
+function endAtExpiry(socket: DashboardSocket, expiresAt: number | undefined): () => void {
+	if (expiresAt === undefined) return () => {};
+	let timer: NodeJS.Timeout;
+	const arm = () => {
+		const left = expiresAt - Date.now();
+		if (left <= 0) return void socket.disconnect(true);
+		timer = setTimeout(arm, Math.min(left, MAX_DELAY));
+		// A dashboard's session must never keep the host's process alive.
+		timer.unref();
+	};
+	arm();
+	return () => clearTimeout(timer);
 }

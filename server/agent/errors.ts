@@ -31,7 +31,10 @@ export class AgentError extends Error {
 }
 
 /** The `{ error }` half of an acknowledgement; unknown errors never leak their message. */
-export function toAckError(err: unknown): { code: string; message: string } {
-	if (err instanceof AgentError) return { code: err.code, message: err.message };
+export function toAckError(err: unknown): { code: string; message: string; retryAfter?: number } {
+	if (err instanceof AgentError) {
+		const { code, message, retryAfter } = err;
+		return retryAfter === undefined ? { code, message } : { code, message, retryAfter };
+	}
 	return { code: 'E_INTERNAL', message: ERRORS.E_INTERNAL };
 }

@@ -9,6 +9,7 @@ import { truncateName } from '../protocol/top-n.js';
 import type { EventTap } from './collectors/engine.js';
 import type { SocketState } from './model.js';
 import { canSee } from './sampler.js';
+import { checkSubscriptionLimits, type SubscriptionLimits } from './request-limits.js';
 
 const FLUSH_MS = 250;
 
@@ -29,6 +30,8 @@ export class EventLog implements EventTap {
 	active = false;
 	private readonly subscriptions = new Map<object, Subscription>();
 	private timer: NodeJS.Timeout | undefined;
+	/** Subscriptions allowed per user and in all; `subscribe` refuses more. */
+	limits: SubscriptionLimits = { perUser: Infinity, total: Infinity };
 
 	constructor(
 		private readonly nodeId: string,
@@ -38,6 +41,9 @@ export class EventLog implements EventTap {
 	) {}
 
 	subscribe(key: object, subscriber: LogSubscriber): void {
+		if (!this.subscriptions.has(key)) {
+			checkSubscriptionLimits(this.subscriptions.values(), subscriber.principal, this.limits);
+		}
 		this.subscriptions.set(key, { ...subscriber, entries: [], dropped: 0, windowStart: 0, inWindow: 0 });
 		this.active = true;
 		if (!this.timer) {

@@ -10,6 +10,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import { fileURLToPath } from 'node:url';
 import createDebug from 'debug';
 import sirv from 'sirv';
+import { dashboardHeaders } from './dashboard-headers.js';
 import type { Faults } from './guard.js';
 import { PROBE_HEADER, PROBE_TOKEN, probeHostRoute } from './route-probe.js';
 
@@ -64,6 +65,7 @@ export function mountHttpRoutes({
 			: undefined;
 	if (dashboard && !assets) debug('no dashboard build at %s', DASHBOARD_BUILD);
 
+	const securityHeaders = dashboardHeaders(assets ? DASHBOARD_BUILD : undefined);
 	const hostListeners = server.listeners('request') as RequestListener[];
 
 	function forward(req: IncomingMessage, res: ServerResponse): void {
@@ -77,6 +79,7 @@ export function mountHttpRoutes({
 		rest: string
 	): void {
 		if (!dashboard) return;
+		for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
 		if (rest === '') {
 			// `/sockscope` → `/sockscope/`, so the page's relative asset URLs resolve under the mount path.
 			res.writeHead(308, { location: `${base}/${req.url!.slice(base.length)}` }).end();

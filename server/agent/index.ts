@@ -34,6 +34,8 @@ import { mergeNamespaces } from './cluster-merge.js';
 import { Sampler, viewFor } from './sampler.js';
 import { checkSeam, type SeamCheck } from './seam.js';
 import { createLabeller } from './socket-label.js';
+import { stopWithServer } from './stop-with-server.js';
+import { createRequestLimits } from './request-limits.js';
 
 export type {
 	UserInput as InstrumentOptions,
@@ -133,6 +135,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		faults.record('event log', err)
 	);
 	own({ dispose: () => log.stop() });
+	log.limits = { perUser: opts.limits.logSubscriptionsPerUser, total: opts.limits.logSubscriptions };
 	const rtt =
 		metrics || otel
 			? {
@@ -154,7 +157,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			faults,
 			authenticator,
 			view: viewFor,
-			onLeave: (socket) => log.unsubscribe(socket)
+			onLeave: (socket) => log.unsubscribe(socket),
+			limits: createRequestLimits(opts.limits)
 		})
 	);
 	const cluster = own(
@@ -224,6 +228,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			faults,
 			nodeId: opts.nodeId,
 			adminNamespace: opts.namespace,
+			connectionNamespaces: (namespace, id) => model.connectionNamespaces(namespace, id),
 			notifyClients: opts.notifyClients
 		})
 	);
@@ -240,6 +245,20 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 
 	debug('instrumented %d namespaces as node %s', model.namespaces.size, opts.nodeId);
 	let closed = false;
+	async function close(): Promise<void> {
+		if (closed) return;
+		closed = true;
+		unwrapClose();
+		for (const part of parts.reverse()) {
+			try {
+				await part.dispose();
+			} catch (err) {
+				faults.record('close', err);
+			}
+		}
+	}
+	// The host's io.close() closes the agent too.
+	const unwrapClose = stopWithServer(io, close, faults);
 	return {
 		nodeId: opts.nodeId,
 		options: opts,
@@ -271,17 +290,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 				faults: faults.count
 			};
 		},
-		async close() {
-			if (closed) return;
-			closed = true;
-			for (const part of parts.reverse()) {
-				try {
-					await part.dispose();
-				} catch (err) {
-					faults.record('close', err);
-				}
-			}
-		}
+		close
 	};
 }
 

@@ -7,8 +7,18 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AgentError } from './errors.js';
 import { HELP, NAMESPACE_COUNTERS, RTT_BUCKETS } from './metric-figures.js';
+import { OTHER_EVENTS } from '../protocol/limits.js';
+import { cutText } from './event-names.js';
 import type { NamespaceStats, NodeModel } from './model.js';
 import { registerAckMetrics } from './ack-metrics.js';
+
+/**
+ * Namespaces labelled one by one, the most sockets first; the rest share the label `_other`. A
+ * server with a namespace per tenant (a regex or function parent) would otherwise add series
+ * without bound, as clients pick the names. Event labels are bounded by the name table
+ * (event-names.ts).
+ */
+export const MAX_LABELLED_NAMESPACES = 50;
 
 export interface Metrics {
 	readonly registry: Registry;
@@ -75,8 +85,14 @@ function names(registry: Registry): string[] {
 }
 
 function register(model: NodeModel, registry: Registry): void {
-	const each = (fn: (stats: NamespaceStats) => void) => {
-		for (const stats of model.namespaces.values()) fn(stats);
+	/** Each namespace with its label; several may share `_other`, so values are added, never set. */
+	const each = (fn: (stats: NamespaceStats, namespace: string) => void) => {
+		const all = [...model.namespaces.values()];
+		if (all.length > MAX_LABELLED_NAMESPACES)
+			all.sort((a, b) => b.nsp.sockets.size - a.nsp.sockets.size);
+		all.forEach((stats, i) =>
+			fn(stats, i < MAX_LABELLED_NAMESPACES ? cutText(stats.name) : OTHER_EVENTS)
+		);
 	};
 
 	new Gauge({
@@ -86,7 +102,7 @@ function register(model: NodeModel, registry: Registry): void {
 		registers: [registry],
 		collect() {
 			this.reset();
-			each((s) => this.set({ namespace: s.name }, s.nsp.sockets.size));
+			each((s, namespace) => this.inc({ namespace }, s.nsp.sockets.size));
 		}
 	});
 	new Gauge({
@@ -96,7 +112,7 @@ function register(model: NodeModel, registry: Registry): void {
 		registers: [registry],
 		collect() {
 			this.reset();
-			each((s) => this.set({ namespace: s.name }, s.publicRooms.size));
+			each((s, namespace) => this.inc({ namespace }, s.publicRooms.size));
 		}
 	});
 
@@ -108,7 +124,7 @@ function register(model: NodeModel, registry: Registry): void {
 			registers: [registry],
 			collect() {
 				this.reset();
-				each((s) => this.inc({ namespace: s.name }, read(s)));
+				each((s, namespace) => this.inc({ namespace }, read(s)));
 			}
 		});
 	}
@@ -120,8 +136,8 @@ function register(model: NodeModel, registry: Registry): void {
 		registers: [registry],
 		collect() {
 			this.reset();
-			each((s) => {
-				for (const [reason, n] of s.reasons) this.inc({ namespace: s.name, reason }, n);
+			each((s, namespace) => {
+				for (const [reason, n] of s.reasons) this.inc({ namespace, reason }, n);
 			});
 		}
 	});
@@ -133,10 +149,10 @@ function register(model: NodeModel, registry: Registry): void {
 			registers: [registry],
 			collect() {
 				this.reset();
-				each((s) => {
+				each((s, namespace) => {
 					for (const c of s.eventCounters()) {
 						const n = read(c);
-						if (n > 0) this.inc({ namespace: s.name, event: c.name }, n);
+						if (n > 0) this.inc({ namespace, event: c.name }, n);
 					}
 				});
 			}

@@ -3,31 +3,15 @@
  * socket and per engine connection. Hooks only bump these; the sampler reads them once a second.
  */
 import type { Namespace, Socket } from 'socket.io';
-import { OTHER_EVENTS } from '../protocol/limits.js';
 import type { Transport, TransportCounts } from '../protocol/models.js';
 import { emptyTransportCounts } from '../protocol/samples.js';
 import { Histogram } from './rtt-histogram.js';
-import type { AckSide, AckTable } from './collectors/acks.js';
+import type { AckTable } from './collectors/acks.js';
 import { ConnectionErrors } from './collectors/connection-errors.js';
-import { eventName, hasEventName, isPlainName } from './collectors/wire.js';
+import { eventName, hasEventName, isPlainName, isReservedName } from './collectors/wire.js';
+import { EventCounter, EventNames, type EventNameRules, type NameBudget } from './event-names.js';
 
-/** Traffic of one event name in one namespace, cumulative. */
-export class EventCounter {
-	in = 0;
-	out = 0;
-	bytesIn = 0;
-	bytesOut = 0;
-	/** Values at the previous sample, to compute the interval's figures. */
-	lastIn = 0;
-	lastOut = 0;
-	lastBytesIn = 0;
-	lastBytesOut = 0;
-	/** Acknowledgement figures by direction, made on the first acked event of this name. */
-	ackIn: AckSide | null = null;
-	ackOut: AckSide | null = null;
-
-	constructor(readonly name: string) {}
-}
+export { EventCounter };
 
 /** Cumulative figures of one namespace. */
 export class NamespaceStats {
@@ -46,15 +30,21 @@ export class NamespaceStats {
 	readonly transports: TransportCounts = emptyTransportCounts();
 	/** Rooms other than the sockets' own private rooms; sizes are read from the adapter. */
 	readonly publicRooms = new Set<string>();
-	readonly events = new Map<string, EventCounter>();
-	private readonly other = new EventCounter(OTHER_EVENTS);
+	/** Event names counted apart, bounded in length, number and bytes (see event-names.ts). */
+	readonly names: EventNames;
 	/** The counter matched last by `eventAt`, compared in place before anything is allocated. */
 	private recent: EventCounter | null = null;
 
 	constructor(
 		readonly nsp: Namespace,
-		private readonly maxEventNames: number
-	) {}
+		rules: EventNameRules
+	) {
+		this.names = new EventNames(rules);
+	}
+
+	get events(): ReadonlyMap<string, EventCounter> {
+		return this.names.map;
+	}
 
 	get name(): string {
 		return this.nsp.name;
@@ -62,31 +52,26 @@ export class NamespaceStats {
 
 	/** The counter of an event name; names beyond the cap share one, so memory stays bounded. */
 	event(name: string): EventCounter {
-		let counter = this.events.get(name);
-		if (counter === undefined) {
-			if (this.events.size >= this.maxEventNames) return this.other;
-			counter = new EventCounter(name);
-			this.events.set(name, counter);
-		}
-		return counter;
+		return this.names.get(name);
 	}
 
 	/**
 	 * The counter of the event named in an encoded packet (see wire.ts): `payload` is where its JSON
 	 * array starts, `end` where the name ends. A chat's stream of the same event costs no allocation.
+	 * Null for a name socket.io refuses to deliver (a reserved one): that packet is not counted.
 	 */
-	eventAt(data: string, payload: number, end: number): EventCounter {
+	eventAt(data: string, payload: number, end: number): EventCounter | null {
 		const recent = this.recent;
-		if (recent !== null && hasEventName(data, payload, recent.name)) return recent;
+		if (recent !== null && recent.live && hasEventName(data, payload, recent.name)) return recent;
+		if (isReservedName(data, payload)) return null;
 		const counter = this.event(eventName(data, payload, end));
-		if (counter !== this.other && isPlainName(data, payload, end)) this.recent = counter;
+		if (counter !== this.names.other && isPlainName(data, payload, end)) this.recent = counter;
 		return counter;
 	}
 
 	/** Every counter, including the one for names beyond the cap once it has been used. */
-	*eventCounters(): Iterable<EventCounter> {
-		yield* this.events.values();
-		if (this.other.in || this.other.out) yield this.other;
+	eventCounters(): Iterable<EventCounter> {
+		return this.names.counters();
 	}
 
 	countDisconnect(reason: string): void {
@@ -170,6 +155,8 @@ export class SocketState {
 
 export class NodeModel {
 	readonly namespaces = new Map<string, NamespaceStats>();
+	/** Bytes of event names held by all namespaces together. */
+	readonly nameBudget: NameBudget = { used: 0, max: 1 << 20 };
 	/** Every engine.io connection seen, keyed by the engine's own socket object. */
 	readonly conns = new WeakMap<object, ConnState>();
 	/** Heartbeat RTT of every connection that has answered a ping: its latest value. */
@@ -184,6 +171,16 @@ export class NodeModel {
 	statsOf(nsp: Namespace): NamespaceStats | undefined {
 		const stats = this.namespaces.get(nsp.name);
 		return stats && stats.nsp === nsp ? stats : undefined;
+	}
+
+	/** The namespaces of every watched socket on the connection of socket `id`; null if not here. */
+	connectionNamespaces(namespace: string, id: string): string[] | null {
+		const socket = this.namespaces.get(namespace)?.nsp.sockets.get(id);
+		const conn = socket && this.conns.get(socket.conn);
+		if (!conn) return null;
+		const names: string[] = [];
+		for (let s = conn.first; s !== null; s = s.next) names.push(s.stats.name);
+		return names;
 	}
 
 	/** The agent's record of a socket, if it is watched. */

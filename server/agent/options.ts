@@ -43,10 +43,18 @@ export interface AuthOptions {
 	 */
 	sessionTtl?: number;
 	/**
-	 * Failed logins allowed per address per minute before further attempts are refused.
+	 * Failed logins allowed per user name and address per minute before further attempts of that
+	 * name from that address are refused (IPv6 addresses count by their /64).
 	 * @default 5
 	 */
 	maxFailedLogins?: number;
+	/**
+	 * Reverse proxies in front of the server whose `X-Forwarded-For` tells the client's address:
+	 * `true` for one, a number for a chain. Without it, every login behind a proxy comes from the
+	 * proxy's address.
+	 * @default false
+	 */
+	trustProxy?: boolean | number;
 }
 
 /** Anything with the calls of a node-redis v4/v5 or ioredis client that the audit store uses. */
@@ -86,6 +94,18 @@ export interface RedactOptions {
 	 * @default true
 	 */
 	auth?: boolean;
+	/**
+	 * Handshake headers whose values are shown; every other header's value is hidden (a header
+	 * in `headers` always is). `true` shows every header not in `headers`.
+	 * @default ['accept', 'accept-encoding', 'accept-language', 'cache-control', 'connection', 'host', 'origin', 'pragma', 'sec-websocket-extensions', 'sec-websocket-version', 'upgrade', 'user-agent']
+	 */
+	showHeaders?: true | string[];
+	/**
+	 * Handshake query values shown (`handshake.query`, and the query part of `handshake.url`):
+	 * `false` hides them all (a token often travels there), a list shows those keys, `true` all.
+	 * @default false
+	 */
+	showQuery?: boolean | string[];
 }
 
 export interface EventLogOptions {
@@ -99,6 +119,49 @@ export interface EventLogOptions {
 	 * @default 100
 	 */
 	maxPerSecond?: number;
+}
+
+export interface LimitOptions {
+	/**
+	 * Requests one dashboard may send per second, on average; more are answered `E_RATE_LIMITED`.
+	 * @default 5
+	 */
+	requestsPerSecond?: number;
+	/**
+	 * Requests one dashboard may send at once above that average (a page opening asks several).
+	 * @default 30
+	 */
+	burst?: number;
+	/**
+	 * Requests of one dashboard being answered at the same time.
+	 * @default 4
+	 */
+	inFlight?: number;
+	/**
+	 * Requests per second summed over every dashboard of one user (twice `burst` at once).
+	 * @default 10
+	 */
+	userRequestsPerSecond?: number;
+	/**
+	 * Requests being answered at the same time, summed over every dashboard of one user.
+	 * @default 8
+	 */
+	userInFlight?: number;
+	/**
+	 * Dashboards one user may have open on this node.
+	 * @default 20
+	 */
+	dashboardsPerUser?: number;
+	/**
+	 * Live event log subscriptions one user may hold on this node.
+	 * @default 4
+	 */
+	logSubscriptionsPerUser?: number;
+	/**
+	 * Live event log subscriptions on this node, all users together.
+	 * @default 32
+	 */
+	logSubscriptions?: number;
 }
 
 export interface MetricsOptions {
@@ -169,11 +232,17 @@ export interface Options {
 	 */
 	sampleInterval: number;
 	/**
-	 * Distinct event names counted per namespace; names beyond are counted as `_other`, so a client
-	 * that invents names cannot grow the agent's memory.
+	 * Distinct event names counted per namespace; beyond, a new name replaces a cold one or is
+	 * counted as `_other`, so a client that invents names cannot grow the agent's memory.
 	 * @default 200
 	 */
 	maxEventNames: number;
+	/**
+	 * Event names counted on their own line, in every namespace; any other name is counted as
+	 * `_other`. Without it, the busiest names hold the lines (up to `maxEventNames`).
+	 * @default undefined
+	 */
+	eventNames?: string[];
 	/**
 	 * The HTTP server to mount the dashboard and metrics on, when `io` was not attached to one.
 	 * @default io.httpServer
@@ -190,6 +259,8 @@ export interface Options {
 	 * @default 2000
 	 */
 	queryTimeout: number;
+	/** What one dashboard, and one user, may ask of this node. */
+	limits: Required<LimitOptions>;
 	/**
 	 * Tell the clients that admin commands touch, so the app can show it: a kicked socket receives
 	 * `sockscope:kicked` (`{ reason }`) before it is disconnected; a socket moved, joined to or
@@ -200,7 +271,7 @@ export interface Options {
 	notifyClients: boolean;
 }
 
-export type UserInput = Partial<Omit<Options, 'auth' | 'metrics' | 'redact' | 'eventLog'>> & {
+export type UserInput = Partial<Omit<Options, 'auth' | 'metrics' | 'redact' | 'eventLog' | 'limits'>> & {
 	/**
 	 * Who may connect: users and hooks that let a dashboard in, or `false` (no authentication,
 	 * written explicitly).
@@ -209,6 +280,34 @@ export type UserInput = Partial<Omit<Options, 'auth' | 'metrics' | 'redact' | 'e
 	metrics?: false | MetricsOptions;
 	redact?: RedactOptions;
 	eventLog?: EventLogOptions;
+	limits?: LimitOptions;
+};
+
+/** Headers a browser or client library sends that say nothing secret. */
+const SAFE_HEADERS = [
+	'accept',
+	'accept-encoding',
+	'accept-language',
+	'cache-control',
+	'connection',
+	'host',
+	'origin',
+	'pragma',
+	'sec-websocket-extensions',
+	'sec-websocket-version',
+	'upgrade',
+	'user-agent'
+];
+
+const LIMIT_DEFAULTS: Required<LimitOptions> = {
+	requestsPerSecond: 5,
+	burst: 30,
+	inFlight: 4,
+	userRequestsPerSecond: 10,
+	userInFlight: 8,
+	dashboardsPerUser: 20,
+	logSubscriptionsPerUser: 4,
+	logSubscriptions: 32
 };
 
 const HASH_HINT = 'set it to the output of `npx sockscope hash-password`';
@@ -245,7 +344,8 @@ const schema = z.strictObject({
 			authorize: z.function().optional(),
 			secret: z.string().min(16, 'must be at least 16 characters').optional(),
 			sessionTtl: z.number().int().positive().max(30 * 86_400).default(3600),
-			maxFailedLogins: z.number().int().positive().default(5)
+			maxFailedLogins: z.number().int().positive().default(5),
+			trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false)
 		})
 	], { error: 'must be false or an object { users, authorize, … }' }),
 	nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),
@@ -275,9 +375,17 @@ const schema = z.strictObject({
 		.strictObject({
 			socketData: z.union([z.boolean(), z.array(z.string())]).default(true),
 			headers: z.array(z.string()).default(['cookie', 'authorization', 'proxy-authorization', 'x-api-key']),
-			auth: z.boolean().default(true)
+			auth: z.boolean().default(true),
+			showHeaders: z.union([z.literal(true), z.array(z.string())]).default(SAFE_HEADERS),
+			showQuery: z.union([z.boolean(), z.array(z.string())]).default(false)
 		})
-		.default({ socketData: true, headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'], auth: true }),
+		.default({
+			socketData: true,
+			headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'],
+			auth: true,
+			showHeaders: SAFE_HEADERS,
+			showQuery: false
+		}),
 	eventLog: z
 		.strictObject({
 			payloads: z.boolean().default(false),
@@ -294,8 +402,21 @@ const schema = z.strictObject({
 		.default({ memory: 1000, redisKey: 'sockscope:audit' }),
 	sampleInterval: z.number().int().min(100).max(60_000).default(1000),
 	maxEventNames: z.number().int().min(1).max(10_000).default(200),
+	eventNames: z.array(z.string().min(1).max(128)).max(10_000).optional(),
 	httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
 	queryTimeout: z.number().int().min(50).max(60_000).default(2000),
+	limits: z
+		.strictObject({
+			requestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.requestsPerSecond),
+			burst: z.number().int().positive().default(LIMIT_DEFAULTS.burst),
+			inFlight: z.number().int().positive().default(LIMIT_DEFAULTS.inFlight),
+			userRequestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.userRequestsPerSecond),
+			userInFlight: z.number().int().positive().default(LIMIT_DEFAULTS.userInFlight),
+			dashboardsPerUser: z.number().int().positive().default(LIMIT_DEFAULTS.dashboardsPerUser),
+			logSubscriptionsPerUser: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptionsPerUser),
+			logSubscriptions: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptions)
+		})
+		.default(LIMIT_DEFAULTS),
 	notifyClients: z.boolean().default(true),
 	ackTimeout: z.union([z.literal(false), z.number().int().min(10).max(600_000)]).default(10_000)
 });

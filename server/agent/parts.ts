@@ -81,7 +81,11 @@ export function watchHost(
 		faults,
 		sockets,
 		adminNamespace: opts.namespace,
-		maxEventNames: opts.maxEventNames,
+		eventNames: {
+			max: opts.maxEventNames,
+			budget: model.nameBudget,
+			...(opts.eventNames ? { allow: new Set(opts.eventNames) } : {})
+		},
 		broadcasts: seam.broadcasts
 	});
 	// The engine collector sees refused connections on the wire; with another parser, the encoder does.

@@ -4,6 +4,7 @@
  * nodes can be merged (see cluster fan-out).
  */
 import type { Socket } from 'socket.io';
+import { MAX_ROOM_NAME } from '../protocol/limits.js';
 import type {
 	NamespaceSummary,
 	Page,
@@ -16,13 +17,14 @@ import type {
 	SocketsQuery
 } from '../protocol/models.js';
 import {
+	compareKeys,
 	decodeCursor,
-	pageAfter,
+	encodeCursor,
+	pageSize,
 	roomRowKey,
 	roomsDescending,
 	rowId,
 	socketSortOf,
-	sortedByKey,
 	type RowKey,
 	type SortValue
 } from '../protocol/paging.js';
@@ -31,6 +33,8 @@ import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
 import { socketAcks } from './collectors/acks.js';
 import type { Options } from './options.js';
+import { cutText } from './event-names.js';
+import { redactHandshake } from './redaction.js';
 import type { Labeller } from './socket-label.js';
 
 export class Queries {
@@ -87,9 +91,9 @@ export class Queries {
 		for (const stats of this.namespacesFor(principal, query.namespace)) {
 			const rooms = stats.nsp.adapter.rooms;
 			for (const name of stats.publicRooms) {
-				if (text !== undefined && !name.toLowerCase().includes(text)) continue;
+				if (text !== undefined && !name.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text)) continue;
 				const size = rooms.get(name)?.size ?? 0;
-				rows.push({ namespace: stats.name, name, size, nodes: { [this.nodeId]: size } });
+				rows.push({ namespace: stats.name, name: roomName(name), size, nodes: { [this.nodeId]: size } });
 			}
 		}
 		return rows;
@@ -101,11 +105,7 @@ export class Queries {
 		const state = socket && this.model.stateOf(socket);
 		if (!state) throw new AgentError('E_NOT_FOUND', `no socket ${id} in namespace ${namespace}`);
 		const h = state.socket.handshake;
-		const hidden = new Set(this.redact.headers.map((name) => name.toLowerCase()));
-		const headers: Record<string, string> = {};
-		for (const [name, value] of Object.entries(h.headers)) {
-			headers[name] = hidden.has(name.toLowerCase()) ? '[redacted]' : String(value);
-		}
+		const { headers, query, url } = redactHandshake(h, this.redact);
 		const events = [...stats.eventCounters()]
 			.filter((c) => c.in || c.out)
 			.slice(0, 50)
@@ -115,11 +115,11 @@ export class Queries {
 			transports: [...state.conn.transports],
 			handshake: {
 				headers,
-				query: { ...h.query },
+				query,
 				auth: this.redact.auth ? '[redacted]' : safeJson(h.auth),
 				time: h.time,
 				secure: h.secure,
-				url: h.url,
+				url,
 				xdomain: h.xdomain
 			},
 			data: this.data(state.socket.data),
@@ -146,7 +146,7 @@ export class Queries {
 	private row(state: SocketState): SocketRow {
 		const { socket, conn } = state;
 		const rooms: string[] = [];
-		for (const room of socket.rooms) if (room !== socket.id) rooms.push(room);
+		for (const room of socket.rooms) if (room !== socket.id) rooms.push(roomName(room));
 		return {
 			id: socket.id,
 			nodeId: this.nodeId,
@@ -178,7 +178,11 @@ export class Queries {
 	}
 }
 
-/** One page of `items` in key order after `cursor`, which must be one this agent issued. */
+/**
+ * One page of `items` in key order after `cursor`, which must be one this agent issued. Only the
+ * page is kept in order (top-k), so a query costs O(n log k) for a page of k, not a sort of every
+ * socket.
+ */
 export function pageOf<T, R>(
 	items: Iterable<T>,
 	key: (item: T) => RowKey,
@@ -190,7 +194,34 @@ export function pageOf<T, R>(
 ): Page<R> {
 	const after = cursor === undefined ? undefined : decodeCursor(cursor);
 	if (after === null) throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
-	return pageAfter(sortedByKey(items, key, desc), key, desc, after, limit, toRow, hasMore);
+	const size = pageSize(limit);
+	const sign = desc ? -1 : 1;
+	let total = 0;
+	// One more than the page, to know whether another page follows.
+	const top: { item: T; k: RowKey }[] = [];
+	for (const item of items) {
+		total++;
+		const k = key(item);
+		if (after !== undefined && sign * compareKeys(k, after) <= 0) continue;
+		if (top.length > size && sign * compareKeys(k, top[size].k) >= 0) continue;
+		let lo = 0;
+		let hi = top.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if (sign * compareKeys(top[mid].k, k) <= 0) lo = mid + 1;
+			else hi = mid;
+		}
+		top.splice(lo, 0, { item, k });
+		if (top.length > size + 1) top.pop();
+	}
+	const rows = top.slice(0, size);
+	const last = rows.at(-1);
+	return {
+		rows: rows.map((x) => toRow(x.item)),
+		total,
+		nextCursor: (top.length > size || hasMore) && last !== undefined ? encodeCursor(last.k) : null,
+		missingNodes: []
+	};
 }
 
 export function pageRooms(rows: RoomRow[], query: RoomsQuery): Page<RoomRow> {
@@ -219,13 +250,22 @@ function sortValue(state: SocketState, sort: SocketSortKey): SortValue {
 	}
 }
 
+/** Fields a text filter reads are cut to this length: a client chooses its own user agent. */
+const MAX_FILTERED_FIELD = 256;
+
+/** A room's name as answers show it: no command can name a longer one, and clients choose them. */
+function roomName(name: string): string {
+	return cutText(name, MAX_ROOM_NAME);
+}
+
 function matchesText(state: SocketState, text: string, label: Labeller): boolean {
 	const h = state.socket.handshake;
+	const agent = h.headers['user-agent'];
 	return (
 		state.socket.id.toLowerCase().includes(text) ||
 		(label(state)?.toLowerCase().includes(text) ?? false) ||
-		h.address.toLowerCase().includes(text) ||
-		String(h.headers['user-agent'] ?? '').toLowerCase().includes(text)
+		h.address.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text) ||
+		(typeof agent === 'string' && agent.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text))
 	);
 }
 

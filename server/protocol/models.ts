@@ -23,6 +23,8 @@ export interface AckError {
 	code: string;
 	/** A sanitised, human-readable message. */
 	message: string;
+	/** For `E_RATE_LIMITED`: seconds until the request may be sent again. */
+	retryAfter?: number;
 }
 
 /** Who a dashboard is logged in as. `namespaces` absent: every namespace. */

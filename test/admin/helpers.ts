@@ -30,13 +30,21 @@ export function closeDashboards(): void {
 	for (const socket of opened.splice(0)) socket.disconnect();
 }
 
-/** A dashboard connected with `auth`, its snapshot and, after a password login, its grant. */
-export function login(fx: Fixture, auth: Record<string, unknown>): Promise<Login> {
+/**
+ * A dashboard connected with `auth` (and `headers`, e.g. a proxy's `X-Forwarded-For`), its
+ * snapshot and, after a password login, its grant.
+ */
+export function login(
+	fx: Fixture,
+	auth: Record<string, unknown>,
+	headers?: Record<string, string>
+): Promise<Login> {
 	const socket = connectClient(`${fx.url}${fx.agent.options.namespace}`, {
 		forceNew: true,
 		reconnection: false,
 		transports: ['websocket'],
-		auth
+		auth,
+		...(headers ? { extraHeaders: headers } : {})
 	});
 	opened.push(socket);
 	return new Promise((resolve, reject) => {
@@ -59,9 +67,13 @@ export function login(fx: Fixture, auth: Record<string, unknown>): Promise<Login
 }
 
 /** The `connect_error` data of a dashboard the agent refuses; fails if it is let in. */
-export async function refusal(fx: Fixture, auth: Record<string, unknown>): Promise<ConnectRefusal> {
+export async function refusal(
+	fx: Fixture,
+	auth: Record<string, unknown>,
+	headers?: Record<string, string>
+): Promise<ConnectRefusal> {
 	try {
-		await login(fx, auth);
+		await login(fx, auth, headers);
 	} catch (err) {
 		return (err as { data: ConnectRefusal }).data;
 	}

@@ -15,7 +15,9 @@ let alice: ClientSocket;
 let bob: ClientSocket;
 
 beforeAll(async () => {
-	fx = await startFixture({ audit: { memory: 2 * COUNT } }, { maxHttpBufferSize: 1e6 }, (io) => {
+	// Limits raised: this suite is about junk answered one by one, not about request rates.
+	const limits = { requestsPerSecond: 1e6, burst: 1e6, inFlight: 1e4, userRequestsPerSecond: 1e6, userInFlight: 1e4 };
+	fx = await startFixture({ audit: { memory: 2 * COUNT }, limits }, { maxHttpBufferSize: 1e6 }, (io) => {
 		io.on('connection', (socket) =>
 			socket.on('chat', (text: string) => socket.broadcast.emit('chat', text))
 		);

@@ -30,4 +30,14 @@ describe('HTTP routes', () => {
 		expect((await fetch(`${f.url}/ops/scope/missing.js`)).status).toBe(404);
 		expect((await fetch(`${f.url}/ops/scope/../../etc/passwd`)).status).not.toBe(200);
 	});
+
+	test('mark every dashboard response: strict CSP, no framing, no sniffing', async () => {
+		for (const path of ['/ops/scope/', '/ops/scope/config.json', '/ops/scope/missing.js']) {
+			const res = await fetch(`${f.url}${path}`);
+			expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+			expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+			expect(res.headers.get('x-frame-options')).toBe('DENY');
+			expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+		}
+	});
 });

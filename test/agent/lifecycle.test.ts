@@ -39,14 +39,22 @@ describe('admin traffic', () => {
 		expect(later.map((n) => n.name)).toEqual(['/']);
 		const sample = await nextSample(dashboard);
 		expect(sample.namespaces.map((n) => n.name)).toEqual(['/']);
-		expect(sample.namespaces[0]).toMatchObject({ sockets: 0, eventsIn: 0, eventsOut: 0, bytesIn: 0, bytesOut: 0 });
+		expect(sample.namespaces[0]).toMatchObject({
+			sockets: 0,
+			eventsIn: 0,
+			eventsOut: 0,
+			bytesIn: 0,
+			bytesOut: 0
+		});
 		expect((await ask<Page<SocketRow>>(dashboard, 'sockets:query', {})).total).toBe(0);
 	});
 });
 
 describe.each(HOSTS)('close() on $name', (host) => {
 	function listenerCounts(io: Server) {
-		const counts: Record<string, number> = { newNamespace: io.listeners('new_namespace' as 'connection').length };
+		const counts: Record<string, number> = {
+			newNamespace: io.listeners('new_namespace' as 'connection').length
+		};
 		for (const [name, nsp] of io._nsps as Map<string, Namespace>) {
 			counts[`${name} connection`] = nsp.listeners('connection').length;
 			for (const e of ['create-room', 'delete-room', 'join-room', 'leave-room']) {
@@ -81,7 +89,10 @@ describe.each(HOSTS)('close() on $name', (host) => {
 		const { io: connect } = await import('socket.io-client');
 		// WebSocket only: an upgrade in flight would change the connection's own listeners meanwhile.
 		const options = { forceNew: true, transports: ['websocket'], ...parser };
-		const clients = [connect(`http://127.0.0.1:${port}`, options), connect(`http://127.0.0.1:${port}/other`, options)];
+		const clients = [
+			connect(`http://127.0.0.1:${port}`, options),
+			connect(`http://127.0.0.1:${port}/other`, options)
+		];
 		await Promise.all(clients.map((c) => once(c, 'connect')));
 		const before = listenerCounts(io);
 		const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -95,10 +106,48 @@ describe.each(HOSTS)('close() on $name', (host) => {
 		expect(listenerCounts(io)).toEqual(before);
 		expect(io._nsps.has('/sockscope')).toBe(false);
 		expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
-		expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(timersBefore);
+		expect(
+			process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+		).toBeLessThanOrEqual(timersBefore);
 
 		for (const c of clients) c.disconnect();
 		await new Promise<void>((resolve) => io.close(() => resolve()));
+	});
+	test('ends with io.close() alone: no timer, listener, route or namespace of the agent is left', async () => {
+		const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+		const http = createServer((_req, res) => res.writeHead(404).end('host'));
+		const parser = host.parser ? { parser: host.parser as never } : {};
+		const io = new host.Server(http, parser);
+		echoServer(io);
+		io.of('/other');
+		const before = listenerCounts(io);
+		const timersBefore = timers();
+		const agent = instrument(io, { auth: false, metrics: { path: '/metrics' } });
+		await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+		const port = (http.address() as { port: number }).port;
+		expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+		const { io: connect } = await import('socket.io-client');
+		const options = { forceNew: true, reconnection: false, transports: ['websocket'], ...parser };
+		const clients = [
+			connect(`http://127.0.0.1:${port}`, options),
+			connect(`http://127.0.0.1:${port}/other`, options),
+			connect(`http://127.0.0.1:${port}/sockscope`, options)
+		];
+		await Promise.all(clients.map((c) => once(c, 'connect')));
+		expect(listenerCounts(io)).not.toEqual(before);
+		expect(timers()).toBeGreaterThan(timersBefore);
+
+		const gone = clients.map((c) => once(c, 'disconnect'));
+		await io.close();
+		// The clients' own timers end as they see the server go.
+		await Promise.all(gone);
+		expect(listenerCounts(io)).toEqual(before);
+		expect(io._nsps.has('/sockscope')).toBe(false);
+		expect(timers()).toBeLessThanOrEqual(timersBefore);
+		expect(agent.inspect()).toMatchObject({ namespaces: 0, sockets: 0, logSubscribers: 0 });
+		// Closing the agent afterwards, as a host's own shutdown might, is harmless.
+		await agent.close();
+		for (const c of clients) c.disconnect();
 	});
 });
 

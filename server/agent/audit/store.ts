@@ -54,23 +54,57 @@ export function toPage(rows: AuditEntry[], limit: number, total: number): Page<A
 	};
 }
 
-/** The default store: bounded, and gone with the process. */
-export class MemoryStore implements AuditStore {
-	private readonly ring: AuditEntry[] = [];
+/** A ring of the latest entries. */
+class Ring {
+	readonly entries: AuditEntry[] = [];
 	/** Index of the oldest entry once the ring is full. */
 	private head = 0;
-	private seq = 0;
 
 	constructor(private readonly capacity: number) {}
 
-	async append(entry: NewEntry): Promise<AuditEntry> {
-		const stored: AuditEntry = { id: String(++this.seq), ...entry };
-		if (this.ring.length < this.capacity) {
-			this.ring.push(stored);
+	push(entry: AuditEntry): void {
+		if (this.entries.length < this.capacity) {
+			this.entries.push(entry);
 		} else {
-			this.ring[this.head] = stored;
+			this.entries[this.head] = entry;
 			this.head = (this.head + 1) % this.capacity;
 		}
+	}
+
+	/** The entry `i` places from the newest. */
+	newest(i: number): AuditEntry {
+		return this.entries[(this.head + this.entries.length - 1 - i) % this.entries.length];
+	}
+
+	clear(): void {
+		this.entries.length = 0;
+		this.head = 0;
+	}
+}
+
+/** Whether an entry records a command that did not get past validation or authorisation. */
+export function isRefusal(entry: { outcome: AuditEntry['outcome'] }): boolean {
+	return entry.outcome === 'refused' || entry.outcome === 'invalid';
+}
+
+/**
+ * The default store: bounded, and gone with the process. Refused and invalid commands have a ring
+ * of their own, so that a user sending junk (anyone who can log in can) never pushes the commands
+ * that ran out of the trail; pages read both, newest first.
+ */
+export class MemoryStore implements AuditStore {
+	private readonly acted: Ring;
+	private readonly refusals: Ring;
+	private seq = 0;
+
+	constructor(capacity: number) {
+		this.acted = new Ring(capacity);
+		this.refusals = new Ring(capacity);
+	}
+
+	async append(entry: NewEntry): Promise<AuditEntry> {
+		const stored: AuditEntry = { id: String(++this.seq), ...entry };
+		(isRefusal(stored) ? this.refusals : this.acted).push(stored);
 		return stored;
 	}
 
@@ -79,8 +113,15 @@ export class MemoryStore implements AuditStore {
 		const before = cursor === undefined ? Infinity : Number(cursor);
 		const rows: AuditEntry[] = [];
 		let total = 0;
-		for (let i = this.ring.length - 1; i >= 0; i--) {
-			const entry = this.ring[(this.head + i) % this.ring.length];
+		let a = 0;
+		let r = 0;
+		const { acted, refusals } = this;
+		// Both rings are in id order: merged newest first.
+		while (a < acted.entries.length || r < refusals.entries.length) {
+			const fromActed =
+				r >= refusals.entries.length ||
+				(a < acted.entries.length && Number(acted.newest(a).id) > Number(refusals.newest(r).id));
+			const entry = fromActed ? acted.newest(a++) : refusals.newest(r++);
 			if (!inScope(scope, entry)) continue;
 			total++;
 			if (rows.length <= limit && Number(entry.id) < before) rows.push(entry);
@@ -89,6 +130,7 @@ export class MemoryStore implements AuditStore {
 	}
 
 	async close(): Promise<void> {
-		this.ring.length = 0;
+		this.acted.clear();
+		this.refusals.clear();
 	}
 }

@@ -1,7 +1,8 @@
 /**
  * Who may open a dashboard. `auth: false` lets everyone in as an admin, and only because the
  * operator wrote it; anything else must prove who it is, in this order: the host's `authorize`
- * hook, a session token, a password login (rate-limited per address, answered with a new token).
+ * hook, a session token, a password login (failures limited per user and address, so nobody can
+ * lock another user out; answered with a new token).
  */
 import { randomBytes } from 'node:crypto';
 import createDebug from 'debug';
@@ -14,6 +15,7 @@ import { AgentError } from '../errors.js';
 import type { Faults } from '../guard.js';
 import type { AuthOptions, Options } from '../options.js';
 import { namespaceField } from '../validation.js';
+import { addressGroup, clientAddress } from './client-address.js';
 import { createPasswordCheck } from './passwords.js';
 import { LoginLimiter } from './rate-limit.js';
 import { createTokenSigner } from './tokens.js';
@@ -24,6 +26,8 @@ export interface Authenticated {
 	principal: Principal;
 	/** A fresh session token, after a password login. */
 	grant?: SessionGrant;
+	/** When the session ends (ms since the epoch): the dashboard is disconnected then. */
+	expiresAt?: number;
 }
 
 export interface Authenticator {
@@ -81,26 +85,36 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 	}
 
 	/** The principal of a token, as the users list says now: a removed or demoted user is out. */
-	function fromToken(token: unknown): Principal {
+	function fromToken(token: unknown): Authenticated {
 		const claimed = tokens.verify(token);
 		const user = passwords.find(claimed.name);
 		if (!user || user.role !== claimed.role) throw new AgentError('E_TOKEN_INVALID');
-		return principalOf(user);
+		return { principal: principalOf(user), expiresAt: claimed.expiresAt };
 	}
 
 	async function fromPassword(
 		credentials: Record<string, unknown>,
 		address: string
 	): Promise<Authenticated> {
-		limiter.attempt(address);
-		const user = await passwords.check(credentials.user, credentials.password);
+		const name = typeof credentials.user === 'string' ? credentials.user.slice(0, 128) : '';
+		const key = `${name}\u0000${addressGroup(address)}`;
+		limiter.attempt(key);
+		let user;
+		try {
+			user = await passwords.check(credentials.user, credentials.password);
+		} catch (err) {
+			// Not checked (the password worker is busy or gone): not a failed guess either.
+			limiter.succeeded(key);
+			throw err instanceof AgentError ? err : new AgentError('E_INTERNAL');
+		}
 		if (!user) {
 			debug('failed login from %s', address);
 			throw new AgentError('E_AUTH_INVALID');
 		}
-		limiter.succeeded(address);
+		limiter.succeeded(key);
 		const principal = principalOf(user);
-		return { principal, grant: tokens.issue(principal) };
+		const grant = tokens.issue(principal);
+		return { principal, grant, expiresAt: grant.expiresAt };
 	}
 
 	return {
@@ -113,10 +127,10 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 				const principal = await fromHook(auth.authorize, socket);
 				if (principal) return { principal };
 			}
-			if ('token' in credentials) return { principal: fromToken(credentials.token) };
+			if ('token' in credentials) return fromToken(credentials.token);
 			if ('user' in credentials || 'password' in credentials) {
 				if (users.length === 0) throw new AgentError('E_AUTH_INVALID');
-				return fromPassword(credentials, socket.handshake.address);
+				return fromPassword(credentials, clientAddress(socket.handshake, auth.trustProxy ?? false));
 			}
 			if (users.length > 0) throw new AgentError('E_AUTH_REQUIRED');
 			if (auth.authorize) throw new AgentError('E_AUTH_INVALID', 'refused by the authorize hook');
@@ -124,6 +138,7 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 		},
 		dispose() {
 			limiter.dispose();
+			passwords.dispose();
 		}
 	};
 }

@@ -1,11 +1,13 @@
 /**
  * Password logins against `auth.users`. Every attempt costs the same, whether the user exists or
  * not: names are compared in constant time, and bcrypt always runs, against a dummy hash of the
- * same cost when no user matches.
+ * same cost when no user matches. bcrypt runs in a worker thread (hash-pool.ts), never on the
+ * host's event loop.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { UserOptions } from '../options.js';
+import { createHashPool } from './hash-pool.js';
 
 const MAX_NAME = 128;
 /** bcrypt's cost for new hashes: about 60 ms a hash on a current core. */
@@ -18,6 +20,8 @@ export interface PasswordCheck {
 	check(name: unknown, password: unknown): Promise<UserOptions | null>;
 	/** The user of that name, for session tokens; not a login, so not constant time. */
 	find(name: string): UserOptions | undefined;
+	/** Stops the worker; checks still waiting fail. */
+	dispose(): void;
 }
 
 /** A bcrypt hash for `auth.users[].passwordHash` (what `npx sockscope hash-password` prints). */
@@ -28,10 +32,9 @@ export function hashPassword(password: string, cost = BCRYPT_COST): Promise<stri
 export function createPasswordCheck(users: UserOptions[]): PasswordCheck {
 	const digests = users.map((user) => ({ user, digest: digest(user.name) }));
 	const cost = Number(users[0]?.passwordHash.slice(4, 6) ?? 10);
-	// Made now, so the first login for an unknown name does not take longer than the others.
-	const dummy = users.length
-		? bcrypt.hash(randomBytes(16).toString('hex'), cost)
-		: Promise.resolve('');
+	const pool = createHashPool();
+	// Made with the first login, whatever its name, so an unknown name costs no more than a known one.
+	let dummy: Promise<string> | undefined;
 
 	return {
 		async check(name, password) {
@@ -48,13 +51,20 @@ export function createPasswordCheck(users: UserOptions[]): PasswordCheck {
 					found = candidate.user;
 				}
 			}
-			const hash = found?.passwordHash ?? (await dummy);
-			const matches = await bcrypt.compare(valid ? (password as string) : '', hash);
+			dummy ??= pool.hash(randomBytes(16).toString('hex'), cost);
+			// A failed dummy is made again by the next login, not kept as a rejection forever.
+			const made = await dummy.catch((err) => {
+				dummy = undefined;
+				throw err;
+			});
+			const hash = found?.passwordHash ?? made;
+			const matches = await pool.compare(valid ? (password as string) : '', hash);
 			return valid && found && matches ? found : null;
 		},
 		find(name) {
 			return users.find((user) => user.name === name);
-		}
+		},
+		dispose: () => pool.dispose()
 	};
 }
 

@@ -1,5 +1,5 @@
 /**
- * Failed logins per address, in a one-minute window. Memory stays bounded: expired windows are
+ * Failed logins per key (a user name and an address group, see auth/index.ts), in a one-minute window. Memory stays bounded: expired windows are
  * pruned on an unref'd timer, and past `MAX_TRACKED` addresses the oldest window is dropped.
  */
 import { AgentError } from '../errors.js';

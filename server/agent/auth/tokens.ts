@@ -21,8 +21,8 @@ const MAX_TOKEN_LENGTH = 8192;
 
 export interface TokenSigner {
 	issue(principal: Principal): SessionGrant;
-	/** The principal a token was issued to; throws `E_TOKEN_INVALID` or `E_TOKEN_EXPIRED`. */
-	verify(token: unknown): Principal;
+	/** The principal a token was issued to, and when it expires; throws `E_TOKEN_INVALID` or `E_TOKEN_EXPIRED`. */
+	verify(token: unknown): Principal & { expiresAt: number };
 }
 
 export function createTokenSigner(secret: string | Buffer, ttlSeconds: number): TokenSigner {
@@ -53,7 +53,12 @@ export function createTokenSigner(secret: string | Buffer, ttlSeconds: number): 
 			}
 			const claims = parseClaims(payload);
 			if (claims.exp <= Date.now()) throw new AgentError('E_TOKEN_EXPIRED');
-			return { name: claims.n, role: claims.r, ...(claims.ns ? { namespaces: claims.ns } : {}) };
+			const principal = {
+				name: claims.n,
+				role: claims.r,
+				...(claims.ns ? { namespaces: claims.ns } : {})
+			};
+			return { ...principal, expiresAt: claims.exp };
 		}
 	};
 }

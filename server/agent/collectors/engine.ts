@@ -112,7 +112,7 @@ class LastEvent {
 
 	/** The watched socket of `conn` the event packet is for, or null (another namespace, or malformed). */
 	read(conn: ConnState, data: string): SocketState | null {
-		if (data === this.data && this.stats !== null) return conn.socketIn(this.stats);
+		if (data === this.data && this.stats !== null && this.counter!.live) return conn.socketIn(this.stats);
 		const at = namespaceStart(data);
 		let s = conn.first;
 		while (s !== null && !isForNamespace(data, at, s.stats.name)) s = s.next;
@@ -120,10 +120,13 @@ class LastEvent {
 		const payload = payloadStart(data, at);
 		const end = payload === -1 ? -1 : eventNameEnd(data, payload);
 		if (end === -1) return null;
+		// A name socket.io refuses (a reserved one) ends the packet there: it is not an event.
+		const counter = s.stats.eventAt(data, payload, end);
+		if (counter === null) return null;
 		this.data = data;
 		this.bytes = Buffer.byteLength(data);
 		this.stats = s.stats;
-		this.counter = s.stats.eventAt(data, payload, end);
+		this.counter = counter;
 		this.payload = payload;
 		this.end = end;
 		this.ackId = ackIdBefore(data, at, payload);

@@ -5,6 +5,7 @@
  */
 import createDebug from 'debug';
 import type { Namespace, Server } from 'socket.io';
+import type { EventNameRules } from '../event-names.js';
 import type { Faults } from '../guard.js';
 import { NamespaceStats, type NodeModel } from '../model.js';
 import { existingNamespaces, isGone, wrapBroadcasts } from '../seam.js';
@@ -15,7 +16,10 @@ const debug = createDebug('sockscope:namespaces');
 type Adapter = Namespace['adapter'];
 
 export interface NamespaceCollector {
-	/** Re-attaches to adapters replaced since (`io.adapter(…)` after `instrument()`), drops removed namespaces. */
+	/**
+	 * Once an interval: ranks each namespace's event names, re-attaches to adapters replaced since
+	 * (`io.adapter(…)` after `instrument()`), drops removed namespaces.
+	 */
 	refresh(): void;
 	dispose(): void;
 }
@@ -26,7 +30,8 @@ export interface NamespaceCollectorDeps {
 	faults: Faults;
 	sockets: SocketCollector;
 	adminNamespace: string;
-	maxEventNames: number;
+	/** How each namespace bounds the event names it counts apart. */
+	eventNames: EventNameRules;
 	/** Whether broadcasts can be counted (the seam's self-check). */
 	broadcasts: boolean;
 }
@@ -118,7 +123,7 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 
 	function track(nsp: Namespace): void {
 		if (nsp.name === adminNamespace || model.statsOf(nsp)) return;
-		const stats = new NamespaceStats(nsp, deps.maxEventNames);
+		const stats = new NamespaceStats(nsp, deps.eventNames);
 		model.namespaces.set(nsp.name, stats);
 		attachAdapter(stats);
 		nsp.on('connection', onConnection);
@@ -130,6 +135,7 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 		stats.nsp.off('connection', onConnection);
 		detachAdapter(stats);
 		sockets.unwatchAll(stats);
+		stats.names.clear();
 		model.namespaces.delete(stats.name);
 	}
 
@@ -142,6 +148,7 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 	return {
 		refresh() {
 			for (const stats of [...model.namespaces.values()]) {
+				stats.names.rank();
 				if (isGone(io, stats.nsp)) {
 					// Removed (`cleanupEmptyChildNamespaces`) or replaced: forget it.
 					untrack(stats);

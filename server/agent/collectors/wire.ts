@@ -125,6 +125,15 @@ export function isPlainName(data: string, payload: number, end: number): boolean
 	return data.charCodeAt(payload + 1) === QUOTE && data.lastIndexOf('\\', end) <= payload;
 }
 
+/** Names socket.io's parser refuses in an event packet (it drops the connection instead). */
+const RESERVED_NAMES = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'];
+
+/** Whether the event at `payload` has a name socket.io refuses. */
+export function isReservedName(data: string, payload: number): boolean {
+	for (let i = 0; i < RESERVED_NAMES.length; i++) if (hasEventName(data, payload, RESERVED_NAMES[i])) return true;
+	return false;
+}
+
 const MAX_ARGS_TEXT = 300;
 const PLACEHOLDER = /\{"_placeholder":true,"num":\d+\}/g;
 

@@ -21,6 +21,7 @@ import { canSee } from '../sampler.js';
 import { namespaceField, parse } from '../validation.js';
 import { commandSpecs, namespaceOf, type CommandSpec } from './actions.js';
 import { Pacer } from './pacer.js';
+import { refuseHiddenConnection, refusePrivateRooms, roomTargets } from './targets.js';
 
 export interface CommandDeps {
 	io: Server;
@@ -29,6 +30,8 @@ export interface CommandDeps {
 	nodeId: string;
 	/** The agent's own namespace, which no command may target. */
 	adminNamespace: string;
+	/** The namespaces of every socket on the connection of a socket of this node; null if not here. */
+	connectionNamespaces(namespace: string, id: string): string[] | null;
 	/** Tell kicked and moved clients (`sockscope:kicked`, `sockscope:moved`). */
 	notifyClients: boolean;
 }
@@ -92,6 +95,11 @@ export function createCommands(deps: CommandDeps): Commands {
 		};
 		try {
 			authorise(ctx.principal, input.namespace, adminNamespace);
+			const fields = input as { namespace: string; id?: string; close?: boolean };
+			if (name === 'socket:disconnect' && fields.close && fields.id !== undefined) {
+				refuseHiddenConnection(ctx.principal, input.namespace, fields.id, deps.connectionNamespaces);
+			}
+			await refusePrivateRooms(namespaceOf(io, input.namespace), roomTargets(name, fields));
 		} catch (err) {
 			throw await refused(entry, 'refused', err);
 		}
