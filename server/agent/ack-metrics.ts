@@ -5,18 +5,35 @@
  */
 import { Counter, type Registry } from 'prom-client';
 import { ACK_BUCKETS, type AckSide } from './collectors/acks.js';
+import { eachLabelledNamespace } from './metric-labels.js';
 import type { NodeModel } from './model.js';
 
 type Labels = { namespace: string; event: string; direction: 'in' | 'out' };
 
-function eachSide(model: NodeModel, fn: (labels: Labels, side: AckSide) => void): void {
-	for (const stats of model.namespaces.values()) {
+/**
+ * Every event's acknowledgement figures per label set. Namespaces past the label cap share
+ * `_other`, so one label set may hold several counters' sides, whose figures are added.
+ */
+function eachSide(model: NodeModel, fn: (labels: Labels, sides: AckSide[]) => void): void {
+	const groups = new Map<string, { labels: Labels; sides: AckSide[] }>();
+	const add = (labels: Labels, side: AckSide | null) => {
+		if (!side) return;
+		const key = `${labels.namespace}\0${labels.event}\0${labels.direction}`;
+		const group = groups.get(key);
+		if (group) group.sides.push(side);
+		else groups.set(key, { labels, sides: [side] });
+	};
+	eachLabelledNamespace(model, (stats, namespace) => {
 		for (const c of stats.eventCounters()) {
-			if (c.ackIn) fn({ namespace: stats.name, event: c.name, direction: 'in' }, c.ackIn);
-			if (c.ackOut) fn({ namespace: stats.name, event: c.name, direction: 'out' }, c.ackOut);
+			add({ namespace, event: c.name, direction: 'in' }, c.ackIn);
+			add({ namespace, event: c.name, direction: 'out' }, c.ackOut);
 		}
-	}
+	});
+	for (const { labels, sides } of groups.values()) fn(labels, sides);
 }
+
+const sum = (sides: AckSide[], read: (side: AckSide) => number) =>
+	sides.reduce((total, side) => total + read(side), 0);
 
 export function registerAckMetrics(registry: Registry, model: NodeModel): void {
 	const name = 'socketio_ack_latency_seconds';
@@ -33,10 +50,10 @@ export function registerAckMetrics(registry: Registry, model: NodeModel): void {
 				labels: Record<string, string | number>;
 				value: number;
 			}[] = [];
-			eachSide(model, (labels, side) => {
+			eachSide(model, (labels, sides) => {
 				let cumulative = 0;
 				ACK_BUCKETS.forEach((le, i) => {
-					cumulative += side.buckets[i];
+					cumulative += sum(sides, (side) => side.buckets[i]);
 					values.push({
 						metricName: `${name}_bucket`,
 						labels: { ...labels, le },
@@ -46,10 +63,18 @@ export function registerAckMetrics(registry: Registry, model: NodeModel): void {
 				values.push({
 					metricName: `${name}_bucket`,
 					labels: { ...labels, le: '+Inf' },
-					value: side.count
+					value: sum(sides, (side) => side.count)
 				});
-				values.push({ metricName: `${name}_sum`, labels, value: side.sumSeconds });
-				values.push({ metricName: `${name}_count`, labels, value: side.count });
+				values.push({
+					metricName: `${name}_sum`,
+					labels,
+					value: sum(sides, (side) => side.sumSeconds)
+				});
+				values.push({
+					metricName: `${name}_count`,
+					labels,
+					value: sum(sides, (side) => side.count)
+				});
 			});
 			return { name, help, type: 'histogram', aggregator: 'sum', values };
 		}
@@ -62,8 +87,9 @@ export function registerAckMetrics(registry: Registry, model: NodeModel): void {
 		registers: [registry],
 		collect() {
 			this.reset();
-			eachSide(model, (labels, side) => {
-				if (side.timeouts > 0) this.inc(labels, side.timeouts);
+			eachSide(model, (labels, sides) => {
+				const timeouts = sum(sides, (side) => side.timeouts);
+				if (timeouts > 0) this.inc(labels, timeouts);
 			});
 		}
 	});

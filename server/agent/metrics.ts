@@ -7,18 +7,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AgentError } from './errors.js';
 import { HELP, NAMESPACE_COUNTERS, RTT_BUCKETS } from './metric-figures.js';
-import { OTHER_EVENTS } from '../protocol/limits.js';
-import { cutText } from './event-names.js';
 import type { NamespaceStats, NodeModel } from './model.js';
 import { registerAckMetrics } from './ack-metrics.js';
+import { eachLabelledNamespace } from './metric-labels.js';
 
-/**
- * Namespaces labelled one by one, the most sockets first; the rest share the label `_other`. A
- * server with a namespace per tenant (a regex or function parent) would otherwise add series
- * without bound, as clients pick the names. Event labels are bounded by the name table
- * (event-names.ts).
- */
-export const MAX_LABELLED_NAMESPACES = 50;
 
 export interface Metrics {
 	readonly registry: Registry;
@@ -85,15 +77,8 @@ function names(registry: Registry): string[] {
 }
 
 function register(model: NodeModel, registry: Registry): void {
-	/** Each namespace with its label; several may share `_other`, so values are added, never set. */
-	const each = (fn: (stats: NamespaceStats, namespace: string) => void) => {
-		const all = [...model.namespaces.values()];
-		if (all.length > MAX_LABELLED_NAMESPACES)
-			all.sort((a, b) => b.nsp.sockets.size - a.nsp.sockets.size);
-		all.forEach((stats, i) =>
-			fn(stats, i < MAX_LABELLED_NAMESPACES ? cutText(stats.name) : OTHER_EVENTS)
-		);
-	};
+	const each = (fn: (stats: NamespaceStats, namespace: string) => void) =>
+		eachLabelledNamespace(model, fn);
 
 	new Gauge({
 		name: 'socketio_sockets',
