@@ -38,6 +38,7 @@ import { localAnswer, registerQueries } from './query-handlers.js';
 import { createCluster } from './cluster.js';
 import { mergeNamespaces } from './cluster-merge.js';
 import { Sampler, canSee, viewFor } from './sampler.js';
+import { registerLiveWindows } from './live-windows.js';
 
 export type { UserInput as InstrumentOptions, Options, UserOptions, AuthOptions } from './options.js';
 export { AgentError } from './errors.js';
@@ -174,8 +175,10 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		faults,
 		timeout: opts.queryTimeout,
 		onSample: (sample) => admin.deliver(sample),
-		answer
+		answer: (kind, principal, payload) =>
+			windows.answer(kind, principal, payload) ?? answer(kind, principal, payload)
 	});
+	const windows = registerLiveWindows({ admin, queries, cluster, nodeId: opts.nodeId, faults });
 	registerQueries(admin, { queries, history, log, cluster, snapshot });
 	registerAudit(admin, trail);
 	const commands = registerCommands(admin, {
@@ -194,6 +197,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			history.add(latest);
 			admin.deliver(latest);
 			cluster.publish(latest);
+			windows.tick();
 		}),
 		opts.sampleInterval
 	);
@@ -243,6 +247,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			if (closed) return;
 			closed = true;
 			clearInterval(tick);
+			windows.dispose();
 			cluster.dispose();
 			unmount?.();
 			log.stop();

@@ -4,7 +4,6 @@
  * unlike an offset, stays correct while sockets come and go, and lets the pages of several nodes
  * be merged (see cluster fan-out).
  */
-import type { Socket } from 'socket.io';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../protocol/limits.js';
 import type {
 	MembersQuery,
@@ -16,9 +15,10 @@ import type {
 	SocketDetails,
 	SocketRow,
 	SocketSortKey,
-	SocketsQuery,
-	Transport
+	SocketsQuery
 } from '../protocol/models.js';
+import { compareKeys, rowId, sortValueOf, type RowKey, type SocketsFilter } from '../protocol/windows.js';
+import { BoundedSelection } from './bounded-selection.js';
 import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
@@ -42,34 +42,60 @@ export class Queries {
 		return [...this.model.namespaces.values()].filter((s) => canSee(principal, s.name));
 	}
 
-	sockets(principal: Principal, query: SocketsQuery): Page<SocketRow> {
-		if (query.nodeId !== undefined && query.nodeId !== this.nodeId) return emptyPage();
-		const sort = query.sort ?? 'connectedAt';
-		const desc = (query.order ?? 'asc') === 'desc';
-		const text = query.text?.toLowerCase();
-		const candidates: { state: SocketState; key: SortValue }[] = [];
-		for (const stats of this.namespacesFor(principal, query.namespace)) {
-			const members = query.room !== undefined ? stats.nsp.adapter.rooms.get(query.room) : undefined;
-			if (query.room !== undefined && !members) continue;
-			const sockets: Iterable<Socket | undefined> = members
-				? [...members].map((id) => stats.nsp.sockets.get(id))
-				: stats.nsp.sockets.values();
-			for (const socket of sockets) {
+	/** The watched sockets of this node that match a filter, in no particular order. */
+	*matching(principal: Principal, filter: SocketsFilter): Generator<SocketState> {
+		const text = filter.text?.toLowerCase();
+		for (const stats of this.namespacesFor(principal, filter.namespace)) {
+			const members = filter.room !== undefined ? stats.nsp.adapter.rooms.get(filter.room) : undefined;
+			if (filter.room !== undefined && !members) continue;
+			const ids: Iterable<string> = members ?? stats.nsp.sockets.keys();
+			for (const id of ids) {
+				const socket = stats.nsp.sockets.get(id);
 				const state = socket && this.model.stateOf(socket);
 				if (!state) continue;
-				if (query.transport !== undefined && state.conn.transport !== query.transport) continue;
+				if (filter.transport !== undefined && state.conn.transport !== filter.transport) continue;
 				if (text !== undefined && !matchesText(state, text)) continue;
-				candidates.push({ state, key: sortValue(state, sort) });
+				yield state;
 			}
 		}
-		return pageOf(
-			candidates,
-			(c) => [c.key, `${c.state.stats.name}#${c.state.socket.id}`],
-			desc,
-			query.cursor,
-			query.limit,
-			(c) => this.row(c.state)
-		);
+	}
+
+	/**
+	 * This node's first `limit` sockets of a filter strictly after `after` in its order, chosen
+	 * without sorting every socket; with how many match in all, and how many lie up to `after`.
+	 */
+	slice(
+		principal: Principal,
+		filter: SocketsFilter,
+		after: RowKey | undefined,
+		limit: number
+	): { states: SocketState[]; total: number; before: number } {
+		if (filter.nodeId !== undefined && filter.nodeId !== this.nodeId) return { states: [], total: 0, before: 0 };
+		const sort = filter.sort ?? 'connectedAt';
+		const sign = filter.order === 'desc' ? -1 : 1;
+		const pick = new BoundedSelection<SocketState>(limit, (a, b) => sign * compareStates(a, b, sort));
+		let total = 0;
+		let before = 0;
+		for (const state of this.matching(principal, filter)) {
+			total++;
+			if (after !== undefined && sign * compareStateToKey(state, sort, after) <= 0) before++;
+			else pick.offer(state);
+		}
+		return { states: pick.sorted(), total, before };
+	}
+
+	sockets(principal: Principal, query: SocketsQuery): Page<SocketRow> {
+		const size = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+		const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
+		const { states, total } = this.slice(principal, query, after, size + 1);
+		const shown = states.slice(0, size);
+		const last = shown[shown.length - 1];
+		return {
+			rows: shown.map((s) => this.row(s)),
+			total,
+			nextCursor: states.length > size && last ? encodeCursor(stateKey(last, query.sort ?? 'connectedAt')) : null,
+			missingNodes: []
+		};
 	}
 
 	members(principal: Principal, query: MembersQuery): Page<SocketRow> {
@@ -148,7 +174,7 @@ export class Queries {
 		}));
 	}
 
-	private row(state: SocketState): SocketRow {
+	row(state: SocketState): SocketRow {
 		const { socket, conn } = state;
 		const rooms: string[] = [];
 		for (const room of socket.rooms) if (room !== socket.id) rooms.push(room);
@@ -226,12 +252,26 @@ export function pageRooms(rows: RoomRow[], query: RoomsQuery): Page<RoomRow> {
 
 /** The sort key of a socket row; the same values `sortValue` reads from a live socket. */
 export function socketRowKey(row: SocketRow, sort: SocketSortKey): Key {
-	const value = sort === 'rtt' ? (row.rtt ?? -1) : row[sort];
-	return [value, `${row.namespace}#${row.id}`];
+	return [sortValueOf(row, sort), rowId(row)];
 }
 
-function emptyPage<T>(): Page<T> {
-	return { rows: [], total: 0, nextCursor: null, missingNodes: [] };
+/** The key of a live socket, as `socketRowKey` gives it for its row. */
+export function stateKey(state: SocketState, sort: SocketSortKey): Key {
+	return [sortValue(state, sort), `${state.stats.name}#${state.socket.id}`];
+}
+
+/** Two sockets in ascending key order; the tie-breaking id is built only on a tie. */
+function compareStates(a: SocketState, b: SocketState, sort: SocketSortKey): number {
+	const va = sortValue(a, sort);
+	const vb = sortValue(b, sort);
+	if (va !== vb) return va < vb ? -1 : 1;
+	return compareKeys([0, `${a.stats.name}#${a.socket.id}`], [0, `${b.stats.name}#${b.socket.id}`]);
+}
+
+function compareStateToKey(state: SocketState, sort: SocketSortKey, key: RowKey): number {
+	const value = sortValue(state, sort);
+	if (value !== key[0]) return value < key[0] ? -1 : 1;
+	return compareKeys([0, `${state.stats.name}#${state.socket.id}`], [0, key[1]]);
 }
 
 function sortValue(state: SocketState, sort: SocketSortKey): SortValue {

@@ -4,3 +4,4 @@ export type * from './models.js';
 export * from './events.js';
 export * from './commands.js';
 export * from './samples.js';
+export * from './windows.js';
