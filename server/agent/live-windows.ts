@@ -91,7 +91,16 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		const reset = w.sent === null;
 		const previous = w.sent ?? new Map<string, Sent>();
 		const next = new Map<string, Sent>();
-		const out: WindowUpdate = { watch, nodeId, reset, total, before, rows: [], figures: [], gone: [] };
+		const out: WindowUpdate = {
+			watch,
+			nodeId,
+			reset,
+			total,
+			before,
+			rows: [],
+			figures: [],
+			gone: []
+		};
 		for (const state of states) {
 			const id = `${state.stats.name}#${state.socket.id}`;
 			const now: Sent = {
@@ -114,7 +123,14 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 				was.bytesIn !== now.bytesIn ||
 				was.bytesOut !== now.bytesOut
 			) {
-				const change: FigureChange = [id, now.rtt, now.eventsIn, now.eventsOut, now.bytesIn, now.bytesOut];
+				const change: FigureChange = [
+					id,
+					now.rtt,
+					now.eventsIn,
+					now.eventsOut,
+					now.bytesIn,
+					now.bytesOut
+				];
 				out.figures.push(change);
 			}
 		}
@@ -123,7 +139,8 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		const same = !reset && total === w.total && before === w.before;
 		w.total = total;
 		w.before = before;
-		if (same && out.rows.length === 0 && out.figures.length === 0 && out.gone.length === 0) return null;
+		if (same && out.rows.length === 0 && out.figures.length === 0 && out.gone.length === 0)
+			return null;
 		return out;
 	}
 
@@ -150,13 +167,17 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 
 	function fanOut(kind: string, principal: Principal, payload: unknown): void {
 		if (!cluster.enabled) return;
-		void cluster.fanOut(kind, principal, payload, () => null).catch((err) => faults.record(kind, err));
+		void cluster
+			.fanOut(kind, principal, payload, () => null)
+			.catch((err) => faults.record(kind, err));
 	}
 
 	/** This node's keys of a filter, in order, up to `count` of them. */
 	function firstKeys(principal: Principal, query: SocketsFilter, count: number): RowKey[] {
 		const sort = query.sort ?? 'connectedAt';
-		return queries.slice(principal, query, undefined, Math.min(count, MAX_SEEK)).states.map((s) => stateKey(s, sort));
+		return queries
+			.slice(principal, query, undefined, Math.min(count, MAX_SEEK))
+			.states.map((s) => stateKey(s, sort));
 	}
 
 	admin.onJoin((socket: Socket, principal: Principal) => {
@@ -168,7 +189,12 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 
 	admin.handle('sockets:watch', ({ socket, principal }, payload) => {
 		const window = parse(windowSchemas.window, payload) as SocketsWindow;
-		watchLocally(socket.id, { window, principal, expires: Infinity, send: (u) => socket.emit('sockets:window', u) });
+		watchLocally(socket.id, {
+			window,
+			principal,
+			expires: Infinity,
+			send: (u) => socket.emit('sockets:window', u)
+		});
 		fanOut('window:watch', principal, { dashboard: socket.id, window });
 		return { watch: window.watch };
 	});
@@ -182,7 +208,12 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		if (offset === 0) return null;
 		let keys = firstKeys(principal, query, offset);
 		if (cluster.enabled) {
-			const { answers } = await cluster.fanOut<RowKey[]>('window:seek', principal, { query, offset }, () => keys);
+			const { answers } = await cluster.fanOut<RowKey[]>(
+				'window:seek',
+				principal,
+				{ query, offset },
+				() => keys
+			);
 			const sign = query.order === 'desc' ? -1 : 1;
 			keys = answers.flat().sort((a, b) => sign * compareKeys(a, b));
 		}
@@ -200,7 +231,8 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 					continue;
 				}
 				refresh(w);
-				if (renew && w.expires === Infinity) fanOut('window:watch', w.principal, { dashboard: key, window: w.window });
+				if (renew && w.expires === Infinity)
+					fanOut('window:watch', w.principal, { dashboard: key, window: w.window });
 			}
 		},
 		answer(kind, principal, payload) {

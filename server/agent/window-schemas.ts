@@ -5,7 +5,10 @@ import { MAX_WINDOW } from '../protocol/windows.js';
 import { schemas } from './validation.js';
 
 const filter = schemas.sockets.omit({ cursor: true, limit: true });
-const rowKey = z.tuple([z.union([z.string().max(MAX_FILTER_TEXT * 2), z.number()]), z.string().max(MAX_FILTER_TEXT * 2)]);
+const rowKey = z.tuple([
+	z.union([z.string().max(MAX_FILTER_TEXT * 2), z.number()]),
+	z.string().max(MAX_FILTER_TEXT * 2)
+]);
 
 export const windowSchemas = {
 	empty: schemas.empty,

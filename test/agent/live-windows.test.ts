@@ -16,7 +16,12 @@ afterEach(async () => {
 
 /** What a dashboard holds of its window, kept up to date from the updates, as the page does. */
 function follow(dashboard: ClientSocket) {
-	const state = { rows: new Map<string, SocketRow>(), total: 0, before: 0, updates: [] as WindowUpdate[] };
+	const state = {
+		rows: new Map<string, SocketRow>(),
+		total: 0,
+		before: 0,
+		updates: [] as WindowUpdate[]
+	};
 	dashboard.on('sockets:window', (u: WindowUpdate) => {
 		state.updates.push(u);
 		if (u.reset) state.rows.clear();
@@ -46,7 +51,9 @@ describe('live windows', () => {
 		// The window after the 10th socket by id: rows 11 to 20.
 		const after = [ids[9], `/#${ids[9]}`];
 		await ask(dashboard, 'sockets:watch', { watch: 1, query: { sort: 'id' }, after, limit: 10 });
-		await expect.poll(() => [...seen.rows.values()].map((r) => r.id).sort()).toEqual(ids.slice(10, 20));
+		await expect
+			.poll(() => [...seen.rows.values()].map((r) => r.id).sort())
+			.toEqual(ids.slice(10, 20));
 		expect([seen.total, seen.before]).toEqual([30, 10]);
 
 		// A socket in the window sends events: its figures change, and only its.
@@ -66,11 +73,15 @@ describe('live windows', () => {
 		const marker = clients.find((c) => c.id === ids[15])!;
 		marker.emit('note');
 		await expect.poll(() => seen.rows.get(`/#${ids[15]}`)?.eventsIn).toBe(1);
-		expect(seen.updates.slice(quiet).flatMap((u) => u.figures.map((c) => c[0]))).toEqual([`/#${ids[15]}`]);
+		expect(seen.updates.slice(quiet).flatMap((u) => u.figures.map((c) => c[0]))).toEqual([
+			`/#${ids[15]}`
+		]);
 
 		// A socket that leaves the window is gone, and the next one moves in.
 		clients.find((c) => c.id === ids[11])!.disconnect();
-		await expect.poll(() => [...seen.rows.values()].map((r) => r.id).sort()).toEqual([...ids.slice(10, 11), ...ids.slice(12, 21)]);
+		await expect
+			.poll(() => [...seen.rows.values()].map((r) => r.id).sort())
+			.toEqual([...ids.slice(10, 11), ...ids.slice(12, 21)]);
 		expect(seen.total).toBe(29);
 
 		// Ten intervals of silence: nothing sent.
@@ -86,12 +97,23 @@ describe('live windows', () => {
 		const clients: ClientSocket[] = [];
 		for (let i = 0; i < 12; i++) clients.push(await f.client('/'));
 		const { socket: dashboard } = await f.dashboard();
-		const ids = clients.map((c) => c.id!).sort().reverse();
+		const ids = clients
+			.map((c) => c.id!)
+			.sort()
+			.reverse();
 		const query = { sort: 'id', order: 'desc' };
 		expect(await ask(dashboard, 'sockets:seek', { query, offset: 0 })).toBeNull();
-		expect(await ask(dashboard, 'sockets:seek', { query, offset: 5 })).toEqual([ids[4], `/#${ids[4]}`]);
+		expect(await ask(dashboard, 'sockets:seek', { query, offset: 5 })).toEqual([
+			ids[4],
+			`/#${ids[4]}`
+		]);
 		const seen = follow(dashboard);
-		await ask(dashboard, 'sockets:watch', { watch: 7, query, after: [ids[4], `/#${ids[4]}`], limit: 3 });
+		await ask(dashboard, 'sockets:watch', {
+			watch: 7,
+			query,
+			after: [ids[4], `/#${ids[4]}`],
+			limit: 3
+		});
 		await expect.poll(() => [...seen.rows.values()].map((r) => r.id)).toEqual(ids.slice(5, 8));
 		expect(seen.updates[0]).toMatchObject({ watch: 7, reset: true, before: 5, total: 12 });
 	});
@@ -99,8 +121,14 @@ describe('live windows', () => {
 	test('refuses a malformed window or seek with a validation error', async () => {
 		f = await startFixture();
 		const { socket: dashboard } = await f.dashboard();
-		await expect(ask(dashboard, 'sockets:watch', { watch: 1, query: {}, limit: 100_000 })).rejects.toMatchObject({ code: 'E_VALIDATION' });
-		await expect(ask(dashboard, 'sockets:watch', { watch: 1, query: { sort: 'nope' }, limit: 5 })).rejects.toMatchObject({ code: 'E_VALIDATION' });
-		await expect(ask(dashboard, 'sockets:seek', { query: {}, offset: -1 })).rejects.toMatchObject({ code: 'E_VALIDATION' });
+		await expect(
+			ask(dashboard, 'sockets:watch', { watch: 1, query: {}, limit: 100_000 })
+		).rejects.toMatchObject({ code: 'E_VALIDATION' });
+		await expect(
+			ask(dashboard, 'sockets:watch', { watch: 1, query: { sort: 'nope' }, limit: 5 })
+		).rejects.toMatchObject({ code: 'E_VALIDATION' });
+		await expect(ask(dashboard, 'sockets:seek', { query: {}, offset: -1 })).rejects.toMatchObject({
+			code: 'E_VALIDATION'
+		});
 	});
 });
