@@ -114,7 +114,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		faults,
 		sockets,
 		adminNamespace: opts.namespace,
-		maxEventNames: opts.maxEventNames
+		maxEventNames: opts.maxEventNames,
+		broadcasts: log
 	});
 	const health = createHealthProbe();
 	const sampler = new Sampler(model, health, opts.nodeId, faults);

@@ -42,20 +42,20 @@ export class Queries {
 		return [...this.model.namespaces.values()].filter((s) => canSee(principal, s.name));
 	}
 
-	/** The watched sockets of this node that match a filter, in no particular order. */
-	*matching(principal: Principal, filter: SocketsFilter): Generator<SocketState> {
+	/** Calls `visit` with each watched socket of this node that matches a filter, in no particular order. */
+	forEachMatching(principal: Principal, filter: SocketsFilter, visit: (state: SocketState) => void): void {
 		const text = filter.text?.toLowerCase();
 		for (const stats of this.namespacesFor(principal, filter.namespace)) {
 			const members = filter.room !== undefined ? stats.nsp.adapter.rooms.get(filter.room) : undefined;
 			if (filter.room !== undefined && !members) continue;
-			const ids: Iterable<string> = members ?? stats.nsp.sockets.keys();
-			for (const id of ids) {
-				const socket = stats.nsp.sockets.get(id);
+			const sockets = stats.nsp.sockets;
+			for (const id of members ?? sockets.keys()) {
+				const socket = sockets.get(id);
 				const state = socket && this.model.stateOf(socket);
 				if (!state) continue;
 				if (filter.transport !== undefined && state.conn.transport !== filter.transport) continue;
 				if (text !== undefined && !matchesText(state, text)) continue;
-				yield state;
+				visit(state);
 			}
 		}
 	}
@@ -74,13 +74,14 @@ export class Queries {
 		const sort = filter.sort ?? 'connectedAt';
 		const sign = filter.order === 'desc' ? -1 : 1;
 		const pick = new BoundedSelection<SocketState>(limit, (a, b) => sign * compareStates(a, b, sort));
+		const bound = after && splitKey(after);
 		let total = 0;
 		let before = 0;
-		for (const state of this.matching(principal, filter)) {
+		this.forEachMatching(principal, filter, (state) => {
 			total++;
-			if (after !== undefined && sign * compareStateToKey(state, sort, after) <= 0) before++;
+			if (bound !== undefined && sign * compareStateToKey(state, sort, bound) <= 0) before++;
 			else pick.offer(state);
-		}
+		});
 		return { states: pick.sorted(), total, before };
 	}
 
@@ -260,18 +261,37 @@ export function stateKey(state: SocketState, sort: SocketSortKey): Key {
 	return [sortValue(state, sort), `${state.stats.name}#${state.socket.id}`];
 }
 
-/** Two sockets in ascending key order; the tie-breaking id is built only on a tie. */
+/**
+ * Two sockets in ascending key order. A tie is broken by `namespace#id` as in `stateKey`, which
+ * within one namespace is the order of the ids: the string is built only across namespaces.
+ */
 function compareStates(a: SocketState, b: SocketState, sort: SocketSortKey): number {
 	const va = sortValue(a, sort);
 	const vb = sortValue(b, sort);
 	if (va !== vb) return va < vb ? -1 : 1;
+	if (a.stats === b.stats) return a.socket.id < b.socket.id ? -1 : a.socket.id > b.socket.id ? 1 : 0;
 	return compareKeys([0, `${a.stats.name}#${a.socket.id}`], [0, `${b.stats.name}#${b.socket.id}`]);
 }
 
-function compareStateToKey(state: SocketState, sort: SocketSortKey, key: RowKey): number {
+/** A key with its `namespace#id` split (ids never hold `#`; namespaces may). */
+interface Bound {
+	value: SortValue;
+	namespace: string;
+	id: string;
+	full: string;
+}
+
+function splitKey(key: RowKey): Bound {
+	const at = key[1].lastIndexOf('#');
+	return { value: key[0], namespace: key[1].slice(0, at), id: key[1].slice(at + 1), full: key[1] };
+}
+
+function compareStateToKey(state: SocketState, sort: SocketSortKey, key: Bound): number {
 	const value = sortValue(state, sort);
-	if (value !== key[0]) return value < key[0] ? -1 : 1;
-	return compareKeys([0, `${state.stats.name}#${state.socket.id}`], [0, key[1]]);
+	if (value !== key.value) return value < key.value ? -1 : 1;
+	const id = state.socket.id;
+	if (state.stats.name === key.namespace) return id < key.id ? -1 : id > key.id ? 1 : 0;
+	return compareKeys([0, `${state.stats.name}#${id}`], [0, key.full]);
 }
 
 function sortValue(state: SocketState, sort: SocketSortKey): SortValue {

@@ -130,6 +130,7 @@ export const schemas = {
 	history: z.strictObject({ range: z.enum(['1m', '5m', '15m', '1h', '6h']) }) satisfies z.ZodType<HistoryQuery>,
 	logFilter: z.strictObject({
 		namespace: namespaceField.optional(),
+		direction: z.enum(['in', 'out']).optional(),
 		room: roomField.optional(),
 		socket: socketIdField.optional(),
 		event: z.string().min(1).max(MAX_ROOM_NAME).optional()

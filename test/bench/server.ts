@@ -11,7 +11,32 @@ import { instrument, type Instrumentation } from '../../server/agent/index.js';
 
 export type Arm = 'bare' | 'sockscope' | 'admin-ui-dev' | 'admin-ui-prod';
 
-export type Request = { type: 'cpu' } | { type: 'heap' } | { type: 'agent' } | { type: 'instrument' } | { type: 'close' } | { type: 'exit' };
+export type Request =
+	| { type: 'cpu' }
+	| { type: 'heap' }
+	| { type: 'agent' }
+	| { type: 'instrument' }
+	| { type: 'close' }
+	| { type: 'loop-watch' }
+	| { type: 'loop-longest' }
+	| { type: 'exit' };
+
+/**
+ * The longest the event loop went without running a 1 ms timer, less that millisecond: how long
+ * the host was blocked (serving a dashboard's first view, say). Runs only while watched.
+ */
+let loopTimer: NodeJS.Timeout | undefined;
+let longestBlock = 0;
+function watchLoop(): void {
+	clearInterval(loopTimer);
+	longestBlock = 0;
+	let last = performance.now();
+	loopTimer = setInterval(() => {
+		const now = performance.now();
+		longestBlock = Math.max(longestBlock, now - last - 1);
+		last = now;
+	}, 1);
+}
 
 const arm = process.argv[2] as Arm;
 const http = createServer();
@@ -79,6 +104,14 @@ process.on('message', async (req: Request) => {
 			await agent?.close();
 			agent = undefined;
 			process.send!({ type: 'close' });
+			break;
+		case 'loop-watch':
+			watchLoop();
+			process.send!({ type: 'loop-watch' });
+			break;
+		case 'loop-longest':
+			clearInterval(loopTimer);
+			process.send!({ type: 'loop-longest', ms: longestBlock });
 			break;
 		case 'exit':
 			process.exit(0);

@@ -8,6 +8,7 @@ import type { Namespace, Server } from 'socket.io';
 import type { Faults } from '../guard.js';
 import { NamespaceStats, type NodeModel } from '../model.js';
 import type { SocketCollector } from './sockets.js';
+import type { BroadcastTap, BroadcastTarget } from '../event-log.js';
 
 const debug = createDebug('sockscope:namespaces');
 
@@ -33,6 +34,8 @@ export interface NamespaceCollectorDeps {
 	sockets: SocketCollector;
 	adminNamespace: string;
 	maxEventNames: number;
+	/** The event log, told of each broadcast once (not once per recipient) while someone watches. */
+	broadcasts?: BroadcastTap;
 }
 
 export function createNamespaceCollector(deps: NamespaceCollectorDeps): NamespaceCollector {
@@ -110,7 +113,17 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 			} catch (err) {
 				faults.record('broadcast', err);
 			}
-			return original.call(this, packet, opts);
+			const tap = deps.broadcasts;
+			if (tap === undefined || !tap.active) return original.call(this, packet, opts);
+			// The adapter reaches this node's recipients before it returns: their count is the difference.
+			const before = stats.broadcastRecipients;
+			const result = original.call(this, packet, opts);
+			try {
+				tap.broadcast(stats, packet, opts as BroadcastTarget, stats.broadcastRecipients - before);
+			} catch (err) {
+				faults.record('broadcast log', err);
+			}
+			return result;
 		};
 		const apply: Apply = function (this: Adapter, opts, callback) {
 			if (!pending.has(opts)) return originalApply!.call(this, opts, callback);
