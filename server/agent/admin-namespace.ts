@@ -5,45 +5,45 @@
  */
 import createDebug from 'debug';
 import type { Namespace, Server, Socket } from 'socket.io';
+import type {
+	AgentToDashboardEvents,
+	DashboardToAgentEvents,
+	RequestName
+} from '../protocol/events.js';
 import type { Ack, Principal, Sample, Snapshot } from '../protocol/models.js';
-import { PROTOCOL_VERSION } from '../protocol/version.js';
 import type { Authenticator } from './auth/index.js';
+import type { ClusterEvents } from './cluster.js';
 import { AgentError, toAckError } from './errors.js';
 import type { Faults } from './guard.js';
+import type { DashboardSocket, Entry, HandlerTable } from './handler-table.js';
+import { forgetNamespace } from './seam.js';
 
 const debug = createDebug('sockscope:admin');
 
-/** What a handler knows of the dashboard that sent a request. */
-export interface RequestContext {
-	socket: Socket;
-	principal: Principal;
-	address: string;
-}
-
-export type Handler = (ctx: RequestContext, payload: unknown) => unknown;
+/** The admin namespace, typed by the protocol: dashboards' requests in, their events out. */
+export type AdminNsp = Namespace<DashboardToAgentEvents, AgentToDashboardEvents, ClusterEvents>;
 
 export interface AdminNamespaceDeps {
 	io: Server;
 	name: string;
 	faults: Faults;
 	authenticator: Authenticator;
-	/** Builds the snapshot for one principal (asking the other nodes of a cluster). */
-	snapshot(principal: Principal): Promise<Snapshot>;
 	/** Cuts a sample to what one principal may see. */
 	view(sample: Sample, principal: Principal): Sample;
 	/** Called when a dashboard leaves, to drop what it subscribed to. */
-	onLeave(socket: Socket): void;
+	onLeave(socket: DashboardSocket): void;
 }
 
 export interface AdminNamespace {
-	readonly nsp: Namespace;
+	readonly nsp: AdminNsp;
 	/**
-	 * Registers a query or command; it is answered through its acknowledgement, never thrown.
-	 * `unacknowledged` (optional) is told of requests sent without one, which are not answered.
+	 * Answers every request of the protocol through `table`, each through its acknowledgement,
+	 * never thrown, and greets each dashboard with its `snapshot` (built for its principal, by
+	 * asking the other nodes of a cluster). Dashboards are turned away until this is called.
 	 */
-	handle(event: string, handler: Handler, unacknowledged?: Handler): void;
+	serve(table: HandlerTable, snapshot: (principal: Principal) => Promise<Snapshot>): void;
 	/** Calls `listener` with each dashboard that connects, before its snapshot is sent. */
-	onJoin(listener: (socket: Socket, principal: Principal) => void): void;
+	onJoin(listener: (socket: DashboardSocket, principal: Principal) => void): void;
 	/** Delivers a sample to the dashboards connected to this node. */
 	deliver(sample: Sample): void;
 	/** Number of dashboards connected to this node. */
@@ -53,20 +53,22 @@ export interface AdminNamespace {
 
 const PRINCIPAL = Symbol('sockscope.principal');
 
-type DashboardSocket = Socket & { [PRINCIPAL]?: Principal };
+type Admitted = DashboardSocket & { [PRINCIPAL]?: Principal };
 
 export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	const { io, faults, authenticator } = deps;
-	const nsp = io.of(deps.name);
-	const handlers = new Map<string, { handler: Handler; unacknowledged?: Handler }>();
-	const joinListeners: ((socket: Socket, principal: Principal) => void)[] = [];
+	// socket.io types `of()` by the server's own event maps; this namespace speaks the protocol's.
+	const nsp = io.of(deps.name) as unknown as AdminNsp;
+	let served:
+		{ table: HandlerTable; snapshot: (principal: Principal) => Promise<Snapshot> } | undefined;
+	const joinListeners: ((socket: DashboardSocket, principal: Principal) => void)[] = [];
 	/** Dashboards grouped by what they may see, so a sample is cut once per group. */
 	const scopes = new Map<string, { principal: Principal; room: string; members: number }>();
 
 	nsp.use((socket, next) => {
 		authenticator.authenticate(socket).then(
 			({ principal, grant }) => {
-				(socket as DashboardSocket)[PRINCIPAL] = principal;
+				(socket as Admitted)[PRINCIPAL] = principal;
 				if (grant) socket.data = { ...socket.data, sockscopeGrant: grant };
 				next();
 			},
@@ -83,20 +85,29 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 		return principal.namespaces ? JSON.stringify([...principal.namespaces].sort()) : '*';
 	}
 
-	const onConnection = (socket: DashboardSocket) => {
+	const onConnection = (socket: Admitted) => {
 		try {
+			if (!served) throw new Error('not served yet');
+			const { table, snapshot } = served;
 			const principal = socket[PRINCIPAL]!;
 			const key = scopeKey(principal);
 			let scope = scopes.get(key);
 			if (!scope) {
-				scope = { principal: { name: 'scope', role: 'readonly', namespaces: principal.namespaces }, room: `scope:${key}`, members: 0 };
+				scope = {
+					principal: { name: 'scope', role: 'readonly', namespaces: principal.namespaces },
+					room: `scope:${key}`,
+					members: 0
+				};
 				scopes.set(key, scope);
 			}
 			scope.members++;
 			socket.join(scope.room);
 			const address = socket.handshake.address;
-			for (const [event, { handler, unacknowledged }] of handlers) {
-				socket.on(event, (payload: unknown, ack?: unknown) => {
+			// Requests are dispatched by name from the table; their types were checked where it was built.
+			const requests = socket as unknown as Socket;
+			for (const [event, entry] of Object.entries(table) as [RequestName, Entry<RequestName>][]) {
+				const { answer, unacknowledged } = entry;
+				requests.on(event, (payload: unknown, ack?: unknown) => {
 					if (typeof ack !== 'function') {
 						debug('%s without acknowledgement from %s: ignored', event, address);
 						if (unacknowledged) {
@@ -108,7 +119,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 					}
 					const reply = ack as (answer: Ack<unknown>) => void;
 					Promise.resolve()
-						.then(() => handler({ socket, principal, address }, payload))
+						.then(() => answer({ socket, principal, address }, payload))
 						.then(
 							(data) => reply({ data }),
 							(err) => {
@@ -127,7 +138,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 			for (const listener of joinListeners) listener(socket, principal);
 			const grant = socket.data?.sockscopeGrant;
 			if (grant) socket.emit('session:grant', grant);
-			deps.snapshot(principal).then(
+			snapshot(principal).then(
 				(snapshot) => socket.emit('state:snapshot', snapshot),
 				(err) => {
 					faults.record('snapshot', err);
@@ -143,8 +154,8 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 
 	return {
 		nsp,
-		handle(event, handler, unacknowledged) {
-			handlers.set(event, { handler, unacknowledged });
+		serve(table, snapshot) {
+			served = { table, snapshot };
 		},
 		onJoin(listener) {
 			joinListeners.push(listener);
@@ -162,10 +173,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 			nsp.off('connection', onConnection);
 			nsp.disconnectSockets(true);
 			nsp.removeAllListeners();
-			// socket.io has no public call to remove a namespace; this is what it does itself for
-			// empty child namespaces, and it lets a later instrument() start clean.
-			io._nsps.delete(nsp.name);
+			forgetNamespace(io, nsp as unknown as Namespace);
 		}
 	};
 }
-

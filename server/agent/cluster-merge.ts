@@ -2,26 +2,20 @@
  * Merging the answers of several nodes into one: pages stay in order across nodes, room sizes add
  * up, and the nodes that did not answer are named.
  */
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../protocol/limits.js';
 import type { NamespaceSummary, Page, RoomRow, RoomsQuery, SocketRow, SocketsQuery } from '../protocol/models.js';
-import { pageOf, pageRooms, socketRowKey } from './queries.js';
+import { pageAfter, rowId, socketRowKey, socketSortOf, sortedByKey } from '../protocol/paging.js';
+import { pageRooms } from './queries.js';
 
 /**
  * Each node answered with its own first rows after the cursor; the merged page is the first
  * `limit` of them all, and there is more if any node had more or rows were left over.
  */
 export function mergeSocketPages(pages: Page<SocketRow>[], query: SocketsQuery, missing: string[]): Page<SocketRow> {
-	const sort = query.sort ?? 'connectedAt';
-	const rows = pages.flatMap((p) => p.rows);
-	const merged = pageOf(
-		rows,
-		(r) => socketRowKey(r, sort),
-		query.order === 'desc',
-		undefined,
-		Math.min(query.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
-		(r) => r,
-		pages.some((p) => p.nextCursor !== null)
-	);
+	const sort = socketSortOf(query);
+	const key = (r: SocketRow) => socketRowKey(r, sort);
+	const desc = query.order === 'desc';
+	const rows = sortedByKey(pages.flatMap((p) => p.rows), key, desc);
+	const merged = pageAfter(rows, key, desc, undefined, query.limit, (r) => r, pages.some((p) => p.nextCursor !== null));
 	return { ...merged, total: pages.reduce((n, p) => n + p.total, 0), missingNodes: missing };
 }
 
@@ -29,7 +23,7 @@ export function mergeSocketPages(pages: Page<SocketRow>[], query: SocketsQuery, 
 export function mergeRooms(lists: RoomRow[][], query: RoomsQuery, missing: string[]): Page<RoomRow> {
 	const byKey = new Map<string, RoomRow>();
 	for (const row of lists.flat()) {
-		const key = `${row.namespace}#${row.name}`;
+		const key = rowId(row.namespace, row.name);
 		const seen = byKey.get(key);
 		if (!seen) byKey.set(key, { ...row, nodes: { ...row.nodes } });
 		else {

@@ -5,28 +5,73 @@
  * in-memory adapter there is no other node and none of this runs.
  */
 import createDebug from 'debug';
-import type { Namespace } from 'socket.io';
-import type { ClusterHealth, NodeState, Principal, Sample } from '../protocol/models.js';
+import type { QueryName, RequestInput } from '../protocol/events.js';
+import type { AdminNsp } from './admin-namespace.js';
+import type {
+	ClusterHealth,
+	History,
+	NamespaceSummary,
+	NodeState,
+	Page,
+	Principal,
+	RoomRow,
+	Sample,
+	SocketDetails,
+	SocketRow
+} from '../protocol/models.js';
+import { DOWN_AFTER_MS, STALE_AFTER_MS, livenessOf } from '../protocol/vocabulary.js';
 import type { Faults } from './guard.js';
+import { reachesOtherNodes } from './seam.js';
 
 const debug = createDebug('sockscope:cluster');
 
 const SAMPLE_EVENT = 'sockscope:sample';
 const QUERY_EVENT = 'sockscope:query';
-/** A node is stale after this long without a sample, and down after `DOWN_MS`. */
-export const STALE_MS = 3000;
-export const DOWN_MS = 10_000;
+
+/**
+ * What each node answers for its own part of a query that fans out, keyed by the protocol's name
+ * of that query: the merge turns these into the query's answer.
+ */
+export interface NodeAnswers {
+	'sockets:query': Page<SocketRow>;
+	'socket:details': SocketDetails | null;
+	/** Unpaged: a room's size is summed across nodes before paging. */
+	'rooms:query': RoomRow[];
+	'namespaces:query': NamespaceSummary[];
+	'history:query': History;
+}
+
+export type FannedOut = keyof NodeAnswers & QueryName;
+
+/** This node's part of each query that fans out. */
+export type LocalAnswers = {
+	[K in FannedOut]: (principal: Principal, input: RequestInput<K>) => NodeAnswers[K];
+};
+
+interface NodeQuery {
+	name: FannedOut;
+	principal: Principal;
+	input: unknown;
+}
+
+type NodeReply = { nodeId: string; data?: unknown; error?: string };
+
+/** Events between the nodes of a cluster, on the admin namespace. */
+export interface ClusterEvents {
+	[SAMPLE_EVENT]: (sample: Sample) => void;
+	[QUERY_EVENT]: (request: NodeQuery, ack: (reply: NodeReply) => void) => void;
+}
 
 export interface ClusterDeps {
-	nsp: Namespace;
+	nsp: AdminNsp;
 	nodeId: string;
 	faults: Faults;
 	/** How long a fan-out waits for the other nodes. */
 	timeout: number;
 	/** A sample from another node arrived. */
 	onSample(sample: Sample): void;
-	/** Answers a query from another node with this node's own part. */
-	answer(kind: string, principal: Principal, payload: unknown): unknown;
+	/** This node's own part of each query, for itself and for the other nodes. */
+	answers: LocalAnswers;
 }
 
 export interface FanOut<T> {
@@ -51,8 +96,12 @@ export interface Cluster {
 	/** Every node heard from, with its liveness. */
 	nodes(): NodeState[];
 	health(): ClusterHealth | undefined;
-	/** Asks every node, this one included; `local` is this node's answer. */
-	fanOut<T>(kind: string, principal: Principal, payload: unknown, local: () => T): Promise<FanOut<T>>;
+	/** Asks every node, this one included, for its part of a query. */
+	fanOut<K extends FannedOut>(
+		name: K,
+		principal: Principal,
+		input: RequestInput<K>
+	): Promise<FanOut<NodeAnswers[K]>>;
 	dispose(): void;
 }
 
@@ -74,13 +123,17 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			faults.record('cluster sample', err);
 		}
 	};
-	const onQuery = (request: { kind: string; principal: Principal; payload: unknown }, ack: (answer: unknown) => void) => {
+	const answer = <K extends FannedOut>(name: K, principal: Principal, input: RequestInput<K>) => {
+		if (!Object.hasOwn(deps.answers, name)) throw new Error(`no query ${String(name)}`);
+		return deps.answers[name](principal, input);
+	};
+	const onQuery = (request: NodeQuery, ack: (reply: NodeReply) => void) => {
 		Promise.resolve()
-			.then(() => deps.answer(request.kind, request.principal, request.payload))
+			.then(() => answer(request.name, request.principal, request.input as never))
 			.then(
 				(data) => ack({ nodeId, data }),
 				(err) => {
-					faults.record(`cluster ${request?.kind}`, err);
+					faults.record(`cluster ${request?.name}`, err);
 					ack({ nodeId, error: String((err as Error)?.message ?? err) });
 				}
 			);
@@ -91,13 +144,12 @@ export function createCluster(deps: ClusterDeps): Cluster {
 	// Forget nodes long gone, so that a cluster whose nodes come and go does not grow this map.
 	const sweep = setInterval(() => {
 		const now = Date.now();
-		for (const [id, r] of remotes) if (now - r.receivedAt > 6 * DOWN_MS) remotes.delete(id);
-	}, DOWN_MS);
+		for (const [id, r] of remotes) if (now - r.receivedAt > 6 * DOWN_AFTER_MS) remotes.delete(id);
+	}, DOWN_AFTER_MS);
 	sweep.unref();
 
 	function state(r: Remote, now: number): NodeState['state'] {
-		const age = now - r.receivedAt;
-		return age > DOWN_MS ? 'down' : age > STALE_MS ? 'stale' : 'up';
+		return livenessOf(now - r.receivedAt);
 	}
 
 	return {
@@ -121,7 +173,11 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			const now = Date.now();
 			return [
 				{ nodeId, state: 'up', lastSeen: now },
-				...[...remotes].map(([id, r]) => ({ nodeId: id, state: state(r, now), lastSeen: r.receivedAt }))
+				...[...remotes].map(([id, r]) => ({
+					nodeId: id,
+					state: state(r, now),
+					lastSeen: r.receivedAt
+				}))
 			];
 		},
 		health() {
@@ -134,16 +190,17 @@ export function createCluster(deps: ClusterDeps): Cluster {
 				peers: this.nodes().slice(1),
 				// Other nodes' samples are the heartbeat: none for a while while some were known means
 				// the adapter's transport (Redis) is not getting through.
-				healthy: remotes.size === 0 || now - lastOk <= STALE_MS,
+				healthy: remotes.size === 0 || now - lastOk <= STALE_AFTER_MS,
 				error: lastError
 			};
 		},
-		fanOut<T>(kind: string, principal: Principal, payload: unknown, local: () => T) {
-			const mine = local();
+		fanOut<K extends FannedOut>(name: K, principal: Principal, input: RequestInput<K>) {
+			type T = NodeAnswers[K];
+			const mine = answer(name, principal, input);
 			if (!enabled()) return Promise.resolve({ answers: [mine], missing: [] });
 			return new Promise<FanOut<T>>((resolve) => {
 				let settled = false;
-				const finish = (responses: { nodeId: string; data?: T; error?: string }[]) => {
+				const finish = (responses: NodeReply[]) => {
 					if (settled) return;
 					settled = true;
 					clearTimeout(timer);
@@ -154,7 +211,10 @@ export function createCluster(deps: ClusterDeps): Cluster {
 						.map(([id]) => id);
 					for (const r of responses) if (r.error) missing.push(r.nodeId);
 					resolve({
-						answers: [mine, ...responses.filter((r) => !r.error && r.data !== undefined).map((r) => r.data as T)],
+						answers: [
+							mine,
+							...responses.filter((r) => !r.error && r.data !== undefined).map((r) => r.data as T)
+						],
 						missing
 					});
 				};
@@ -162,9 +222,9 @@ export function createCluster(deps: ClusterDeps): Cluster {
 				const timer = setTimeout(() => finish([]), deps.timeout);
 				timer.unref();
 				try {
-					nsp.serverSideEmit(QUERY_EVENT, { kind, principal, payload }, (err: Error | null, responses: unknown[]) => {
-						if (err) debug('fan-out %s: %s', kind, err.message);
-						finish(Array.isArray(responses) ? (responses as { nodeId: string }[]) : []);
+					nsp.serverSideEmit(QUERY_EVENT, { name, principal, input }, (err, responses) => {
+						if (err) debug('fan-out %s: %s', name, err.message);
+						finish(Array.isArray(responses) ? responses : []);
 					});
 				} catch (err) {
 					lastError = String((err as Error)?.message ?? err);
@@ -178,16 +238,4 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			nsp.off(QUERY_EVENT, onQuery);
 		}
 	};
-}
-
-/**
- * Whether an adapter can talk to other nodes. The in-memory adapter's `serverSideEmit` only warns
- * that it cannot; every cluster adapter overrides it. Found by walking the prototype chain rather
- * than comparing with an imported class, which could be another copy than the host's.
- */
-export function reachesOtherNodes(adapter: object): boolean {
-	let proto = Object.getPrototypeOf(adapter);
-	while (proto && !Object.hasOwn(proto, 'serverSideEmit')) proto = Object.getPrototypeOf(proto);
-	const parent = proto && Object.getPrototypeOf(proto);
-	return Boolean(parent && 'serverSideEmit' in parent);
 }

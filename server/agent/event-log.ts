@@ -6,13 +6,13 @@
  * is subscribed the hooks skip the log with one boolean check.
  */
 import type { LogBatch, LogEntry, LogFilter, Principal } from '../protocol/models.js';
-import { MAX_NAME_IN_SAMPLE } from '../protocol/limits.js';
+import { MAX_LOG_ARGS_TEXT } from '../protocol/limits.js';
+import { truncateName } from '../protocol/top-n.js';
 import type { EventTap } from './collectors/engine.js';
 import type { NamespaceStats, SocketState } from './model.js';
 import { canSee } from './sampler.js';
 
 const FLUSH_MS = 1000;
-const MAX_ARGS_TEXT = 256;
 /** Rooms listed in a broadcast entry; a broadcast to more says how many more. */
 const MAX_ROOMS_SHOWN = 8;
 /** socket.io's packet types that carry an event. */
@@ -151,8 +151,8 @@ export class EventLog implements EventTap, BroadcastTap {
 				continue;
 			}
 			folded.broadcast = {
-				rooms: rooms.slice(0, MAX_ROOMS_SHOWN).map(cut),
-				except: except.slice(0, MAX_ROOMS_SHOWN).map(cut),
+				rooms: rooms.slice(0, MAX_ROOMS_SHOWN).map((room) => truncateName(room)),
+				except: except.slice(0, MAX_ROOMS_SHOWN).map((room) => truncateName(room)),
 				recipients
 			};
 			if (rooms.length > MAX_ROOMS_SHOWN)
@@ -195,7 +195,7 @@ export class EventLog implements EventTap, BroadcastTap {
 			direction: kind === 'in' ? 'in' : 'out',
 			namespace,
 			socket: '',
-			event: cut(event),
+			event: truncateName(event),
 			bytes
 		};
 		byKind[kind].set(event, entry);
@@ -226,10 +226,6 @@ export class EventLog implements EventTap, BroadcastTap {
 	}
 }
 
-function cut(name: string): string {
-	return name.length > MAX_NAME_IN_SAMPLE ? `${name.slice(0, MAX_NAME_IN_SAMPLE - 1)}…` : name;
-}
-
 /** A packet's size on the wire, near enough: its JSON, with binary parts counted by their length. */
 function approximateBytes(namespace: string, data: unknown[]): number {
 	try {
@@ -251,7 +247,7 @@ function approximateBytes(namespace: string, data: unknown[]): number {
  * (then acknowledgement callbacks and undefined are left out).
  */
 function preview(args: string | unknown[]): string {
-	if (typeof args === 'string') return truncate(args);
+	if (typeof args === 'string') return truncateName(args, MAX_LOG_ARGS_TEXT);
 	const shown = args.slice(0, 3).filter((a) => a !== undefined && typeof a !== 'function');
 	let text: string;
 	try {
@@ -265,9 +261,5 @@ function preview(args: string | unknown[]): string {
 	} catch {
 		text = '[unserializable]';
 	}
-	return truncate(text);
-}
-
-function truncate(text: string): string {
-	return text.length > MAX_ARGS_TEXT ? `${text.slice(0, MAX_ARGS_TEXT - 1)}…` : text;
+	return truncateName(text, MAX_LOG_ARGS_TEXT);
 }

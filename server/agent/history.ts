@@ -12,14 +12,14 @@ import type {
 	Sample
 } from '../protocol/models.js';
 import { NAMESPACE_SERIES } from '../protocol/samples.js';
+import { LEVEL_FIGURES, OTHER_NAMESPACES } from '../protocol/vocabulary.js';
 
-/** Namespaces kept per row; the rest are summed under `OTHER`. */
+/** Namespaces kept per row; the rest are summed under `OTHER_NAMESPACES`, shown to nobody. */
 const MAX_NAMESPACES_PER_ROW = 32;
-export const OTHER_NAMESPACES = '*';
 
 const NS_FIELDS = NAMESPACE_SERIES;
 /** Fields that are levels (kept as the last value of a bucket); the others are summed. */
-const LEVELS = new Set<string>(['sockets', 'rooms']);
+const LEVELS = new Set<string>(LEVEL_FIGURES);
 /** Process health: the same for every principal. Transport counts are per namespace, in `NamespaceRow`. */
 const NODE_FIELDS = ['cpu', 'rss', 'heapUsed', 'loopDelayP99', 'rttP50', 'rttP99'] as const;
 

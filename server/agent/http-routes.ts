@@ -15,7 +15,7 @@ const debug = createDebug('sockscope:http');
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Where the dashboard's static build lives, two levels up from both `server/agent` and `dist/agent`. */
-export const DASHBOARD_BUILD = fileURLToPath(new URL('../../build/', import.meta.url));
+const DASHBOARD_BUILD = fileURLToPath(new URL('../../build/', import.meta.url));
 
 export interface DashboardConfig {
 	namespace: string;

@@ -1,48 +1,42 @@
 /**
  * Sockscope's agent: one call instruments a Socket.IO 4 server for the dashboard and Prometheus.
  */
-import type { Server as HttpServer } from 'node:http';
 import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import createDebug from 'debug';
 import type { Server } from 'socket.io';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { MAX_PAGE_SIZE } from '../protocol/limits.js';
-import type {
-	Feature,
-	History,
-	NamespaceSummary,
-	NodeInfo,
-	Principal,
-	Sample,
-	Snapshot
-} from '../protocol/models.js';
+import type { Feature, NodeInfo, Principal, Sample, Snapshot } from '../protocol/models.js';
 import { createAdminNamespace } from './admin-namespace.js';
-import { createAuditTrail, registerAudit } from './audit/index.js';
+import { auditHandlers, createAuditTrail, registerAudit } from './audit/index.js';
 import { createAuthenticator } from './auth/index.js';
-import { registerCommands } from './commands/index.js';
-import { createEngineCollector, type EngineServer } from './collectors/engine.js';
-import { createNamespaceCollector } from './collectors/namespaces.js';
-import { createSocketCollector } from './collectors/sockets.js';
-import { usesDefaultWireFormat } from './collectors/wire.js';
+import { createCommands } from './commands/index.js';
 import { EventLog } from './event-log.js';
 import { Faults } from './guard.js';
 import { HistoryStore } from './history.js';
-import { mountHttpRoutes } from './http-routes.js';
 import { createMetrics } from './metrics.js';
 import { NodeModel } from './model.js';
 import { resolveOptions, type Options, type UserInput } from './options.js';
+import { serveHttp, startSampling, watchHost, type Part } from './parts.js';
 import { createHealthProbe } from './process-health.js';
 import { Queries } from './queries.js';
-import { localAnswer, registerQueries } from './query-handlers.js';
+import { localAnswers, queryHandlers } from './query-handlers.js';
 import { createCluster } from './cluster.js';
 import { mergeNamespaces } from './cluster-merge.js';
-import { Sampler, canSee, viewFor } from './sampler.js';
+import { Sampler, viewFor } from './sampler.js';
+import { checkSeam, type SeamCheck } from './seam.js';
 import { registerLiveWindows } from './live-windows.js';
 
-export type { UserInput as InstrumentOptions, Options, UserOptions, AuthOptions } from './options.js';
+export type {
+	UserInput as InstrumentOptions,
+	Options,
+	UserOptions,
+	AuthOptions
+} from './options.js';
 export { AgentError } from './errors.js';
 export type * from '../protocol/models.js';
+export type { SeamCheck } from './seam.js';
 
 const debug = createDebug('sockscope:agent');
 const require = createRequire(import.meta.url);
@@ -64,6 +58,8 @@ export interface Instrumentation {
 	readonly options: Options;
 	/** The latest sample of this node (all namespaces), or null before the first interval ends. */
 	latestSample(): Sample | null;
+	/** What the check of socket.io's internals found, and which figures it turned off. */
+	readonly seam: SeamCheck;
 	/** The size of everything the agent holds, to check that it returns to empty. */
 	inspect(): AgentSizes;
 	/** Removes every listener, timer, route and namespace the agent added. */
@@ -87,44 +83,69 @@ export interface Instrumentation {
 export function instrument(io: Server, options: UserInput): Instrumentation {
 	const opts = resolveOptions(options);
 	if (opts.auth === false && process.env.NODE_ENV === 'production') {
-		console.warn('sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets');
+		console.warn(
+			'sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets'
+		);
 	}
+	// Every part in the order made; `close()` disposes of them in the reverse order.
+	const parts: Part[] = [];
+	const own = <T extends Part>(part: T): T => {
+		parts.push(part);
+		return part;
+	};
 	const faults = new Faults();
 	// First: a store that cannot open throws here, before any hook is attached to the host.
 	const trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
+	own({ dispose: () => trail.close().catch((err) => faults.record('audit close', err)) });
+	const seam = checkSeam(io, (problem) => console.warn(`sockscope: ${problem}`));
 	const model = new NodeModel();
 	const metrics = opts.metrics ? createMetrics(model) : undefined;
+	if (metrics) own({ dispose: () => metrics.registry.clear() });
 	const log = new EventLog(opts.nodeId, opts.eventLog.maxPerSecond, opts.eventLog.payloads, (err) =>
 		faults.record('event log', err)
 	);
-	const wireEvents = usesDefaultWireFormat(io);
-	const engine = createEngineCollector({
-		engine: () => io.engine as unknown as EngineServer | undefined,
-		model,
-		faults,
-		adminNamespace: opts.namespace,
-		wireEvents,
-		tap: log,
-		onRtt: metrics ? (ms) => metrics.observeRtt(ms) : () => {}
-	});
-	const sockets = createSocketCollector({ model, faults, engine, tap: log, wireEvents });
-	const namespaces = createNamespaceCollector({
-		io,
-		model,
-		faults,
-		sockets,
-		adminNamespace: opts.namespace,
-		maxEventNames: opts.maxEventNames,
-		broadcasts: log
-	});
-	const health = createHealthProbe();
-	const sampler = new Sampler(model, health, opts.nodeId, faults);
+	own({ dispose: () => log.stop() });
+	const host = own(watchHost(io, opts, { model, faults, log, metrics, seam }));
+	const health = own(createHealthProbe());
 	const history = new HistoryStore(opts.nodeId, opts.sampleInterval);
 	const queries = new Queries(model, opts.nodeId, opts.redact);
-	const authenticator = createAuthenticator(opts.auth, faults);
+	const authenticator = own(createAuthenticator(opts.auth, faults));
+	const admin = own(
+		createAdminNamespace({
+			io,
+			name: opts.namespace,
+			faults,
+			authenticator,
+			view: viewFor,
+			onLeave: (socket) => log.unsubscribe(socket)
+		})
+	);
+	const cluster = own(
+		createCluster({
+			nsp: admin.nsp,
+			nodeId: opts.nodeId,
+			faults,
+			timeout: opts.queryTimeout,
+			onSample: (sample) => admin.deliver(sample),
+			answers: localAnswers({ queries, history })
+		})
+	);
+	const windows = own(
+		registerLiveWindows({ admin, queries, cluster, nodeId: opts.nodeId, faults, timeout: opts.queryTimeout })
+	);
+	const sampler = new Sampler(model, health, opts.nodeId, faults);
+	const sampling = own(
+		startSampling(opts.sampleInterval, {
+			namespaces: host.namespaces,
+			sampler,
+			history,
+			admin,
+			cluster,
+			faults,
+			afterSample: () => windows.tick()
+		})
+	);
 	const node = nodeInfo(io, opts);
-	let latest: Sample | null = null;
-
 	const features: Feature[] = [
 		'sockets',
 		'rooms',
@@ -139,17 +160,19 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 
 	// Every node's latest sample and recent history, so a dashboard draws the whole cluster at once.
 	async function snapshot(principal: Principal): Promise<Snapshot> {
-		const own = latest ? [latest] : [];
+		const latest = sampling.latest();
 		const [histories, namespaceLists] = await Promise.all([
-			cluster.fanOut<History>('history', principal, { range: '5m' }, () => answer('history', principal, { range: '5m' }) as History),
-			cluster.fanOut<NamespaceSummary[]>('namespaces', principal, {}, () => queries.namespaces(principal))
+			cluster.fanOut('history:query', principal, { range: '5m' }),
+			cluster.fanOut('namespaces:query', principal, {})
 		]);
 		return {
 			protocol: PROTOCOL_VERSION,
 			principal,
 			features: cluster.enabled ? [...features, 'cluster'] : features,
 			node,
-			samples: [...own, ...cluster.remoteSamples()].map((s) => viewFor(s, principal)),
+			samples: [...(latest ? [latest] : []), ...cluster.remoteSamples()].map((s) =>
+				viewFor(s, principal)
+			),
 			history: histories.answers,
 			namespaces: mergeNamespaces(namespaceLists.answers),
 			limits: {
@@ -160,73 +183,28 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		};
 	}
 
-	const admin = createAdminNamespace({
-		io,
-		name: opts.namespace,
-		faults,
-		authenticator,
-		snapshot,
-		view: viewFor,
-		onLeave: (socket) => log.unsubscribe(socket)
-	});
-	const answer = localAnswer({ queries, history });
-	const cluster = createCluster({
-		nsp: admin.nsp,
-		nodeId: opts.nodeId,
-		faults,
-		timeout: opts.queryTimeout,
-		onSample: (sample) => admin.deliver(sample),
-		answer: (kind, principal, payload) =>
-			windows.answer(kind, principal, payload) ?? answer(kind, principal, payload)
-	});
-	const windows = registerLiveWindows({ admin, queries, cluster, nodeId: opts.nodeId, faults });
-	registerQueries(admin, { queries, history, log, cluster, snapshot });
-	registerAudit(admin, trail);
-	const commands = registerCommands(admin, {
-		io,
-		trail,
-		faults,
-		nodeId: opts.nodeId,
-		adminNamespace: opts.namespace
-	});
-
-	const tick = setInterval(
-		faults.wrap('sample', () => {
-			namespaces.refresh();
-			latest = sampler.take();
-			latest.cluster = cluster.health();
-			history.add(latest);
-			admin.deliver(latest);
-			cluster.publish(latest);
-			windows.tick();
-		}),
-		opts.sampleInterval
+	const commands = own(
+		createCommands({ io, trail, faults, nodeId: opts.nodeId, adminNamespace: opts.namespace })
 	);
-	// The agent must never keep the host's process alive.
-	tick.unref();
-
-	let unmount: (() => void) | undefined;
-	const server = opts.httpServer ?? (io.httpServer as HttpServer | undefined);
-	if (server) {
-		unmount = mountHttpRoutes({
-			server,
-			faults,
-			dashboard: opts.dashboard && {
-				path: opts.dashboard.path,
-				config: { namespace: opts.namespace, socketPath: io.path(), auth: authenticator.methods }
-			},
-			metrics: opts.metrics && metrics ? { path: opts.metrics.path, render: metrics.render, contentType: metrics.contentType } : false
-		});
-	} else if (opts.dashboard || opts.metrics) {
-		debug('no HTTP server: attach io to one before instrument(), or pass `httpServer`');
-	}
+	registerAudit(admin, trail);
+	admin.serve(
+		{
+			...queryHandlers({ queries, history, log, cluster, snapshot }),
+			...auditHandlers(trail),
+			...commands.handlers,
+			...windows.handlers
+		},
+		snapshot
+	);
+	own(serveHttp(io, opts, { faults, authenticator, metrics }));
 
 	debug('instrumented %d namespaces as node %s', model.namespaces.size, opts.nodeId);
 	let closed = false;
 	return {
 		nodeId: opts.nodeId,
 		options: opts,
-		latestSample: () => latest,
+		seam,
+		latestSample: () => sampling.latest(),
 		inspect: () => {
 			let eventNames = 0;
 			let rooms = 0;
@@ -237,7 +215,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			return {
 				namespaces: model.namespaces.size,
 				sockets: model.watched,
-				connections: engine.size,
+				connections: host.engine.size,
 				eventNames,
 				rooms,
 				logSubscribers: log.size,
@@ -247,19 +225,13 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		async close() {
 			if (closed) return;
 			closed = true;
-			clearInterval(tick);
-			windows.dispose();
-			cluster.dispose();
-			unmount?.();
-			log.stop();
-			commands.dispose();
-			admin.dispose();
-			namespaces.dispose();
-			engine.dispose();
-			health.dispose();
-			authenticator.dispose();
-			metrics?.registry.clear();
-			await trail.close().catch((err) => faults.record('audit close', err));
+			for (const part of parts.reverse()) {
+				try {
+					await part.dispose();
+				} catch (err) {
+					faults.record('close', err);
+				}
+			}
 		}
 	};
 }

@@ -6,12 +6,11 @@
  * sends its changes straight to the dashboard through the adapter: no fan-out per refresh.
  */
 import createDebug from 'debug';
-import type { Socket } from 'socket.io';
+import type { Namespace } from 'socket.io';
 import type { Principal } from '../protocol/models.js';
+import { compareKeys, type RowKey } from '../protocol/paging.js';
 import {
-	compareKeys,
 	type FigureChange,
-	type RowKey,
 	type SocketsFilter,
 	type SocketsSeek,
 	type SocketsWindow,
@@ -22,7 +21,7 @@ import type { Cluster } from './cluster.js';
 import type { Faults } from './guard.js';
 import type { SocketState } from './model.js';
 import { stateKey, type Queries } from './queries.js';
-import { parse } from './validation.js';
+import { queryEntries, type DashboardSocket, type HandlerTable } from './handler-table.js';
 import { windowSchemas } from './window-schemas.js';
 
 const debug = createDebug('sockscope:windows');
@@ -32,6 +31,16 @@ const LEASE_MS = 60_000;
 const RENEW_MS = 20_000;
 /** Keys a node lists for a seek: past this, a seek lands on the last of them. */
 const MAX_SEEK = 100_000;
+/** Between nodes, on the admin namespace: a watch, its end, or a seek's part. */
+const WINDOW_EVENT = 'sockscope:window';
+
+type WindowQuery = 'sockets:watch' | 'sockets:unwatch' | 'sockets:seek';
+
+interface NodeRequest {
+	kind: 'watch' | 'unwatch' | 'seek';
+	principal: Principal;
+	payload: unknown;
+}
 
 /** What was last sent of one row, to tell what changed. */
 interface Sent {
@@ -57,10 +66,10 @@ interface Watcher {
 }
 
 export interface LiveWindows {
+	/** The dashboard's requests about windows, for the admin namespace's handler table. */
+	readonly handlers: Pick<HandlerTable, WindowQuery>;
 	/** Sends each watcher what changed since its last update; called once per sample interval. */
 	tick(): void;
-	/** Another node's request about windows, or undefined when `kind` is not one. */
-	answer(kind: string, principal: Principal, payload: unknown): unknown;
 	/** Watches held, local and remote, to check that they return to none. */
 	readonly size: number;
 	dispose(): void;
@@ -72,10 +81,14 @@ export interface LiveWindowDeps {
 	cluster: Cluster;
 	nodeId: string;
 	faults: Faults;
+	/** How long a seek waits for the other nodes. */
+	timeout: number;
 }
 
 export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	const { admin, queries, cluster, nodeId, faults } = deps;
+	// Its own event between nodes, beside the cluster's typed ones.
+	const bus = admin.nsp as unknown as Namespace;
 	/** Keyed by the dashboard's socket id, so a dashboard has one window at most on each node. */
 	const watchers = new Map<string, Watcher>();
 	let lastRenew = Date.now();
@@ -165,11 +178,28 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		refresh(watcher);
 	}
 
-	function fanOut(kind: string, principal: Principal, payload: unknown): void {
-		if (!cluster.enabled) return;
-		void cluster
-			.fanOut(kind, principal, payload, () => null)
-			.catch((err) => faults.record(kind, err));
+	/** Tells the other nodes; only a seek waits for their answers (or the timeout). */
+	function tellOthers(kind: NodeRequest['kind'], principal: Principal, payload: unknown): Promise<unknown[]> {
+		if (!cluster.enabled) return Promise.resolve([]);
+		return new Promise((resolve) => {
+			const timer = setTimeout(() => resolve([]), deps.timeout);
+			timer.unref();
+			try {
+				bus.serverSideEmit(WINDOW_EVENT, { kind, principal, payload } satisfies NodeRequest, (err: Error | null, replies: unknown[]) => {
+					clearTimeout(timer);
+					if (err) debug('%s: %s', kind, err.message);
+					resolve(Array.isArray(replies) ? replies : []);
+				});
+			} catch (err) {
+				clearTimeout(timer);
+				faults.record(`window ${kind}`, err);
+				resolve([]);
+			}
+		});
+	}
+
+	function fanOut(kind: NodeRequest['kind'], principal: Principal, payload: unknown): void {
+		void tellOthers(kind, principal, payload);
 	}
 
 	/** This node's keys of a filter, in order, up to `count` of them. */
@@ -180,47 +210,81 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 			.states.map((s) => stateKey(s, sort));
 	}
 
-	admin.onJoin((socket: Socket, principal: Principal) => {
+	admin.onJoin((socket: DashboardSocket, principal: Principal) => {
 		socket.on('disconnect', () => {
 			if (!watchers.delete(socket.id)) return;
-			fanOut('window:unwatch', principal, { dashboard: socket.id });
+			fanOut('unwatch', principal, { dashboard: socket.id });
 		});
 	});
 
-	admin.handle('sockets:watch', ({ socket, principal }, payload) => {
-		const window = parse(windowSchemas.window, payload) as SocketsWindow;
-		watchLocally(socket.id, {
-			window,
-			principal,
-			expires: Infinity,
-			send: (u) => socket.emit('sockets:window', u)
-		});
-		fanOut('window:watch', principal, { dashboard: socket.id, window });
-		return { watch: window.watch };
-	});
-	admin.handle('sockets:unwatch', ({ socket, principal }, payload) => {
-		parse(windowSchemas.empty, payload);
-		if (watchers.delete(socket.id)) fanOut('window:unwatch', principal, { dashboard: socket.id });
-		return true as const;
-	});
-	admin.handle('sockets:seek', async ({ principal }, payload) => {
-		const { query, offset } = parse(windowSchemas.seek, payload) as SocketsSeek;
-		if (offset === 0) return null;
-		let keys = firstKeys(principal, query, offset);
-		if (cluster.enabled) {
-			const { answers } = await cluster.fanOut<RowKey[]>(
-				'window:seek',
-				principal,
-				{ query, offset },
-				() => keys
-			);
-			const sign = query.order === 'desc' ? -1 : 1;
-			keys = answers.flat().sort((a, b) => sign * compareKeys(a, b));
+	const handlers = queryEntries<WindowQuery>({
+		'sockets:watch': {
+			schema: windowSchemas.window,
+			answer({ socket, principal }, window) {
+				const send = (u: WindowUpdate) => socket.emit('sockets:window', u);
+				watchLocally(socket.id, { window, principal, expires: Infinity, send });
+				fanOut('watch', principal, { dashboard: socket.id, window });
+				return { watch: window.watch };
+			}
+		},
+		'sockets:unwatch': {
+			schema: windowSchemas.empty,
+			answer({ socket, principal }) {
+				if (watchers.delete(socket.id)) fanOut('unwatch', principal, { dashboard: socket.id });
+				return true as const;
+			}
+		},
+		'sockets:seek': {
+			schema: windowSchemas.seek,
+			async answer({ principal }, { query, offset }) {
+				if (offset === 0) return null;
+				let keys = firstKeys(principal, query, offset);
+				if (cluster.enabled) {
+					const replies = await tellOthers('seek', principal, { query, offset });
+					const sign = query.order === 'desc' ? -1 : 1;
+					const theirs = replies.filter((r): r is RowKey[] => Array.isArray(r)).flat();
+					keys = [...keys, ...theirs].sort((a, b) => sign * compareKeys(a, b));
+				}
+				return keys[Math.min(offset, keys.length) - 1] ?? null;
+			}
 		}
-		return keys[Math.min(offset, keys.length) - 1] ?? null;
 	});
+
+	/** Another node's request about windows. */
+	function answer({ kind, principal, payload }: NodeRequest): unknown {
+		switch (kind) {
+			case 'watch': {
+				const { dashboard, window } = payload as { dashboard: string; window: SocketsWindow };
+				const send = (u: WindowUpdate) => bus.to(dashboard).emit('sockets:window', u);
+				watchLocally(dashboard, { window, principal, expires: Date.now() + LEASE_MS, send });
+				debug('watch %d for %s', window.watch, dashboard);
+				return true;
+			}
+			case 'unwatch': {
+				const { dashboard } = payload as { dashboard: string };
+				const held = watchers.get(dashboard);
+				if (held && held.expires !== Infinity) watchers.delete(dashboard);
+				return true;
+			}
+			case 'seek': {
+				const { query, offset } = payload as SocketsSeek;
+				return firstKeys(principal, query, offset);
+			}
+		}
+	}
+	const onRequest = (request: NodeRequest, ack?: (reply: unknown) => void) => {
+		try {
+			const reply = answer(request);
+			if (typeof ack === 'function') ack(reply);
+		} catch (err) {
+			faults.record('window request', err);
+			if (typeof ack === 'function') ack(null);
+		}
+	};
+	bus.on(WINDOW_EVENT, onRequest);
 
 	return {
+		handlers,
 		tick() {
 			const now = Date.now();
 			const renew = cluster.enabled && now - lastRenew >= RENEW_MS;
@@ -232,36 +296,14 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 				}
 				refresh(w);
 				if (renew && w.expires === Infinity)
-					fanOut('window:watch', w.principal, { dashboard: key, window: w.window });
-			}
-		},
-		answer(kind, principal, payload) {
-			switch (kind) {
-				case 'window:watch': {
-					const { dashboard, window } = payload as { dashboard: string; window: SocketsWindow };
-					const send = (u: WindowUpdate) => admin.nsp.to(dashboard).emit('sockets:window', u);
-					watchLocally(dashboard, { window, principal, expires: Date.now() + LEASE_MS, send });
-					debug('watch %d for %s', window.watch, dashboard);
-					return true;
-				}
-				case 'window:unwatch': {
-					const { dashboard } = payload as { dashboard: string };
-					const held = watchers.get(dashboard);
-					if (held && held.expires !== Infinity) watchers.delete(dashboard);
-					return true;
-				}
-				case 'window:seek': {
-					const { query, offset } = payload as SocketsSeek;
-					return firstKeys(principal, query, offset);
-				}
-				default:
-					return undefined;
+					fanOut('watch', w.principal, { dashboard: key, window: w.window });
 			}
 		},
 		get size() {
 			return watchers.size;
 		},
 		dispose() {
+			bus.off(WINDOW_EVENT, onRequest);
 			watchers.clear();
 		}
 	};

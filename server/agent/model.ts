@@ -5,6 +5,7 @@
 import type { Namespace, Socket } from 'socket.io';
 import { OTHER_EVENTS } from '../protocol/limits.js';
 import type { Transport, TransportCounts } from '../protocol/models.js';
+import { emptyTransportCounts } from '../protocol/samples.js';
 import { Histogram } from './rtt-histogram.js';
 import { eventName, hasEventName, isPlainName } from './collectors/wire.js';
 
@@ -37,7 +38,7 @@ export class NamespaceStats {
 	broadcastRecipients = 0;
 	joins = 0;
 	leaves = 0;
-	readonly transports: TransportCounts = { websocket: 0, polling: 0, webtransport: 0 };
+	readonly transports: TransportCounts = emptyTransportCounts();
 	/** Rooms other than the sockets' own private rooms; sizes are read from the adapter. */
 	readonly publicRooms = new Set<string>();
 	readonly events = new Map<string, EventCounter>();

@@ -9,6 +9,7 @@ import type { Socket } from 'socket.io';
 type Handshake = Socket['handshake'];
 import { z } from 'zod';
 import type { Principal, Role } from '../protocol/models.js';
+import { ROLES } from '../protocol/vocabulary.js';
 import { AgentError } from './errors.js';
 
 export interface UserOptions {
@@ -165,7 +166,7 @@ const urlPath = z.string().regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute p
 const userSchema = z.strictObject({
 	name: z.string().min(1).max(128),
 	passwordHash: z.string().regex(/^\$2[aby]\$\d\d\$.{53}$/, 'must be a bcrypt hash'),
-	role: z.enum(['admin', 'readonly']),
+	role: z.enum(ROLES),
 	namespaces: z.array(namespaceName).optional()
 });
 

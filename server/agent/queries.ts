@@ -1,12 +1,9 @@
 /**
  * Answers to dashboard queries, computed on demand from the live sockets and the adapter's rooms:
- * pages with filter, sort and a keyset cursor. A keyset cursor (the last row's sort value and id),
- * unlike an offset, stays correct while sockets come and go, and lets the pages of several nodes
- * be merged (see cluster fan-out).
+ * pages with filter, sort and a keyset cursor (protocol/paging.ts), so that the pages of several
+ * nodes can be merged (see cluster fan-out).
  */
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../protocol/limits.js';
 import type {
-	MembersQuery,
 	NamespaceSummary,
 	Page,
 	Principal,
@@ -17,14 +14,26 @@ import type {
 	SocketSortKey,
 	SocketsQuery
 } from '../protocol/models.js';
-import { compareKeys, rowId, sortValueOf, type RowKey, type SocketsFilter } from '../protocol/windows.js';
+import {
+	compareKeys,
+	decodeCursor,
+	encodeCursor,
+	pageAfter,
+	pageSize,
+	roomRowKey,
+	roomsDescending,
+	rowId,
+	socketSortOf,
+	sortedByKey,
+	type RowKey,
+	type SortValue
+} from '../protocol/paging.js';
+import type { SocketsFilter } from '../protocol/windows.js';
 import { BoundedSelection } from './bounded-selection.js';
 import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
 import type { Options } from './options.js';
-
-type SortValue = string | number;
 
 export class Queries {
 	constructor(
@@ -71,7 +80,7 @@ export class Queries {
 		limit: number
 	): { states: SocketState[]; total: number; before: number } {
 		if (filter.nodeId !== undefined && filter.nodeId !== this.nodeId) return { states: [], total: 0, before: 0 };
-		const sort = filter.sort ?? 'connectedAt';
+		const sort = socketSortOf(filter);
 		const sign = filter.order === 'desc' ? -1 : 1;
 		const pick = new BoundedSelection<SocketState>(limit, (a, b) => sign * compareStates(a, b, sort));
 		const bound = after && splitKey(after);
@@ -86,27 +95,18 @@ export class Queries {
 	}
 
 	sockets(principal: Principal, query: SocketsQuery): Page<SocketRow> {
-		const size = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-		const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
+		const size = pageSize(query.limit);
+		const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+		if (after === null) throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
 		const { states, total } = this.slice(principal, query, after, size + 1);
 		const shown = states.slice(0, size);
 		const last = shown[shown.length - 1];
 		return {
 			rows: shown.map((s) => this.row(s)),
 			total,
-			nextCursor: states.length > size && last ? encodeCursor(stateKey(last, query.sort ?? 'connectedAt')) : null,
+			nextCursor: states.length > size && last ? encodeCursor(stateKey(last, socketSortOf(query))) : null,
 			missingNodes: []
 		};
-	}
-
-	members(principal: Principal, query: MembersQuery): Page<SocketRow> {
-		return this.sockets(principal, {
-			namespace: query.namespace,
-			room: query.room,
-			sort: 'id',
-			cursor: query.cursor,
-			limit: query.limit
-		});
 	}
 
 	/** Every room matching the query, unpaged: a cluster sums sizes across nodes before paging. */
@@ -122,10 +122,6 @@ export class Queries {
 			}
 		}
 		return rows;
-	}
-
-	rooms(principal: Principal, query: RoomsQuery): Page<RoomRow> {
-		return pageRooms(this.roomRows(principal, query), query);
 	}
 
 	details(principal: Principal, namespace: string, id: string): SocketDetails {
@@ -209,56 +205,28 @@ export class Queries {
 	}
 }
 
-type Key = [SortValue, string];
-
-/**
- * One page of `items` in key order after `cursor`: the rows, how many matched in all, and the cursor
- * of the next page. Sorting costs O(n log n) on demand, never on the hot path.
- */
+/** One page of `items` in key order after `cursor`, which must be one this agent issued. */
 export function pageOf<T, R>(
-	items: T[],
-	key: (item: T) => Key,
+	items: Iterable<T>,
+	key: (item: T) => RowKey,
 	desc: boolean,
 	cursor: string | undefined,
 	limit: number | undefined,
 	toRow: (item: T) => R,
 	hasMore = false
 ): Page<R> {
-	const total = items.length;
-	const size = Math.min(limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-	const sign = desc ? -1 : 1;
-	const compare = (a: Key, b: Key) =>
-		sign * (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
-	let keyed = items.map((item) => ({ item, k: key(item) }));
-	if (cursor !== undefined) {
-		const after = decodeCursor(cursor);
-		keyed = keyed.filter((x) => compare(x.k, after) > 0);
-	}
-	keyed.sort((a, b) => compare(a.k, b.k));
-	const rows = keyed.slice(0, size);
-	const last = rows[rows.length - 1];
-	return {
-		rows: rows.map((x) => toRow(x.item)),
-		total,
-		nextCursor: (keyed.length > size || hasMore) && last ? encodeCursor(last.k) : null,
-		missingNodes: []
-	};
+	const after = cursor === undefined ? undefined : decodeCursor(cursor);
+	if (after === null) throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
+	return pageAfter(sortedByKey(items, key, desc), key, desc, after, limit, toRow, hasMore);
 }
 
 export function pageRooms(rows: RoomRow[], query: RoomsQuery): Page<RoomRow> {
-	const sort = query.sort ?? 'size';
-	const desc = (query.order ?? (sort === 'size' ? 'desc' : 'asc')) === 'desc';
-	return pageOf(rows, (r) => [sort === 'size' ? r.size : r.name, `${r.namespace}#${r.name}`], desc, query.cursor, query.limit, (r) => r);
-}
-
-/** The sort key of a socket row; the same values `sortValue` reads from a live socket. */
-export function socketRowKey(row: SocketRow, sort: SocketSortKey): Key {
-	return [sortValueOf(row, sort), rowId(row)];
+	return pageOf(rows, (r) => roomRowKey(r, query), roomsDescending(query), query.cursor, query.limit, (r) => r);
 }
 
 /** The key of a live socket, as `socketRowKey` gives it for its row. */
-export function stateKey(state: SocketState, sort: SocketSortKey): Key {
-	return [sortValue(state, sort), `${state.stats.name}#${state.socket.id}`];
+export function stateKey(state: SocketState, sort: SocketSortKey): RowKey {
+	return [sortValue(state, sort), rowId(state.stats.name, state.socket.id)];
 }
 
 /**
@@ -270,7 +238,7 @@ function compareStates(a: SocketState, b: SocketState, sort: SocketSortKey): num
 	const vb = sortValue(b, sort);
 	if (va !== vb) return va < vb ? -1 : 1;
 	if (a.stats === b.stats) return a.socket.id < b.socket.id ? -1 : a.socket.id > b.socket.id ? 1 : 0;
-	return compareKeys([0, `${a.stats.name}#${a.socket.id}`], [0, `${b.stats.name}#${b.socket.id}`]);
+	return compareKeys([0, rowId(a.stats.name, a.socket.id)], [0, rowId(b.stats.name, b.socket.id)]);
 }
 
 /** A key with its `namespace#id` split (ids never hold `#`; namespaces may). */
@@ -291,7 +259,7 @@ function compareStateToKey(state: SocketState, sort: SocketSortKey, key: Bound):
 	if (value !== key.value) return value < key.value ? -1 : 1;
 	const id = state.socket.id;
 	if (state.stats.name === key.namespace) return id < key.id ? -1 : id > key.id ? 1 : 0;
-	return compareKeys([0, `${state.stats.name}#${id}`], [0, key.full]);
+	return compareKeys([0, rowId(state.stats.name, id)], [0, key.full]);
 }
 
 function sortValue(state: SocketState, sort: SocketSortKey): SortValue {
@@ -319,27 +287,6 @@ function matchesText(state: SocketState, text: string): boolean {
 		h.address.toLowerCase().includes(text) ||
 		String(h.headers['user-agent'] ?? '').toLowerCase().includes(text)
 	);
-}
-
-export function encodeCursor(key: [SortValue, string]): string {
-	return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): [SortValue, string] {
-	try {
-		const key = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-		if (
-			Array.isArray(key) &&
-			key.length === 2 &&
-			(typeof key[0] === 'string' || typeof key[0] === 'number') &&
-			typeof key[1] === 'string'
-		) {
-			return key as [SortValue, string];
-		}
-	} catch {
-		// Falls through to the error below.
-	}
-	throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,12 +3,7 @@
  * what happened during the interval, and bounded top lists. Its size does not grow with the number
  * of sockets; its cost is one pass over the namespaces, their event names and their public rooms.
  */
-import {
-	MAX_NAME_IN_SAMPLE,
-	SAMPLE_MAX_NAMESPACES,
-	SAMPLE_TOP_EVENTS,
-	SAMPLE_TOP_ROOMS
-} from '../protocol/limits.js';
+import { SAMPLE_MAX_NAMESPACES, SAMPLE_TOP_EVENTS, SAMPLE_TOP_ROOMS } from '../protocol/limits.js';
 import type {
 	EventFigures,
 	NamespaceSample,
@@ -17,37 +12,16 @@ import type {
 	Sample
 } from '../protocol/models.js';
 import { emptyNamespaceSample } from '../protocol/samples.js';
+import { keepTop, truncateName, type Scored } from '../protocol/top-n.js';
+import { COUNT_FIGURES, OTHER_NAMESPACES, TRANSPORTS } from '../protocol/vocabulary.js';
 import type { NamespaceStats, NodeModel } from './model.js';
 import type { HealthProbe } from './process-health.js';
 
-type Totals = Pick<
-	NamespaceStats,
-	| 'connects'
-	| 'refused'
-	| 'disconnects'
-	| 'eventsIn'
-	| 'eventsOut'
-	| 'bytesIn'
-	| 'bytesOut'
-	| 'broadcasts'
-	| 'broadcastRecipients'
-	| 'joins'
-	| 'leaves'
-> & { reasons: Map<string, number> };
+type Totals = Pick<NamespaceStats, (typeof COUNT_FIGURES)[number]> & {
+	reasons: Map<string, number>;
+};
 
-const TOTALS = [
-	'connects',
-	'refused',
-	'disconnects',
-	'eventsIn',
-	'eventsOut',
-	'bytesIn',
-	'bytesOut',
-	'broadcasts',
-	'broadcastRecipients',
-	'joins',
-	'leaves'
-] as const;
+const TOTALS = COUNT_FIGURES;
 
 export class Sampler {
 	private readonly previous = new WeakMap<NamespaceStats, Totals>();
@@ -114,25 +88,11 @@ export class Sampler {
 	}
 }
 
-/** Keeps the `limit` largest items of a stream, by `score`, without sorting the stream. */
-function keepTop<T>(
-	top: { item: T; score: number }[],
-	item: T,
-	score: number,
-	limit: number
-): void {
-	if (score <= 0 || (top.length === limit && score <= top[top.length - 1].score)) return;
-	let i = top.length;
-	while (i > 0 && top[i - 1].score < score) i--;
-	top.splice(i, 0, { item, score });
-	if (top.length > limit) top.pop();
-}
-
 function topEvents(stats: NamespaceStats): EventFigures[] {
-	const top: { item: EventFigures; score: number }[] = [];
+	const top: Scored<EventFigures>[] = [];
 	for (const c of stats.eventCounters()) {
 		const figures: EventFigures = {
-			name: truncate(c.name),
+			name: truncateName(c.name),
 			in: c.in - c.lastIn,
 			out: c.out - c.lastOut,
 			bytesIn: c.bytesIn - c.lastBytesIn,
@@ -148,15 +108,11 @@ function topEvents(stats: NamespaceStats): EventFigures[] {
 }
 
 function topRooms(stats: NamespaceStats): RoomSize[] {
-	const top: { item: string; score: number }[] = [];
+	const top: Scored<string>[] = [];
 	const rooms = stats.nsp.adapter.rooms;
 	for (const room of stats.publicRooms)
 		keepTop(top, room, rooms.get(room)?.size ?? 0, SAMPLE_TOP_ROOMS);
-	return top.map((r) => ({ name: truncate(r.item), size: r.score }));
-}
-
-function truncate(name: string): string {
-	return name.length > MAX_NAME_IN_SAMPLE ? `${name.slice(0, MAX_NAME_IN_SAMPLE - 1)}…` : name;
+	return top.map((r) => ({ name: truncateName(r.item), size: r.score }));
 }
 
 /** Whether a principal may see a namespace: the one rule every sample, query and command uses. */
@@ -185,13 +141,12 @@ export function viewFor(sample: Sample, principal: Principal): Sample {
 }
 
 function fold(list: NamespaceSample[]): NamespaceSample {
-	const folded = emptyNamespaceSample(`${list.length} more`);
+	const folded = emptyNamespaceSample(OTHER_NAMESPACES);
 	for (const n of list) {
 		folded.sockets += n.sockets;
 		folded.rooms += n.rooms;
 		for (const key of TOTALS) folded[key] += n[key];
-		for (const k of ['websocket', 'polling', 'webtransport'] as const)
-			folded.transports[k] += n.transports[k];
+		for (const k of TRANSPORTS) folded.transports[k] += n.transports[k];
 		for (const [r, c] of Object.entries(n.reasons))
 			folded.reasons[r] = (folded.reasons[r] ?? 0) + c;
 	}

@@ -26,6 +26,13 @@ import type {
 	SocketRef,
 	SocketsQuery
 } from '../protocol/models.js';
+import {
+	HISTORY_RANGES,
+	ROOM_SORT_KEYS,
+	SOCKET_SORT_KEYS,
+	SORT_ORDERS,
+	TRANSPORTS
+} from '../protocol/vocabulary.js';
 import { AgentError } from './errors.js';
 
 export const namespaceField = z.string().min(1).max(MAX_ROOM_NAME).startsWith('/');
@@ -33,7 +40,8 @@ export const socketIdField = z.string().min(1).max(64);
 export const roomField = z.string().min(1).max(MAX_ROOM_NAME);
 const cursorField = z.string().max(2048);
 const limitField = z.number().int().min(1).max(MAX_PAGE_SIZE);
-const transportField = z.enum(['websocket', 'polling', 'webtransport']);
+const transportField = z.enum(TRANSPORTS);
+const orderField = z.enum(SORT_ORDERS);
 const reasonField = z.string().max(MAX_FILTER_TEXT);
 
 /** Names socket.io keeps for itself: emitting them would confuse the clients or throw. */
@@ -105,10 +113,8 @@ export const schemas = {
 		transport: transportField.optional(),
 		nodeId: z.string().max(128).optional(),
 		text: z.string().max(MAX_FILTER_TEXT).optional(),
-		sort: z
-			.enum(['connectedAt', 'id', 'namespace', 'address', 'rtt', 'eventsIn', 'eventsOut', 'bytesIn', 'bytesOut'])
-			.optional(),
-		order: z.enum(['asc', 'desc']).optional(),
+		sort: z.enum(SOCKET_SORT_KEYS).optional(),
+		order: orderField.optional(),
 		cursor: cursorField.optional(),
 		limit: limitField.optional()
 	}) satisfies z.ZodType<SocketsQuery>,
@@ -116,8 +122,8 @@ export const schemas = {
 	rooms: z.strictObject({
 		namespace: namespaceField.optional(),
 		text: z.string().max(MAX_FILTER_TEXT).optional(),
-		sort: z.enum(['size', 'name']).optional(),
-		order: z.enum(['asc', 'desc']).optional(),
+		sort: z.enum(ROOM_SORT_KEYS).optional(),
+		order: orderField.optional(),
 		cursor: cursorField.optional(),
 		limit: limitField.optional()
 	}) satisfies z.ZodType<RoomsQuery>,
@@ -127,7 +133,7 @@ export const schemas = {
 		cursor: cursorField.optional(),
 		limit: limitField.optional()
 	}) satisfies z.ZodType<MembersQuery>,
-	history: z.strictObject({ range: z.enum(['1m', '5m', '15m', '1h', '6h']) }) satisfies z.ZodType<HistoryQuery>,
+	history: z.strictObject({ range: z.enum(HISTORY_RANGES) }) satisfies z.ZodType<HistoryQuery>,
 	logFilter: z.strictObject({
 		namespace: namespaceField.optional(),
 		direction: z.enum(['in', 'out']).optional(),

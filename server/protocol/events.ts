@@ -21,7 +21,8 @@ import type {
 	SocketsQuery
 } from './models.js';
 import type { AuditEntry, AuditQuery, CommandMap, CommandName } from './commands.js';
-import type { RowKey, SocketsSeek, SocketsWindow, WindowUpdate } from './windows.js';
+import type { RowKey } from './paging.js';
+import type { SocketsSeek, SocketsWindow, WindowUpdate } from './windows.js';
 
 /** Events the agent sends to a dashboard. */
 export interface AgentToDashboardEvents {
@@ -67,24 +68,18 @@ export type DashboardCommands = {
 
 export type DashboardToAgentEvents = DashboardQueries & DashboardCommands;
 
-export const QUERY_EVENTS = [
-	'state:resync',
-	'sockets:query',
-	'socket:details',
-	'rooms:query',
-	'room:members',
-	'namespaces:query',
-	'history:query',
-	'log:subscribe',
-	'log:unsubscribe',
-	'audit:query',
-	'sockets:watch',
-	'sockets:unwatch',
-	'sockets:seek'
-] as const satisfies readonly (keyof DashboardQueries)[];
-
-/** Auth payload a dashboard sends in `io(url, { auth })`: a password login or a session token. */
-export type DashboardAuth = { user: string; password: string } | { token: string } | Record<string, never>;
+export type QueryName = keyof DashboardQueries;
+/** Every request a dashboard may send: queries and commands, by their event names. */
+export type RequestName = keyof DashboardToAgentEvents;
+/** The payload of a request. */
+export type RequestInput<K extends RequestName> = Parameters<DashboardToAgentEvents[K]>[0];
+/** What a request's acknowledgement carries as `data`. */
+export type RequestResult<K extends RequestName> =
+	Parameters<Parameters<DashboardToAgentEvents[K]>[1]>[0] extends infer A
+		? A extends { data: infer D }
+			? D
+			: never
+		: never;
 
 /** `connect_error` data the agent attaches when it refuses a dashboard. */
 export interface ConnectRefusal {

@@ -5,3 +5,6 @@ export * from './events.js';
 export * from './commands.js';
 export * from './samples.js';
 export * from './windows.js';
+export * from './vocabulary.js';
+export * from './paging.js';
+export * from './top-n.js';

@@ -11,6 +11,8 @@ export const SAMPLE_TOP_ROOMS = 5;
 export const SAMPLE_MAX_NAMESPACES = 10;
 /** Names (rooms, events) are cut to this length in samples and logs. */
 export const MAX_NAME_IN_SAMPLE = 64;
+/** An event's arguments, as JSON text in the live log, are cut to this length. */
+export const MAX_LOG_ARGS_TEXT = 256;
 /** Longest room name a command may carry. */
 export const MAX_ROOM_NAME = 256;
 /** Largest serialized argument list of a test emit, in bytes. */

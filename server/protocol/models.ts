@@ -1,7 +1,19 @@
 /**
  * Payload types of the wire protocol between the agent and the dashboard. Plain data only: this
- * module is imported by both sides and depends on nothing.
+ * module is imported by both sides; its closed vocabularies come from vocabulary.ts.
  */
+import type {
+	HistoryRange,
+	NodeLiveness,
+	Role,
+	RoomSortKey,
+	SocketRef,
+	SocketSortKey,
+	SortOrder,
+	Transport
+} from './vocabulary.js';
+
+export type { HistoryRange, Role, SocketRef, SocketSortKey, Transport };
 
 /** Every acknowledgement: exactly one of `data` or `error`. */
 export type Ack<T> = { data: T } | { error: AckError };
@@ -12,8 +24,6 @@ export interface AckError {
 	/** A sanitised, human-readable message. */
 	message: string;
 }
-
-export type Role = 'admin' | 'readonly';
 
 /** Who a dashboard is logged in as. `namespaces` absent: every namespace. */
 export interface Principal {
@@ -58,11 +68,8 @@ export interface Percentiles {
 	count: number;
 }
 
-export interface TransportCounts {
-	websocket: number;
-	polling: number;
-	webtransport: number;
-}
+/** Sockets per transport, at the end of the interval. */
+export type TransportCounts = Record<Transport, number>;
 
 /** One namespace in one sample: levels now, and what happened during the interval. */
 export interface NamespaceSample {
@@ -134,10 +141,10 @@ export interface ClusterHealth {
 	error?: string;
 }
 
-/** A node's liveness as one node sees it: stale after 3 s without a sample, down after 10 s. */
+/** A node's liveness as one node sees it (see `livenessOf`). */
 export interface NodeState {
 	nodeId: string;
-	state: 'up' | 'stale' | 'down';
+	state: NodeLiveness;
 	lastSeen: number;
 }
 
@@ -177,8 +184,6 @@ export interface NodeSeries {
 	websocket: number[];
 	polling: number[];
 }
-
-export type HistoryRange = '1m' | '5m' | '15m' | '1h' | '6h';
 
 export interface NodeInfo {
 	nodeId: string;
@@ -220,8 +225,6 @@ export interface NamespaceSummary {
 	bytesOut: number;
 }
 
-export type Transport = 'websocket' | 'polling' | 'webtransport';
-
 /** One row of the sockets table. */
 export interface SocketRow {
 	id: string;
@@ -260,17 +263,6 @@ export interface SocketDetails extends SocketRow {
 	events: EventFigures[];
 }
 
-export type SocketSortKey =
-	| 'connectedAt'
-	| 'id'
-	| 'namespace'
-	| 'address'
-	| 'rtt'
-	| 'eventsIn'
-	| 'eventsOut'
-	| 'bytesIn'
-	| 'bytesOut';
-
 export interface SocketsQuery {
 	namespace?: string;
 	room?: string;
@@ -279,7 +271,7 @@ export interface SocketsQuery {
 	/** Case-insensitive substring of id, address or user agent. */
 	text?: string;
 	sort?: SocketSortKey;
-	order?: 'asc' | 'desc';
+	order?: SortOrder;
 	/** From the previous page's `nextCursor`. */
 	cursor?: string;
 	/** At most `MAX_PAGE_SIZE`. */
@@ -306,8 +298,8 @@ export interface RoomRow {
 export interface RoomsQuery {
 	namespace?: string;
 	text?: string;
-	sort?: 'size' | 'name';
-	order?: 'asc' | 'desc';
+	sort?: RoomSortKey;
+	order?: SortOrder;
 	cursor?: string;
 	limit?: number;
 }
@@ -317,11 +309,6 @@ export interface MembersQuery {
 	room: string;
 	cursor?: string;
 	limit?: number;
-}
-
-export interface SocketRef {
-	namespace: string;
-	id: string;
 }
 
 export type HistoryQuery = { range: HistoryRange };

@@ -1,5 +1,13 @@
 /** Plain builders of sample shapes, shared by every producer of samples and history. */
-import type { NamespaceSample } from './models.js';
+import type { NamespaceSample, TransportCounts } from './models.js';
+import { LEVEL_FIGURES, SERIES_COUNT_FIGURES, TRANSPORTS } from './vocabulary.js';
+
+/** No socket on any transport. */
+export function emptyTransportCounts(): TransportCounts {
+	const counts = {} as TransportCounts;
+	for (const t of TRANSPORTS) counts[t] = 0;
+	return counts;
+}
 
 /** A namespace sample with nothing counted yet: the shape every producer fills in. */
 export function emptyNamespaceSample(name: string): NamespaceSample {
@@ -7,7 +15,7 @@ export function emptyNamespaceSample(name: string): NamespaceSample {
 		name,
 		sockets: 0,
 		rooms: 0,
-		transports: { websocket: 0, polling: 0, webtransport: 0 },
+		transports: emptyTransportCounts(),
 		connects: 0,
 		refused: 0,
 		disconnects: 0,
@@ -26,14 +34,4 @@ export function emptyNamespaceSample(name: string): NamespaceSample {
 }
 
 /** The numeric series of a namespace's history, in the order of `NamespaceSeries`. */
-export const NAMESPACE_SERIES = [
-	'sockets',
-	'rooms',
-	'connects',
-	'refused',
-	'disconnects',
-	'eventsIn',
-	'eventsOut',
-	'bytesIn',
-	'bytesOut'
-] as const;
+export const NAMESPACE_SERIES = [...LEVEL_FIGURES, ...SERIES_COUNT_FIGURES] as const;

@@ -1,12 +1,10 @@
 /**
  * The live window of the sockets page: the dashboard watches the rows it shows (plus a margin),
  * and each node sends only what changed in its part of them, at most once per sample interval.
- * Plain data and two pure helpers, shared by the agent and the dashboard so both order rows alike.
+ * Plain data; rows are ordered by the keys of paging.ts, on the agent and in the dashboard alike.
  */
-import type { SocketRow, SocketSortKey, SocketsQuery } from './models.js';
-
-/** The position of a row in a sorted list: its sort value, then `namespace#id` to break ties. */
-export type RowKey = [string | number, string];
+import type { SocketRow, SocketsQuery } from './models.js';
+import type { RowKey } from './paging.js';
 
 /** A query's filter and order, without paging: what a window is a window on. */
 export type SocketsFilter = Omit<SocketsQuery, 'cursor' | 'limit'>;
@@ -50,19 +48,4 @@ export interface WindowUpdate {
 	figures: FigureChange[];
 	/** `namespace#id` of rows that left the window (disconnected, filtered out, or pushed out). */
 	gone: string[];
-}
-
-/** A row's identity across namespaces and nodes. */
-export function rowId(row: Pick<SocketRow, 'namespace' | 'id'>): string {
-	return `${row.namespace}#${row.id}`;
-}
-
-/** The value a row is sorted by: a socket without an RTT yet sorts as -1. */
-export function sortValueOf(row: SocketRow, sort: SocketSortKey): string | number {
-	return sort === 'rtt' ? (row.rtt ?? -1) : row[sort];
-}
-
-/** Ascending order of keys; callers multiply by -1 for a descending list. */
-export function compareKeys(a: RowKey, b: RowKey): number {
-	return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }

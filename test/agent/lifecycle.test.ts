@@ -10,6 +10,7 @@ import { NamespaceStats } from '../../server/agent/model.js';
 import { Histogram } from '../../server/agent/rtt-histogram.js';
 import type { NamespaceSummary, Page, SocketRow } from '../../server/protocol/models.js';
 import { ask, nextSample, once, startFixture, type Fixture } from '../support/agent-fixture.js';
+import { HOSTS } from '../support/hosts.js';
 
 let f: Fixture | undefined;
 afterEach(async () => {
@@ -43,7 +44,7 @@ describe('admin traffic', () => {
 	});
 });
 
-describe('close()', () => {
+describe.each(HOSTS)('close() on $name', (host) => {
 	function listenerCounts(io: Server) {
 		const counts: Record<string, number> = { newNamespace: io.listeners('new_namespace' as 'connection').length };
 		for (const [name, nsp] of io._nsps as Map<string, Namespace>) {
@@ -65,19 +66,21 @@ describe('close()', () => {
 		counts.request = (io.httpServer as ReturnType<typeof createServer>).listeners('request').length;
 		counts.engineConnection = io.engine.listeners('connection').length;
 		counts.engineFlush = io.engine.listeners('flush').length;
+		counts.ownEncode = Object.hasOwn(io.encoder, 'encode') ? 1 : 0;
 		return counts;
 	}
 
 	test('leaves zero listeners, routes and namespaces behind', async () => {
 		const http = createServer((_req, res) => res.writeHead(404).end('host'));
-		const io = new Server(http);
+		const parser = host.parser ? { parser: host.parser as never } : {};
+		const io = new host.Server(http, parser);
 		echoServer(io);
 		io.of('/other');
 		await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
 		const port = (http.address() as { port: number }).port;
 		const { io: connect } = await import('socket.io-client');
 		// WebSocket only: an upgrade in flight would change the connection's own listeners meanwhile.
-		const options = { forceNew: true, transports: ['websocket'] };
+		const options = { forceNew: true, transports: ['websocket'], ...parser };
 		const clients = [connect(`http://127.0.0.1:${port}`, options), connect(`http://127.0.0.1:${port}/other`, options)];
 		await Promise.all(clients.map((c) => once(c, 'connect')));
 		const before = listenerCounts(io);

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import type { SocketRow } from '../../server/protocol/models.js';
-import { rowId, type WindowUpdate } from '../../server/protocol/windows.js';
+import { rowId } from '../../server/protocol/paging.js';
+import type { WindowUpdate } from '../../server/protocol/windows.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
 
 let f: Fixture | undefined;
@@ -26,7 +27,7 @@ function follow(dashboard: ClientSocket) {
 		state.updates.push(u);
 		if (u.reset) state.rows.clear();
 		for (const id of u.gone) state.rows.delete(id);
-		for (const row of u.rows) state.rows.set(rowId(row), row);
+		for (const row of u.rows) state.rows.set(rowId(row.namespace, row.id), row);
 		for (const [id, rtt, eventsIn, eventsOut, bytesIn, bytesOut] of u.figures) {
 			const row = state.rows.get(id)!;
 			state.rows.set(id, { ...row, rtt, eventsIn, eventsOut, bytesIn, bytesOut });

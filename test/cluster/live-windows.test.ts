@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import type { Snapshot, SocketRow } from '../../server/protocol/models.js';
-import { compareKeys, rowId, type WindowUpdate } from '../../server/protocol/windows.js';
+import { compareKeys, rowId } from '../../server/protocol/paging.js';
+import type { WindowUpdate } from '../../server/protocol/windows.js';
 import { ask, once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
 
@@ -59,7 +60,7 @@ describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 					? { rows: new Map(), before: 0, total: 0 }
 					: parts.get(u.nodeId)!;
 			for (const id of u.gone) part.rows.delete(id);
-			for (const row of u.rows) part.rows.set(rowId(row), row);
+			for (const row of u.rows) part.rows.set(rowId(row.namespace, row.id), row);
 			part.before = u.before;
 			part.total = u.total;
 			parts.set(u.nodeId, part);
@@ -78,7 +79,7 @@ describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 	const window = () =>
 		[...parts.values()]
 			.flatMap((p) => [...p.rows.values()])
-			.sort((a, b) => compareKeys([a.id, rowId(a)], [b.id, rowId(b)]))
+			.sort((a, b) => compareKeys([a.id, rowId(a.namespace, a.id)], [b.id, rowId(b.namespace, b.id)]))
 			.slice(0, 4)
 			.map((r) => r.id);
 	const ids = () =>

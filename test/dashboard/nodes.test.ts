@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-	DOWN_MS,
-	STALE_MS,
+	DOWN_AFTER_MS as DOWN_MS,
+	STALE_AFTER_MS as STALE_MS
+} from '../../server/protocol/vocabulary.js';
+import {
 	healthOf,
 	namespaceRatesOf,
 	topEventsOf,
@@ -15,7 +17,7 @@ const NOW = 1_700_000_000_000;
 describe('node figures', () => {
 	it('marks a node stale after 3 s without a sample and down after 10 s', () => {
 		const entry = (age: number) => ({ sample: sample('a', 0, []), receivedAt: NOW - age });
-		expect(healthOf(entry(STALE_MS), NOW)).toBe('live');
+		expect(healthOf(entry(STALE_MS), NOW)).toBe('up');
 		expect(healthOf(entry(STALE_MS + 1), NOW)).toBe('stale');
 		expect(healthOf(entry(DOWN_MS + 1), NOW)).toBe('down');
 	});

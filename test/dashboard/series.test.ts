@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesStore, OTHER_NAMESPACE, rowOfSample } from '../../src/lib/state/series.js';
+import { SeriesStore, rowOfSample } from '../../src/lib/state/series.js';
+import { OTHER_NAMESPACES as OTHER_NAMESPACE } from '../../server/protocol/vocabulary.js';
 import { history, namespace, sample } from './fixtures.js';
 
 const T0 = 1_700_000_000_000;

@@ -72,8 +72,11 @@ describe('bots', () => {
 			reconnectEvery: 0.05
 		});
 		// Two drops per bot: once by disconnecting, once by closing the transport; both come back.
+		// engine.io reports a transport the client closed mid-write as 'transport error', not
+		// 'transport close': both are the transport drop this test makes.
+		const kind = (reason: string) => (reason === 'transport error' ? 'transport close' : reason);
 		await expect
-			.poll(() => [...reasons].sort(), { timeout: 20_000 })
+			.poll(() => [...new Set([...reasons].map(kind))].sort(), { timeout: 20_000 })
 			.toEqual(['client namespace disconnect', 'transport close']);
 		await expect.poll(() => connections.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(6);
 	});

@@ -166,7 +166,7 @@ describeBrowser('dashboard over @socket.io/admin-ui (development mode)', () => {
 		expect(await textOf(page, 'page-disabled-reason')).toMatch(/keeps no record of admin commands/);
 
 		await navigate(page, 'Servers');
-		await poll(() => page.getByTestId('server-row').getAttribute('data-state')).toBe('live');
+		await poll(() => page.getByTestId('server-row').getAttribute('data-state')).toBe('up');
 		expect(await page.getByTestId('gap').allTextContents()).toEqual(
 			expect.arrayContaining([expect.stringMatching(/no CPU, memory or event-loop/)])
 		);
@@ -203,7 +203,7 @@ describeBrowser('dashboard over @socket.io/admin-ui (production mode)', () => {
 
 		await navigate(page, 'Servers');
 		const row = page.getByTestId('server-row');
-		await poll(() => row.getAttribute('data-state')).toBe('live');
+		await poll(() => row.getAttribute('data-state')).toBe('up');
 		expect(await row.locator('td').nth(4).textContent()).toBe('25');
 
 		await navigate(page, 'Sockets');

@@ -5,6 +5,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import { io as connectClient, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { instrument, type Instrumentation, type InstrumentOptions } from '../../server/agent/index.js';
 import type { Ack, Sample, Snapshot } from '../../server/protocol/models.js';
+import type { Host } from './hosts.js';
 
 export interface Fixture {
 	io: Server;
@@ -24,10 +25,13 @@ export interface Fixture {
 export async function startFixture(
 	agentOptions: Partial<InstrumentOptions> = {},
 	serverOptions: Partial<ServerOptions> = {},
-	beforeInstrument?: (io: Server) => void
+	beforeInstrument?: (io: Server) => void,
+	/** Which socket.io, and which parser for the server and every client; absent: the default. */
+	host?: Host
 ): Promise<Fixture> {
 	const http = createServer((_req, res) => res.writeHead(404).end('host 404'));
-	const io = new Server(http, serverOptions);
+	const parser = host?.parser ? { parser: host.parser as ServerOptions['parser'] } : {};
+	const io = new (host?.Server ?? Server)(http, { ...parser, ...serverOptions });
 	beforeInstrument?.(io);
 	const agent = instrument(io, { auth: false, sampleInterval: 200, ...agentOptions });
 	await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -39,6 +43,7 @@ export async function startFixture(
 			forceNew: true,
 			reconnection: false,
 			transports: ['websocket'],
+			...parser,
 			...options
 		});
 		clients.push(socket);
@@ -61,6 +66,7 @@ export async function startFixture(
 				reconnection: false,
 				transports: ['websocket'],
 				auth,
+				...parser,
 				...options
 			});
 			clients.push(socket);

@@ -8,10 +8,11 @@ import createDebug from 'debug';
 import type { AuditEntry, AuditQuery } from '../../protocol/commands.js';
 import type { Page, Principal } from '../../protocol/models.js';
 import type { AdminNamespace } from '../admin-namespace.js';
+import { queryEntries } from '../handler-table.js';
 import { AgentError } from '../errors.js';
 import type { Faults } from '../guard.js';
 import type { AuditOptions } from '../options.js';
-import { parse, schemas } from '../validation.js';
+import { schemas } from '../validation.js';
 import { openRedisStore } from './redis-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { MemoryStore, pageSize, type AuditStore, type NewEntry } from './store.js';
@@ -90,13 +91,21 @@ export function createAuditTrail(
 const ALL = 'audit:*';
 const roomOf = (namespace: string) => `audit:${namespace}`;
 
+/** `audit:query`: pages of the trail, as far as the principal may see. */
+export function auditHandlers(trail: AuditTrail) {
+	return queryEntries<'audit:query'>({
+		'audit:query': {
+			schema: schemas.audit,
+			answer: ({ principal }, query) => trail.query(principal, query)
+		}
+	});
+}
+
+/** Pushes each new entry live to the dashboards that may see it. */
 export function registerAudit(admin: AdminNamespace, trail: AuditTrail): void {
 	admin.onJoin((socket, principal) => {
 		socket.join(principal.namespaces ? principal.namespaces.map(roomOf) : ALL);
 	});
-	admin.handle('audit:query', ({ principal }, payload) =>
-		trail.query(principal, parse(schemas.audit, payload))
-	);
 	trail.onEntry((entry) => {
 		admin.nsp
 			.to(entry.namespace === undefined ? ALL : [ALL, roomOf(entry.namespace)])

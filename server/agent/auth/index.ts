@@ -9,6 +9,7 @@ import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import type { SessionGrant } from '../../protocol/events.js';
 import type { Principal } from '../../protocol/models.js';
+import { ROLES } from '../../protocol/vocabulary.js';
 import { AgentError } from '../errors.js';
 import type { Faults } from '../guard.js';
 import type { AuthOptions, Options } from '../options.js';
@@ -38,7 +39,7 @@ const ANONYMOUS: Principal = { name: 'anonymous', role: 'admin' };
 /** What a host's hook must return: extra fields are dropped, a wrong shape is the host's fault. */
 const hookPrincipal = z.object({
 	name: z.string().min(1).max(128),
-	role: z.enum(['admin', 'readonly']),
+	role: z.enum(ROLES),
 	namespaces: z.array(namespaceField).max(1000).optional()
 });
 

@@ -7,19 +7,13 @@ import createDebug from 'debug';
 import type { Namespace, Server } from 'socket.io';
 import type { Faults } from '../guard.js';
 import { NamespaceStats, type NodeModel } from '../model.js';
+import { existingNamespaces, isGone, wrapBroadcasts } from '../seam.js';
 import type { SocketCollector } from './sockets.js';
 import type { BroadcastTap, BroadcastTarget } from '../event-log.js';
 
 const debug = createDebug('sockscope:namespaces');
 
 type Adapter = Namespace['adapter'];
-type Broadcast = Adapter['broadcast'];
-/**
- * The adapter's `apply`, private in its typings but in every adapter since socket.io 4.0: what a
- * broadcast calls to reach each local recipient.
- */
-type Apply = (this: Adapter, opts: object, callback: (socket: unknown) => void) => unknown;
-type Applying = { apply?: Apply };
 
 export interface NamespaceCollector {
 	/** Re-attaches to adapters replaced since (`io.adapter(…)` after `instrument()`), drops removed namespaces. */
@@ -34,13 +28,15 @@ export interface NamespaceCollectorDeps {
 	sockets: SocketCollector;
 	adminNamespace: string;
 	maxEventNames: number;
+	/** Whether broadcasts can be counted (the seam's self-check). */
+	broadcasts: boolean;
 	/** The event log, told of each broadcast once (not once per recipient) while someone watches. */
-	broadcasts?: BroadcastTap;
+	broadcastLog?: BroadcastTap;
 }
 
 export function createNamespaceCollector(deps: NamespaceCollectorDeps): NamespaceCollector {
 	const { io, model, faults, sockets, adminNamespace } = deps;
-	const adapters = new Map<NamespaceStats, { adapter: Adapter; broadcast: Broadcast; apply: Apply }>();
+	const adapters = new Map<NamespaceStats, { adapter: Adapter; unwrap: () => void }>();
 
 	function onConnection(this: Namespace, socket: Parameters<SocketCollector['watch']>[0]): void {
 		try {
@@ -99,57 +95,41 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 		for (const room of adapter.rooms.keys()) {
 			if (!stats.nsp.sockets.has(room)) stats.publicRooms.add(room);
 		}
-		// Broadcasts are the one thing no event reports. Wrap the adapter's `broadcast` to count them,
-		// and its `apply`, which a broadcast calls with the same options to reach each recipient (at
-		// once, or after publishing to the cluster), to count their fan-out.
-		const original = adapter.broadcast;
-		const applying = adapter as unknown as Applying;
-		const originalApply = applying.apply;
-		const pending = new WeakSet<object>();
-		const wrapped: Broadcast = function (this: Adapter, packet, opts) {
-			try {
-				stats.broadcasts++;
-				pending.add(opts);
-			} catch (err) {
-				faults.record('broadcast', err);
-			}
-			const tap = deps.broadcasts;
-			if (tap === undefined || !tap.active) return original.call(this, packet, opts);
-			// The adapter reaches this node's recipients before it returns: their count is the difference.
-			const before = stats.broadcastRecipients;
-			const result = original.call(this, packet, opts);
-			try {
-				tap.broadcast(stats, packet, opts as BroadcastTarget, stats.broadcastRecipients - before);
-			} catch (err) {
-				faults.record('broadcast log', err);
-			}
-			return result;
-		};
-		const apply: Apply = function (this: Adapter, opts, callback) {
-			if (!pending.has(opts)) return originalApply!.call(this, opts, callback);
-			pending.delete(opts);
-			return originalApply!.call(this, opts, (socket) => {
-				stats.broadcastRecipients++;
-				callback(socket);
-			});
-		};
-		adapter.broadcast = wrapped;
-		if (typeof originalApply === 'function') applying.apply = apply;
-		adapters.set(stats, { adapter, broadcast: wrapped, apply });
+		// Broadcasts are the one thing no event reports: counted by wrapping the adapter (seam.ts).
+		// The adapter reaches this node's recipients before it returns: the log is told their count.
+		let before = 0;
+		const log = deps.broadcastLog;
+		const unwrap = deps.broadcasts
+			? wrapBroadcasts(
+					adapter,
+					{
+						broadcast: () => {
+							stats.broadcasts++;
+							before = stats.broadcastRecipients;
+						},
+						recipient: () => stats.broadcastRecipients++,
+						sent: log
+							? (packet, opts) => {
+									if (log.active)
+										log.broadcast(stats, packet, opts as BroadcastTarget, stats.broadcastRecipients - before);
+								}
+							: undefined
+					},
+					faults
+				)
+			: () => {};
+		adapters.set(stats, { adapter, unwrap });
 	}
 
 	function detachAdapter(stats: NamespaceStats): void {
 		const entry = adapters.get(stats);
 		if (!entry) return;
-		const { adapter, broadcast, apply } = entry;
+		const { adapter, unwrap } = entry;
 		adapter.off('create-room', onCreateRoom);
 		adapter.off('delete-room', onDeleteRoom);
 		adapter.off('join-room', onJoinRoom);
 		adapter.off('leave-room', onLeaveRoom);
-		// Only undo our wrappers if nobody wrapped them after us; otherwise leave theirs in place.
-		if (adapter.broadcast === broadcast) delete (adapter as Partial<Adapter>).broadcast;
-		const applying = adapter as unknown as Applying;
-		if (applying.apply === apply) delete applying.apply;
+		unwrap();
 		adapters.delete(stats);
 		stats.publicRooms.clear();
 	}
@@ -174,14 +154,13 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 	// Fires for `io.of(name)` and for each child a regex or function parent namespace creates.
 	const onNewNamespace = faults.wrap('new_namespace', (nsp: Namespace) => track(nsp));
 
-	// socket.io has no other way to list the namespaces that exist already: `_nsps` is read, never written.
-	for (const nsp of io._nsps.values()) track(nsp);
+	for (const nsp of existingNamespaces(io)) track(nsp);
 	io.on('new_namespace', onNewNamespace);
 
 	return {
 		refresh() {
 			for (const stats of [...model.namespaces.values()]) {
-				if (io._nsps.get(stats.name) !== stats.nsp) {
+				if (isGone(io, stats.nsp)) {
 					// Removed (`cleanupEmptyChildNamespaces`) or replaced: forget it.
 					untrack(stats);
 				} else if (adapters.get(stats)?.adapter !== stats.nsp.adapter) {

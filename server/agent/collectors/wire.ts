@@ -8,8 +8,6 @@
  * `onAny`/`onAnyOutgoing`: those cost each socket two listener arrays (about 390 bytes), and this
  * costs nothing per socket and, for a broadcast, one read for all its recipients.
  */
-import type { Server } from 'socket.io';
-
 export const TYPE_CONNECT_ERROR = 52; // '4'
 export const TYPE_EVENT = 50; // '2'
 export const TYPE_BINARY_EVENT = 53; // '5'
@@ -20,16 +18,6 @@ const DASH = 45;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const OPEN_BRACKET = 91;
-
-/** Whether the server's parser writes the format this module reads (a custom one, e.g. msgpack, may not). */
-export function usesDefaultWireFormat(io: Server): boolean {
-	try {
-		const encoded = io.encoder.encode({ type: 2, nsp: '/probe', data: ['e', 1] });
-		return encoded.length === 1 && encoded[0] === '2/probe,["e",1]';
-	} catch {
-		return false;
-	}
-}
 
 /** Where the namespace part (`/name,`) would start: after the type and any attachment count. */
 export function namespaceStart(data: string): number {

@@ -12,6 +12,7 @@ import {
 	type CommandName
 } from '../../protocol/commands.js';
 import { AgentError } from '../errors.js';
+import { namespaceNamed } from '../seam.js';
 import { commandSchemas } from '../validation.js';
 import type { Pacer } from './pacer.js';
 
@@ -43,7 +44,7 @@ const REMOTE_NODE = 'remote';
 
 /** An existing namespace. Never `io.of(name)`: with a name a dashboard sent, that would create it. */
 export function namespaceOf(io: Server, name: string): Namespace {
-	const nsp = io._nsps.get(name);
+	const nsp = namespaceNamed(io, name);
 	if (!nsp) throw new AgentError('E_NOT_FOUND', `no namespace ${name}`);
 	return nsp;
 }

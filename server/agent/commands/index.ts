@@ -10,8 +10,10 @@ import {
 	type AuditEntry,
 	type CommandName
 } from '../../protocol/commands.js';
+import type { RequestResult } from '../../protocol/events.js';
 import type { Principal } from '../../protocol/models.js';
-import type { AdminNamespace, RequestContext } from '../admin-namespace.js';
+import { truncateName } from '../../protocol/top-n.js';
+import type { Entry as TableEntry, HandlerTable, RequestContext } from '../handler-table.js';
 import type { AuditTrail } from '../audit/index.js';
 import { AgentError, toAckError } from '../errors.js';
 import type { Faults } from '../guard.js';
@@ -30,6 +32,8 @@ export interface CommandDeps {
 }
 
 export interface Commands {
+	/** The entries of the handler table, one per command. */
+	handlers: Pick<HandlerTable, CommandName>;
 	/** Stops what is still running (paced room disconnects). */
 	dispose(): void;
 }
@@ -39,7 +43,14 @@ const MAX_TARGET = 1024;
 
 type Entry = Omit<AuditEntry, 'id' | 'outcome' | 'code' | 'affected'>;
 
-export function registerCommands(admin: AdminNamespace, deps: CommandDeps): Commands {
+/** The commands whose answer, in the protocol, is what a plan counts (`Affected`). */
+type AnsweredByPlan = {
+	[K in CommandName]: Affected extends RequestResult<K> ? K : never;
+}[CommandName];
+/** Every command, as long as each answers `Affected`: this stops compiling when one does not. */
+const PLANNED: readonly AnsweredByPlan[] = COMMAND_EVENTS;
+
+export function createCommands(deps: CommandDeps): Commands {
 	const { io, trail, nodeId, adminNamespace } = deps;
 	const pacer = new Pacer(deps.faults);
 	const specs = commandSpecs(nodeId, pacer);
@@ -94,20 +105,21 @@ export function registerCommands(admin: AdminNamespace, deps: CommandDeps): Comm
 		return plan.affected;
 	}
 
-	for (const name of COMMAND_EVENTS) {
-		admin.handle(
-			name,
-			(ctx, payload) => execute(name, ctx, payload),
+	const handlers = {} as Record<CommandName, TableEntry<CommandName>>;
+	for (const name of PLANNED) {
+		handlers[name] = {
+			answer: (ctx, payload) => execute(name, ctx, payload),
 			// Nobody would hear the answer, so nothing runs; the trail still says it was tried.
-			(ctx, payload) =>
+			unacknowledged: (ctx, payload) =>
 				refused(
 					{ ...baseOf(name, ctx), ...aimOf(payload) },
 					'invalid',
 					new AgentError('E_VALIDATION', 'acknowledgement callback missing')
 				)
-		);
+		};
 	}
-	return { dispose: () => pacer.stop() };
+	// Each entry answers `Affected`, its command's result (see PLANNED).
+	return { handlers: handlers as Pick<HandlerTable, CommandName>, dispose: () => pacer.stop() };
 }
 
 /** Validate → authorise: a read-only or out-of-scope principal learns nothing about the target. */
@@ -134,5 +146,5 @@ function aimOf(payload: unknown): { namespace?: string; target: string } {
 }
 
 function clip(text: string): string {
-	return text.length > MAX_TARGET ? `${text.slice(0, MAX_TARGET - 1)}…` : text;
+	return truncateName(text, MAX_TARGET);
 }

@@ -31,7 +31,7 @@ export function normaliseServerUrl(input: string, base: string): string {
 }
 
 /** The config of the agent at `server`, or null when none could be read. */
-export async function fetchConfig(server: string, page: string): Promise<AgentConfig | null> {
+async function fetchConfig(server: string, page: string): Promise<AgentConfig | null> {
 	const sameOrigin = server === new URL(page).origin;
 	const url = sameOrigin
 		? new URL('config.json', page)

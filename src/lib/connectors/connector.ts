@@ -4,7 +4,7 @@
  * (the `/admin` protocol of @socket.io/admin-ui) can be plugged in beside the native one.
  */
 import type { AuditEntry, CommandMap, CommandName } from '$protocol/commands';
-import type { DashboardQueries, SessionGrant } from '$protocol/events';
+import type { QueryName, RequestInput, RequestResult, SessionGrant } from '$protocol/events';
 import type { Feature, LogBatch, Sample, Snapshot } from '$protocol/models';
 import type { WindowUpdate } from '$protocol/windows';
 
@@ -88,15 +88,9 @@ export interface ConnectorListener {
 	window?(update: WindowUpdate): void;
 }
 
-export type QueryName = keyof DashboardQueries;
-export type QueryInput<K extends QueryName> = Parameters<DashboardQueries[K]>[0];
-export type QueryResult<K extends QueryName> = Parameters<
-	Parameters<DashboardQueries[K]>[1]
->[0] extends infer A
-	? A extends { data: infer D }
-		? D
-		: never
-	: never;
+export type { QueryName };
+export type QueryInput<K extends QueryName> = RequestInput<K>;
+export type QueryResult<K extends QueryName> = RequestResult<K>;
 
 /** An `{ error }` acknowledgement, or no answer in time, as a thrown value. */
 export class RequestError extends Error {

@@ -3,13 +3,9 @@
  * its outcome as a notice. Dry runs return their count without a notice, for the confirmation.
  */
 import type { Affected, CommandMap, CommandName } from '$protocol/commands';
+import type { SocketRef } from '$protocol/vocabulary';
 import { RequestError, type Connector } from '../connectors/connector';
 import type { Notices } from './notices.svelte';
-
-export interface SocketRef {
-	namespace: string;
-	id: string;
-}
 
 function plural(n: number, word: string): string {
 	return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -25,6 +25,7 @@ import {
 	type NodeEntry
 } from './nodes';
 import { SeriesStore, type Point } from './series';
+import type { NodeLiveness } from '$protocol/vocabulary';
 
 export const RANGES: Record<HistoryRange, number> = {
 	'1m': 60_000,
@@ -131,7 +132,7 @@ export class DashboardModel {
 		);
 	}
 
-	healthOf(nodeId: string): 'live' | 'stale' | 'down' | null {
+	healthOf(nodeId: string): NodeLiveness | null {
 		const entry = this.nodes.get(nodeId);
 		return entry ? healthOf(entry, this.clock.now) : null;
 	}

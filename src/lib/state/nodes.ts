@@ -4,12 +4,8 @@
  * here, so clocks that disagree between the agent and the browser do not matter.
  */
 import type { Sample, TransportCounts } from '$protocol/models';
-
-export type NodeHealth = 'live' | 'stale' | 'down';
-
-/** Without a sample for this long a node is shown as stale, and past `DOWN_MS` as down. */
-export const STALE_MS = 3000;
-export const DOWN_MS = 10_000;
+import { emptyTransportCounts } from '$protocol/samples';
+import { TRANSPORTS, livenessOf, type NodeLiveness } from '$protocol/vocabulary';
 
 export interface NodeEntry {
 	sample: Sample;
@@ -17,9 +13,8 @@ export interface NodeEntry {
 	receivedAt: number;
 }
 
-export function healthOf(entry: NodeEntry, now: number): NodeHealth {
-	const age = now - entry.receivedAt;
-	return age > DOWN_MS ? 'down' : age > STALE_MS ? 'stale' : 'live';
+export function healthOf(entry: NodeEntry, now: number): NodeLiveness {
+	return livenessOf(now - entry.receivedAt);
 }
 
 export interface NamespaceFigures {
@@ -63,7 +58,7 @@ export function totalsOf(entries: Iterable<NodeEntry>, now: number): Totals {
 		eventsOut: 0,
 		bytesIn: 0,
 		bytesOut: 0,
-		transports: { websocket: 0, polling: 0, webtransport: 0 },
+		transports: emptyTransportCounts(),
 		rttP50: null,
 		rttP99: null,
 		loopDelayP99: null,
@@ -100,7 +95,7 @@ export function totalsOf(entries: Iterable<NodeEntry>, now: number): Totals {
 			for (const key of ['eventsIn', 'eventsOut', 'bytesIn', 'bytesOut'] as const) {
 				figures[key] += ns[key] * perSecond;
 			}
-			for (const key of ['websocket', 'polling', 'webtransport'] as const) {
+			for (const key of TRANSPORTS) {
 				totals.transports[key] += ns.transports[key];
 			}
 		}

@@ -4,6 +4,7 @@
  * cluster's series is the sum of its nodes and a history drawn at once continues live.
  */
 import type { History, NamespaceSample, Sample } from '$protocol/models';
+import { LEVEL_FIGURES, OTHER_NAMESPACES } from '$protocol/vocabulary';
 
 /** Named values of one node in one bucket. Keys: see `rowOfSample`. */
 export type Row = Record<string, number>;
@@ -19,15 +20,13 @@ interface Bucket {
 	sum: Row | null;
 }
 
-/** Where a sample folds the namespaces beyond its cap. */
-export const OTHER_NAMESPACE = '(other namespaces)';
-
 /** Levels are a value at an instant: in a bucket the latest wins. Everything else is a count. */
-export function isLevel(key: string): boolean {
+function isLevel(key: string): boolean {
 	return LEVELS.some((prefix) => key.startsWith(prefix));
 }
 
-const LEVELS = ['sockets:', 'rooms:', 'transport:', 'node:'];
+/** Per-namespace levels, and transports and node health, which are levels too. */
+const LEVELS = [...LEVEL_FIGURES, 'transport', 'node'].map((prefix) => `${prefix}:`);
 
 /** Keys of one node's health (CPU, loop delay, memory): levels, kept apart per node. */
 export const nodeKey = (figure: 'cpu' | 'loop' | 'rss', nodeId: string) =>
@@ -53,7 +52,7 @@ function add(row: Row, key: string, value: number): void {
 export function rowOfSample(sample: Sample): Row {
 	const row: Row = {};
 	for (const ns of sample.namespaces) addNamespace(row, ns);
-	if (sample.otherNamespaces) addNamespace(row, sample.otherNamespaces, OTHER_NAMESPACE);
+	if (sample.otherNamespaces) addNamespace(row, sample.otherNamespaces, OTHER_NAMESPACES);
 	row[nodeKey('cpu', sample.nodeId)] = sample.process.cpu;
 	row[nodeKey('loop', sample.nodeId)] = sample.process.loopDelay.p99;
 	row[nodeKey('rss', sample.nodeId)] = sample.process.rss;
@@ -61,7 +60,7 @@ export function rowOfSample(sample: Sample): Row {
 }
 
 /** The rows of a columnar history, one per bucket. */
-export function rowsOfHistory(history: History): { t: number; row: Row }[] {
+function rowsOfHistory(history: History): { t: number; row: Row }[] {
 	return history.t.map((t, i) => {
 		const row: Row = {};
 		for (const [name, s] of Object.entries(history.namespaces)) {

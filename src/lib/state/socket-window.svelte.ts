@@ -4,15 +4,8 @@
  * the user scrolls near its edge. Every row it holds is live; rows outside it are not loaded.
  */
 import type { SocketRow } from '$protocol/models';
-import {
-	MAX_WINDOW,
-	compareKeys,
-	rowId,
-	sortValueOf,
-	type RowKey,
-	type SocketsFilter,
-	type WindowUpdate
-} from '$protocol/windows';
+import { compareKeys, rowId, socketRowKey, socketSortOf, type RowKey } from '$protocol/paging';
+import { MAX_WINDOW, type SocketsFilter, type WindowUpdate } from '$protocol/windows';
 import { RequestError, type Connector } from '../connectors/connector';
 
 /** Hands the agent's window updates to whichever window is open. */
@@ -167,7 +160,7 @@ export class SocketWindow {
 			this.#parts.set(update.nodeId, part);
 		}
 		for (const id of update.gone) part.rows.delete(id);
-		for (const row of update.rows) part.rows.set(rowId(row), row);
+		for (const row of update.rows) part.rows.set(rowId(row.namespace, row.id), row);
 		for (const [id, rtt, eventsIn, eventsOut, bytesIn, bytesOut] of update.figures) {
 			const row = part.rows.get(id);
 			if (row) part.rows.set(id, { ...row, rtt, eventsIn, eventsOut, bytesIn, bytesOut });
@@ -197,7 +190,7 @@ export class SocketWindow {
 	}
 
 	#key(row: SocketRow): RowKey {
-		return [sortValueOf(row, this.#query.sort ?? 'connectedAt'), rowId(row)];
+		return socketRowKey(row, socketSortOf(this.#query));
 	}
 }
 

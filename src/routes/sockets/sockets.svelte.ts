@@ -3,7 +3,14 @@
  * live window (or, for a source that does not page, the pages) they select, and the row under the
  * keyboard.
  */
-import type { SocketRow, SocketSortKey, SocketsQuery, Transport } from '$protocol/models';
+import type { SocketRow, SocketsQuery } from '$protocol/models';
+import {
+	DEFAULT_SOCKET_SORT,
+	SOCKET_SORT_KEYS,
+	TRANSPORTS,
+	type SocketSortKey,
+	type Transport
+} from '$protocol/vocabulary';
 import type { Dashboard } from '$lib/state/dashboard.svelte';
 import { PagedList } from '$lib/state/paged.svelte';
 import { SocketWindow } from '$lib/state/socket-window.svelte';
@@ -22,10 +29,9 @@ export const COLUMNS: { key: SocketSortKey | null; label: string; numeric?: bool
 	{ key: 'connectedAt', label: 'Connected', numeric: true }
 ];
 
-const SORT_KEYS = new Set<string>(
-	COLUMNS.flatMap((c) => (c.key ? [c.key] : [])).concat('bytesOut')
-);
-const TRANSPORTS = new Set<string>(['websocket', 'polling', 'webtransport']);
+/** Any of the agent's sort keys in the URL is honoured, also those without a column. */
+const SORT_KEYS = new Set<string>(SOCKET_SORT_KEYS);
+const TRANSPORT_NAMES = new Set<string>(TRANSPORTS);
 /** Pages load when the visible rows come this close to the end of what is loaded. */
 const PREFETCH = 150;
 /** The rows refresh this often at most, and at least every `STALE_AFTER` for their figures. */
@@ -39,10 +45,10 @@ export class SocketsView {
 		return {
 			namespace: param('ns') || undefined,
 			room: param('room') || undefined,
-			transport: TRANSPORTS.has(transport) ? (transport as Transport) : undefined,
+			transport: TRANSPORT_NAMES.has(transport) ? (transport as Transport) : undefined,
 			nodeId: param('node') || undefined,
 			text: param('q') || undefined,
-			sort: SORT_KEYS.has(sort) ? (sort as SocketSortKey) : 'connectedAt',
+			sort: SORT_KEYS.has(sort) ? (sort as SocketSortKey) : DEFAULT_SOCKET_SORT,
 			order: param('order') === 'desc' ? 'desc' : 'asc'
 		};
 	});

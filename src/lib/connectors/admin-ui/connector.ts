@@ -177,7 +177,7 @@ export class AdminUiConnector implements Connector {
 
 	async query<K extends QueryName>(event: K, input: QueryInput<K>): Promise<QueryResult<K>> {
 		const state = this.#connected();
-		return state.answer(event, input) as QueryResult<K>;
+		return state.answer(event, input);
 	}
 
 	async command<K extends CommandName>(

@@ -4,13 +4,13 @@
  * `LOG_MAX_PER_SECOND` a second (the rest are counted as dropped), and hands the page one batch
  * per animation frame; while the tab is hidden, and frames stop, the waiting entries stay bounded.
  */
-import { MAX_NAME_IN_SAMPLE } from '$protocol/limits';
+import { MAX_LOG_ARGS_TEXT } from '$protocol/limits';
+import { truncateName } from '$protocol/top-n';
 import type { LogBatch, LogEntry, LogFilter } from '$protocol/models';
 import type { SocketIndex } from './socket-index';
 
 export const LOG_MAX_PER_SECOND = 200;
 const PENDING_LIMIT = 1000;
-const MAX_ARGS_TEXT = 256;
 
 export class LogTap {
 	#filter: LogFilter | null = null;
@@ -65,8 +65,7 @@ export class LogTap {
 				direction,
 				namespace,
 				socket,
-				event:
-					event.length > MAX_NAME_IN_SAMPLE ? `${event.slice(0, MAX_NAME_IN_SAMPLE - 1)}…` : event,
+				event: truncateName(event),
 				bytes: 0,
 				args: preview(args.slice(1))
 			});
@@ -104,5 +103,5 @@ function preview(args: unknown[]): string {
 	} catch {
 		text = '[unserializable]';
 	}
-	return text.length > MAX_ARGS_TEXT ? `${text.slice(0, MAX_ARGS_TEXT - 1)}…` : text;
+	return truncateName(text, MAX_LOG_ARGS_TEXT);
 }

@@ -7,12 +7,7 @@
  * mode) come per second in each server's `server_stats`, every 2 s; they are played back
  * `ENGINE_LAG_MS` late, so that every second is shown whole instead of in bursts.
  */
-import {
-	SAMPLE_TOP_EVENTS,
-	SAMPLE_TOP_ROOMS,
-	MAX_NAME_IN_SAMPLE,
-	OTHER_EVENTS
-} from '$protocol/limits';
+import { SAMPLE_TOP_EVENTS, SAMPLE_TOP_ROOMS, OTHER_EVENTS } from '$protocol/limits';
 import type {
 	EventFigures,
 	NamespaceSample,
@@ -20,14 +15,16 @@ import type {
 	Sample,
 	TransportCounts
 } from '$protocol/models';
-import { emptyNamespaceSample } from '$protocol/samples';
+import { emptyNamespaceSample, emptyTransportCounts } from '$protocol/samples';
+import { keepTop, truncateName, type Scored } from '$protocol/top-n';
+import { TRANSPORTS } from '$protocol/vocabulary';
 import type { NamespaceIndex, SocketIndex } from './socket-index';
 import type { AdminUiServerStats } from './wire';
 
 /** A server is shown while its stats keep coming; it reports every 2 s. */
-export const FRESH_MS = 5000;
+const FRESH_MS = 5000;
 /** A second's engine counts are complete once the report after it has arrived. */
-export const ENGINE_LAG_MS = 3500;
+const ENGINE_LAG_MS = 3500;
 /** Distinct event names counted per namespace and interval; the rest go under `_other`. */
 const MAX_EVENT_NAMES = 200;
 
@@ -252,8 +249,7 @@ export class Figures {
 		const exact = transportsOf(ns);
 		for (const other of others) {
 			const theirs = estimateTransports(other, reportedSockets(other, name));
-			for (const key of ['websocket', 'polling', 'webtransport'] as const)
-				exact[key] = Math.max(0, exact[key] - theirs[key]);
+			for (const key of TRANSPORTS) exact[key] = Math.max(0, exact[key] - theirs[key]);
 		}
 		const c = this.#interval.get(name) ?? counts();
 		Object.assign(sample, {
@@ -286,31 +282,22 @@ function estimateTransports(server: ServerEntry, sockets: number): TransportCoun
 }
 
 function transportsOf(ns: NamespaceIndex | undefined): TransportCounts {
-	const t: TransportCounts = { websocket: 0, polling: 0, webtransport: 0 };
+	const t = emptyTransportCounts();
 	for (const s of ns?.sockets.values() ?? []) t[s.transport]++;
 	return t;
 }
 
-function cut(name: string): string {
-	return name.length > MAX_NAME_IN_SAMPLE ? `${name.slice(0, MAX_NAME_IN_SAMPLE - 1)}…` : name;
-}
-
 function topEvents(c: Counts): EventFigures[] {
-	return [...c.events]
-		.sort((a, b) => b[1].in + b[1].out - (a[1].in + a[1].out))
-		.slice(0, SAMPLE_TOP_EVENTS)
-		.map(([name, e]) => ({ name: cut(name), in: e.in, out: e.out, bytesIn: 0, bytesOut: 0 }));
+	const top: Scored<string>[] = [];
+	for (const [name, e] of c.events) keepTop(top, name, e.in + e.out, SAMPLE_TOP_EVENTS);
+	return top.map(({ item }) => {
+		const e = c.events.get(item)!;
+		return { name: truncateName(item), in: e.in, out: e.out, bytesIn: 0, bytesOut: 0 };
+	});
 }
 
 function topRooms(ns: NamespaceIndex | undefined): { name: string; size: number }[] {
-	if (!ns) return [];
-	const top: { name: string; size: number }[] = [];
-	for (const [name, members] of ns.rooms) {
-		// A running top list: rooms are many, the list is short.
-		if (top.length === SAMPLE_TOP_ROOMS && members.size <= top[top.length - 1].size) continue;
-		top.push({ name: cut(name), size: members.size });
-		top.sort((a, b) => b.size - a.size);
-		if (top.length > SAMPLE_TOP_ROOMS) top.pop();
-	}
-	return top;
+	const top: Scored<string>[] = [];
+	for (const [name, members] of ns?.rooms ?? []) keepTop(top, name, members.size, SAMPLE_TOP_ROOMS);
+	return top.map(({ item, score }) => ({ name: truncateName(item), size: score }));
 }

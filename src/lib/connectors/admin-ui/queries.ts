@@ -4,7 +4,6 @@
  * the sources apart. A sorted list is reused while the index and the query stay the same, so
  * scrolling through thousands of sockets sorts them once, not once per page.
  */
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '$protocol/limits';
 import type {
 	MembersQuery,
 	Page,
@@ -15,64 +14,39 @@ import type {
 	SocketSortKey,
 	SocketsQuery
 } from '$protocol/models';
+import {
+	decodeCursor,
+	pageAfter,
+	roomRowKey,
+	roomsDescending,
+	rowId,
+	socketSortOf,
+	sortedByKey,
+	type RowKey
+} from '$protocol/paging';
 import { RequestError } from '../connector';
 import type { IndexedSocket, SocketIndex } from './socket-index';
-
-type Key = [string | number, string];
 
 /** Event counts change without re-indexing: a list sorted by them is reused this long at most. */
 const COUNTS_TTL_MS = 1000;
 
 const NOT_REPORTED = '[not sent by @socket.io/admin-ui]';
 
-function compare(a: Key, b: Key): number {
-	return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
-}
-
-function encodeCursor(key: Key): string {
-	return JSON.stringify(key);
-}
-
-function decodeCursor(cursor: string): Key {
-	try {
-		const key = JSON.parse(cursor);
-		if (Array.isArray(key) && key.length === 2 && typeof key[1] === 'string') return key as Key;
-	} catch {
-		// Falls through to the error below.
-	}
-	throw new RequestError('E_VALIDATION', 'Not a cursor this page issued.');
-}
-
-/** The page after `cursor` of rows already sorted by `key` in `sign` order (1 or -1). */
+/** The page of `sorted` after `cursor`, which must be one this page issued. */
 function pageOf<T, R>(
 	sorted: T[],
-	key: (item: T) => Key,
-	sign: number,
+	key: (item: T) => RowKey,
+	desc: boolean,
 	cursor: string | undefined,
 	limit: number | undefined,
 	toRow: (item: T) => R
 ): Page<R> {
-	const size = Math.min(limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-	let start = 0;
-	if (cursor !== undefined) {
-		const after = decodeCursor(cursor);
-		let hi = sorted.length;
-		while (start < hi) {
-			const mid = (start + hi) >> 1;
-			if (sign * compare(key(sorted[mid]), after) > 0) hi = mid;
-			else start = mid + 1;
-		}
-	}
-	const slice = sorted.slice(start, start + size);
-	const last = slice.at(-1);
-	return {
-		rows: slice.map(toRow),
-		total: sorted.length,
-		nextCursor: start + size < sorted.length && last ? encodeCursor(key(last)) : null,
-		missingNodes: []
-	};
+	const after = cursor === undefined ? undefined : decodeCursor(cursor);
+	if (after === null) throw new RequestError('E_VALIDATION', 'Not a cursor this page issued.');
+	return pageAfter(sorted, key, desc, after, limit, toRow);
 }
 
+/** admin-ui sends no round-trips and no bytes: those sort as the rows show them. */
 function sortValue(s: IndexedSocket, sort: SocketSortKey): string | number {
 	switch (sort) {
 		case 'rtt':
@@ -95,15 +69,15 @@ export class IndexQueries {
 	) {}
 
 	sockets(query: SocketsQuery): Page<SocketRow> {
-		const sort = query.sort ?? 'connectedAt';
-		const sign = query.order === 'desc' ? -1 : 1;
-		const key = (s: IndexedSocket): Key => [sortValue(s, sort), `${s.namespace}#${s.id}`];
+		const sort = socketSortOf(query);
+		const desc = query.order === 'desc';
+		const key = (s: IndexedSocket): RowKey => [sortValue(s, sort), rowId(s.namespace, s.id)];
 		const node = this.nodeOf();
 		if (query.nodeId !== undefined && query.nodeId !== node) {
 			return { rows: [], total: 0, nextCursor: null, missingNodes: [] };
 		}
-		const sorted = this.#sortedSockets(query, key, sign);
-		return pageOf(sorted, key, sign, query.cursor, query.limit, (s) => this.row(s, node));
+		const sorted = this.#sortedSockets(query, key, desc);
+		return pageOf(sorted, key, desc, query.cursor, query.limit, (s) => this.row(s, node));
 	}
 
 	members(query: MembersQuery): Page<SocketRow> {
@@ -120,14 +94,9 @@ export class IndexQueries {
 					rows.push({ namespace, name, size: members.size });
 			}
 		}
-		const sort = query.sort ?? 'size';
-		const sign = (query.order ?? (sort === 'size' ? 'desc' : 'asc')) === 'desc' ? -1 : 1;
-		const key = (r: RoomRow): Key => [
-			sort === 'size' ? r.size : r.name,
-			`${r.namespace}#${r.name}`
-		];
-		rows.sort((a, b) => sign * compare(key(a), key(b)));
-		return pageOf(rows, key, sign, query.cursor, query.limit, (r) => r);
+		const key = (r: RoomRow) => roomRowKey(r, query);
+		const desc = roomsDescending(query);
+		return pageOf(sortedByKey(rows, key, desc), key, desc, query.cursor, query.limit, (r) => r);
 	}
 
 	details(namespace: string, id: string): SocketDetails {
@@ -177,8 +146,8 @@ export class IndexQueries {
 	/** The sockets matching the query's filter, sorted; reused while nothing changed. */
 	#sortedSockets(
 		query: SocketsQuery,
-		key: (s: IndexedSocket) => Key,
-		sign: number
+		key: (s: IndexedSocket) => RowKey,
+		desc: boolean
 	): IndexedSocket[] {
 		const { namespace, room, transport, text, sort, order: direction } = query;
 		const signature = JSON.stringify([namespace, room, transport, text, sort, direction]);
@@ -205,10 +174,7 @@ export class IndexQueries {
 				rows.push(s);
 			}
 		}
-		// Keys computed once, not once per comparison: thousands of sockets sort in a few ms.
-		const keyed = rows.map((s) => ({ s, k: key(s) }));
-		keyed.sort((a, b) => sign * compare(a.k, b.k));
-		const sorted = keyed.map((x) => x.s);
+		const sorted = sortedByKey(rows, key, desc);
 		this.#sorted = { signature, version: this.index.version, at: now, rows: sorted };
 		return sorted;
 	}

@@ -3,7 +3,7 @@
  * change is O(1) (a room listing is O(its size)), so the full list at connect and one message per
  * join or leave cost the page nothing it cannot afford at thousands of sockets.
  */
-import type { Transport } from '$protocol/models';
+import { TRANSPORTS, type Transport } from '$protocol/vocabulary';
 import type { AdminUiHandshake, AdminUiSocket } from './wire';
 
 export interface IndexedSocket {
@@ -29,10 +29,10 @@ export interface NamespaceIndex {
 	rooms: Map<string, Set<string>>;
 }
 
-const TRANSPORTS = new Set<string>(['websocket', 'polling', 'webtransport']);
+const TRANSPORT_NAMES = new Set<string>(TRANSPORTS);
 
 function transportOf(name: unknown): Transport {
-	return typeof name === 'string' && TRANSPORTS.has(name) ? (name as Transport) : 'polling';
+	return typeof name === 'string' && TRANSPORT_NAMES.has(name) ? (name as Transport) : 'polling';
 }
 
 function header(headers: AdminUiHandshake['headers'] | undefined, name: string): string {

@@ -4,16 +4,15 @@
  * It holds no socket and no timer, so a recorded sequence of events can be replayed into it.
  */
 import { MAX_PAGE_SIZE } from '$protocol/limits';
-import type {
-	LogBatch,
-	NamespaceSummary,
-	Sample,
-	Snapshot,
-	SocketRef,
-	Feature
-} from '$protocol/models';
+import type { LogBatch, NamespaceSummary, Sample, Snapshot, Feature } from '$protocol/models';
 import { PROTOCOL_VERSION } from '$protocol/version';
-import { RequestError, type QueryName, type SourceInfo } from '../connector';
+import {
+	RequestError,
+	type QueryInput,
+	type QueryName,
+	type QueryResult,
+	type SourceInfo
+} from '../connector';
 import { featuresOf, sourceOf } from './capabilities';
 import { LOG_MAX_PER_SECOND, LogTap } from './event-log';
 import { Figures } from './figures';
@@ -29,6 +28,15 @@ function timeOf(value: unknown, now: number): number {
 }
 
 const str = (value: unknown): value is string => typeof value === 'string';
+
+/** What a query needs the source to give; the others are always answered. */
+const NEEDS: Partial<Record<QueryName, Feature>> = {
+	'sockets:query': 'sockets',
+	'socket:details': 'sockets',
+	'rooms:query': 'rooms',
+	'room:members': 'rooms',
+	'log:subscribe': 'events'
+};
 
 export class AdminUiState {
 	readonly index: SocketIndex;
@@ -191,46 +199,48 @@ export class AdminUiState {
 		});
 	}
 
-	/** A query of the agent's protocol, answered here; throws `RequestError` when it cannot be. */
-	answer(event: QueryName, input: unknown): unknown {
-		const needs = (feature: Feature) => {
-			if (!this.features.includes(feature))
-				throw new RequestError(
-					'E_UNSUPPORTED',
-					this.source.gaps[feature]?.reason ?? 'Not available.'
-				);
-		};
-		switch (event) {
-			case 'state:resync':
-				return this.snapshot();
-			case 'namespaces:query':
-				return this.namespaces();
-			case 'history:query':
-				return this.history.all();
-			case 'sockets:query':
-				needs('sockets');
-				return this.queries.sockets(input as Parameters<IndexQueries['sockets']>[0]);
-			case 'socket:details': {
-				needs('sockets');
-				const ref = input as SocketRef;
-				return this.queries.details(ref.namespace, ref.id);
-			}
-			case 'rooms:query':
-				needs('rooms');
-				return this.queries.rooms(input as Parameters<IndexQueries['rooms']>[0]);
-			case 'room:members':
-				needs('rooms');
-				return this.queries.members(input as Parameters<IndexQueries['members']>[0]);
-			case 'log:subscribe':
-				needs('events');
-				this.log.subscribe(input as Parameters<LogTap['subscribe']>[0]);
-				return { maxPerSecond: LOG_MAX_PER_SECOND, payloads: true };
-			case 'log:unsubscribe':
-				this.log.unsubscribe();
-				return true;
-			case 'audit:query':
-				throw new RequestError('E_UNSUPPORTED', this.source.gaps.audit?.reason ?? 'No audit.');
-		}
+	/**
+	 * The agent's queries, answered here, one entry per query of the protocol: a query without an
+	 * entry, or an answer of the wrong shape, does not compile. Each throws `RequestError` when
+	 * it cannot be answered.
+	 */
+	readonly #answers: { [K in QueryName]: (input: QueryInput<K>) => QueryResult<K> } = {
+		'state:resync': () => this.snapshot(),
+		'namespaces:query': () => this.namespaces(),
+		'history:query': () => this.history.all(),
+		'sockets:query': (query) => this.queries.sockets(query),
+		'socket:details': ({ namespace, id }) => this.queries.details(namespace, id),
+		'rooms:query': (query) => this.queries.rooms(query),
+		'room:members': (query) => this.queries.members(query),
+		'log:subscribe': (filter) => {
+			this.log.subscribe(filter);
+			return { maxPerSecond: LOG_MAX_PER_SECOND, payloads: true };
+		},
+		'log:unsubscribe': () => {
+			this.log.unsubscribe();
+			return true;
+		},
+		'audit:query': () => {
+			throw new RequestError('E_UNSUPPORTED', this.source.gaps.audit?.reason ?? 'No audit.');
+		},
+		// admin-ui pushes every socket: the sockets page reads pages instead of a live window.
+		'sockets:watch': () => this.#unpaged(),
+		'sockets:unwatch': () => true,
+		'sockets:seek': () => this.#unpaged()
+	};
+
+	#unpaged(): never {
+		throw new RequestError('E_UNSUPPORTED', this.source.gaps.paged?.reason ?? 'No live windows.');
+	}
+
+	answer<K extends QueryName>(event: K, input: QueryInput<K>): QueryResult<K> {
+		const feature = NEEDS[event];
+		if (feature && !this.features.includes(feature))
+			throw new RequestError(
+				'E_UNSUPPORTED',
+				this.source.gaps[feature]?.reason ?? 'Not available.'
+			);
+		return this.#answers[event](input);
 	}
 
 	/** Which server a socket lives on, when that can be known: with one server, that one. */

@@ -96,7 +96,5 @@ export interface AdminUiClientEvents {
 	_disconnect: (nsp: string, close: boolean, filter?: string) => void;
 }
 
-export type AdminUiEvent = keyof AdminUiServerEvents;
-
 /** A recorded or received event: its name and arguments, as `onAny` gives them. */
 export type WireEvent = [event: string, ...args: unknown[]];

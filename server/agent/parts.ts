@@ -1,0 +1,174 @@
+/**
+ * The parts `instrument()` is made of that are more than one constructor call: each is created by
+ * one function and comes with its `dispose`, so that `close()` is one loop over them.
+ */
+import type { Server as HttpServer } from 'node:http';
+import createDebug from 'debug';
+import type { Server } from 'socket.io';
+import type { Sample } from '../protocol/models.js';
+import type { AdminNamespace } from './admin-namespace.js';
+import type { Authenticator } from './auth/index.js';
+import type { Cluster } from './cluster.js';
+import { createEngineCollector, type EngineCollector, type EventTap } from './collectors/engine.js';
+import { createNamespaceCollector, type NamespaceCollector } from './collectors/namespaces.js';
+import { createSocketCollector } from './collectors/sockets.js';
+import type { BroadcastTap } from './event-log.js';
+import type { Faults } from './guard.js';
+import type { HistoryStore } from './history.js';
+import { mountHttpRoutes } from './http-routes.js';
+import type { Metrics } from './metrics.js';
+import type { NodeModel } from './model.js';
+import type { Options } from './options.js';
+import type { Sampler } from './sampler.js';
+import type { SeamCheck } from './seam.js';
+import { engineOf, watchConnectErrors } from './seam.js';
+
+const debug = createDebug('sockscope:agent');
+
+export interface Part {
+	dispose(): void | Promise<void>;
+}
+
+export interface HostWatch extends Part {
+	engine: EngineCollector;
+	namespaces: NamespaceCollector;
+}
+
+/** The collectors: every namespace, socket and connection of the host, watched. */
+export function watchHost(
+	io: Server,
+	opts: Options,
+	{
+		model,
+		faults,
+		log,
+		metrics,
+		seam
+	}: { model: NodeModel; faults: Faults; log: EventTap & BroadcastTap; metrics?: Metrics; seam: SeamCheck }
+): HostWatch {
+	const engine = createEngineCollector({
+		engine: () => engineOf(io),
+		model,
+		faults,
+		adminNamespace: opts.namespace,
+		wireEvents: seam.wireEvents,
+		tap: log,
+		onRtt: metrics ? (ms) => metrics.observeRtt(ms) : () => {}
+	});
+	const sockets = createSocketCollector({
+		model,
+		faults,
+		engine,
+		tap: log,
+		wireEvents: seam.wireEvents
+	});
+	const namespaces = createNamespaceCollector({
+		io,
+		model,
+		faults,
+		sockets,
+		adminNamespace: opts.namespace,
+		maxEventNames: opts.maxEventNames,
+		broadcasts: seam.broadcasts,
+		broadcastLog: log
+	});
+	// The engine collector sees refused connections on the wire; with another parser, the encoder does.
+	const unwatchRefusals = seam.wireEvents
+		? () => {}
+		: watchConnectErrors(
+				io,
+				(name) => {
+					if (name === opts.namespace) return;
+					const stats = model.namespaces.get(name);
+					if (stats) stats.refused++;
+					else model.invalidNamespaces++;
+				},
+				faults
+			);
+	return {
+		engine,
+		namespaces,
+		dispose() {
+			unwatchRefusals();
+			namespaces.dispose();
+			engine.dispose();
+		}
+	};
+}
+
+export interface Sampling extends Part {
+	/** The latest sample of this node (all namespaces), or null before the first interval ends. */
+	latest(): Sample | null;
+}
+
+/** One sample per interval: taken, kept in history, delivered to dashboards and other nodes. */
+export function startSampling(
+	interval: number,
+	{
+		namespaces,
+		sampler,
+		history,
+		admin,
+		cluster,
+		faults,
+		afterSample
+	}: {
+		/** Called after each sample is delivered (the live windows send their changes then). */
+		afterSample?: () => void;
+		namespaces: NamespaceCollector;
+		sampler: Sampler;
+		history: HistoryStore;
+		admin: AdminNamespace;
+		cluster: Cluster;
+		faults: Faults;
+	}
+): Sampling {
+	let latest: Sample | null = null;
+	const tick = setInterval(
+		faults.wrap('sample', () => {
+			namespaces.refresh();
+			latest = sampler.take();
+			latest.cluster = cluster.health();
+			history.add(latest);
+			admin.deliver(latest);
+			cluster.publish(latest);
+			afterSample?.();
+		}),
+		interval
+	);
+	// The agent must never keep the host's process alive.
+	tick.unref();
+	return { latest: () => latest, dispose: () => clearInterval(tick) };
+}
+
+/** The dashboard and /metrics on the host's HTTP server, when there is one. */
+export function serveHttp(
+	io: Server,
+	opts: Options,
+	{
+		faults,
+		authenticator,
+		metrics
+	}: { faults: Faults; authenticator: Authenticator; metrics?: Metrics }
+): Part {
+	const server = opts.httpServer ?? (io.httpServer as HttpServer | undefined);
+	if (!server) {
+		if (opts.dashboard || opts.metrics) {
+			debug('no HTTP server: attach io to one before instrument(), or pass `httpServer`');
+		}
+		return { dispose() {} };
+	}
+	const unmount = mountHttpRoutes({
+		server,
+		faults,
+		dashboard: opts.dashboard && {
+			path: opts.dashboard.path,
+			config: { namespace: opts.namespace, socketPath: io.path(), auth: authenticator.methods }
+		},
+		metrics:
+			opts.metrics && metrics
+				? { path: opts.metrics.path, render: metrics.render, contentType: metrics.contentType }
+				: false
+	});
+	return { dispose: unmount };
+}

@@ -1,0 +1,83 @@
+/**
+ * The protocol's closed vocabularies, each declared once as data: the types are derived from these
+ * lists, the agent's validation builds its enums from them, and the dashboard iterates them.
+ */
+
+/** Engine.io transports, in the order a connection may go through them. */
+export const TRANSPORTS = ['websocket', 'polling', 'webtransport'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+/** Columns the sockets query can sort by. */
+export const SOCKET_SORT_KEYS = [
+	'connectedAt',
+	'id',
+	'namespace',
+	'address',
+	'rtt',
+	'eventsIn',
+	'eventsOut',
+	'bytesIn',
+	'bytesOut'
+] as const;
+export type SocketSortKey = (typeof SOCKET_SORT_KEYS)[number];
+/** The sort of a sockets query that gives none: oldest first. */
+export const DEFAULT_SOCKET_SORT: SocketSortKey = 'connectedAt';
+
+/** Columns the rooms query can sort by. */
+export const ROOM_SORT_KEYS = ['size', 'name'] as const;
+export type RoomSortKey = (typeof ROOM_SORT_KEYS)[number];
+
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
+export const HISTORY_RANGES = ['1m', '5m', '15m', '1h', '6h'] as const;
+export type HistoryRange = (typeof HISTORY_RANGES)[number];
+
+export const ROLES = ['admin', 'readonly'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A node's liveness, judged by how long ago its last sample arrived. */
+export const NODE_STATES = ['up', 'stale', 'down'] as const;
+export type NodeLiveness = (typeof NODE_STATES)[number];
+/** A node is stale after this long without a sample, and down after `DOWN_AFTER_MS`. */
+export const STALE_AFTER_MS = 3000;
+export const DOWN_AFTER_MS = 10_000;
+
+/** The liveness of a node whose last sample arrived `age` milliseconds ago. */
+export function livenessOf(age: number): NodeLiveness {
+	return age > DOWN_AFTER_MS ? 'down' : age > STALE_AFTER_MS ? 'stale' : 'up';
+}
+
+/**
+ * Figures of a namespace that are levels (a value at an instant: in a bucket the latest wins);
+ * every other figure of a sample is a count over its interval, summed across buckets and nodes.
+ */
+export const LEVEL_FIGURES = ['sockets', 'rooms'] as const;
+/** The counts kept in history as well as in samples. */
+export const SERIES_COUNT_FIGURES = [
+	'connects',
+	'refused',
+	'disconnects',
+	'eventsIn',
+	'eventsOut',
+	'bytesIn',
+	'bytesOut'
+] as const;
+export const COUNT_FIGURES = [
+	...SERIES_COUNT_FIGURES,
+	'broadcasts',
+	'broadcastRecipients',
+	'joins',
+	'leaves'
+] as const;
+export type LevelFigure = (typeof LEVEL_FIGURES)[number];
+export type CountFigure = (typeof COUNT_FIGURES)[number];
+
+/** The name under which namespaces beyond a cap are folded together, in samples and history. */
+export const OTHER_NAMESPACES = '(other namespaces)';
+
+/** A socket, as every query and command names it. */
+export interface SocketRef {
+	namespace: string;
+	id: string;
+}
