@@ -149,6 +149,10 @@ const PAGES = ['overview', 'sockets', 'rooms', 'events'] as const;
  * server's longest event-loop block meanwhile), then what it receives on one page through light churn.
  */
 async function measurePage(server: ServerProcess, clients: Socket[], kind: 'sockscope' | 'admin-ui', page: DashboardPage, s: Settings) {
+	// The longest block over half a second without a dashboard: what GC and the machine cost anyway.
+	await server.watchLoop();
+	await sleep(500);
+	const idleStallMs = await server.longestBlock();
 	await server.watchLoop();
 	const dashboard = startDashboard(kind, server.port, page);
 	try {
@@ -164,7 +168,7 @@ async function measurePage(server: ServerProcess, clients: Socket[], kind: 'sock
 		await sleep(s.windowMs);
 		const stream = await streamFigures(dashboard);
 		stopChurn();
-		return { ...first, firstViewStallMs, ...stream } as Record<string, number>;
+		return { ...first, firstViewStallMs, idleStallMs, ...stream } as Record<string, number>;
 	} finally {
 		await dashboard.stop();
 	}

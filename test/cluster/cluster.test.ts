@@ -2,31 +2,13 @@
  * Three nodes as separate processes behind a real redis-server: one dashboard on node 1 sees and
  * acts on the whole cluster, notices a dead node, and recovers when Redis comes back.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import type { Page, Sample, Snapshot, SocketRow } from '../../server/protocol/models.js';
 import { ask, once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
+import { startNode, stopCluster, type Node } from './nodes.js';
 import { describeBrowser, launchBrowser, openPage } from '../support/browser.js';
-
-interface Node {
-	id: string;
-	port: number;
-	child: ChildProcess;
-}
-
-function startNode(id: string, redisUrl: string, kind: string): Promise<Node> {
-	const child = fork(fileURLToPath(new URL('./node.ts', import.meta.url)), [id, redisUrl, kind], {
-		execArgv: ['--import', 'tsx'],
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-	});
-	return new Promise((resolve, reject) => {
-		child.once('message', (m: { port: number }) => resolve({ id, port: m.port, child }));
-		child.once('exit', (code) => reject(new Error(`node ${id} exited with ${code}`)));
-	});
-}
 
 for (const kind of ['redis', 'streams'] as const) {
 	describeWithRedis(`a cluster of three nodes (${kind} adapter)`, () => {
@@ -57,12 +39,7 @@ for (const kind of ['redis', 'streams'] as const) {
 			await once<Snapshot>(dashboard, 'state:snapshot');
 		}, 60_000);
 
-		afterAll(async () => {
-			for (const c of clients) c.disconnect();
-			dashboard?.disconnect();
-			for (const n of nodes ?? []) n.child.kill('SIGKILL');
-			await redis?.stop();
-		});
+		afterAll(() => stopCluster(clients, dashboard, nodes, redis));
 
 		test('a dashboard on node 1 sees the exact total and per-node counts', async () => {
 			await expect

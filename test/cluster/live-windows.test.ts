@@ -2,8 +2,6 @@
  * A live sockets window across two nodes behind a real redis-server: the dashboard on node 1
  * watches once, and each node sends its own changes straight to it through the adapter.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import type { Snapshot, SocketRow } from '../../server/protocol/models.js';
@@ -11,25 +9,11 @@ import { compareKeys, rowId } from '../../server/protocol/paging.js';
 import type { WindowUpdate } from '../../server/protocol/windows.js';
 import { ask, once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
-
-function startNode(id: string, redisUrl: string): Promise<{ port: number; child: ChildProcess }> {
-	const child = fork(
-		fileURLToPath(new URL('./node.ts', import.meta.url)),
-		[id, redisUrl, 'redis'],
-		{
-			execArgv: ['--import', 'tsx'],
-			stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-		}
-	);
-	return new Promise((resolve, reject) => {
-		child.once('message', (m: { port: number }) => resolve({ port: m.port, child }));
-		child.once('exit', (code) => reject(new Error(`node ${id} exited with ${code}`)));
-	});
-}
+import { startNode, stopCluster, type Node } from './nodes.js';
 
 describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 	let redis: RedisServer;
-	let nodes: { port: number; child: ChildProcess }[];
+	let nodes: Node[];
 	const clients: ClientSocket[] = [];
 	let dashboard: ClientSocket;
 	/** Each node's part of the window, as the page keeps them. */
@@ -37,7 +21,7 @@ describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 
 	beforeAll(async () => {
 		redis = await startRedis();
-		nodes = await Promise.all(['node-1', 'node-2'].map((id) => startNode(id, redis.url)));
+		nodes = await Promise.all(['node-1', 'node-2'].map((id) => startNode(id, redis.url, 'redis')));
 		for (const node of nodes) {
 			for (let k = 0; k < 3; k++) {
 				const socket = connect(`http://127.0.0.1:${node.port}`, {
@@ -68,18 +52,15 @@ describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 		await once<Snapshot>(dashboard, 'state:snapshot');
 	}, 60_000);
 
-	afterAll(async () => {
-		for (const c of clients) c.disconnect();
-		dashboard?.disconnect();
-		for (const n of nodes ?? []) n.child.kill('SIGKILL');
-		await redis?.stop();
-	});
+	afterAll(() => stopCluster(clients, dashboard, nodes, redis));
 
 	/** The window as the page shows it: every node's rows in order, the first four. */
 	const window = () =>
 		[...parts.values()]
 			.flatMap((p) => [...p.rows.values()])
-			.sort((a, b) => compareKeys([a.id, rowId(a.namespace, a.id)], [b.id, rowId(b.namespace, b.id)]))
+			.sort((a, b) =>
+				compareKeys([a.id, rowId(a.namespace, a.id)], [b.id, rowId(b.namespace, b.id)])
+			)
 			.slice(0, 4)
 			.map((r) => r.id);
 	const ids = () =>
