@@ -4,14 +4,12 @@
  * by exiting. Later signals are ignored rather than taken as "hurry": under `npm start`, npm and
  * tsx forward the terminal's one Ctrl-C, so the process receives it more than once.
  */
-import { once } from 'node:events';
-import { createInterface } from 'node:readline/promises';
-import { Writable } from 'node:stream';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { parse as parseArgs, UsageError } from './bin/args.js';
+import { hashPasswordCommand } from './bin/hash-password.js';
 import { startBots } from './demo/bots.js';
 import { startDemo } from './demo/start-demo.js';
 import { startCluster } from './demo/start-cluster.js';
-import { hashPassword } from './demo/users.js';
 
 const USAGE = `Usage: sockscope <command> [options]
 
@@ -107,28 +105,10 @@ const services: Record<string, Service> = {
 	}
 };
 
-const tasks: Record<string, Task> = {
-	async 'hash-password'(args) {
-		const { positionals } = parse(args, {}, true);
-		const password = positionals[0] ?? (await prompt('Password: '));
-		if (!password) throw new Error('the password is empty');
-		log(await hashPassword(password));
-		return 0;
-	}
-};
+const tasks: Record<string, Task> = { 'hash-password': hashPasswordCommand };
 
-class UsageError extends Error {}
-
-function parse<O extends NonNullable<ParseArgsConfig['options']>>(
-	args: string[],
-	options: O,
-	positionals = false
-) {
-	try {
-		return parseArgs({ args, options, allowPositionals: positionals, strict: true });
-	} catch (err) {
-		throw new UsageError((err as Error).message);
-	}
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+	return parseArgs({ args, options });
 }
 
 function number(text: string, option: string): number {
@@ -145,38 +125,6 @@ function integer(text: string, option: string, min: number, max: number): number
 		throw new UsageError(`${option} must be a whole number from ${min} to ${max}, not "${text}"`);
 	}
 	return value;
-}
-
-/**
- * Reads one line: typed on a terminal without echo, or the first line of piped input. The prompt
- * goes to stderr, so stdout carries the hash alone.
- */
-async function prompt(question: string): Promise<string> {
-	const tty = process.stdin.isTTY;
-	let muted = false;
-	// readline echoes typed keys to its output; a gate on that output hides the password.
-	const output = new Writable({
-		write(chunk, _encoding, done) {
-			if (!muted) process.stderr.write(chunk);
-			done();
-		}
-	});
-	const rl = createInterface({ input: process.stdin, output, terminal: tty });
-	// On a terminal readline takes Ctrl-C as a key; without this it would only pause.
-	rl.on('SIGINT', () => {
-		process.stderr.write('\n');
-		process.exit(130);
-	});
-	if (tty) process.stderr.write(question);
-	muted = true;
-	try {
-		// Piped input that ends without a line closes readline instead of answering.
-		return await Promise.race([rl.question(''), once(rl, 'close').then(() => '')]);
-	} finally {
-		muted = false;
-		if (tty) process.stderr.write('\n');
-		rl.close();
-	}
 }
 
 async function main(argv: string[]): Promise<void> {

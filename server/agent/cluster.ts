@@ -21,6 +21,7 @@ import type {
 } from '../protocol/models.js';
 import { DOWN_AFTER_MS, STALE_AFTER_MS, livenessOf } from '../protocol/vocabulary.js';
 import type { Faults } from './guard.js';
+import { guardClusterTraffic } from './cluster-guard.js';
 import { reachesOtherNodes } from './seam.js';
 
 const debug = createDebug('sockscope:cluster');
@@ -112,6 +113,17 @@ export function createCluster(deps: ClusterDeps): Cluster {
 	let lastOk = 0;
 
 	const enabled = () => reachesOtherNodes(nsp.adapter);
+	const failed = (err: unknown) => {
+		lastError = String((err as Error)?.message ?? err);
+		debug('cluster message failed: %s', lastError);
+	};
+	const unguard = guardClusterTraffic(nsp.adapter, failed);
+	// The adapter's own `serverSideEmit`, whose promise (the cluster adapters' is async: it may
+	// first ask Redis how many nodes there are) is caught here; the namespace's drops it.
+	const toOtherNodes = (packet: unknown[]) => {
+		const sent = nsp.adapter.serverSideEmit(packet) as unknown;
+		(sent as Promise<unknown> | undefined)?.then?.(undefined, failed);
+	};
 
 	const onSample = (sample: Sample) => {
 		try {
@@ -159,10 +171,9 @@ export function createCluster(deps: ClusterDeps): Cluster {
 		publish(sample) {
 			if (!enabled()) return;
 			try {
-				nsp.serverSideEmit(SAMPLE_EVENT, sample);
+				toOtherNodes([SAMPLE_EVENT, sample]);
 			} catch (err) {
-				lastError = String((err as Error)?.message ?? err);
-				debug('publish failed: %s', lastError);
+				failed(err);
 			}
 		},
 		remoteSamples() {
@@ -222,18 +233,23 @@ export function createCluster(deps: ClusterDeps): Cluster {
 				const timer = setTimeout(() => finish([]), deps.timeout);
 				timer.unref();
 				try {
-					nsp.serverSideEmit(QUERY_EVENT, { name, principal, input }, (err, responses) => {
-						if (err) debug('fan-out %s: %s', name, err.message);
-						finish(Array.isArray(responses) ? responses : []);
-					});
+					toOtherNodes([
+						QUERY_EVENT,
+						{ name, principal, input },
+						(err: Error | null, responses: NodeReply[]) => {
+							if (err) debug('fan-out %s: %s', name, err.message);
+							finish(Array.isArray(responses) ? responses : []);
+						}
+					]);
 				} catch (err) {
-					lastError = String((err as Error)?.message ?? err);
+					failed(err);
 					finish([]);
 				}
 			});
 		},
 		dispose() {
 			clearInterval(sweep);
+			unguard();
 			nsp.off(SAMPLE_EVENT, onSample);
 			nsp.off(QUERY_EVENT, onQuery);
 		}

@@ -2,6 +2,8 @@
  * Serves the dashboard and the Prometheus metrics on the host's own HTTP server. Like engine.io
  * does for `/socket.io/`, it takes over the server's `request` listeners and hands on every request
  * that is not for its paths, untouched; `close()` puts the host's listeners back as they were.
+ * The metrics path is checked first: if the host's own routes answer it, the host keeps it and the
+ * agent says so, rather than hiding the app's route.
  */
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
@@ -9,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import createDebug from 'debug';
 import sirv from 'sirv';
 import type { Faults } from './guard.js';
+import { PROBE_HEADER, PROBE_TOKEN, probeHostRoute } from './route-probe.js';
 
 const debug = createDebug('sockscope:http');
 
@@ -30,7 +33,23 @@ export interface HttpRoutesOptions {
 	faults: Faults;
 	/** `config: null` serves the static dashboard alone (no agent on this server to describe). */
 	dashboard: false | { path: string; config: DashboardConfig | null };
-	metrics: false | { path: string; render(): Promise<string>; contentType: string };
+	metrics: false | ({ path: string } & Exposition);
+}
+
+export interface Exposition {
+	render(): Promise<string>;
+	contentType: string;
+}
+
+/** Answers one scrape; a failure is a 500 for the scraper and a fault for the agent. */
+export function sendMetrics(res: ServerResponse, metrics: Exposition, faults: Faults): void {
+	metrics.render().then(
+		(text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+		(err) => {
+			faults.record('metrics', err);
+			res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n');
+		}
+	);
 }
 
 export function mountHttpRoutes({
@@ -84,22 +103,32 @@ export function mountHttpRoutes({
 		}
 	}
 
-	function serveMetrics(res: ServerResponse): void {
-		if (!metrics) return;
-		metrics.render().then(
-			(text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
-			(err) => {
-				faults.record('metrics', err);
-				res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n');
-			}
+	let serveMetrics = Boolean(metrics);
+	if (metrics) {
+		probeHostRoute(server, metrics.path).then(
+			(status) => {
+				if (status === undefined || status === 404 || !mounted) return;
+				serveMetrics = false;
+				console.error(
+					`sockscope: ${metrics.path} already answers on this server (HTTP ${status}), so Sockscope leaves it to the app and serves no metrics there. ` +
+						'Use `metrics: { register }` to add its metrics to your prom-client registry, mount `agent.metricsHandler()` on a route of yours, or choose another `metrics.path`.'
+				);
+			},
+			(err) => faults.record('metrics probe', err)
 		);
 	}
 
 	const handle: RequestListener = (req, res) => {
 		try {
 			const path = (req.url ?? '/').split('?')[0];
-			if (metrics && path === metrics.path && (req.method === 'GET' || req.method === 'HEAD')) {
-				return serveMetrics(res);
+			if (req.headers[PROBE_HEADER] === PROBE_TOKEN) return forward(req, res);
+			if (
+				metrics &&
+				serveMetrics &&
+				path === metrics.path &&
+				(req.method === 'GET' || req.method === 'HEAD')
+			) {
+				return sendMetrics(res, metrics, faults);
 			}
 			if (dashboard && (path === dashboard.path || path.startsWith(`${dashboard.path}/`))) {
 				return serveDashboard(req, res, dashboard.path, path.slice(dashboard.path.length));
@@ -114,8 +143,10 @@ export function mountHttpRoutes({
 
 	server.removeAllListeners('request');
 	server.on('request', handle);
+	let mounted = true;
 
 	return () => {
+		mounted = false;
 		// Listeners added after ours stay; ours gives its place back to the host's.
 		const current = server.listeners('request') as RequestListener[];
 		server.removeAllListeners('request');

@@ -1,8 +1,10 @@
 /**
  * Sockscope's agent: one call instruments a Socket.IO 4 server for the dashboard and Prometheus.
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
+import { join, sep } from 'node:path';
 import createDebug from 'debug';
 import type { Server } from 'socket.io';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
@@ -12,11 +14,16 @@ import { createAdminNamespace } from './admin-namespace.js';
 import { auditHandlers, createAuditTrail, registerAudit } from './audit/index.js';
 import { createAuthenticator } from './auth/index.js';
 import { createCommands } from './commands/index.js';
+import { AgentError } from './errors.js';
 import { EventLog } from './event-log.js';
 import { Faults } from './guard.js';
 import { HistoryStore } from './history.js';
+import { assertNotInstrumented, claimServer } from './host-server.js';
+import { sendMetrics } from './http-routes.js';
 import { createMetrics } from './metrics.js';
+import { metricsResponse, type MetricsHandler } from './metrics-handler.js';
 import { NodeModel } from './model.js';
+import { createOtelMetrics, type OtelMetrics } from './otel.js';
 import { resolveOptions, type Options, type UserInput } from './options.js';
 import { serveHttp, startSampling, watchHost, type Part } from './parts.js';
 import { createHealthProbe } from './process-health.js';
@@ -27,14 +34,18 @@ import { mergeNamespaces } from './cluster-merge.js';
 import { Sampler, viewFor } from './sampler.js';
 import { checkSeam, type SeamCheck } from './seam.js';
 import { registerLiveWindows } from './live-windows.js';
+import { createLabeller } from './socket-label.js';
 
 export type {
 	UserInput as InstrumentOptions,
 	Options,
 	UserOptions,
-	AuthOptions
+	AuthOptions,
+	MetricsOptions
 } from './options.js';
+export type { MetricsHandler } from './metrics-handler.js';
 export { AgentError } from './errors.js';
+export { hashPassword } from './auth/passwords.js';
 export type * from '../protocol/models.js';
 export type { SeamCheck } from './seam.js';
 
@@ -62,6 +73,12 @@ export interface Instrumentation {
 	readonly seam: SeamCheck;
 	/** The size of everything the agent holds, to check that it returns to empty. */
 	inspect(): AgentSizes;
+	/**
+	 * A request handler answering with the Prometheus exposition, to mount behind the app's own
+	 * routing and auth: Express `app.get('/metrics', auth, handler)`, Fastify
+	 * `fastify.get('/metrics', handler)`, or plain `http`. Needs the `metrics` option.
+	 */
+	metricsHandler(): MetricsHandler;
 	/** Removes every listener, timer, route and namespace the agent added. */
 	close(): Promise<void>;
 }
@@ -82,6 +99,7 @@ export interface Instrumentation {
  */
 export function instrument(io: Server, options: UserInput): Instrumentation {
 	const opts = resolveOptions(options);
+	assertNotInstrumented(io);
 	if (opts.auth === false && process.env.NODE_ENV === 'production') {
 		console.warn(
 			'sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets'
@@ -94,21 +112,41 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		return part;
 	};
 	const faults = new Faults();
-	// First: a store that cannot open throws here, before any hook is attached to the host.
-	const trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
-	own({ dispose: () => trail.close().catch((err) => faults.record('audit close', err)) });
-	const seam = checkSeam(io, (problem) => console.warn(`sockscope: ${problem}`));
 	const model = new NodeModel();
-	const metrics = opts.metrics ? createMetrics(model) : undefined;
-	if (metrics) own({ dispose: () => metrics.registry.clear() });
+	// First: what can refuse (a registry that has these metrics, a store that cannot open) throws
+	// here, before any hook is attached to the host.
+	const metrics = opts.metrics ? own(createMetrics(model, opts.metrics)) : undefined;
+	let otel: OtelMetrics | undefined;
+	let trail: ReturnType<typeof createAuditTrail>;
+	try {
+		otel = opts.otel
+			? own(createOtelMetrics(model, packageVersion('../../package.json')))
+			: undefined;
+		trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
+	} catch (err) {
+		for (const part of parts) void part.dispose();
+		throw err;
+	}
+	own({ dispose: () => trail.close().catch((err) => faults.record('audit close', err)) });
+	own({ dispose: claimServer(io) });
+	const seam = checkSeam(io, (problem) => console.warn(`sockscope: ${problem}`));
 	const log = new EventLog(opts.nodeId, opts.eventLog.maxPerSecond, opts.eventLog.payloads, (err) =>
 		faults.record('event log', err)
 	);
 	own({ dispose: () => log.stop() });
-	const host = own(watchHost(io, opts, { model, faults, log, metrics, seam }));
+	const rtt =
+		metrics || otel
+			? {
+					observeRtt(ms: number) {
+						metrics?.observeRtt(ms);
+						otel?.observeRtt(ms);
+					}
+				}
+			: undefined;
+	const host = own(watchHost(io, opts, { model, faults, log, metrics: rtt, seam }));
 	const health = own(createHealthProbe());
 	const history = new HistoryStore(opts.nodeId, opts.sampleInterval);
-	const queries = new Queries(model, opts.nodeId, opts.redact);
+	const queries = new Queries(model, opts.nodeId, opts.redact, createLabeller(opts.label, faults));
 	const authenticator = own(createAuthenticator(opts.auth, faults));
 	const admin = own(
 		createAdminNamespace({
@@ -205,6 +243,15 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		options: opts,
 		seam,
 		latestSample: () => sampling.latest(),
+		metricsHandler() {
+			if (!metrics) {
+				throw new AgentError(
+					'E_OPTIONS',
+					'metricsHandler(): metrics are off; set the `metrics` option, e.g. `metrics: {}` or `metrics: { register }`'
+				);
+			}
+			return (req, res) => sendMetrics(metricsResponse(req, res), metrics, faults);
+		},
 		inspect: () => {
 			let eventNames = 0;
 			let rooms = 0;
@@ -250,8 +297,13 @@ function nodeInfo(io: Server, opts: Options): NodeInfo {
 
 function packageVersion(name: string): string {
 	try {
-		const path = name.endsWith('.json') ? name : `${name}/package.json`;
-		return (require(path) as { version: string }).version;
+		if (name.endsWith('.json')) return (require(name) as { version: string }).version;
+		// From the entry point: a package's `exports` may not include its package.json (socket.io 4.7).
+		const entry = require.resolve(name);
+		const marker = `${sep}node_modules${sep}${name}${sep}`;
+		const root = entry.slice(0, entry.lastIndexOf(marker) + marker.length);
+		return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
+			.version;
 	} catch {
 		return 'unknown';
 	}

@@ -2,9 +2,11 @@
  * Prometheus exposition with the metric names existing Grafana boards for socket.io use. Counters
  * are read from the model at scrape time, so the hot path pays nothing for Prometheus. The `event`
  * label is bounded by the model's per-namespace cap (the rest is `_other`); no label holds a
- * socket id.
+ * socket id. In the app's own registry they sit beside the app's metrics, and leave it on close.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AgentError } from './errors.js';
+import { HELP, NAMESPACE_COUNTERS, RTT_BUCKETS } from './metric-figures.js';
 import type { NamespaceStats, NodeModel } from './model.js';
 
 export interface Metrics {
@@ -13,18 +15,72 @@ export interface Metrics {
 	observeRtt(ms: number): void;
 	render(): Promise<string>;
 	contentType: string;
+	/** Takes the agent's metrics out of the registry, leaving the app's. */
+	dispose(): void;
 }
 
-export function createMetrics(model: NodeModel): Metrics {
-	const registry = new Registry();
-	collectDefaultMetrics({ register: registry });
+export interface MetricsSetup {
+	/** The app's registry; absent: one of the agent's own. */
+	register?: Registry;
+	/** prom-client's default process metrics too. */
+	defaultMetrics: boolean;
+}
+
+export function createMetrics(model: NodeModel, setup: MetricsSetup): Metrics {
+	const registry = setup.register ?? new Registry();
+	const before = new Set(names(registry));
+	const added = () => names(registry).filter((name) => !before.has(name));
+	try {
+		if (setup.defaultMetrics) collectDefaultMetrics({ register: registry });
+		dropMisnamedGauges(registry, before);
+		register(model, registry);
+	} catch (err) {
+		for (const name of added()) registry.removeSingleMetric(name);
+		// prom-client refuses a name registered twice: another agent, or the app's own default metrics.
+		throw new AgentError(
+			'E_OPTIONS',
+			`option "metrics": ${(err as Error).message} (is another instrument() using this registry, or did the app already collect default metrics?)`
+		);
+	}
+	const rtt = registry.getSingleMetric('socketio_heartbeat_rtt_seconds') as Histogram;
+	// Only these leave on close: metrics the app registers later are the app's.
+	const ours = added();
+	return {
+		registry,
+		observeRtt: (ms) => rtt.observe(ms / 1000),
+		render: () => registry.metrics(),
+		contentType: registry.contentType,
+		dispose: () => {
+			for (const name of ours) registry.removeSingleMetric(name);
+		}
+	};
+}
+
+/**
+ * prom-client's default metrics include gauges named `…_total` (active handles, requests,
+ * resources), which Prometheus reserves for counters and `promtool check metrics` refuses.
+ */
+function dropMisnamedGauges(registry: Registry, before: Set<string>): void {
+	for (const metric of registry.getMetricsAsArray()) {
+		const { name, type } = metric as unknown as { name: string; type: string };
+		if (!before.has(name) && type !== 'counter' && name.endsWith('_total')) {
+			registry.removeSingleMetric(name);
+		}
+	}
+}
+
+function names(registry: Registry): string[] {
+	return registry.getMetricsAsArray().map((metric) => metric.name);
+}
+
+function register(model: NodeModel, registry: Registry): void {
 	const each = (fn: (stats: NamespaceStats) => void) => {
 		for (const stats of model.namespaces.values()) fn(stats);
 	};
 
 	new Gauge({
 		name: 'socketio_sockets',
-		help: 'Connected sockets',
+		help: HELP.sockets,
 		labelNames: ['namespace'],
 		registers: [registry],
 		collect() {
@@ -34,7 +90,7 @@ export function createMetrics(model: NodeModel): Metrics {
 	});
 	new Gauge({
 		name: 'socketio_rooms',
-		help: 'Rooms, not counting each socket\'s private room',
+		help: HELP.rooms,
 		labelNames: ['namespace'],
 		registers: [registry],
 		collect() {
@@ -43,9 +99,9 @@ export function createMetrics(model: NodeModel): Metrics {
 		}
 	});
 
-	const counter = (name: string, help: string, read: (s: NamespaceStats) => number) =>
+	for (const { key, help, read } of NAMESPACE_COUNTERS) {
 		new Counter({
-			name,
+			name: `socketio_${key}_total`,
 			help,
 			labelNames: ['namespace'],
 			registers: [registry],
@@ -54,17 +110,11 @@ export function createMetrics(model: NodeModel): Metrics {
 				each((s) => this.inc({ namespace: s.name }, read(s)));
 			}
 		});
-	counter('socketio_connections_total', 'Sockets connected', (s) => s.connects);
-	counter('socketio_connections_refused_total', 'Connections refused by middleware', (s) => s.refused);
-	counter('socketio_room_joins_total', 'Room joins', (s) => s.joins);
-	counter('socketio_room_leaves_total', 'Room leaves', (s) => s.leaves);
-	counter('socketio_bytes_received_total', 'Bytes received from clients', (s) => s.bytesIn);
-	counter('socketio_bytes_sent_total', 'Bytes sent to clients', (s) => s.bytesOut);
-	counter('socketio_broadcasts_total', 'Broadcast emits', (s) => s.broadcasts);
+	}
 
 	new Counter({
 		name: 'socketio_disconnections_total',
-		help: 'Sockets disconnected, by socket.io reason',
+		help: HELP.disconnections,
 		labelNames: ['namespace', 'reason'],
 		registers: [registry],
 		collect() {
@@ -90,20 +140,13 @@ export function createMetrics(model: NodeModel): Metrics {
 				});
 			}
 		});
-	perEvent('socketio_events_received_total', 'Events received from clients', (c) => c.in);
-	perEvent('socketio_events_sent_total', 'Events sent to clients', (c) => c.out);
+	perEvent('socketio_events_received_total', HELP.eventsReceived, (c) => c.in);
+	perEvent('socketio_events_sent_total', HELP.eventsSent, (c) => c.out);
 
-	const rtt = new Histogram({
+	new Histogram({
 		name: 'socketio_heartbeat_rtt_seconds',
-		help: 'Heartbeat round-trip time (engine.io ping/pong)',
-		buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+		help: HELP.rtt,
+		buckets: RTT_BUCKETS,
 		registers: [registry]
 	});
-
-	return {
-		registry,
-		observeRtt: (ms) => rtt.observe(ms / 1000),
-		render: () => registry.metrics(),
-		contentType: registry.contentType
-	};
 }

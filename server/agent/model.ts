@@ -147,6 +147,8 @@ export class SocketState {
 	bytesIn = 0;
 	bytesOut = 0;
 	next: SocketState | null = null;
+	/** The host's `label` for this socket, computed on first read; undefined until then. */
+	label: string | null | undefined = undefined;
 
 	constructor(
 		readonly socket: Socket,

@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Server as HttpServer } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { Socket } from 'socket.io';
 
 type Handshake = Socket['handshake'];
@@ -100,6 +101,25 @@ export interface EventLogOptions {
 	maxPerSecond?: number;
 }
 
+export interface MetricsOptions {
+	/** Serve the exposition at this path on the host's HTTP server (refused if the host's own route answers there). */
+	path?: string;
+	/**
+	 * The app's prom-client registry: Sockscope's metrics join the app's own there, served by the
+	 * app's route or by `metricsHandler()`.
+	 * @default a registry of Sockscope's own
+	 */
+	register?: Registry;
+	/**
+	 * Also collect prom-client's default process metrics (CPU, memory, event loop) into the registry.
+	 * @default false
+	 */
+	defaultMetrics?: boolean;
+}
+
+/** Longest label shown for a socket; longer ones are cut. */
+export const MAX_LABEL_LENGTH = 64;
+
 export interface Options {
 	/**
 	 * The namespace that dashboards connect to. It is excluded from every figure.
@@ -122,10 +142,21 @@ export interface Options {
 	 */
 	dashboard: false | { path: string };
 	/**
-	 * Prometheus exposition on the host's HTTP server, or `false`.
+	 * Prometheus metrics: served at `path`, added to the app's `register`, or both; `false` for none.
 	 * @default false
 	 */
-	metrics: false | { path: string };
+	metrics: false | (Omit<MetricsOptions, 'defaultMetrics'> & { defaultMetrics: boolean });
+	/**
+	 * A short text naming each socket in the dashboard (a user name, a device), searchable. Called
+	 * once per socket, when a dashboard first lists it; cut to 64 characters. Keep secrets out of it.
+	 */
+	label?: (socket: Socket) => string;
+	/**
+	 * Also record the metrics as OpenTelemetry instruments on the global meter (needs
+	 * `@opentelemetry/api` and an SDK that exports them).
+	 * @default false
+	 */
+	otel: boolean;
 	/** What the dashboard may see of each socket. */
 	redact: Required<RedactOptions>;
 	/** The live event log. */
@@ -155,9 +186,27 @@ export interface Options {
 	queryTimeout: number;
 }
 
-export type UserInput = Partial<Omit<Options, 'redact' | 'eventLog'>> & {
+export type UserInput = Partial<Omit<Options, 'auth' | 'metrics' | 'redact' | 'eventLog'>> & {
+	/**
+	 * Who may connect: users and hooks that let a dashboard in, or `false` (no authentication,
+	 * written explicitly).
+	 */
+	auth: false | AuthOptions;
+	metrics?: false | MetricsOptions;
 	redact?: RedactOptions;
 	eventLog?: EventLogOptions;
+};
+
+const HASH_HINT = 'set it to the output of `npx sockscope hash-password`';
+const EMPTY_USERS =
+	'is empty, so nobody could log in: add a user (its passwordHash from `npx sockscope hash-password`), or leave `users` out when `authorize` lets dashboards in';
+const METRICS_SHAPE =
+	"must be false or an object: { path: '/metrics' } to serve them, { register } to add them to your prom-client registry";
+/** What to do about each field of a user entry. */
+const USER_FIELD_HINTS: Record<string, string> = {
+	passwordHash: HASH_HINT,
+	name: 'give a login name of 1 to 128 characters',
+	namespaces: "list namespace names such as '/chat', or leave it out for all of them"
 };
 
 const namespaceName = z.string().regex(/^\/[^,]*$/, 'must start with "/" and contain no comma');
@@ -166,25 +215,48 @@ const urlPath = z.string().regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute p
 const userSchema = z.strictObject({
 	name: z.string().min(1).max(128),
 	passwordHash: z.string().regex(/^\$2[aby]\$\d\d\$.{53}$/, 'must be a bcrypt hash'),
-	role: z.enum(ROLES),
+	role: z.enum(ROLES, { error: "must be 'admin' or 'readonly'" }),
 	namespaces: z.array(namespaceName).optional()
 });
+
+const isRegistry = (v: unknown) =>
+	typeof v === 'object' && v !== null && typeof (v as Registry).registerMetric === 'function';
 
 const schema = z.strictObject({
 	namespace: namespaceName.default('/sockscope'),
 	auth: z.union([
 		z.literal(false),
 		z.strictObject({
-			users: z.array(userSchema).optional(),
+			users: z.array(userSchema).min(1, EMPTY_USERS).optional(),
 			authorize: z.function().optional(),
 			secret: z.string().min(16, 'must be at least 16 characters').optional(),
 			sessionTtl: z.number().int().positive().max(30 * 86_400).default(3600),
 			maxFailedLogins: z.number().int().positive().default(5)
 		})
-	]),
+	], { error: 'must be false or an object { users, authorize, … }' }),
 	nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),
-	dashboard: z.union([z.literal(false), z.strictObject({ path: urlPath })]).default({ path: '/sockscope' }),
-	metrics: z.union([z.literal(false), z.strictObject({ path: urlPath })]).default(false),
+	dashboard: z
+		.union([z.literal(false), z.strictObject({ path: urlPath })], {
+			error: "must be false or { path: '/sockscope' }"
+		})
+		.default({ path: '/sockscope' }),
+	metrics: z
+		.union(
+			[
+				z.literal(false),
+				z.strictObject({
+					path: urlPath.optional(),
+					register: z
+						.custom<Registry>(isRegistry, 'must be a prom-client Registry (e.g. its `register`)')
+						.optional(),
+					defaultMetrics: z.boolean().default(false)
+				})
+			],
+			{ error: METRICS_SHAPE }
+		)
+		.default(false),
+	label: z.function().optional(),
+	otel: z.boolean().default(false),
 	redact: z
 		.strictObject({
 			socketData: z.union([z.boolean(), z.array(z.string())]).default(true),
@@ -212,6 +284,65 @@ const schema = z.strictObject({
 	queryTimeout: z.number().int().min(50).max(60_000).default(2000)
 });
 
+/** `auth.users[1]`: numeric steps as indices. */
+function formatPath(path: readonly PropertyKey[]): string {
+	return path
+		.map((step, i) =>
+			typeof step === 'number' ? `[${step}]` : i ? `.${String(step)}` : String(step)
+		)
+		.join('');
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+	let value = input;
+	for (const step of path) {
+		if (typeof value !== 'object' || value === null) return undefined;
+		value = (value as Record<PropertyKey, unknown>)[step];
+	}
+	return value;
+}
+
+/**
+ * The message for a bad user entry names the user and the field and says what to do:
+ * `auth.users[1] ("ops"): passwordHash is undefined — set it to …`.
+ */
+function userIssueMessage(
+	input: unknown,
+	path: PropertyKey[],
+	message: string
+): string | undefined {
+	if (path[0] !== 'auth' || path[1] !== 'users' || typeof path[2] !== 'number' || path.length < 4) {
+		return undefined;
+	}
+	const name = valueAt(input, [...path.slice(0, 3), 'name']);
+	const who = typeof name === 'string' && name ? ` (${JSON.stringify(name)})` : '';
+	const field = String(path[3]);
+	const value = valueAt(input, path.slice(0, 4));
+	const problem = value === undefined ? 'is undefined' : value === '' ? 'is empty' : message;
+	const hint = USER_FIELD_HINTS[field];
+	return `option "${formatPath(path.slice(0, 3))}"${who}: ${field} ${problem}${hint ? ` — ${hint}` : ''}`;
+}
+
+/**
+ * The issue to report. A union (`false` or an object) that fails in every branch reports itself;
+ * when the value fails only inside the object branch, that branch's issue is the useful one.
+ */
+function specificIssue(
+	issue: z.core.$ZodIssue,
+	base: PropertyKey[] = []
+): { path: PropertyKey[]; message: string } {
+	const path = [...base, ...issue.path];
+	if (issue.code === 'invalid_union') {
+		for (const branch of issue.errors) {
+			const inner = branch.find(
+				(i) => i.path.length > 0 || (i.code !== 'invalid_type' && i.code !== 'invalid_value')
+			);
+			if (inner) return specificIssue(inner, path);
+		}
+	}
+	return { path, message: issue.message };
+}
+
 /** Merges the user's options with the defaults, or throws an `AgentError` naming the option. */
 export function resolveOptions(input: unknown): Options {
 	if (input === undefined || input === null || typeof input !== 'object') {
@@ -222,11 +353,20 @@ export function resolveOptions(input: unknown): Options {
 	}
 	const parsed = schema.safeParse(input);
 	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		const where = issue.path.length ? issue.path.join('.') : '(options)';
-		throw new AgentError('E_OPTIONS', `option "${where}": ${issue.message}`);
+		const { path, message } = specificIssue(parsed.error.issues[0]);
+		const where = path.length ? formatPath(path) : '(options)';
+		throw new AgentError(
+			'E_OPTIONS',
+			userIssueMessage(input, path, message) ?? `option "${where}": ${message}`
+		);
 	}
 	const options = parsed.data as Options;
+	if (options.auth && !options.auth.users && !options.auth.authorize) {
+		throw new AgentError(
+			'E_OPTIONS',
+			'option "auth": gives no way to log in — add `users` (hashes from `npx sockscope hash-password`) or an `authorize` hook, or write `auth: false`'
+		);
+	}
 	if (options.dashboard && options.metrics && options.dashboard.path === options.metrics.path) {
 		throw new AgentError('E_OPTIONS', 'option "metrics.path": must differ from "dashboard.path"');
 	}

@@ -15,6 +15,7 @@ import { createSocketCollector } from './collectors/sockets.js';
 import type { BroadcastTap } from './event-log.js';
 import type { Faults } from './guard.js';
 import type { HistoryStore } from './history.js';
+import { onHttpServer } from './host-server.js';
 import { mountHttpRoutes } from './http-routes.js';
 import type { Metrics } from './metrics.js';
 import type { NodeModel } from './model.js';
@@ -44,7 +45,13 @@ export function watchHost(
 		log,
 		metrics,
 		seam
-	}: { model: NodeModel; faults: Faults; log: EventTap & BroadcastTap; metrics?: Metrics; seam: SeamCheck }
+	}: {
+		model: NodeModel;
+		faults: Faults;
+		log: EventTap & BroadcastTap;
+		metrics?: Pick<Metrics, 'observeRtt'>;
+		seam: SeamCheck;
+	}
 ): HostWatch {
 	const engine = createEngineCollector({
 		engine: () => engineOf(io),
@@ -141,7 +148,10 @@ export function startSampling(
 	return { latest: () => latest, dispose: () => clearInterval(tick) };
 }
 
-/** The dashboard and /metrics on the host's HTTP server, when there is one. */
+/**
+ * The dashboard and /metrics on the host's HTTP server: now, or once `io.attach()` gives `io` one
+ * (see host-server.ts).
+ */
 export function serveHttp(
 	io: Server,
 	opts: Options,
@@ -151,24 +161,24 @@ export function serveHttp(
 		metrics
 	}: { faults: Faults; authenticator: Authenticator; metrics?: Metrics }
 ): Part {
-	const server = opts.httpServer ?? (io.httpServer as HttpServer | undefined);
-	if (!server) {
-		if (opts.dashboard || opts.metrics) {
-			debug('no HTTP server: attach io to one before instrument(), or pass `httpServer`');
-		}
-		return { dispose() {} };
-	}
-	const unmount = mountHttpRoutes({
-		server,
-		faults,
-		dashboard: opts.dashboard && {
-			path: opts.dashboard.path,
-			config: { namespace: opts.namespace, socketPath: io.path(), auth: authenticator.methods }
-		},
-		metrics:
-			opts.metrics && metrics
-				? { path: opts.metrics.path, render: metrics.render, contentType: metrics.contentType }
-				: false
-	});
+	const metricsPath = opts.metrics ? opts.metrics.path : undefined;
+	const served = [opts.dashboard && 'the dashboard', metrics && metricsPath && 'the metrics']
+		.filter(Boolean)
+		.join(' and ');
+	if (!served) return { dispose() {} };
+	const unmount = onHttpServer(io, opts.httpServer, served, (server) =>
+		mountHttpRoutes({
+			server,
+			faults,
+			dashboard: opts.dashboard && {
+				path: opts.dashboard.path,
+				config: { namespace: opts.namespace, socketPath: io.path(), auth: authenticator.methods }
+			},
+			metrics:
+				metrics && metricsPath
+					? { path: metricsPath, render: metrics.render, contentType: metrics.contentType }
+					: false
+		})
+	);
 	return { dispose: unmount };
 }

@@ -34,12 +34,14 @@ import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
 import type { Options } from './options.js';
+import type { Labeller } from './socket-label.js';
 
 export class Queries {
 	constructor(
 		private readonly model: NodeModel,
 		private readonly nodeId: string,
-		private readonly redact: Options['redact']
+		private readonly redact: Options['redact'],
+		private readonly label: Labeller = () => null
 	) {}
 
 	/** The namespaces a principal may see, optionally narrowed to one. */
@@ -63,7 +65,7 @@ export class Queries {
 				const state = socket && this.model.stateOf(socket);
 				if (!state) continue;
 				if (filter.transport !== undefined && state.conn.transport !== filter.transport) continue;
-				if (text !== undefined && !matchesText(state, text)) continue;
+				if (text !== undefined && !matchesText(state, text, this.label)) continue;
 				visit(state);
 			}
 		}
@@ -189,7 +191,8 @@ export class Queries {
 			eventsOut: state.eventsOut,
 			bytesIn: state.bytesIn,
 			bytesOut: state.bytesOut,
-			dataKeys: isRecord(socket.data) ? Object.keys(socket.data) : []
+			dataKeys: isRecord(socket.data) ? Object.keys(socket.data) : [],
+			label: this.label(state)
 		};
 	}
 
@@ -280,10 +283,11 @@ function sortValue(state: SocketState, sort: SocketSortKey): SortValue {
 	}
 }
 
-function matchesText(state: SocketState, text: string): boolean {
+function matchesText(state: SocketState, text: string, label: Labeller): boolean {
 	const h = state.socket.handshake;
 	return (
 		state.socket.id.toLowerCase().includes(text) ||
+		(label(state)?.toLowerCase().includes(text) ?? false) ||
 		h.address.toLowerCase().includes(text) ||
 		String(h.headers['user-agent'] ?? '').toLowerCase().includes(text)
 	);

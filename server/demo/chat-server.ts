@@ -19,6 +19,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import { instrument, type InstrumentOptions, type Instrumentation } from '../agent/index.js';
 import { SUPPORT_NAMESPACE, TENANTS } from './catalog.js';
 import { identify } from './identity.js';
+import type { DemoData } from './namespaces/handler.js';
 import { registerChat } from './namespaces/chat.js';
 import { registerSupport } from './namespaces/support.js';
 import { registerTenant } from './namespaces/tenant.js';
@@ -61,8 +62,10 @@ const SWEEP_MS = 50;
 
 const INSTRUMENT_DEFAULTS = {
 	dashboard: { path: '/sockscope' },
-	metrics: { path: '/metrics' }
-} satisfies InstrumentOptions;
+	metrics: { path: '/metrics', defaultMetrics: true },
+	// The chat name `identify` gave the socket, so the dashboard can tell users apart.
+	label: (socket) => (socket.data as Partial<DemoData>).name ?? ''
+} satisfies Partial<InstrumentOptions>;
 
 export async function createDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
 	const { port = 3000, host = '127.0.0.1', instrument: agentOptions = false, adapter } = options;

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { startBots } from './bots.js';
 import { Faults } from '../agent/guard.js';
 import { mountHttpRoutes } from '../agent/http-routes.js';
+import type { InstrumentOptions } from '../agent/index.js';
 import { ensureDashboard } from './build-dashboard.js';
 import { createDemoServer, type DemoServer } from './chat-server.js';
 import { authUsers, demoLogins, type DemoLogin } from './users.js';
@@ -64,7 +65,10 @@ export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise
 	};
 }
 
-async function listen(options: DemoOptions, instrument: false | object): Promise<DemoServer> {
+async function listen(
+	options: DemoOptions,
+	instrument: false | InstrumentOptions
+): Promise<DemoServer> {
 	try {
 		return await createDemoServer({ port: options.port, host: options.host, instrument });
 	} catch (err) {

@@ -6,10 +6,8 @@
  * a second at startup, and the demo shows the cost a real deployment should use.
  */
 import { randomBytes } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { hashPassword } from '../agent/index.js';
 import { TENANTS } from './catalog.js';
-
-export const BCRYPT_COST = 10;
 
 export interface DemoLogin {
 	name: string;
@@ -19,10 +17,6 @@ export interface DemoLogin {
 	/** The password to print; null when it came from the environment, which is never echoed. */
 	password: string | null;
 	passwordHash: string;
-}
-
-export function hashPassword(password: string): Promise<string> {
-	return bcrypt.hash(password, BCRYPT_COST);
 }
 
 export async function demoLogins(env: NodeJS.ProcessEnv = process.env): Promise<DemoLogin[]> {

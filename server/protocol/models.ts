@@ -243,6 +243,8 @@ export interface SocketRow {
 	bytesOut: number;
 	/** Keys of `socket.data`. */
 	dataKeys: string[];
+	/** The agent's `label` option for this socket (a user name, a device), or null. */
+	label: string | null;
 }
 
 export interface SocketDetails extends SocketRow {
@@ -268,7 +270,7 @@ export interface SocketsQuery {
 	room?: string;
 	transport?: Transport;
 	nodeId?: string;
-	/** Case-insensitive substring of id, address or user agent. */
+	/** Case-insensitive substring of id, label, address or user agent. */
 	text?: string;
 	sort?: SocketSortKey;
 	order?: SortOrder;

@@ -208,7 +208,8 @@ describe.each(HOSTS)('agent observation on $name', (host) => {
 		expect(text).toContain('socketio_events_sent_total{namespace="/chat",event="news"} 2');
 		expect(text).toMatch(/socketio_bytes_received_total\{namespace="\/"\} [1-9]/);
 		expect(text).toMatch(/socketio_heartbeat_rtt_seconds_count [1-9]/);
-		expect(text).toContain('process_cpu_user_seconds_total');
+		// Process metrics only when asked (`metrics.defaultMetrics`).
+		expect(text).not.toContain('process_cpu_user_seconds_total');
 		expect(text).not.toContain('/sockscope');
 		// The host's own routes are untouched.
 		expect((await fetch(`${f.url}/other`)).status).toBe(404);

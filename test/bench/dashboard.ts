@@ -9,7 +9,8 @@ export type DashboardKind = 'sockscope' | 'admin-ui';
 /** The page the dashboard shows after its first full view: what it asks for is what the page asks. */
 export type DashboardPage = 'overview' | 'sockets' | 'rooms' | 'events';
 
-export type DashboardRequest = { type: 'reset' } | { type: 'report' } | { type: 'exit' };
+export type DashboardRequest =
+	{ type: 'reset' } | { type: 'report' } | { type: 'sockets-page'; on: boolean } | { type: 'exit' };
 
 export interface DashboardReport {
 	type: 'report';
@@ -33,15 +34,19 @@ let since = performance.now();
 let firstViewMs = -1;
 let firstViewBytes = -1;
 
-const socket: Socket = io(`http://127.0.0.1:${port}${kind === 'sockscope' ? '/sockscope' : '/admin'}`, {
-	transports: ['websocket'],
-	reconnection: false
-});
+const socket: Socket = io(
+	`http://127.0.0.1:${port}${kind === 'sockscope' ? '/sockscope' : '/admin'}`,
+	{
+		transports: ['websocket'],
+		reconnection: false
+	}
+);
 socket.io.on('open', () => {
 	socket.io.engine.on('packet', (p: { type: string; data?: unknown }) => {
 		if (p.type !== 'message') return;
 		messages++;
-		bytes += typeof p.data === 'string' ? Buffer.byteLength(p.data) : (p.data as ArrayBuffer).byteLength;
+		bytes +=
+			typeof p.data === 'string' ? Buffer.byteLength(p.data) : (p.data as ArrayBuffer).byteLength;
 	});
 });
 
@@ -95,8 +100,23 @@ async function roomsPage(namespace: string, room: string) {
 	}, 2000);
 }
 
+/**
+ * The Sockets page as it is on this branch: it re-reads its rows (a first page of 500, the protocol's
+ * largest, sorted by connection time) once a second while the sockets change, as they do under churn.
+ */
+let socketsPage: NodeJS.Timeout | undefined;
+function showSocketsPage(on: boolean) {
+	clearInterval(socketsPage);
+	if (!on) return;
+	const read = () =>
+		void socket.emitWithAck('sockets:query', { sort: 'connectedAt', order: 'asc', limit: 500 });
+	read();
+	socketsPage = setInterval(read, 1000);
+}
+
 process.on('message', (req: DashboardRequest) => {
-	if (req.type === 'reset') {
+	if (req.type === 'sockets-page') showSocketsPage(req.on);
+	else if (req.type === 'reset') {
 		bytes = 0;
 		messages = 0;
 		since = performance.now();

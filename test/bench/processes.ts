@@ -53,6 +53,15 @@ export interface ServerProcess {
 	instrument(): Promise<void>;
 	uninstrument(): Promise<void>;
 	stop(): Promise<void>;
+	/** Ends the process at once, as a crash would (cluster.ts: a killed node). */
+	kill(): void;
+}
+
+/** cluster.ts: the server as one node of a cluster behind Redis; not pinned, nodes share the CPUs. */
+export interface ClusterNodeSpec {
+	nodeId: string;
+	redisUrl: string;
+	adapter: 'redis' | 'streams';
 }
 
 const SERVER_CPU = 0;
@@ -88,14 +97,16 @@ export function pinLoad(): boolean {
 	return PIN;
 }
 
-export async function startServer(arm: Arm): Promise<ServerProcess> {
+export async function startServer(arm: Arm, node?: ClusterNodeSpec): Promise<ServerProcess> {
 	// BENCH_CPU_PROF=dir writes a V8 CPU profile of each server process there (see profile.ts).
 	const profile = process.env.BENCH_CPU_PROF
 		? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
 		: [];
-	const child = fork(here('./server.ts'), [arm], {
-		...pinned(SERVER_CPU),
-		execArgv: [...pinned(SERVER_CPU).execArgv, '--import', 'tsx', '--expose-gc', ...profile],
+	const pin = node ? { execArgv: [] } : pinned(SERVER_CPU);
+	const args = node ? [arm, node.nodeId, node.redisUrl, node.adapter] : [arm];
+	const child = fork(here('./server.ts'), args, {
+		...pin,
+		execArgv: [...pin.execArgv, '--import', 'tsx', '--expose-gc', ...profile],
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
 	});
 	const { port } = await new Promise<{ port: number }>((resolve, reject) => {
@@ -121,7 +132,8 @@ export async function startServer(arm: Arm): Promise<ServerProcess> {
 		instrument: async () =>
 			void (await ask(child, { type: 'instrument' } satisfies Request, 'instrument')),
 		uninstrument: async () => void (await ask(child, { type: 'close' } satisfies Request, 'close')),
-		stop: () => stop(child)
+		stop: () => stop(child),
+		kill: () => void child.kill('SIGKILL')
 	};
 }
 
@@ -148,6 +160,8 @@ export function runInLoadProcess<T>(job: Job): Promise<T> {
 export interface DashboardProcess {
 	firstView: Promise<{ firstViewMs: number; firstViewBytes: number }>;
 	reset(): void;
+	/** Opens (or leaves) the Sockets page; otherwise the dashboard shows the Overview. */
+	socketsPage(on: boolean): void;
 	report(): Promise<DashboardReport>;
 	stop(): Promise<void>;
 }
@@ -170,6 +184,7 @@ export function startDashboard(kind: DashboardKind, port: number, page: Dashboar
 	return {
 		firstView,
 		reset: () => child.send({ type: 'reset' } satisfies DashboardRequest),
+		socketsPage: (on) => child.send({ type: 'sockets-page', on } satisfies DashboardRequest),
 		report: () =>
 			ask<DashboardReport>(child, { type: 'report' } satisfies DashboardRequest, 'report'),
 		stop: () => stop(child)

@@ -1,6 +1,7 @@
 /**
  * The benchmark's server process: a chat server, bare or instrumented by one of the arms, that
- * reports its own CPU and heap over IPC. Run by run.ts, one process per arm and repetition.
+ * reports its own CPU and heap over IPC. Run by run.ts, one process per arm and repetition; by
+ * cluster.ts as one node of a cluster, with a node id, a Redis URL and an adapter after the arm.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -8,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { instrument as adminUi } from '@socket.io/admin-ui';
 import { instrument, type Instrumentation } from '../../server/agent/index.js';
+import { clusterAdapter, type AdapterKind } from './cluster-adapter.js';
 
 export type Arm = 'bare' | 'sockscope' | 'admin-ui-dev' | 'admin-ui-prod';
 
@@ -38,9 +40,15 @@ function watchLoop(): void {
 	}, 1);
 }
 
-const arm = process.argv[2] as Arm;
+const [arm, nodeId, redisUrl, adapterKind] = process.argv.slice(2) as [
+	Arm,
+	string?,
+	string?,
+	AdapterKind?
+];
 const http = createServer();
-const io = new Server(http, { transports: ['websocket'], pingInterval: 25_000 });
+const adapter = redisUrl ? await clusterAdapter(redisUrl, adapterKind ?? 'redis') : undefined;
+const io = new Server(http, { transports: ['websocket'], pingInterval: 25_000, adapter });
 
 io.on('connection', (socket) => {
 	socket.on('join', (room: string) => socket.join(room));
@@ -49,8 +57,9 @@ io.on('connection', (socket) => {
 	socket.on('msg', (room: string, text: string) => socket.to(room).emit('msg', text));
 });
 
+const agentOptions = { auth: false, dashboard: false, ...(nodeId ? { nodeId } : {}) } as const;
 let agent: Instrumentation | undefined;
-if (arm === 'sockscope') agent = instrument(io, { auth: false, dashboard: false });
+if (arm === 'sockscope') agent = instrument(io, agentOptions);
 if (arm === 'admin-ui-dev') adminUi(io, { auth: false, mode: 'development' });
 if (arm === 'admin-ui-prod') adminUi(io, { auth: false, mode: 'production' });
 
@@ -93,11 +102,14 @@ process.on('message', async (req: Request) => {
 			process.send!({ type: 'heap', bytes: process.memoryUsage().heapUsed });
 			break;
 		case 'agent':
-			process.send!({ type: 'agent', sizes: agent ? { ...agent.inspect(), hostSockets: io.of('/').sockets.size } : null });
+			process.send!({
+				type: 'agent',
+				sizes: agent ? { ...agent.inspect(), hostSockets: io.of('/').sockets.size } : null
+			});
 			break;
 		// ab.ts: the same process with and without the agent, to take the process out of the comparison.
 		case 'instrument':
-			agent ??= instrument(io, { auth: false, dashboard: false });
+			agent ??= instrument(io, agentOptions);
 			process.send!({ type: 'instrument' });
 			break;
 		case 'close':

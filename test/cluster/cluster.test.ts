@@ -7,8 +7,9 @@ import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import type { Page, Sample, Snapshot, SocketRow } from '../../server/protocol/models.js';
 import { ask, once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
-import { startNode, stopCluster, type Node } from './nodes.js';
+import { stopCluster } from './nodes.js';
 import { describeBrowser, launchBrowser, openPage } from '../support/browser.js';
+import { startNode, type Node } from './start-node.js';
 
 for (const kind of ['redis', 'streams'] as const) {
 	describeWithRedis(`a cluster of three nodes (${kind} adapter)`, () => {

@@ -9,7 +9,8 @@ import { compareKeys, rowId } from '../../server/protocol/paging.js';
 import type { WindowUpdate } from '../../server/protocol/windows.js';
 import { ask, once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
-import { startNode, stopCluster, type Node } from './nodes.js';
+import { stopCluster } from './nodes.js';
+import { startNode, type Node } from './start-node.js';
 
 describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 	let redis: RedisServer;

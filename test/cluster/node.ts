@@ -12,12 +12,8 @@ import { instrument } from '../../server/agent/index.js';
 
 const [nodeId, redisUrl, kind, port] = process.argv.slice(2);
 
-// @socket.io/redis-streams-adapter 0.3 publishes server-side emits with PUBLISH and drops the
-// promise, so a Redis reset with one in flight is an unhandled rejection that would end the node.
-// A host on that adapter needs this guard; the agent's own calls cannot catch it.
-process.on('unhandledRejection', (err) =>
-	console.error(`node ${process.argv[2]}: unhandled rejection: ${String(err)}`)
-);
+// No `unhandledRejection` handler: the agent's own cluster traffic must not need one (the
+// Redis-reset test proves it); the host's own messages through these adapters still may.
 // Redis going away must not end the process: the clients retry, and say so here.
 const quiet = () => {};
 const reconnect = { reconnectStrategy: (retries: number) => Math.min(100 * retries, 500) };

@@ -10,7 +10,7 @@ import bcrypt from 'bcryptjs';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { request } from '../support/demo-fixture.js';
-import { connectClient, freePort, waitFor } from '../support/util.js';
+import { connectClient, freePort, socketsPerNode, waitFor } from '../support/util.js';
 import { hasRedisServer } from '../support/redis.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -151,13 +151,7 @@ describe('sockscope', () => {
 			const dashboard = await connectClient(`${dashboards[1]}/sockscope`, {
 				auth: { user: 'admin', password }
 			});
-			const nodes = new Map<string, number>();
-			dashboard.on('stats:sample', (s: { nodeId: string; namespaces: { sockets: number }[] }) =>
-				nodes.set(
-					s.nodeId,
-					s.namespaces.reduce((n, ns) => n + ns.sockets, 0)
-				)
-			);
+			const nodes = socketsPerNode(dashboard);
 			await expect
 				.poll(() => [...nodes.keys()].sort(), { timeout: 20_000 })
 				.toEqual(['node-1', 'node-2', 'node-3']);

@@ -80,3 +80,17 @@ export function collect<T = unknown>(
 	emitter.on(event, (value) => received.push(value));
 	return received;
 }
+
+/** Sockets on each node (every namespace summed), as a dashboard's samples report them from now on. */
+export function socketsPerNode(dashboard: {
+	on(event: string, listener: (sample: never) => void): unknown;
+}): Map<string, number> {
+	const nodes = new Map<string, number>();
+	dashboard.on('stats:sample', (s: { nodeId: string; namespaces: { sockets: number }[] }) =>
+		nodes.set(
+			s.nodeId,
+			s.namespaces.reduce((n, ns) => n + ns.sockets, 0)
+		)
+	);
+	return nodes;
+}

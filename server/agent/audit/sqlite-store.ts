@@ -41,10 +41,13 @@ export function openSqliteStore(path: string): AuditStore {
 	let Database: typeof BetterSqlite3;
 	try {
 		Database = require('better-sqlite3') as typeof BetterSqlite3;
-	} catch {
+	} catch (err) {
+		const missing = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND';
 		throw new AgentError(
 			'E_OPTIONS',
-			'option "audit.sqlite": needs the optional dependency better-sqlite3 (npm install better-sqlite3)'
+			missing
+				? 'option "audit.sqlite": needs better-sqlite3, an optional peer dependency of sockscope: run `npm install better-sqlite3` in your app'
+				: `option "audit.sqlite": better-sqlite3 is installed but failed to load (${(err as Error).message}); reinstall it with \`npm rebuild better-sqlite3\``
 		);
 	}
 	let db: BetterSqlite3.Database;

@@ -8,6 +8,8 @@ import bcrypt from 'bcryptjs';
 import type { UserOptions } from '../options.js';
 
 const MAX_NAME = 128;
+/** bcrypt's cost for new hashes: about 60 ms a hash on a current core. */
+export const BCRYPT_COST = 10;
 // bcrypt reads only the first 72 bytes; the bound keeps a huge password from costing anything.
 const MAX_PASSWORD = 1024;
 
@@ -16,6 +18,11 @@ export interface PasswordCheck {
 	check(name: unknown, password: unknown): Promise<UserOptions | null>;
 	/** The user of that name, for session tokens; not a login, so not constant time. */
 	find(name: string): UserOptions | undefined;
+}
+
+/** A bcrypt hash for `auth.users[].passwordHash` (what `npx sockscope hash-password` prints). */
+export function hashPassword(password: string, cost = BCRYPT_COST): Promise<string> {
+	return bcrypt.hash(password, cost);
 }
 
 export function createPasswordCheck(users: UserOptions[]): PasswordCheck {

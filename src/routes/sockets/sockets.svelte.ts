@@ -18,6 +18,7 @@ import { param, setParams } from '$lib/url-state';
 
 export const COLUMNS: { key: SocketSortKey | null; label: string; numeric?: boolean }[] = [
 	{ key: 'id', label: 'Socket' },
+	{ key: null, label: 'Label' },
 	{ key: 'namespace', label: 'Namespace' },
 	{ key: null, label: 'Rooms' },
 	{ key: 'address', label: 'Address' },

@@ -139,7 +139,9 @@ export class IndexQueries {
 			eventsOut: s.eventsOut,
 			bytesIn: 0,
 			bytesOut: 0,
-			dataKeys: Object.keys(s.data)
+			dataKeys: Object.keys(s.data),
+			// admin-ui has no labels.
+			label: null
 		};
 	}
 

@@ -1,0 +1,20 @@
+/** Starts one node of a test cluster (node.ts) in its own process and waits for its port. */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface Node {
+	id: string;
+	port: number;
+	child: ChildProcess;
+}
+
+export function startNode(id: string, redisUrl: string, kind: string): Promise<Node> {
+	const child = fork(fileURLToPath(new URL('./node.ts', import.meta.url)), [id, redisUrl, kind], {
+		execArgv: ['--import', 'tsx'],
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+	});
+	return new Promise((resolve, reject) => {
+		child.once('message', (m: { port: number }) => resolve({ id, port: m.port, child }));
+		child.once('exit', (code) => reject(new Error(`node ${id} exited with ${code}`)));
+	});
+}

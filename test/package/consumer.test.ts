@@ -1,0 +1,239 @@
+/**
+ * The package as an operator gets it: `npm pack` (once per run), the tarball installed into fresh
+ * apps beside socket.io 4.8 and 4.7, then what a user does there — start the app, open the
+ * dashboard, log in, require it from CommonJS, type-check against it, run its command. `npm test`
+ * builds first; the pack itself skips the build scripts so that the run builds once.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import type { Snapshot } from '../../server/protocol/models.js';
+import { io } from 'socket.io-client';
+import { waitFor } from '../support/util.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const INSTALL_TIMEOUT = 240_000;
+/** Nothing of the repository's tooling may reach an operator's production tree. */
+const FORBIDDEN = ['tsx', 'esbuild', 'socket.io-client', 'better-sqlite3', 'vite', 'typescript'];
+
+const SOCKET_IO = { '4.8': '~4.8.0', '4.7': '~4.7.0' } as const;
+
+let work: string;
+let tarball: string;
+let packed: string[];
+/** The two apps, installed at once while the tarball's contents are checked. */
+let apps: Record<keyof typeof SOCKET_IO, Promise<string>>;
+
+beforeAll(async () => {
+	for (const built of ['dist/agent/index.js', 'dist/bin/sockscope.js', 'build/index.html']) {
+		if (!existsSync(join(ROOT, built)))
+			throw new Error(`${built} is missing: run npm run build first`);
+	}
+	work = await mkdtemp(join(tmpdir(), 'sockscope-consumer-'));
+	const { stdout } = await run(
+		'npm',
+		['pack', '--json', '--ignore-scripts', '--pack-destination', work],
+		{ cwd: ROOT, maxBuffer: 64 << 20 }
+	);
+	const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
+	tarball = join(work, info.filename);
+	packed = info.files.map((f) => f.path);
+	apps = { '4.8': createApp(SOCKET_IO['4.8']), '4.7': createApp(SOCKET_IO['4.7']) };
+	// Settled here so that a failed install is not an unhandled rejection in a later test.
+	apps['4.7'].catch(() => {});
+}, 120_000);
+
+afterAll(async () => {
+	if (work) await rm(work, { recursive: true, force: true });
+});
+
+test('the tarball holds the compiled agent, its types, the dashboard build, README and LICENSE, and nothing else', () => {
+	expect(packed).toEqual(
+		expect.arrayContaining([
+			'LICENSE',
+			'README.md',
+			'package.json',
+			'dist/agent/index.js',
+			'dist/agent/index.d.ts',
+			'dist/protocol/index.d.ts',
+			'dist/bin/sockscope.js',
+			'build/index.html'
+		])
+	);
+	const stray = packed.filter(
+		(path) =>
+			!/^(LICENSE|README\.md|package\.json)$/.test(path) &&
+			!/^dist\/(agent|protocol|bin)\/.+\.(js|d\.ts)$/.test(path) &&
+			!path.startsWith('build/')
+	);
+	expect(stray).toEqual([]);
+	expect(packed.filter((path) => /\.map$|(?<!\.d)\.ts$|demo/.test(path))).toEqual([]);
+});
+
+/** A fresh app with the tarball and socket.io at `version` installed as a user would. */
+async function createApp(socketIo: string): Promise<string> {
+	const dir = await mkdtemp(join(work, 'app-'));
+	await writeFile(
+		join(dir, 'package.json'),
+		JSON.stringify({ name: 'consumer-app', private: true, type: 'module' })
+	);
+	await run(
+		'npm',
+		['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, `socket.io@${socketIo}`],
+		{ cwd: dir, maxBuffer: 64 << 20 }
+	);
+	return dir;
+}
+
+/** Every package directory in the app's tree (production only: the app has no dev dependencies). */
+async function installedPaths(dir: string): Promise<string[]> {
+	const { stdout } = await run('npm', ['ls', '--all', '--parseable', '--omit=dev'], {
+		cwd: dir,
+		maxBuffer: 64 << 20
+	});
+	return stdout.split('\n').filter(Boolean);
+}
+
+const APP = `
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+import { instrument } from 'sockscope';
+
+const httpServer = createServer((req, res) => res.writeHead(404).end('app 404'));
+const io = new Server(httpServer);
+instrument(io, {
+	auth: { users: [{ name: 'ops', passwordHash: process.env.OPS_HASH, role: 'admin' }] }
+});
+httpServer.listen(0, '127.0.0.1', () => console.log('port ' + httpServer.address().port));
+`;
+
+const TYPED = `
+import { Server } from 'socket.io';
+import { instrument, type InstrumentOptions } from 'sockscope';
+import type { Snapshot } from 'sockscope/protocol';
+
+const io = new Server();
+const options: InstrumentOptions = { auth: false, label: (socket) => socket.id };
+const agent = instrument(io, options);
+const nodeId: string = agent.nodeId;
+let snapshot: Snapshot | undefined;
+// @ts-expect-error auth is required
+instrument(io, {});
+// @ts-expect-error a misspelt option
+instrument(io, { auth: false, dashbord: false });
+export { nodeId, snapshot };
+`;
+
+const MODULE_FOR = { node16: 'node16', bundler: 'esnext', node: 'commonjs' } as const;
+
+describe.each([
+	// Every resolution once; with 4.7 the one that failed on two copies of socket.io (TS2345).
+	['4.8', ['node16', 'bundler', 'node']],
+	['4.7', ['node16']]
+] as const)('installed beside socket.io %s', (label, resolutions) => {
+	let app: string;
+
+	beforeAll(async () => {
+		app = await apps[label];
+	}, INSTALL_TIMEOUT);
+
+	test('the production tree has no loader, bundler, client or native build, and one socket.io', async () => {
+		const paths = await installedPaths(app);
+		const names = paths.map((path) => path.split(`node_modules${sep}`).at(-1));
+		expect(names.filter((name) => FORBIDDEN.includes(name!))).toEqual([]);
+		expect(names.filter((name) => name === 'socket.io')).toHaveLength(1);
+	});
+
+	test('the app serves the dashboard, and a login gets a snapshot', async () => {
+		const bin = join(app, 'node_modules/.bin/sockscope');
+		const { stdout } = await run(bin, ['hash-password', 'ops-password']);
+		await writeFile(join(app, 'server.mjs'), APP);
+		const child = spawn(process.execPath, ['server.mjs'], {
+			cwd: app,
+			env: { ...process.env, OPS_HASH: stdout.trim() },
+			stdio: ['ignore', 'pipe', 'inherit']
+		});
+		onTestFinished(() => void child.kill());
+		const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+		const port = /port (\d+)/.exec(String(line))![1];
+		const base = `http://127.0.0.1:${port}`;
+
+		const page = await fetch(`${base}/sockscope/`);
+		expect(page.status).toBe(200);
+		expect(await page.text()).toContain('<html');
+		const dashboard = io(`${base}/sockscope`, {
+			auth: { user: 'ops', password: 'ops-password' },
+			transports: ['websocket'],
+			reconnection: false
+		});
+		onTestFinished(() => void dashboard.disconnect());
+		// Listening before the connection: the snapshot can arrive with the connect packet.
+		const snapshot = await waitFor<Snapshot>(dashboard, 'state:snapshot', 20_000);
+		expect(snapshot.principal).toMatchObject({ name: 'ops', role: 'admin' });
+		expect(snapshot.node.socketIoVersion.startsWith(`${label}.`)).toBe(true);
+	});
+
+	test('CommonJS code can require it', async () => {
+		await writeFile(
+			join(app, 'require.cjs'),
+			"const { instrument, hashPassword } = require('sockscope'); console.log(typeof instrument, typeof hashPassword);"
+		);
+		const { stdout } = await run(process.execPath, ['require.cjs'], { cwd: app });
+		expect(stdout.trim()).toBe('function function');
+	});
+
+	test('audit.sqlite without better-sqlite3 says which package to install', async () => {
+		const script = `
+			import { Server } from 'socket.io';
+			import { instrument } from 'sockscope';
+			try { instrument(new Server(), { auth: false, dashboard: false, audit: { sqlite: 'audit.db' } }); } catch (err) { console.log(err.message); }`;
+		const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+			cwd: app
+		});
+		expect(stdout.trim()).toBe(
+			'option "audit.sqlite": needs better-sqlite3, an optional peer dependency of sockscope: run `npm install better-sqlite3` in your app'
+		);
+	});
+
+	test(`its types resolve under moduleResolution ${resolutions.join(', ')}, with auth required and misspelt options caught`, async () => {
+		await writeFile(join(app, 'typed.ts'), TYPED);
+		const check = (resolution: keyof typeof MODULE_FOR) =>
+			run(
+				process.execPath,
+				[
+					TSC,
+					'--noEmit',
+					'--strict',
+					'--moduleResolution',
+					resolution,
+					'--module',
+					MODULE_FOR[resolution],
+					'--target',
+					'es2022',
+					'typed.ts'
+				],
+				{ cwd: app }
+			).then(
+				() => `${resolution}: ok`,
+				(err: { stdout: string }) => `${resolution}: ${err.stdout}`
+			);
+		const results = await Promise.all(resolutions.map(check));
+		expect(results).toEqual(resolutions.map((r) => `${r}: ok`));
+	}, 120_000);
+
+	test('npx sockscope demo says where the demo lives', async () => {
+		const result = await run(join(app, 'node_modules/.bin/sockscope'), ['demo']).catch(
+			(err: { code: number; stderr: string }) => err
+		);
+		expect(result).toMatchObject({ code: 2 });
+		expect((result as { stderr: string }).stderr).toMatch(/part of the demo.*\n.*npm start/);
+	});
+});
