@@ -33,6 +33,7 @@ import { createCluster } from './cluster.js';
 import { mergeNamespaces } from './cluster-merge.js';
 import { Sampler, viewFor } from './sampler.js';
 import { checkSeam, type SeamCheck } from './seam.js';
+import { registerLiveWindows } from './live-windows.js';
 import { createLabeller } from './socket-label.js';
 import { stopWithServer } from './stop-with-server.js';
 import { createRequestLimits } from './request-limits.js';
@@ -171,6 +172,9 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			answers: localAnswers({ queries, history })
 		})
 	);
+	const windows = own(
+		registerLiveWindows({ admin, queries, cluster, nodeId: opts.nodeId, faults, timeout: opts.queryTimeout })
+	);
 	const sampler = new Sampler(model, health, opts.nodeId, faults);
 	const sampling = own(
 		startSampling(opts.sampleInterval, {
@@ -180,7 +184,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			admin,
 			cluster,
 			faults,
-			acks: host.acks
+			acks: host.acks,
+			afterSample: () => windows.tick()
 		})
 	);
 	const node = nodeInfo(io, opts);
@@ -237,7 +242,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		{
 			...queryHandlers({ queries, history, log, cluster, snapshot }),
 			...auditHandlers(trail),
-			...commands.handlers
+			...commands.handlers,
+			...windows.handlers
 		},
 		snapshot
 	);

@@ -13,6 +13,7 @@ import { AckTracker } from './collectors/acks.js';
 import { createEngineCollector, type EngineCollector, type EventTap } from './collectors/engine.js';
 import { createNamespaceCollector, type NamespaceCollector } from './collectors/namespaces.js';
 import { createSocketCollector } from './collectors/sockets.js';
+import type { BroadcastTap } from './event-log.js';
 import type { Faults } from './guard.js';
 import type { HistoryStore } from './history.js';
 import { onHttpServer } from './host-server.js';
@@ -50,7 +51,7 @@ export function watchHost(
 	}: {
 		model: NodeModel;
 		faults: Faults;
-		log: EventTap;
+		log: EventTap & BroadcastTap;
 		metrics?: Pick<Metrics, 'observeRtt'>;
 		seam: SeamCheck;
 	}
@@ -86,7 +87,8 @@ export function watchHost(
 			budget: model.nameBudget,
 			...(opts.eventNames ? { allow: new Set(opts.eventNames) } : {})
 		},
-		broadcasts: seam.broadcasts
+		broadcasts: seam.broadcasts,
+		broadcastLog: log
 	});
 	// The engine collector sees refused connections on the wire; with another parser, the encoder does.
 	const unwatchRefusals = seam.wireEvents
@@ -128,8 +130,11 @@ export function startSampling(
 		admin,
 		cluster,
 		faults,
-		acks
+		acks,
+		afterSample
 	}: {
+		/** Called after each sample is delivered (the live windows send their changes then). */
+		afterSample?: () => void;
 		namespaces: NamespaceCollector;
 		acks?: AckTracker;
 		sampler: Sampler;
@@ -149,6 +154,7 @@ export function startSampling(
 			history.add(latest);
 			admin.deliver(latest);
 			cluster.publish(latest);
+			afterSample?.();
 		}),
 		interval
 	);

@@ -20,6 +20,7 @@ import {
 	compareKeys,
 	decodeCursor,
 	encodeCursor,
+	pageAfter,
 	pageSize,
 	roomRowKey,
 	roomsDescending,
@@ -28,6 +29,8 @@ import {
 	type RowKey,
 	type SortValue
 } from '../protocol/paging.js';
+import type { SocketsFilter } from '../protocol/windows.js';
+import { BoundedSelection } from './bounded-selection.js';
 import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './sampler.js';
@@ -54,34 +57,62 @@ export class Queries {
 		return [...this.model.namespaces.values()].filter((s) => canSee(principal, s.name));
 	}
 
-	sockets(principal: Principal, query: SocketsQuery): Page<SocketRow> {
-		if (query.nodeId !== undefined && query.nodeId !== this.nodeId) return emptyPage();
-		const sort = socketSortOf(query);
-		const desc = (query.order ?? 'asc') === 'desc';
-		const text = query.text?.toLowerCase();
-		const candidates: { state: SocketState; key: SortValue }[] = [];
-		for (const stats of this.namespacesFor(principal, query.namespace)) {
-			const members = query.room !== undefined ? stats.nsp.adapter.rooms.get(query.room) : undefined;
-			if (query.room !== undefined && !members) continue;
-			const sockets: Iterable<Socket | undefined> = members
-				? [...members].map((id) => stats.nsp.sockets.get(id))
-				: stats.nsp.sockets.values();
-			for (const socket of sockets) {
+	/** Calls `visit` with each watched socket of this node that matches a filter, in no particular order. */
+	forEachMatching(principal: Principal, filter: SocketsFilter, visit: (state: SocketState) => void): void {
+		const text = filter.text?.toLowerCase();
+		for (const stats of this.namespacesFor(principal, filter.namespace)) {
+			const members = filter.room !== undefined ? stats.nsp.adapter.rooms.get(filter.room) : undefined;
+			if (filter.room !== undefined && !members) continue;
+			const sockets = stats.nsp.sockets;
+			for (const id of members ?? sockets.keys()) {
+				const socket = sockets.get(id);
 				const state = socket && this.model.stateOf(socket);
 				if (!state) continue;
-				if (query.transport !== undefined && state.conn.transport !== query.transport) continue;
+				if (filter.transport !== undefined && state.conn.transport !== filter.transport) continue;
 				if (text !== undefined && !matchesText(state, text, this.label)) continue;
-				candidates.push({ state, key: sortValue(state, sort) });
+				visit(state);
 			}
 		}
-		return pageOf(
-			candidates,
-			(c) => [c.key, rowId(c.state.stats.name, c.state.socket.id)],
-			desc,
-			query.cursor,
-			query.limit,
-			(c) => this.row(c.state)
-		);
+	}
+
+	/**
+	 * This node's first `limit` sockets of a filter strictly after `after` in its order, chosen
+	 * without sorting every socket; with how many match in all, and how many lie up to `after`.
+	 */
+	slice(
+		principal: Principal,
+		filter: SocketsFilter,
+		after: RowKey | undefined,
+		limit: number
+	): { states: SocketState[]; total: number; before: number } {
+		if (filter.nodeId !== undefined && filter.nodeId !== this.nodeId) return { states: [], total: 0, before: 0 };
+		const sort = socketSortOf(filter);
+		const sign = filter.order === 'desc' ? -1 : 1;
+		const pick = new BoundedSelection<SocketState>(limit, (a, b) => sign * compareStates(a, b, sort));
+		const bound = after && splitKey(after);
+		let total = 0;
+		let before = 0;
+		this.forEachMatching(principal, filter, (state) => {
+			total++;
+			if (bound !== undefined && sign * compareStateToKey(state, sort, bound) <= 0) before++;
+			else pick.offer(state);
+		});
+		return { states: pick.sorted(), total, before };
+	}
+
+	sockets(principal: Principal, query: SocketsQuery): Page<SocketRow> {
+		const size = pageSize(query.limit);
+		const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+		if (after === null) throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
+		const { states, total } = this.slice(principal, query, after, size + 1);
+		const shown = states.slice(0, size);
+		const last = shown[shown.length - 1];
+		return {
+			rows: shown.map((s) => this.row(s)),
+			total,
+			nextCursor: states.length > size && last ? encodeCursor(stateKey(last, socketSortOf(query))) : null,
+			missingNodes: []
+		};
 	}
 
 	/** Every room matching the query, unpaged: a cluster sums sizes across nodes before paging. */
@@ -143,7 +174,7 @@ export class Queries {
 		}));
 	}
 
-	private row(state: SocketState): SocketRow {
+	row(state: SocketState): SocketRow {
 		const { socket, conn } = state;
 		const rooms: string[] = [];
 		for (const room of socket.rooms) if (room !== socket.id) rooms.push(roomName(room));
@@ -228,8 +259,42 @@ export function pageRooms(rows: RoomRow[], query: RoomsQuery): Page<RoomRow> {
 	return pageOf(rows, (r) => roomRowKey(r, query), roomsDescending(query), query.cursor, query.limit, (r) => r);
 }
 
-function emptyPage<T>(): Page<T> {
-	return { rows: [], total: 0, nextCursor: null, missingNodes: [] };
+/** The key of a live socket, as `socketRowKey` gives it for its row. */
+export function stateKey(state: SocketState, sort: SocketSortKey): RowKey {
+	return [sortValue(state, sort), rowId(state.stats.name, state.socket.id)];
+}
+
+/**
+ * Two sockets in ascending key order. A tie is broken by `namespace#id` as in `stateKey`, which
+ * within one namespace is the order of the ids: the string is built only across namespaces.
+ */
+function compareStates(a: SocketState, b: SocketState, sort: SocketSortKey): number {
+	const va = sortValue(a, sort);
+	const vb = sortValue(b, sort);
+	if (va !== vb) return va < vb ? -1 : 1;
+	if (a.stats === b.stats) return a.socket.id < b.socket.id ? -1 : a.socket.id > b.socket.id ? 1 : 0;
+	return compareKeys([0, rowId(a.stats.name, a.socket.id)], [0, rowId(b.stats.name, b.socket.id)]);
+}
+
+/** A key with its `namespace#id` split (ids never hold `#`; namespaces may). */
+interface Bound {
+	value: SortValue;
+	namespace: string;
+	id: string;
+	full: string;
+}
+
+function splitKey(key: RowKey): Bound {
+	const at = key[1].lastIndexOf('#');
+	return { value: key[0], namespace: key[1].slice(0, at), id: key[1].slice(at + 1), full: key[1] };
+}
+
+function compareStateToKey(state: SocketState, sort: SocketSortKey, key: Bound): number {
+	const value = sortValue(state, sort);
+	if (value !== key.value) return value < key.value ? -1 : 1;
+	const id = state.socket.id;
+	if (state.stats.name === key.namespace) return id < key.id ? -1 : id > key.id ? 1 : 0;
+	return compareKeys([0, rowId(state.stats.name, id)], [0, key.full]);
 }
 
 function sortValue(state: SocketState, sort: SocketSortKey): SortValue {

@@ -43,8 +43,8 @@ export function localAnswers({
 	};
 }
 
-/** The queries this module answers: all but the audit trail's. */
-type Answered = Exclude<QueryName, 'audit:query'>;
+/** The queries this module answers: all but the audit trail's and the live windows' (live-windows.ts). */
+type Answered = Exclude<QueryName, 'audit:query' | 'sockets:watch' | 'sockets:unwatch' | 'sockets:seek'>;
 
 export function queryHandlers({ log, cluster, snapshot }: QueryDeps) {
 	return queryEntries<Answered>({

@@ -154,6 +154,8 @@ export interface BroadcastCounter {
 	broadcast(): void;
 	/** A broadcast reached one local socket. */
 	recipient(): void;
+	/** A broadcast has reached this node's sockets (the event log's one entry for it). */
+	sent?(packet: { type: number; data?: unknown[] }, opts: object): void;
 }
 
 /**
@@ -177,7 +179,14 @@ export function wrapBroadcasts(
 		} catch (err) {
 			faults.record('broadcast', err);
 		}
-		return original.call(this, packet, opts);
+		if (counter.sent === undefined) return original.call(this, packet, opts);
+		const result = original.call(this, packet, opts);
+		try {
+			counter.sent(packet as { type: number; data?: unknown[] }, opts);
+		} catch (err) {
+			faults.record('broadcast sent', err);
+		}
+		return result;
 	};
 	const apply: Apply = function (this: Adapter, opts, callback) {
 		if (!pending.has(opts)) return originalApply!.call(this, opts, callback);

@@ -136,6 +136,7 @@ export const schemas = {
 	history: z.strictObject({ range: z.enum(HISTORY_RANGES) }) satisfies z.ZodType<HistoryQuery>,
 	logFilter: z.strictObject({
 		namespace: namespaceField.optional(),
+		direction: z.enum(['in', 'out']).optional(),
 		room: roomField.optional(),
 		socket: socketIdField.optional(),
 		event: z.string().min(1).max(MAX_ROOM_NAME).optional()

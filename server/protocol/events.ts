@@ -21,6 +21,8 @@ import type {
 	SocketsQuery
 } from './models.js';
 import type { AuditEntry, AuditQuery, CommandMap, CommandName } from './commands.js';
+import type { RowKey } from './paging.js';
+import type { SocketsSeek, SocketsWindow, WindowUpdate } from './windows.js';
 
 /** Events the agent sends to a dashboard. */
 export interface AgentToDashboardEvents {
@@ -34,6 +36,8 @@ export interface AgentToDashboardEvents {
 	'session:grant': (grant: SessionGrant) => void;
 	/** A new audit entry, live. */
 	'audit:entry': (entry: AuditEntry) => void;
+	/** One node's changes to the sockets window a dashboard watches (`sockets:watch`). */
+	'sockets:window': (update: WindowUpdate) => void;
 }
 
 type Query<Q, R> = (query: Q, ack: (answer: Ack<R>) => void) => void;
@@ -50,6 +54,11 @@ export interface DashboardQueries {
 	'log:subscribe': Query<LogFilter, { maxPerSecond: number; payloads: boolean }>;
 	'log:unsubscribe': Query<Record<string, never>, true>;
 	'audit:query': Query<AuditQuery, Page<AuditEntry>>;
+	/** Watches a window of the sockets list; it replaces the dashboard's previous window. */
+	'sockets:watch': Query<SocketsWindow, { watch: number }>;
+	'sockets:unwatch': Query<Record<string, never>, true>;
+	/** The key of the row just before an index, to watch a window there; null at the start. */
+	'sockets:seek': Query<SocketsSeek, RowKey | null>;
 }
 
 /** Commands a dashboard may send: authorised, validated and audited before anything happens. */

@@ -369,6 +369,7 @@ export type HistoryQuery = { range: HistoryRange };
 
 export interface LogFilter {
 	namespace?: string;
+	direction?: 'in' | 'out';
 	room?: string;
 	socket?: string;
 	event?: string;
@@ -384,9 +385,20 @@ export interface LogEntry {
 	bytes: number;
 	/** The first arguments, truncated, only when the agent's options allow payloads. */
 	args?: string;
+	/** Identical (namespace, direction, event) entries folded into this row within a second; absent: 1. */
+	count?: number;
+	/** A broadcast (one entry, not one per recipient); `socket` is its sender, or empty. */
+	broadcast?: LogBroadcast;
 }
 
-/** A batch of the live event log. `dropped`: entries the rate cap left out since the last batch. */
+/** Where a broadcast went: its rooms (empty: the whole namespace), the rooms it left out, its deliveries on this node. */
+export interface LogBroadcast {
+	rooms: string[];
+	except: string[];
+	recipients: number;
+}
+
+/** A batch of the live event log, once a second. `dropped`: entries the rate cap left out, beyond those folded into counts. */
 export interface LogBatch {
 	entries: LogEntry[];
 	dropped: number;

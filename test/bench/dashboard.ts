@@ -6,6 +6,8 @@
 import { io, type Socket } from 'socket.io-client';
 
 export type DashboardKind = 'sockscope' | 'admin-ui';
+/** The page the dashboard shows after its first full view: what it asks for is what the page asks. */
+export type DashboardPage = 'overview' | 'sockets' | 'rooms' | 'events';
 
 export type DashboardRequest =
 	{ type: 'reset' } | { type: 'report' } | { type: 'sockets-page'; on: boolean } | { type: 'exit' };
@@ -22,6 +24,9 @@ export interface DashboardReport {
 }
 
 const [kind, port] = [process.argv[2] as DashboardKind, Number(process.argv[3])];
+const page = (process.argv[4] ?? 'overview') as DashboardPage;
+/** The rows a 1280×800 window shows on the Sockets page, with the virtual list's overscan and the window's margin. */
+const WINDOW_ROWS = 75;
 const started = performance.now();
 let bytes = 0;
 let messages = 0;
@@ -53,13 +58,16 @@ function firstView() {
 }
 
 if (kind === 'sockscope') {
-	// Sockscope's first full view: the snapshot, then the first page of sockets and of rooms.
+	// Sockscope's first full view: the snapshot, then the first sockets window and rooms page.
 	socket.once('state:snapshot', async () => {
+		const window = new Promise((resolve) => socket.once('sockets:window', resolve));
 		await Promise.all([
-			socket.emitWithAck('sockets:query', { limit: 100 }),
-			socket.emitWithAck('rooms:query', { limit: 100 })
+			socket.emitWithAck('sockets:watch', { watch: 1, query: {}, limit: WINDOW_ROWS }),
+			socket.emitWithAck('rooms:query', { limit: 100 }),
+			window
 		]);
 		firstView();
+		await openPage();
 	});
 } else {
 	// admin-ui's first full view: its whole socket list (development mode) or its first stats.
@@ -67,6 +75,30 @@ if (kind === 'sockscope') {
 	socket.once('server_stats', () => setTimeout(firstView, 50));
 }
 socket.onAny(() => {});
+
+/** Asks what the page asks for, as the dashboard does while it stays open. */
+async function openPage() {
+	if (page !== 'sockets') await socket.emitWithAck('sockets:unwatch', {});
+	if (page === 'events') await socket.emitWithAck('log:subscribe', {});
+	if (page === 'rooms') {
+		const { data } = await socket.emitWithAck('rooms:query', { limit: 1 });
+		const room = data.rows[0];
+		if (room) await roomsPage(room.namespace, room.name);
+	}
+}
+
+/**
+ * The Rooms page with one room open, as the dashboard asks: the rooms list re-read on each sample,
+ * the open room's size and members every two seconds.
+ */
+async function roomsPage(namespace: string, room: string) {
+	await socket.emitWithAck('room:members', { namespace, room, limit: 100 });
+	setInterval(() => void socket.emitWithAck('rooms:query', { limit: 200 }), 1000);
+	setInterval(() => {
+		void socket.emitWithAck('rooms:query', { namespace, text: room, limit: 50 });
+		void socket.emitWithAck('room:members', { namespace, room, limit: 100 });
+	}, 2000);
+}
 
 /**
  * The Sockets page as it is on this branch: it re-reads its rows (a first page of 500, the protocol's

@@ -3,7 +3,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Arm, Request } from './server.js';
-import type { DashboardKind, DashboardReport, DashboardRequest } from './dashboard.js';
+import type { DashboardKind, DashboardPage, DashboardReport, DashboardRequest } from './dashboard.js';
 import type { Job } from './load-process.js';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -45,6 +45,9 @@ export interface ServerProcess {
 	port: number;
 	cpu(): Promise<CpuReading>;
 	heapBytes(): Promise<number>;
+	/** Starts timing the server's event loop; `longestBlock` says the longest it was blocked since, in ms. */
+	watchLoop(): Promise<void>;
+	longestBlock(): Promise<number>;
 	agentSizes(): Promise<Record<string, number> | null>;
 	/** Attaches or detaches Sockscope's agent in the running server (ab.ts). */
 	/** `acks: false`: without acknowledgement tracking. */
@@ -116,6 +119,9 @@ export async function startServer(arm: Arm, node?: ClusterNodeSpec): Promise<Ser
 		cpu: () => ask<CpuReading>(child, { type: 'cpu' } satisfies Request, 'cpu'),
 		heapBytes: async () =>
 			(await ask<{ bytes: number }>(child, { type: 'heap' } satisfies Request, 'heap')).bytes,
+		watchLoop: async () => void (await ask(child, { type: 'loop-watch' } satisfies Request, 'loop-watch')),
+		longestBlock: async () =>
+			(await ask<{ ms: number }>(child, { type: 'loop-longest' } satisfies Request, 'loop-longest')).ms,
 		agentSizes: async () =>
 			(
 				await ask<{ sizes: Record<string, number> | null }>(
@@ -161,8 +167,8 @@ export interface DashboardProcess {
 	stop(): Promise<void>;
 }
 
-export function startDashboard(kind: DashboardKind, port: number): DashboardProcess {
-	const child = fork(here('./dashboard.ts'), [kind, String(port)], {
+export function startDashboard(kind: DashboardKind, port: number, page: DashboardPage = 'overview'): DashboardProcess {
+	const child = fork(here('./dashboard.ts'), [kind, String(port), page], {
 		...pinned(LOAD_CPU),
 		execArgv: [...pinned(LOAD_CPU).execArgv, '--import', 'tsx'],
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc']

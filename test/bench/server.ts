@@ -20,7 +20,26 @@ export type Request =
 	/** `acks: false`: the agent without acknowledgement tracking (`ackTimeout: false`). */
 	| { type: 'instrument'; acks?: boolean }
 	| { type: 'close' }
+	| { type: 'loop-watch' }
+	| { type: 'loop-longest' }
 	| { type: 'exit' };
+
+/**
+ * The longest the event loop went without running a 1 ms timer, less that millisecond: how long
+ * the host was blocked (serving a dashboard's first view, say). Runs only while watched.
+ */
+let loopTimer: NodeJS.Timeout | undefined;
+let longestBlock = 0;
+function watchLoop(): void {
+	clearInterval(loopTimer);
+	longestBlock = 0;
+	let last = performance.now();
+	loopTimer = setInterval(() => {
+		const now = performance.now();
+		longestBlock = Math.max(longestBlock, now - last - 1);
+		last = now;
+	}, 1);
+}
 
 const [arm, nodeId, redisUrl, adapterKind] = process.argv.slice(2) as [
 	Arm,
@@ -104,6 +123,14 @@ process.on('message', async (req: Request) => {
 			await agent?.close();
 			agent = undefined;
 			process.send!({ type: 'close' });
+			break;
+		case 'loop-watch':
+			watchLoop();
+			process.send!({ type: 'loop-watch' });
+			break;
+		case 'loop-longest':
+			clearInterval(loopTimer);
+			process.send!({ type: 'loop-longest', ms: longestBlock });
 			break;
 		case 'exit':
 			process.exit(0);

@@ -1,5 +1,6 @@
 /** The benchmark's workloads, each run against one server process (one arm). */
 import type { Socket } from 'socket.io-client';
+import type { DashboardPage } from './dashboard.js';
 import type { Arm } from './server.js';
 import { startDashboard, startServer, type DashboardProcess, type ServerProcess } from './processes.js';
 import { atRate, closeAll, connectMany, connectOne, sleep, startChat, startChurn, type SteadyLoad } from './load.js';
@@ -116,7 +117,6 @@ export async function churn(arm: ArmSpec, s: Settings) {
 export async function scale(arm: ArmSpec, counts: number[], s: Settings): Promise<Record<number, Record<string, number>>> {
 	const server = await startServer(arm.server);
 	const clients: Socket[] = [];
-	let dashboard: DashboardProcess | undefined;
 	const results: Record<number, Record<string, number>> = {};
 	try {
 		for (const count of counts) {
@@ -127,30 +127,50 @@ export async function scale(arm: ArmSpec, counts: number[], s: Settings): Promis
 			clients.push(...more);
 			await sleep(1500);
 			let figures: Record<string, number> = { heapBytes: await server.heapBytes() };
-			if (arm.dashboard) {
-				dashboard = startDashboard(arm.dashboard, server.port);
-				const first = await dashboard.firstView;
-				let k = 0;
-				const stopChurn = atRate(10, () => {
-					clients.shift()?.disconnect();
-					connectOne(server.port, k++).then((c) => clients.push(c), () => {});
-				});
-				await sleep(1000);
-				dashboard.reset();
-				await sleep(s.windowMs);
-				const stream = await streamFigures(dashboard);
-				stopChurn();
-				await dashboard.stop();
-				dashboard = undefined;
-				figures = { ...figures, ...first, ...stream } as Record<string, number>;
+			for (const page of arm.dashboard === 'sockscope' ? PAGES : arm.dashboard ? (['overview'] as const) : []) {
+				const measured = await measurePage(server, clients, arm.dashboard!, page, s);
+				for (const [key, value] of Object.entries(measured)) figures[`${page}:${key}`] = value;
+				// The first view is the same whichever page follows it: the Overview's stands for all.
+				if (page === 'overview') figures = { ...figures, ...measured };
 			}
 			results[count] = figures;
 		}
 		return results;
 	} finally {
-		await dashboard?.stop();
 		closeAll(clients);
 		await server.stop();
+	}
+}
+
+const PAGES = ['overview', 'sockets', 'rooms', 'events'] as const;
+
+/**
+ * One dashboard opened on a server of idle sockets: its first full view (bytes, time, and the
+ * server's longest event-loop block meanwhile), then what it receives on one page through light churn.
+ */
+async function measurePage(server: ServerProcess, clients: Socket[], kind: 'sockscope' | 'admin-ui', page: DashboardPage, s: Settings) {
+	// The longest block over half a second without a dashboard: what GC and the machine cost anyway.
+	await server.watchLoop();
+	await sleep(500);
+	const idleStallMs = await server.longestBlock();
+	await server.watchLoop();
+	const dashboard = startDashboard(kind, server.port, page);
+	try {
+		const first = await dashboard.firstView;
+		const firstViewStallMs = await server.longestBlock();
+		let k = 0;
+		const stopChurn = atRate(10, () => {
+			clients.shift()?.disconnect();
+			connectOne(server.port, k++).then((c) => clients.push(c), () => {});
+		});
+		await sleep(1000);
+		dashboard.reset();
+		await sleep(s.windowMs);
+		const stream = await streamFigures(dashboard);
+		stopChurn();
+		return { ...first, firstViewStallMs, idleStallMs, ...stream } as Record<string, number>;
+	} finally {
+		await dashboard.stop();
 	}
 }
 

@@ -7,6 +7,7 @@ import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import type { Page, Sample, Snapshot, SocketRow } from '../../server/protocol/models.js';
 import { ask, once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
+import { stopCluster } from './nodes.js';
 import { describeBrowser, launchBrowser, openPage } from '../support/browser.js';
 import { startNode, type Node } from './start-node.js';
 
@@ -39,12 +40,7 @@ for (const kind of ['redis', 'streams'] as const) {
 			await once<Snapshot>(dashboard, 'state:snapshot');
 		}, 60_000);
 
-		afterAll(async () => {
-			for (const c of clients) c.disconnect();
-			dashboard?.disconnect();
-			for (const n of nodes ?? []) n.child.kill('SIGKILL');
-			await redis?.stop();
-		});
+		afterAll(() => stopCluster(clients, dashboard, nodes, redis));
 
 		test('a dashboard on node 1 sees the exact total and per-node counts', async () => {
 			await expect

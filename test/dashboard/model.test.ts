@@ -39,6 +39,18 @@ describe('DashboardModel', () => {
 		expect(model.series.points('sockets:/chat').map((p) => p.y)).toEqual([3, 4, 5, 6]);
 	});
 
+	it('reads the traffic tiles over the same ten seconds as the Namespaces page', () => {
+		const model = new DashboardModel(async () => []);
+		model.applySnapshot(snapshot({ samples: [] }));
+		// A burst of 40 events, then three quiet seconds: the last interval alone would say 0.
+		model.applySample(sample('a', T0 + 3000, [namespace('/chat', { eventsIn: 40 })]));
+		for (let i = 4; i <= 6; i++)
+			model.applySample(sample('a', T0 + i * 1000, [namespace('/chat')]));
+		expect(model.totals.eventsIn).toBe(10);
+		expect(model.totals.eventsIn).toBe(model.namespaceRates.get('/chat')?.eventsIn);
+		expect(model.totals.namespaces[0].eventsIn).toBe(10);
+	});
+
 	it('keeps the samples that arrive while a longer range loads', async () => {
 		let answer: (h: History[]) => void = () => {};
 		const model = new DashboardModel((range: HistoryRange) => {

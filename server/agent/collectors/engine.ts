@@ -33,8 +33,11 @@ type Direction = 'in' | 'out';
 /** The live event log's view of traffic; `active` is false whenever nobody is subscribed. */
 export interface EventTap {
 	active: boolean;
-	/** `args`: the arguments, or their JSON text as read from the wire. */
-	record(direction: Direction, state: SocketState, event: string, bytes: number, args: string | unknown[]): void;
+	/**
+	 * `args`: the arguments, or their JSON text as read from the wire. `delivery`: one recipient's
+	 * copy of a broadcast, which the log shows as one entry (see `BroadcastTap`).
+	 */
+	record(direction: Direction, state: SocketState, event: string, bytes: number, args: string | unknown[], delivery?: boolean): void;
 }
 
 /** What the agent needs of an engine.io socket: its events and its transport's name. */
@@ -48,6 +51,8 @@ export interface EngineConn {
 interface EnginePacket {
 	type: string;
 	data?: string | { byteLength: number };
+	/** socket.io marks the packets of a broadcast, encoded once for every recipient, `preEncoded`. */
+	options?: { preEncoded?: boolean };
 }
 
 export interface EngineCollector {
@@ -186,7 +191,8 @@ export function createEngineCollector({
 			if (engine.transport.name !== conn.transport) noteUpgrade(conn, engine.transport.name as Transport);
 			for (let i = 0; i < packets.length; i++) {
 				const packet = packets[i];
-				if (packet.type === 'message') countMessage(engine, conn, packet.data, 'out');
+				if (packet.type === 'message')
+					countMessage(engine, conn, packet.data, 'out', packet.options?.preEncoded === true);
 				else if (packet.type === 'ping') conn.pingAt = performance.now();
 			}
 		} catch (err) {
@@ -194,7 +200,13 @@ export function createEngineCollector({
 		}
 	}
 
-	function countMessage(engine: EngineConn, conn: ConnState, data: EnginePacket['data'], direction: Direction): void {
+	function countMessage(
+		engine: EngineConn,
+		conn: ConnState,
+		data: EnginePacket['data'],
+		direction: Direction,
+		delivery = false
+	): void {
 		if (typeof data !== 'string') {
 			if (data !== undefined) countBinary(conn, data.byteLength, direction);
 			return;
@@ -203,7 +215,7 @@ export function createEngineCollector({
 		if (!wireEvents) {
 			countUnread(conn, Buffer.byteLength(data), direction);
 		} else if (type === TYPE_EVENT || type === TYPE_BINARY_EVENT) {
-			countEvent(conn, data, type, direction);
+			countEvent(conn, data, type, direction, delivery);
 		} else if ((type === TYPE_ACK || type === TYPE_BINARY_ACK) && acks !== undefined) {
 			countAck(conn, data, direction, acks);
 		} else {
@@ -211,7 +223,7 @@ export function createEngineCollector({
 		}
 	}
 
-	function countEvent(conn: ConnState, data: string, type: number, direction: Direction): void {
+	function countEvent(conn: ConnState, data: string, type: number, direction: Direction, delivery: boolean): void {
 		const read = last[direction];
 		const s = read.read(conn, data);
 		if (s === null) return;
@@ -224,7 +236,7 @@ export function createEngineCollector({
 		}
 		if (tap.active) {
 			const { payload, end } = read;
-			tap.record(direction, s, eventName(data, payload, end), bytes, argsText(data, payload, end));
+			tap.record(direction, s, eventName(data, payload, end), bytes, argsText(data, payload, end), delivery);
 		}
 	}
 

@@ -10,6 +10,7 @@ import type { Faults } from '../guard.js';
 import { NamespaceStats, type NodeModel } from '../model.js';
 import { existingNamespaces, isGone, wrapBroadcasts } from '../seam.js';
 import type { SocketCollector } from './sockets.js';
+import type { BroadcastTap, BroadcastTarget } from '../event-log.js';
 
 const debug = createDebug('sockscope:namespaces');
 
@@ -34,6 +35,8 @@ export interface NamespaceCollectorDeps {
 	eventNames: EventNameRules;
 	/** Whether broadcasts can be counted (the seam's self-check). */
 	broadcasts: boolean;
+	/** The event log, told of each broadcast once (not once per recipient) while someone watches. */
+	broadcastLog?: BroadcastTap;
 }
 
 export function createNamespaceCollector(deps: NamespaceCollectorDeps): NamespaceCollector {
@@ -98,10 +101,25 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 			if (!stats.nsp.sockets.has(room)) stats.publicRooms.add(room);
 		}
 		// Broadcasts are the one thing no event reports: counted by wrapping the adapter (seam.ts).
+		// The adapter reaches this node's recipients before it returns: the log is told their count.
+		let before = 0;
+		const log = deps.broadcastLog;
 		const unwrap = deps.broadcasts
 			? wrapBroadcasts(
 					adapter,
-					{ broadcast: () => stats.broadcasts++, recipient: () => stats.broadcastRecipients++ },
+					{
+						broadcast: () => {
+							stats.broadcasts++;
+							before = stats.broadcastRecipients;
+						},
+						recipient: () => stats.broadcastRecipients++,
+						sent: log
+							? (packet, opts) => {
+									if (log.active)
+										log.broadcast(stats, packet, opts as BroadcastTarget, stats.broadcastRecipients - before);
+								}
+							: undefined
+					},
 					faults
 				)
 			: () => {};

@@ -6,6 +6,7 @@
 import type { AuditEntry, CommandMap, CommandName } from '$protocol/commands';
 import type { QueryName, RequestInput, RequestResult, SessionGrant } from '$protocol/events';
 import type { Feature, LogBatch, Sample, Snapshot } from '$protocol/models';
+import type { WindowUpdate } from '$protocol/windows';
 
 /** The protocols the dashboard speaks: Sockscope's own, and @socket.io/admin-ui's `/admin`. */
 export type SourceKind = 'sockscope' | 'admin-ui';
@@ -91,6 +92,8 @@ export interface ConnectorListener {
 	log(batch: LogBatch): void;
 	audit(entry: AuditEntry): void;
 	grant(grant: SessionGrant): void;
+	/** A change to the watched sockets window; only sources that page on the server send them. */
+	window?(update: WindowUpdate): void;
 }
 
 export type { QueryName };

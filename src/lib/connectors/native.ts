@@ -66,6 +66,7 @@ export class NativeConnector implements Connector {
 		socket.on('stats:sample', (sample) => listener.sample(sample));
 		socket.on('log:batch', (batch) => listener.log(batch));
 		socket.on('audit:entry', (entry) => listener.audit(entry));
+		socket.on('sockets:window', (update) => listener.window?.(update));
 		socket.on('session:grant', (grant) => {
 			// Later reconnections (network blips, restarts) log in with the token, not the password.
 			socket.auth = { token: grant.token };

@@ -35,6 +35,7 @@ import {
 export interface LiveSinks {
 	log: ConnectorListener['log'];
 	audit: ConnectorListener['audit'];
+	window?: ConnectorListener['window'];
 }
 
 export class ConnectionState {
@@ -148,6 +149,7 @@ export class ConnectionState {
 			sample: (sample) => this.#model.applySample(sample),
 			log: (batch) => this.#sinks.log(batch),
 			audit: (entry) => this.#sinks.audit(entry),
+			window: (update) => this.#sinks.window?.(update),
 			grant: (grant: SessionGrant) => saveSession(this.#sessionKey, grant)
 		});
 	}

@@ -13,6 +13,7 @@ import { DashboardModel } from './model.svelte';
 import { Notices } from './notices.svelte';
 import { Theme } from './theme.svelte';
 import { AuditMarkers } from './markers.svelte';
+import { WindowFeed } from './socket-window.svelte';
 
 export class Dashboard {
 	readonly model: DashboardModel;
@@ -20,6 +21,7 @@ export class Dashboard {
 	readonly log = new LogBuffer();
 	readonly audit = new AuditFeed();
 	readonly theme = new Theme();
+	readonly windows = new WindowFeed();
 	readonly connection: ConnectionState;
 	readonly actions: Actions;
 	readonly markers: AuditMarkers;
@@ -28,7 +30,8 @@ export class Dashboard {
 		this.model = new DashboardModel((range) => api.query('history:query', { range }));
 		this.connection = new ConnectionState(api, this.model, {
 			log: (batch) => this.log.push(batch),
-			audit: (entry) => this.audit.push(entry)
+			audit: (entry) => this.audit.push(entry),
+			window: (update) => this.windows.push(update)
 		});
 		this.actions = new Actions(api, this.notices);
 		this.markers = new AuditMarkers(api, this.audit);

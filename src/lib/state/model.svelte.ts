@@ -21,6 +21,7 @@ import {
 	topEventsOf,
 	topRoomsOf,
 	totalsOf,
+	withRates,
 	type NodeEntry
 } from './nodes';
 import { SeriesStore, type Point } from './series';
@@ -72,7 +73,15 @@ export class DashboardModel {
 
 	readonly principal: Principal | null = $derived(this.snapshot?.principal ?? null);
 	readonly features: Feature[] = $derived(this.snapshot?.features ?? []);
-	readonly totals = $derived(totalsOf(this.nodes.values(), this.clock.now));
+	/** Per namespace, traffic per second over the last ten seconds. */
+	readonly namespaceRates = $derived.by(() => {
+		void this.#version;
+		return namespaceRatesOf(this.#recent);
+	});
+	/** Levels from the latest samples; rates over the same ten seconds as `namespaceRates`. */
+	readonly totals = $derived(
+		withRates(totalsOf(this.nodes.values(), this.clock.now), this.namespaceRates)
+	);
 	readonly topRooms = $derived(topRoomsOf(this.nodes.values(), this.clock.now, 8));
 	/** Every namespace in view: from the samples and from the agent's namespace list. */
 	readonly namespaceNames: string[] = $derived(
@@ -96,11 +105,6 @@ export class DashboardModel {
 	readonly connectionErrors = $derived(
 		latestConnectionErrors(this.nodes.values(), 8, this.clock.now)
 	);
-	/** Per namespace, traffic per second over the last ten seconds. */
-	readonly namespaceRates = $derived.by(() => {
-		void this.#version;
-		return namespaceRatesOf(this.#recent);
-	});
 
 	/** The series store; reading it in an effect re-runs that effect on every change. */
 	constructor(private readonly fetchHistory: (range: HistoryRange) => Promise<History[]>) {}

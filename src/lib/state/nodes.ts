@@ -199,3 +199,21 @@ export function namespaceRatesOf(samples: Sample[]): Map<string, NamespaceRates>
 	}
 	return rates;
 }
+
+/**
+ * Totals whose traffic figures are the averaged rates rather than the last interval's, which
+ * drop to 0 between bursts: the Overview's tiles then read what the Namespaces page reads.
+ */
+export function withRates(totals: Totals, rates: Map<string, NamespaceRates>): Totals {
+	const keys = ['eventsIn', 'eventsOut', 'bytesIn', 'bytesOut'] as const;
+	const out: Totals = { ...totals, namespaces: totals.namespaces.map((ns) => ({ ...ns })) };
+	for (const key of keys) out[key] = 0;
+	for (const ns of out.namespaces) {
+		const r = rates.get(ns.name);
+		for (const key of keys) {
+			ns[key] = r?.[key] ?? 0;
+			out[key] += ns[key];
+		}
+	}
+	return out;
+}

@@ -7,9 +7,12 @@ import { RequestError } from '$lib/connectors/connector';
 import type { Dashboard } from '$lib/state/dashboard.svelte';
 import { param } from '$lib/url-state';
 
+const DIRECTIONS = ['in', 'out'] as const;
+
 export class EventsView {
 	readonly filter: LogFilter = $derived({
 		namespace: param('ns') || undefined,
+		direction: DIRECTIONS.find((d) => d === param('dir')),
 		room: param('room') || undefined,
 		socket: param('socket') || undefined,
 		event: param('event') || undefined

@@ -1,6 +1,7 @@
 /**
  * The sockets page's state: the filter and sort (from the URL, so a link reproduces the view), the
- * paged list they select, the row under the keyboard, and when to refresh.
+ * live window (or, for a source that does not page, the pages) they select, and the row under the
+ * keyboard.
  */
 import type { SocketRow, SocketsQuery } from '$protocol/models';
 import {
@@ -12,6 +13,7 @@ import {
 } from '$protocol/vocabulary';
 import type { Dashboard } from '$lib/state/dashboard.svelte';
 import { PagedList } from '$lib/state/paged.svelte';
+import { SocketWindow } from '$lib/state/socket-window.svelte';
 import { param, setParams } from '$lib/url-state';
 
 export const COLUMNS: { key: SocketSortKey | null; label: string; numeric?: boolean }[] = [
@@ -51,6 +53,7 @@ export class SocketsView {
 			order: param('order') === 'desc' ? 'desc' : 'asc'
 		};
 	});
+	readonly window: SocketWindow;
 	readonly list: PagedList<SocketRow>;
 	/** The row the keyboard is on. */
 	active = $state(-1);
@@ -64,14 +67,51 @@ export class SocketsView {
 	#lastRefresh = 0;
 
 	constructor(private readonly dashboard: Dashboard) {
+		this.window = new SocketWindow(dashboard.api, dashboard.windows);
 		this.list = new PagedList((cursor, limit) =>
 			dashboard.api.query('sockets:query', { ...this.query, cursor, limit })
 		);
 	}
 
+	/** A live window kept current by the agent; for sources that do not page (admin-ui), pages read in turn. */
+	get windowed(): boolean {
+		return !this.dashboard.model.missing('paged');
+	}
+
+	/** The row at a list index, or undefined while it is not loaded. */
+	rowAt(index: number): SocketRow | undefined {
+		return this.windowed ? this.window.rowAt(index) : this.list.rows[index];
+	}
+
+	/** Rows in the list, loaded or not. */
+	get count(): number {
+		return this.windowed ? this.window.count : Math.max(this.list.rows.length, this.list.total);
+	}
+
+	get total(): number {
+		return this.windowed ? this.window.total : this.list.total;
+	}
+
+	/** Rows held: the live window, or every page read so far. */
+	get held(): number {
+		return this.windowed ? this.window.rows.length : this.list.rows.length;
+	}
+
+	get loaded(): boolean {
+		return this.windowed ? this.window.loaded : this.list.loaded;
+	}
+
+	get error(): string | null {
+		return this.windowed ? this.window.error : this.list.error;
+	}
+
 	/** Starts over for a new filter, sort or connection. */
 	async reload(): Promise<void> {
 		this.active = -1;
+		if (this.windowed) {
+			await this.window.start(this.query);
+			return;
+		}
 		await this.list.reload();
 		this.#fill();
 	}
@@ -86,10 +126,15 @@ export class SocketsView {
 		return setParams({ socket: row?.id ?? null, sns: row?.namespace ?? null });
 	}
 
-	/** From the virtual list: loads the next page when the visible rows near the loaded end. */
-	visible(_start: number, end: number): void {
+	/** From the virtual list: moves the window, or loads the next page near the loaded end. */
+	visible(start: number, end: number): void {
 		this.#visibleEnd = end;
-		this.#fill();
+		if (this.windowed) this.window.visible(start, end);
+		else this.#fill();
+	}
+
+	dispose(): void {
+		this.window.dispose();
 	}
 
 	/** Loads pages until the visible rows (plus a margin) are loaded: a dragged scrollbar may skip far. */
@@ -101,10 +146,11 @@ export class SocketsView {
 	}
 
 	/**
-	 * Called on every sample: refreshes when the sockets changed (connects, disconnects, joins),
-	 * and every few seconds anyway so that RTT and traffic stay current.
+	 * Called on every sample, for sources without a live window: refreshes when the sockets
+	 * changed (connects, disconnects, joins), and every few seconds anyway for RTT and traffic.
 	 */
 	tick(now: number): void {
+		if (this.windowed) return;
 		const samples = [...this.dashboard.model.nodes.values()].map((e) => e.sample);
 		const signature = samples
 			.flatMap((s) =>
@@ -122,7 +168,6 @@ export class SocketsView {
 
 	/** Arrow keys, Page Up/Down, Home/End move the active row; Enter opens it. */
 	key(event: KeyboardEvent, pageRows: number): void {
-		const rows = this.list.rows;
 		const moves: Record<string, number> = {
 			ArrowDown: 1,
 			ArrowUp: -1,
@@ -135,11 +180,11 @@ export class SocketsView {
 			event.preventDefault();
 			this.active = Math.max(
 				0,
-				Math.min(rows.length - 1, (this.active < 0 ? -1 : this.active) + moves[event.key])
+				Math.min(this.count - 1, (this.active < 0 ? -1 : this.active) + moves[event.key])
 			);
-		} else if (event.key === 'Enter' && rows[this.active]) {
+		} else if (event.key === 'Enter' && this.rowAt(this.active)) {
 			event.preventDefault();
-			void this.select(rows[this.active]);
+			void this.select(this.rowAt(this.active)!);
 		}
 	}
 }

@@ -47,6 +47,7 @@ export class LogTap {
 		const f = this.#filter;
 		if (!f) return;
 		const event = String(args[0]);
+		if (f.direction !== undefined && f.direction !== direction) return;
 		if (f.namespace !== undefined && f.namespace !== namespace) return;
 		if (f.socket !== undefined && f.socket !== socket) return;
 		if (f.event !== undefined && f.event !== event) return;

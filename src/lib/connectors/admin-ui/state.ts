@@ -222,8 +222,16 @@ export class AdminUiState {
 		},
 		'audit:query': () => {
 			throw new RequestError('E_UNSUPPORTED', this.source.gaps.audit?.reason ?? 'No audit.');
-		}
+		},
+		// admin-ui pushes every socket: the sockets page reads pages instead of a live window.
+		'sockets:watch': () => this.#unpaged(),
+		'sockets:unwatch': () => true,
+		'sockets:seek': () => this.#unpaged()
 	};
+
+	#unpaged(): never {
+		throw new RequestError('E_UNSUPPORTED', this.source.gaps.paged?.reason ?? 'No live windows.');
+	}
 
 	answer<K extends QueryName>(event: K, input: QueryInput<K>): QueryResult<K> {
 		const feature = NEEDS[event];

@@ -1,0 +1,310 @@
+/**
+ * Live windows on the sockets list (DESIGN.md, decision 8). A dashboard watches the rows it shows;
+ * every node keeps that window on its own sockets and, once per sample interval, sends the
+ * dashboard only what changed: rows in, rows out, changed figures, nothing when nothing changed.
+ * In a cluster the watch reaches the other nodes once (and is renewed on a lease), and each node
+ * sends its changes straight to the dashboard through the adapter: no fan-out per refresh.
+ */
+import createDebug from 'debug';
+import type { Namespace } from 'socket.io';
+import type { Principal } from '../protocol/models.js';
+import { compareKeys, type RowKey } from '../protocol/paging.js';
+import {
+	type FigureChange,
+	type SocketsFilter,
+	type SocketsSeek,
+	type SocketsWindow,
+	type WindowUpdate
+} from '../protocol/windows.js';
+import type { AdminNamespace } from './admin-namespace.js';
+import type { Cluster } from './cluster.js';
+import type { Faults } from './guard.js';
+import type { SocketState } from './model.js';
+import { stateKey, type Queries } from './queries.js';
+import { queryEntries, type DashboardSocket, type HandlerTable } from './handler-table.js';
+import { windowSchemas } from './window-schemas.js';
+
+const debug = createDebug('sockscope:windows');
+
+/** A watch on another node lapses unless renewed within this time (its dashboard's node died). */
+const LEASE_MS = 60_000;
+const RENEW_MS = 20_000;
+/** Keys a node lists for a seek: past this, a seek lands on the last of them. */
+const MAX_SEEK = 100_000;
+/** Between nodes, on the admin namespace: a watch, its end, or a seek's part. */
+const WINDOW_EVENT = 'sockscope:window';
+
+type WindowQuery = 'sockets:watch' | 'sockets:unwatch' | 'sockets:seek';
+
+interface NodeRequest {
+	kind: 'watch' | 'unwatch' | 'seek';
+	principal: Principal;
+	payload: unknown;
+}
+
+/** What was last sent of one row, to tell what changed. */
+interface Sent {
+	rtt: number | null;
+	eventsIn: number;
+	eventsOut: number;
+	bytesIn: number;
+	bytesOut: number;
+	transport: string;
+	/** The socket's rooms, joined: a move between rooms changes it even when the count stays. */
+	rooms: string;
+}
+
+interface Watcher {
+	window: SocketsWindow;
+	principal: Principal;
+	send(update: WindowUpdate): void;
+	sent: Map<string, Sent> | null;
+	total: number;
+	before: number;
+	/** Remote watches only: when the lease lapses. */
+	expires: number;
+}
+
+export interface LiveWindows {
+	/** The dashboard's requests about windows, for the admin namespace's handler table. */
+	readonly handlers: Pick<HandlerTable, WindowQuery>;
+	/** Sends each watcher what changed since its last update; called once per sample interval. */
+	tick(): void;
+	/** Watches held, local and remote, to check that they return to none. */
+	readonly size: number;
+	dispose(): void;
+}
+
+export interface LiveWindowDeps {
+	admin: AdminNamespace;
+	queries: Queries;
+	cluster: Cluster;
+	nodeId: string;
+	faults: Faults;
+	/** How long a seek waits for the other nodes. */
+	timeout: number;
+}
+
+export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
+	const { admin, queries, cluster, nodeId, faults } = deps;
+	// Its own event between nodes, beside the cluster's typed ones.
+	const bus = admin.nsp as unknown as Namespace;
+	/** Keyed by the dashboard's socket id, so a dashboard has one window at most on each node. */
+	const watchers = new Map<string, Watcher>();
+	let lastRenew = Date.now();
+
+	function roundRtt(state: SocketState): number | null {
+		return state.conn.rtt >= 0 ? Math.round(state.conn.rtt * 100) / 100 : null;
+	}
+
+	/** The watcher's rows now, against what it was sent: the update, or null when nothing changed. */
+	function update(w: Watcher): WindowUpdate | null {
+		const { query, after, limit, watch } = w.window;
+		const { states, total, before } = queries.slice(w.principal, query, after, limit);
+		const reset = w.sent === null;
+		const previous = w.sent ?? new Map<string, Sent>();
+		const next = new Map<string, Sent>();
+		const out: WindowUpdate = {
+			watch,
+			nodeId,
+			reset,
+			total,
+			before,
+			rows: [],
+			figures: [],
+			gone: []
+		};
+		for (const state of states) {
+			const id = `${state.stats.name}#${state.socket.id}`;
+			const now: Sent = {
+				rtt: roundRtt(state),
+				eventsIn: state.eventsIn,
+				eventsOut: state.eventsOut,
+				bytesIn: state.bytesIn,
+				bytesOut: state.bytesOut,
+				transport: state.conn.transport,
+				rooms: [...state.socket.rooms].join('\n')
+			};
+			next.set(id, now);
+			const was = previous.get(id);
+			if (was === undefined || was.transport !== now.transport || was.rooms !== now.rooms) {
+				out.rows.push(queries.row(state));
+			} else if (
+				was.rtt !== now.rtt ||
+				was.eventsIn !== now.eventsIn ||
+				was.eventsOut !== now.eventsOut ||
+				was.bytesIn !== now.bytesIn ||
+				was.bytesOut !== now.bytesOut
+			) {
+				const change: FigureChange = [
+					id,
+					now.rtt,
+					now.eventsIn,
+					now.eventsOut,
+					now.bytesIn,
+					now.bytesOut
+				];
+				out.figures.push(change);
+			}
+		}
+		for (const id of previous.keys()) if (!next.has(id)) out.gone.push(id);
+		w.sent = next;
+		const same = !reset && total === w.total && before === w.before;
+		w.total = total;
+		w.before = before;
+		if (same && out.rows.length === 0 && out.figures.length === 0 && out.gone.length === 0)
+			return null;
+		return out;
+	}
+
+	function refresh(w: Watcher): void {
+		try {
+			const out = update(w);
+			if (out) w.send(out);
+		} catch (err) {
+			faults.record('window update', err);
+		}
+	}
+
+	function watchLocally(key: string, w: Omit<Watcher, 'sent' | 'total' | 'before'>): void {
+		const held = watchers.get(key);
+		// A renewal of the same watch keeps what was sent, so the dashboard gets no second reset.
+		if (held && held.window.watch === w.window.watch) {
+			held.expires = w.expires;
+			return;
+		}
+		const watcher: Watcher = { ...w, sent: null, total: 0, before: 0 };
+		watchers.set(key, watcher);
+		refresh(watcher);
+	}
+
+	/** Tells the other nodes; only a seek waits for their answers (or the timeout). */
+	function tellOthers(kind: NodeRequest['kind'], principal: Principal, payload: unknown): Promise<unknown[]> {
+		if (!cluster.enabled) return Promise.resolve([]);
+		return new Promise((resolve) => {
+			const timer = setTimeout(() => resolve([]), deps.timeout);
+			timer.unref();
+			try {
+				bus.serverSideEmit(WINDOW_EVENT, { kind, principal, payload } satisfies NodeRequest, (err: Error | null, replies: unknown[]) => {
+					clearTimeout(timer);
+					if (err) debug('%s: %s', kind, err.message);
+					resolve(Array.isArray(replies) ? replies : []);
+				});
+			} catch (err) {
+				clearTimeout(timer);
+				faults.record(`window ${kind}`, err);
+				resolve([]);
+			}
+		});
+	}
+
+	function fanOut(kind: NodeRequest['kind'], principal: Principal, payload: unknown): void {
+		void tellOthers(kind, principal, payload);
+	}
+
+	/** This node's keys of a filter, in order, up to `count` of them. */
+	function firstKeys(principal: Principal, query: SocketsFilter, count: number): RowKey[] {
+		const sort = query.sort ?? 'connectedAt';
+		return queries
+			.slice(principal, query, undefined, Math.min(count, MAX_SEEK))
+			.states.map((s) => stateKey(s, sort));
+	}
+
+	admin.onJoin((socket: DashboardSocket, principal: Principal) => {
+		socket.on('disconnect', () => {
+			if (!watchers.delete(socket.id)) return;
+			fanOut('unwatch', principal, { dashboard: socket.id });
+		});
+	});
+
+	const handlers = queryEntries<WindowQuery>({
+		'sockets:watch': {
+			schema: windowSchemas.window,
+			answer({ socket, principal }, window) {
+				const send = (u: WindowUpdate) => socket.emit('sockets:window', u);
+				watchLocally(socket.id, { window, principal, expires: Infinity, send });
+				fanOut('watch', principal, { dashboard: socket.id, window });
+				return { watch: window.watch };
+			}
+		},
+		'sockets:unwatch': {
+			schema: windowSchemas.empty,
+			answer({ socket, principal }) {
+				if (watchers.delete(socket.id)) fanOut('unwatch', principal, { dashboard: socket.id });
+				return true as const;
+			}
+		},
+		'sockets:seek': {
+			schema: windowSchemas.seek,
+			async answer({ principal }, { query, offset }) {
+				if (offset === 0) return null;
+				let keys = firstKeys(principal, query, offset);
+				if (cluster.enabled) {
+					const replies = await tellOthers('seek', principal, { query, offset });
+					const sign = query.order === 'desc' ? -1 : 1;
+					const theirs = replies.filter((r): r is RowKey[] => Array.isArray(r)).flat();
+					keys = [...keys, ...theirs].sort((a, b) => sign * compareKeys(a, b));
+				}
+				return keys[Math.min(offset, keys.length) - 1] ?? null;
+			}
+		}
+	});
+
+	/** Another node's request about windows. */
+	function answer({ kind, principal, payload }: NodeRequest): unknown {
+		switch (kind) {
+			case 'watch': {
+				const { dashboard, window } = payload as { dashboard: string; window: SocketsWindow };
+				const send = (u: WindowUpdate) => bus.to(dashboard).emit('sockets:window', u);
+				watchLocally(dashboard, { window, principal, expires: Date.now() + LEASE_MS, send });
+				debug('watch %d for %s', window.watch, dashboard);
+				return true;
+			}
+			case 'unwatch': {
+				const { dashboard } = payload as { dashboard: string };
+				const held = watchers.get(dashboard);
+				if (held && held.expires !== Infinity) watchers.delete(dashboard);
+				return true;
+			}
+			case 'seek': {
+				const { query, offset } = payload as SocketsSeek;
+				return firstKeys(principal, query, offset);
+			}
+		}
+	}
+	const onRequest = (request: NodeRequest, ack?: (reply: unknown) => void) => {
+		try {
+			const reply = answer(request);
+			if (typeof ack === 'function') ack(reply);
+		} catch (err) {
+			faults.record('window request', err);
+			if (typeof ack === 'function') ack(null);
+		}
+	};
+	bus.on(WINDOW_EVENT, onRequest);
+
+	return {
+		handlers,
+		tick() {
+			const now = Date.now();
+			const renew = cluster.enabled && now - lastRenew >= RENEW_MS;
+			if (renew) lastRenew = now;
+			for (const [key, w] of watchers) {
+				if (w.expires < now) {
+					watchers.delete(key);
+					continue;
+				}
+				refresh(w);
+				if (renew && w.expires === Infinity)
+					fanOut('watch', w.principal, { dashboard: key, window: w.window });
+			}
+		},
+		get size() {
+			return watchers.size;
+		},
+		dispose() {
+			bus.off(WINDOW_EVENT, onRequest);
+			watchers.clear();
+		}
+	};
+}

@@ -1,0 +1,199 @@
+/**
+ * The sockets page's live window (DESIGN.md, decision 8): it watches the rows in view plus a
+ * margin, merges the changes each node sends into rows in list order, and moves the window when
+ * the user scrolls near its edge. Every row it holds is live; rows outside it are not loaded.
+ */
+import type { SocketRow } from '$protocol/models';
+import { compareKeys, rowId, socketRowKey, socketSortOf, type RowKey } from '$protocol/paging';
+import { MAX_WINDOW, type SocketsFilter, type WindowUpdate } from '$protocol/windows';
+import { RequestError, type Connector } from '../connectors/connector';
+
+/** Hands the agent's window updates to whichever window is open. */
+export class WindowFeed {
+	readonly #listeners = new Set<(update: WindowUpdate) => void>();
+
+	push(update: WindowUpdate): void {
+		for (const listener of this.#listeners) listener(update);
+	}
+
+	subscribe(listener: (update: WindowUpdate) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+}
+
+/** Rows kept beyond each side of the visible ones, so that a small scroll finds them live. */
+export const MARGIN = 30;
+/** The window moves once scrolling settles this long: a dragged scrollbar sends one watch, not one per frame. */
+const SETTLE_MS = 120;
+
+/** One node's part of the window. */
+interface NodePart {
+	rows: Map<string, SocketRow>;
+	total: number;
+	before: number;
+}
+
+/** Watch ids only grow, so an update of any earlier window is recognised and ignored. */
+let nextWatch = 1;
+
+export class SocketWindow {
+	/** The live rows, in list order, starting at index `offset`. */
+	rows = $state.raw<SocketRow[]>([]);
+	offset = $state(0);
+	/** Rows matching the filter, on every node that sent its part. */
+	total = $state(0);
+	loaded = $state(false);
+	error = $state<string | null>(null);
+
+	#query: SocketsFilter = {};
+	#watch = 0;
+	/** The watch sent last, until its first update arrives. */
+	#pending = 0;
+	#limit = 0;
+	#parts = new Map<string, NodePart>();
+	#start = 0;
+	#end = 0;
+	#timer: ReturnType<typeof setTimeout> | undefined;
+	readonly #unsubscribe: () => void;
+
+	constructor(
+		private readonly api: Connector,
+		feed: WindowFeed
+	) {
+		this.#unsubscribe = feed.subscribe((update) => this.#apply(update));
+	}
+
+	/** The row at a list index, if it is in the window. */
+	rowAt(index: number): SocketRow | undefined {
+		return this.rows[index - this.offset];
+	}
+
+	get count(): number {
+		return Math.max(this.total, this.offset + this.rows.length);
+	}
+
+	/** Watches a filter and order from its first row: a new filter, or the same after a reconnect. */
+	start(query: SocketsFilter): Promise<void> {
+		this.#query = query;
+		this.#parts.clear();
+		this.rows = [];
+		this.offset = 0;
+		this.total = 0;
+		this.loaded = false;
+		return this.#watchAt(undefined, 0);
+	}
+
+	/** From the virtual list: the rows in view. */
+	visible(start: number, end: number): void {
+		this.#start = start;
+		this.#end = end;
+		this.#check();
+	}
+
+	dispose(): void {
+		clearTimeout(this.#timer);
+		this.#unsubscribe();
+		this.api.query('sockets:unwatch', {}).catch(() => {
+			// Gone with the connection, or the page closed first: the agent drops it either way.
+		});
+	}
+
+	/** Moves the window when the rows in view come near an edge of it that is not the list's. */
+	#check(): void {
+		if (!this.loaded) return;
+		const end = this.offset + this.rows.length;
+		const low = this.offset === 0 || this.#start - this.offset >= MARGIN / 2;
+		const high = end >= this.total || end - this.#end >= MARGIN / 2;
+		if (low && high && this.#end - this.#start + MARGIN <= this.#limit) return;
+		clearTimeout(this.#timer);
+		this.#timer = setTimeout(() => void this.#move(), SETTLE_MS);
+	}
+
+	async #move(): Promise<void> {
+		const first = Math.max(0, this.#start - MARGIN);
+		let after: RowKey | undefined;
+		if (first > 0) {
+			const known = this.rows[first - 1 - this.offset];
+			try {
+				after = known
+					? this.#key(known)
+					: ((await this.api.query('sockets:seek', { query: this.#query, offset: first })) ??
+						undefined);
+			} catch (err) {
+				this.error = messageOf(err);
+				return;
+			}
+		}
+		await this.#watchAt(after, first);
+	}
+
+	async #watchAt(after: RowKey | undefined, first: number): Promise<void> {
+		const watch = nextWatch++;
+		// Set before asking: the first update may arrive before the acknowledgement.
+		this.#pending = watch;
+		this.#limit = Math.min(MAX_WINDOW, Math.max(this.#end - this.#start, 20) + 2 * MARGIN);
+		if (first === 0) this.#limit = Math.min(MAX_WINDOW, this.#limit + MARGIN);
+		try {
+			await this.api.query('sockets:watch', {
+				watch,
+				query: this.#query,
+				after,
+				limit: this.#limit
+			});
+			this.error = null;
+		} catch (err) {
+			if (this.#pending === watch) this.error = messageOf(err);
+		}
+	}
+
+	#apply(update: WindowUpdate): void {
+		if (update.watch === this.#pending) {
+			this.#watch = update.watch;
+			this.#pending = 0;
+			this.#parts.clear();
+		}
+		if (update.watch !== this.#watch) return;
+		let part = this.#parts.get(update.nodeId);
+		if (!part || update.reset) {
+			part = { rows: new Map(), total: 0, before: 0 };
+			this.#parts.set(update.nodeId, part);
+		}
+		for (const id of update.gone) part.rows.delete(id);
+		for (const row of update.rows) part.rows.set(rowId(row.namespace, row.id), row);
+		for (const [id, rtt, eventsIn, eventsOut, bytesIn, bytesOut] of update.figures) {
+			const row = part.rows.get(id);
+			if (row) part.rows.set(id, { ...row, rtt, eventsIn, eventsOut, bytesIn, bytesOut });
+		}
+		part.total = update.total;
+		part.before = update.before;
+		this.#merge();
+	}
+
+	/** Every node's rows after the window's start, in list order: the first `limit` are the window. */
+	#merge(): void {
+		const sign = this.#query.order === 'desc' ? -1 : 1;
+		const rows: SocketRow[] = [];
+		let total = 0;
+		let before = 0;
+		for (const part of this.#parts.values()) {
+			rows.push(...part.rows.values());
+			total += part.total;
+			before += part.before;
+		}
+		rows.sort((a, b) => sign * compareKeys(this.#key(a), this.#key(b)));
+		this.rows = rows.slice(0, this.#limit);
+		this.offset = before;
+		this.total = total;
+		this.loaded = true;
+		this.#check();
+	}
+
+	#key(row: SocketRow): RowKey {
+		return socketRowKey(row, socketSortOf(this.#query));
+	}
+}
+
+function messageOf(err: unknown): string {
+	return err instanceof RequestError ? err.message : 'The query failed.';
+}
