@@ -14,7 +14,7 @@ import type { Ack, Principal, Sample, Snapshot } from '../protocol/models.js';
 import type { Authenticator } from './auth/index.js';
 import type { ClusterEvents } from './cluster.js';
 import { AgentError, toAckError } from './errors.js';
-import type { Faults } from './guard.js';
+import type { Faults } from './faults.js';
 import type { DashboardSocket, Entry, HandlerTable } from './handler-table.js';
 import type { RequestLimits } from './request-limits.js';
 import { forgetNamespace } from './seam.js';

@@ -20,7 +20,7 @@ import type {
 	SocketRow
 } from '../protocol/models.js';
 import { DOWN_AFTER_MS, STALE_AFTER_MS, livenessOf } from '../protocol/vocabulary.js';
-import type { Faults } from './guard.js';
+import type { Faults } from './faults.js';
 import { guardClusterTraffic } from './cluster-guard.js';
 import { reachesOtherNodes } from './seam.js';
 

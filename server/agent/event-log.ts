@@ -10,7 +10,7 @@ import { MAX_LOG_ARGS_TEXT } from '../protocol/limits.js';
 import { truncateName } from '../protocol/top-n.js';
 import type { EventTap } from './collectors/engine.js';
 import type { NamespaceStats, SocketState } from './model.js';
-import { canSee } from './sampler.js';
+import { canSee } from './auth/scope.js';
 import { checkSubscriptionLimits, type SubscriptionLimits } from './request-limits.js';
 
 const FLUSH_MS = 1000;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import createDebug from 'debug';
 import sirv from 'sirv';
 import { dashboardHeaders } from './dashboard-headers.js';
-import type { Faults } from './guard.js';
+import type { Faults } from './faults.js';
 import { PROBE_HEADER, PROBE_TOKEN, probeHostRoute } from './route-probe.js';
 
 const debug = createDebug('sockscope:http');

@@ -16,7 +16,7 @@ import { createAuthenticator } from './auth/index.js';
 import { createCommands } from './commands/index.js';
 import { AgentError } from './errors.js';
 import { EventLog } from './event-log.js';
-import { Faults } from './guard.js';
+import { Faults } from './faults.js';
 import { HistoryStore } from './history.js';
 import { assertNotInstrumented, claimServer } from './host-server.js';
 import { sendMetrics } from './http-routes.js';

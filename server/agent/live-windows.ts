@@ -18,7 +18,7 @@ import {
 } from '../protocol/windows.js';
 import type { AdminNamespace } from './admin-namespace.js';
 import type { Cluster } from './cluster.js';
-import type { Faults } from './guard.js';
+import type { Faults } from './faults.js';
 import type { SocketState } from './model.js';
 import { stateKey, type Queries } from './queries.js';
 import { queryEntries, type DashboardSocket, type HandlerTable } from './handler-table.js';

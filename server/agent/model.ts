@@ -8,7 +8,7 @@ import { emptyTransportCounts } from '../protocol/samples.js';
 import { Histogram } from './rtt-histogram.js';
 import type { AckTable } from './collectors/acks.js';
 import { ConnectionErrors } from './collectors/connection-errors.js';
-import { eventName, hasEventName, isPlainName, isReservedName } from './collectors/wire.js';
+import { eventName, hasEventName, isPlainName, isReservedName } from './wire-format.js';
 import { EventCounter, EventNames, type EventNameRules, type NameBudget } from './event-names.js';
 
 export { EventCounter };

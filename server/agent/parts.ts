@@ -14,7 +14,7 @@ import { createEngineCollector, type EngineCollector, type EventTap } from './co
 import { createNamespaceCollector, type NamespaceCollector } from './collectors/namespaces.js';
 import { createSocketCollector } from './collectors/sockets.js';
 import type { BroadcastTap } from './event-log.js';
-import type { Faults } from './guard.js';
+import type { Faults } from './faults.js';
 import type { HistoryStore } from './history.js';
 import { onHttpServer } from './host-server.js';
 import { mountHttpRoutes } from './http-routes.js';

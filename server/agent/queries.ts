@@ -33,7 +33,7 @@ import type { SocketsFilter } from '../protocol/windows.js';
 import { BoundedSelection } from './bounded-selection.js';
 import { AgentError } from './errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from './model.js';
-import { canSee } from './sampler.js';
+import { canSee } from './auth/scope.js';
 import { socketAcks } from './collectors/acks.js';
 import type { Options } from './options.js';
 import { cutText } from './event-names.js';

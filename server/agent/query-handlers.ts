@@ -11,7 +11,7 @@ import type { EventLog } from './event-log.js';
 import { queryEntries } from './handler-table.js';
 import type { HistoryStore } from './history.js';
 import type { Queries } from './queries.js';
-import { canSee } from './sampler.js';
+import { canSee } from './auth/scope.js';
 import { schemas } from './validation.js';
 
 export interface QueryDeps {

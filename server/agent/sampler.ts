@@ -17,6 +17,7 @@ import { COUNT_FIGURES, OTHER_NAMESPACES, TRANSPORTS } from '../protocol/vocabul
 import type { NamespaceStats, NodeModel } from './model.js';
 import { ackFigures } from './collectors/acks.js';
 import type { HealthProbe } from './process-health.js';
+import { canSee } from './auth/scope.js';
 
 type Totals = Pick<NamespaceStats, (typeof COUNT_FIGURES)[number]> & {
 	reasons: Map<string, number>;
@@ -116,11 +117,6 @@ function topRooms(stats: NamespaceStats): RoomSize[] {
 	for (const room of stats.publicRooms)
 		keepTop(top, room, rooms.get(room)?.size ?? 0, SAMPLE_TOP_ROOMS);
 	return top.map((r) => ({ name: truncateName(r.item), size: r.score }));
-}
-
-/** Whether a principal may see a namespace: the one rule every sample, query and command uses. */
-export function canSee(principal: Principal, namespace: string): boolean {
-	return principal.namespaces === undefined || principal.namespaces.includes(namespace);
 }
 
 /**

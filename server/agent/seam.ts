@@ -20,7 +20,7 @@
 import createDebug from 'debug';
 import type { Namespace, Server } from 'socket.io';
 import type { EngineServer } from './collectors/engine.js';
-import type { Faults } from './guard.js';
+import type { Faults } from './faults.js';
 
 const debug = createDebug('sockscope:seam');
 

@@ -4,7 +4,7 @@
  * cut to a bounded length, and a throw counted as a fault rather than reaching the dashboard.
  */
 import type { Socket } from 'socket.io';
-import type { Faults } from './guard.js';
+import type { Faults } from './faults.js';
 import type { SocketState } from './model.js';
 import { MAX_LABEL_LENGTH } from './options.js';
 

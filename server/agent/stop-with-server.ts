@@ -7,7 +7,7 @@
  * goes through; the agent wraps it on the instance, and puts it back when it closes first.
  */
 import type { Server } from 'socket.io';
-import type { Faults } from './guard.js';
+import type { Faults } from './faults.js';
 
 type Close = Server['close'];
 

@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startBots } from './bots.js';
-import { Faults } from '../agent/guard.js';
+import { Faults } from '../agent/faults.js';
 import { mountHttpRoutes } from '../agent/http-routes.js';
 import type { InstrumentOptions } from '../agent/index.js';
 import { ensureDashboard } from './build-dashboard.js';

@@ -1,7 +1,7 @@
 /** Wire bytes counted by the agent equal what the client's engine sent and received. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
-import { namespaceOf } from '../../server/agent/collectors/wire.js';
+import { namespaceOf } from '../../server/agent/wire-format.js';
 import type { NamespaceSummary, Page, SocketRow } from '../../server/protocol/models.js';
 import { ask, once, startFixture, type Fixture } from '../support/agent-fixture.js';
 

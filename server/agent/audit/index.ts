@@ -10,7 +10,7 @@ import type { Page, Principal } from '../../protocol/models.js';
 import type { AdminNamespace } from '../admin-namespace.js';
 import { queryEntries } from '../handler-table.js';
 import { AgentError } from '../errors.js';
-import type { Faults } from '../guard.js';
+import type { Faults } from '../faults.js';
 import type { AuditOptions } from '../options.js';
 import { schemas } from '../validation.js';
 import { openRedisStore } from './redis-store.js';

@@ -12,7 +12,7 @@ import type { SessionGrant } from '../../protocol/events.js';
 import type { Principal } from '../../protocol/models.js';
 import { ROLES } from '../../protocol/vocabulary.js';
 import { AgentError } from '../errors.js';
-import type { Faults } from '../guard.js';
+import type { Faults } from '../faults.js';
 import type { AuthOptions, Options } from '../options.js';
 import { namespaceField } from '../validation.js';
 import { addressGroup, clientAddress } from './client-address.js';

@@ -7,7 +7,7 @@
  * one reaches the server's `flush` event as the transport takes it. Nothing here hooks a socket.
  */
 import { performance } from 'node:perf_hooks';
-import type { Faults } from '../guard.js';
+import type { Faults } from '../faults.js';
 import { ConnState, type EventCounter, type NamespaceStats, type NodeModel, type SocketState } from '../model.js';
 import type { Transport } from '../../protocol/models.js';
 import type { AckTracker } from './acks.js';
@@ -26,7 +26,7 @@ import {
 	namespaceOf,
 	namespaceStart,
 	payloadStart
-} from './wire.js';
+} from '../wire-format.js';
 
 type Direction = 'in' | 'out';
 

@@ -6,7 +6,7 @@
 import createDebug from 'debug';
 import type { Namespace, Server } from 'socket.io';
 import type { EventNameRules } from '../event-names.js';
-import type { Faults } from '../guard.js';
+import type { Faults } from '../faults.js';
 import { NamespaceStats, type NodeModel } from '../model.js';
 import { existingNamespaces, isGone, wrapBroadcasts } from '../seam.js';
 import type { SocketCollector } from './sockets.js';

@@ -6,7 +6,7 @@
  * costs a small record and a listener slot, not a set of closures.
  */
 import type { Socket } from 'socket.io';
-import type { Faults } from '../guard.js';
+import type { Faults } from '../faults.js';
 import { SocketState, type NamespaceStats, type NodeModel } from '../model.js';
 import type { EngineCollector, EventTap } from './engine.js';
 

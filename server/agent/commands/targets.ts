@@ -6,7 +6,7 @@
 import type { Namespace } from 'socket.io';
 import type { Principal } from '../../protocol/models.js';
 import { AgentError } from '../errors.js';
-import { canSee } from '../sampler.js';
+import { canSee } from '../auth/scope.js';
 
 /** socket.io's default ids (base64id): a name of this shape may be a socket elsewhere in a cluster. */
 const DEFAULT_ID = /^[A-Za-z0-9_-]{20}$/;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../server/protocol/models.js';
 import { startFixture, type Fixture } from '../support/agent-fixture.js';
-import { closeDashboards, login, refusal, user } from './helpers.js';
+import { closeDashboards, login, refusal, user } from '../support/dashboard-client.js';
 
 const secret = 'a-test-secret-of-some-length';
 const users = [user('alice', 'admin'), user('rita', 'readonly', ['/chat'])];

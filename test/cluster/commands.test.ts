@@ -6,7 +6,7 @@ import type { Affected, AuditEntry } from '../../server/protocol/commands.js';
 import type { Page } from '../../server/protocol/models.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
-import { collect, kickLog, outcome } from './helpers.js';
+import { collect, kickLog, outcome } from '../support/dashboard-client.js';
 
 const clients: RedisClientType[] = [];
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { InstrumentOptions } from '../../server/agent/index.js';
 import type { Ack } from '../../server/protocol/models.js';
 import { startFixture, type Fixture } from '../support/agent-fixture.js';
-import { closeDashboards, login, refusal, user } from './helpers.js';
+import { closeDashboards, login, refusal, user } from '../support/dashboard-client.js';
 
 let fx: Fixture | undefined;
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Affected } from '../../server/protocol/commands.js';
 import { KICK_EVENT, MOVE_EVENT } from '../../server/protocol/commands.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
-import { RESERVED_EVENTS, collect, kickLog, outcome } from './helpers.js';
+import { RESERVED_EVENTS, collect, kickLog, outcome } from '../support/dashboard-client.js';
 
 let fx: Fixture;
 let dash: ClientSocket;

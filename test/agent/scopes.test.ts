@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../server/protocol/commands.js';
 import type { History, Page, RoomRow, SocketRow } from '../../server/protocol/models.js';
 import { ask, nextSample, startFixture, type Fixture } from '../support/agent-fixture.js';
-import { closeDashboards, collect, login, outcome, user } from './helpers.js';
+import { closeDashboards, collect, login, outcome, user } from '../support/dashboard-client.js';
 
 let fx: Fixture;
 let a: ClientSocket;

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../server/protocol/commands.js';
 import type { Page } from '../../server/protocol/models.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
-import { closeDashboards, login, outcome, user } from './helpers.js';
+import { closeDashboards, login, outcome, user } from '../support/dashboard-client.js';
 
 let fx: Fixture | undefined;
 const managers: Manager[] = [];

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../server/protocol/commands.js';
 import type { Page } from '../../server/protocol/models.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
-import { answer } from './helpers.js';
-import { malformedCommands, seeded } from './malformed.js';
+import { answer } from '../support/dashboard-client.js';
+import { malformedCommands, seeded } from '../support/malformed-commands.js';
 
 const COUNT = 10_000;
 const IN_FLIGHT = 250;

@@ -6,7 +6,7 @@
  */
 import { COMMAND_EVENTS, type CommandName } from '../../server/protocol/commands.js';
 import { MAX_EMIT_ARGS_BYTES, MAX_ROOM_NAME } from '../../server/protocol/limits.js';
-import { RESERVED_EVENTS } from './helpers.js';
+import { RESERVED_EVENTS } from './dashboard-client.js';
 
 export type Random = () => number;
 

@@ -1,11 +1,11 @@
-/** Helpers shared by the admin suites: users, logins that keep the grant, refusals, answers. */
+/** A dashboard client for the agent suites: users, logins that keep the grant, refusals, answers. */
 import bcrypt from 'bcryptjs';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
 import type { UserOptions } from '../../server/agent/options.js';
 import { KICK_EVENT } from '../../server/protocol/commands.js';
 import type { ConnectRefusal, SessionGrant } from '../../server/protocol/events.js';
 import type { Ack, Snapshot } from '../../server/protocol/models.js';
-import type { Fixture } from '../support/agent-fixture.js';
+import type { Fixture } from './agent-fixture.js';
 
 /** Cost 4: the lowest bcrypt allows, so tests do not spend their time hashing. */
 export function user(name: string, role: UserOptions['role'], namespaces?: string[]): UserOptions {

@@ -9,7 +9,7 @@ import type { AuditEntry } from '../../server/protocol/commands.js';
 import { KICK_EVENT } from '../../server/protocol/commands.js';
 import type { Page } from '../../server/protocol/models.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
-import { closeDashboards, collect, login, outcome, user } from './helpers.js';
+import { closeDashboards, collect, login, outcome, user } from '../support/dashboard-client.js';
 
 const users = [user('alice', 'admin'), user('rita', 'readonly'), user('tom', 'admin', ['/chat'])];
 let fx: Fixture | undefined;

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { InstrumentOptions } from '../../server/agent/index.js';
 import type { SocketDetails } from '../../server/protocol/models.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
-import { closeDashboards, login, user } from './helpers.js';
+import { closeDashboards, login, user } from '../support/dashboard-client.js';
 
 let fx: Fixture | undefined;
 afterEach(async () => {

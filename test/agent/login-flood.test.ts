@@ -8,7 +8,7 @@ import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixture, type Fixture } from '../support/agent-fixture.js';
 import { startCrowd, type Crowd } from '../support/crowd.js';
-import { closeDashboards, login, refusal, user } from './helpers.js';
+import { closeDashboards, login, refusal, user } from '../support/dashboard-client.js';
 
 let fx: Fixture;
 let crowd: Crowd;

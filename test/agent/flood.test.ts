@@ -8,7 +8,7 @@ import type { Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixture, type Fixture } from '../support/agent-fixture.js';
 import { startCrowd, type Crowd } from '../support/crowd.js';
-import { user } from './helpers.js';
+import { user } from '../support/dashboard-client.js';
 
 const SOCKETS = 5000;
 const PROBES = 10;
