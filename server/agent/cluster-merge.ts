@@ -25,10 +25,18 @@ export function mergeRooms(lists: RoomRow[][], query: RoomsQuery, missing: strin
 	for (const row of lists.flat()) {
 		const key = rowId(row.namespace, row.name);
 		const seen = byKey.get(key);
-		if (!seen) byKey.set(key, { ...row, nodes: { ...row.nodes } });
-		else {
+		if (!seen) {
+			const traffic = row.traffic && { ...row.traffic };
+			byKey.set(key, { ...row, nodes: { ...row.nodes }, ...(traffic && { traffic }) });
+		} else {
 			seen.size += row.size;
 			Object.assign(seen.nodes!, row.nodes);
+			if (row.traffic) {
+				// Each node counts the broadcasts it sent and the deliveries it made.
+				seen.traffic ??= { broadcasts: 0, deliveries: 0 };
+				seen.traffic.broadcasts += row.traffic.broadcasts;
+				seen.traffic.deliveries += row.traffic.deliveries;
+			}
 		}
 	}
 	return { ...pageRooms([...byKey.values()], query), missingNodes: missing };

@@ -10,6 +10,8 @@ import { HELP, NAMESPACE_COUNTERS, RTT_BUCKETS } from './metric-figures.js';
 import type { NamespaceStats, NodeModel } from './model.js';
 import { registerAckMetrics } from './ack-metrics.js';
 import { eachLabelledNamespace } from './metric-labels.js';
+import type { RoomAllowance } from './options.js';
+import { registerRoomMetrics } from './room-metrics.js';
 
 
 export interface Metrics {
@@ -27,6 +29,8 @@ export interface MetricsSetup {
 	register?: Registry;
 	/** prom-client's default process metrics too. */
 	defaultMetrics: boolean;
+	/** Rooms labelled one by one; none when absent. */
+	rooms?: RoomAllowance;
 }
 
 export function createMetrics(model: NodeModel, setup: MetricsSetup): Metrics {
@@ -37,6 +41,7 @@ export function createMetrics(model: NodeModel, setup: MetricsSetup): Metrics {
 		if (setup.defaultMetrics) collectDefaultMetrics({ register: registry });
 		dropMisnamedGauges(registry, before);
 		register(model, registry);
+		if (setup.rooms !== undefined) registerRoomMetrics(registry, model, setup.rooms);
 	} catch (err) {
 		for (const name of added()) registry.removeSingleMetric(name);
 		// prom-client refuses a name registered twice: another agent, or the app's own default metrics.

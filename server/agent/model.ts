@@ -9,6 +9,7 @@ import { Histogram } from './rtt-histogram.js';
 import type { AckTable } from './collectors/acks.js';
 import { ConnectionErrors } from './collectors/connection-errors.js';
 import { eventName, hasEventName, isPlainName, isReservedName } from './wire-format.js';
+import { RoomTraffic } from './room-traffic.js';
 import { EventCounter, EventNames, type EventNameRules, type NameBudget } from './event-names.js';
 
 export { EventCounter };
@@ -32,6 +33,8 @@ export class NamespaceStats {
 	readonly publicRooms = new Set<string>();
 	/** Event names counted apart, bounded in length, number and bytes (see event-names.ts). */
 	readonly names: EventNames;
+	/** Broadcasts and deliveries per target room, bounded like the event names (room-traffic.ts). */
+	readonly roomTraffic: RoomTraffic;
 	/** The counter matched last by `eventAt`, compared in place before anything is allocated. */
 	private recent: EventCounter | null = null;
 
@@ -40,6 +43,7 @@ export class NamespaceStats {
 		rules: EventNameRules
 	) {
 		this.names = new EventNames(rules);
+		this.roomTraffic = new RoomTraffic(rules);
 	}
 
 	get events(): ReadonlyMap<string, EventCounter> {

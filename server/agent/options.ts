@@ -178,7 +178,18 @@ export interface MetricsOptions {
 	 * @default false
 	 */
 	defaultMetrics?: boolean;
+	/**
+	 * Rooms that get their own `socketio_room_broadcasts_total` and
+	 * `socketio_room_deliveries_total` series: a list of names, a pattern, or a test of the
+	 * namespace and room. Room names are chosen by the app and its clients, so no room is labelled
+	 * unless allowed here (a label per room would grow without bound).
+	 * @default none
+	 */
+	rooms?: RoomAllowance;
 }
+
+/** Which rooms Prometheus labels one by one (see `MetricsOptions.rooms`). */
+export type RoomAllowance = string[] | RegExp | ((namespace: string, room: string) => boolean);
 
 /** Longest label shown for a socket; longer ones are cut. */
 export const MAX_LABEL_LENGTH = 64;
@@ -363,7 +374,12 @@ const schema = z.strictObject({
 					register: z
 						.custom<Registry>(isRegistry, 'must be a prom-client Registry (e.g. its `register`)')
 						.optional(),
-					defaultMetrics: z.boolean().default(false)
+					defaultMetrics: z.boolean().default(false),
+					rooms: z
+						.union([z.array(z.string().min(1)).max(10_000), z.instanceof(RegExp), z.function()], {
+							error: 'must be a list of room names, a RegExp or a function (namespace, room) => boolean'
+						})
+						.optional()
 				})
 			],
 			{ error: METRICS_SHAPE }

@@ -124,7 +124,14 @@ export class Queries {
 			for (const name of stats.publicRooms) {
 				if (text !== undefined && !name.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text)) continue;
 				const size = rooms.get(name)?.size ?? 0;
-				rows.push({ namespace: stats.name, name: roomName(name), size, nodes: { [this.nodeId]: size } });
+				const traffic = stats.roomTraffic.rates(name);
+				rows.push({
+					namespace: stats.name,
+					name: roomName(name),
+					size,
+					nodes: { [this.nodeId]: size },
+					...(traffic && { traffic })
+				});
 			}
 		}
 		return rows;

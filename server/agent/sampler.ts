@@ -41,7 +41,7 @@ export class Sampler {
 		const t = Date.now();
 		const namespaces: NamespaceSample[] = [];
 		for (const stats of this.model.namespaces.values())
-			namespaces.push(this.sampleNamespace(stats));
+			namespaces.push(this.sampleNamespace(stats, t - this.lastT));
 		const sample: Sample = {
 			nodeId: this.nodeId,
 			t,
@@ -56,7 +56,7 @@ export class Sampler {
 		return sample;
 	}
 
-	private sampleNamespace(stats: NamespaceStats): NamespaceSample {
+	private sampleNamespace(stats: NamespaceStats, interval: number): NamespaceSample {
 		const prev = this.previous.get(stats);
 		const delta = (key: (typeof TOTALS)[number]) => stats[key] - (prev?.[key] ?? 0);
 		const reasons: Record<string, number> = {};
@@ -83,6 +83,7 @@ export class Sampler {
 			leaves: delta('leaves'),
 			topEvents: topEvents(stats),
 			topRooms: topRooms(stats),
+			roomTraffic: stats.roomTraffic.sample(interval),
 			acks: ackFigures(stats)
 		};
 		const totals = { reasons: new Map(stats.reasons) } as Totals;

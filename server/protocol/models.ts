@@ -61,6 +61,13 @@ export interface RoomSize {
 	size: number;
 }
 
+/** Broadcasts sent to one room in one sample interval, and the deliveries they made. */
+export interface RoomTrafficFigures {
+	name: string;
+	broadcasts: number;
+	deliveries: number;
+}
+
 /** Percentiles in milliseconds; `count` is how many values they summarise. */
 export interface Percentiles {
 	p50: number;
@@ -97,6 +104,8 @@ export interface NamespaceSample {
 	topEvents: EventFigures[];
 	/** The largest rooms, at most `SAMPLE_TOP_ROOMS`. */
 	topRooms: RoomSize[];
+	/** The rooms sent the most broadcasts in the interval, at most `SAMPLE_TOP_ROOMS`. */
+	roomTraffic?: RoomTrafficFigures[];
 	/** Acknowledged events of the interval, the most answered first, at most `SAMPLE_TOP_ACKS`. */
 	acks?: AckFigures[];
 }
@@ -347,6 +356,8 @@ export interface RoomRow {
 	size: number;
 	/** Per node, where the room has members (clusters). */
 	nodes?: Record<string, number>;
+	/** Broadcasts to the room per second over the last sample interval, and their deliveries. */
+	traffic?: { broadcasts: number; deliveries: number };
 }
 
 export interface RoomsQuery {

@@ -104,6 +104,7 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 		// The adapter reaches this node's recipients before it returns: the log is told their count.
 		let before = 0;
 		const log = deps.broadcastLog;
+		const isSocket = (room: string) => stats.nsp.sockets.has(room);
 		const unwrap = deps.broadcasts
 			? wrapBroadcasts(
 					adapter,
@@ -113,12 +114,11 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 							before = stats.broadcastRecipients;
 						},
 						recipient: () => stats.broadcastRecipients++,
-						sent: log
-							? (packet, opts) => {
-									if (log.active)
-										log.broadcast(stats, packet, opts as BroadcastTarget, stats.broadcastRecipients - before);
-								}
-							: undefined
+						sent: (packet, opts) => {
+							const recipients = stats.broadcastRecipients - before;
+							stats.roomTraffic.broadcast((opts as BroadcastTarget).rooms, recipients, isSocket);
+							if (log?.active) log.broadcast(stats, packet, opts as BroadcastTarget, recipients);
+						}
 					},
 					faults
 				)
@@ -154,6 +154,7 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 		detachAdapter(stats);
 		sockets.unwatchAll(stats);
 		stats.names.clear();
+		stats.roomTraffic.clear();
 		model.namespaces.delete(stats.name);
 	}
 
@@ -167,6 +168,7 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 		refresh() {
 			for (const stats of [...model.namespaces.values()]) {
 				stats.names.rank();
+				stats.roomTraffic.rank();
 				if (isGone(io, stats.nsp)) {
 					// Removed (`cleanupEmptyChildNamespaces`) or replaced: forget it.
 					untrack(stats);
