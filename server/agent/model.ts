@@ -43,7 +43,7 @@ export class NamespaceStats {
 		rules: EventNameRules
 	) {
 		this.names = new EventNames(rules);
-		this.roomTraffic = new RoomTraffic(rules);
+		this.roomTraffic = new RoomTraffic(rules, (room) => nsp.sockets.has(room));
 	}
 
 	get events(): ReadonlyMap<string, EventCounter> {

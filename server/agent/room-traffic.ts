@@ -14,7 +14,7 @@
 import { OTHER_EVENTS, SAMPLE_TOP_ROOMS } from '../protocol/limits.js';
 import type { RoomTrafficFigures } from '../protocol/models.js';
 import { keepTop, truncateName, type Scored } from '../protocol/top-n.js';
-import { boundedName, cutText, MAX_EVENT_NAME, type EventNameRules } from './event-names.js';
+import { boundedName, cutText, type EventNameRules } from './event-names.js';
 
 /** Broadcasts to one room and the deliveries they made, cumulative. */
 export class RoomCounter {
@@ -44,8 +44,6 @@ export class RoomTraffic {
 	readonly other = new RoomCounter(OTHER_EVENTS);
 	/** The deliveries of the broadcast being counted, read by `countRoom` without a closure. */
 	private deliveries = 0;
-	/** Private rooms (a socket's own id) are not rooms to count: `io.to(id)` is a message. */
-	private isSocket: (room: string) => boolean = () => false;
 	private readonly countRoom = (room: string): void => {
 		if (this.isSocket(room)) return;
 		const c = this.get(room);
@@ -53,32 +51,30 @@ export class RoomTraffic {
 		c.deliveries += this.deliveries;
 	};
 
-	constructor(private readonly rules: Pick<EventNameRules, 'max' | 'budget'>) {}
+	constructor(
+		private readonly rules: Pick<EventNameRules, 'max' | 'budget'>,
+		/** Private rooms (a socket's own id) are not rooms to count: `io.to(id)` is a message. */
+		private readonly isSocket: (room: string) => boolean
+	) {}
 
 	/**
 	 * One broadcast to `rooms` (none: the whole namespace, not counted here) that made `deliveries`
 	 * on this node. O(1) per target room, and nothing allocated once the rooms are in the table.
 	 */
-	broadcast(
-		rooms: ReadonlySet<string> | undefined,
-		deliveries: number,
-		isSocket: (room: string) => boolean
-	): void {
+	broadcast(rooms: ReadonlySet<string> | undefined, deliveries: number): void {
 		if (rooms === undefined || rooms.size === 0) return;
 		this.deliveries = deliveries;
-		this.isSocket = isSocket;
 		rooms.forEach(this.countRoom);
 	}
 
 	get(room: string): RoomCounter {
+		// Looked up by its cut form when new, so that every long name with the same start shares a line.
+		return this.map.get(room) ?? this.add(cutText(room));
+	}
+
+	private add(room: string): RoomCounter {
 		const found = this.map.get(room);
 		if (found !== undefined) return found;
-		if (room.length > MAX_EVENT_NAME) {
-			// Looked up by its cut form, so that every long name with the same start shares a line.
-			room = cutText(room);
-			const cut = this.map.get(room);
-			if (cut !== undefined) return cut;
-		}
 		const { budget, max } = this.rules;
 		const bytes = room.length * 2;
 		if (this.map.size >= max || budget.used + bytes > budget.max) return this.other;

@@ -104,7 +104,6 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 		// The adapter reaches this node's recipients before it returns: the log is told their count.
 		let before = 0;
 		const log = deps.broadcastLog;
-		const isSocket = (room: string) => stats.nsp.sockets.has(room);
 		const unwrap = deps.broadcasts
 			? wrapBroadcasts(
 					adapter,
@@ -116,7 +115,7 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 						recipient: () => stats.broadcastRecipients++,
 						sent: (packet, opts) => {
 							const recipients = stats.broadcastRecipients - before;
-							stats.roomTraffic.broadcast((opts as BroadcastTarget).rooms, recipients, isSocket);
+							stats.roomTraffic.broadcast((opts as BroadcastTarget).rooms, recipients);
 							if (log?.active) log.broadcast(stats, packet, opts as BroadcastTarget, recipients);
 						}
 					},
