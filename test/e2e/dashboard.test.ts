@@ -79,6 +79,27 @@ describeBrowser('dashboard', () => {
 		expect(errors).toEqual([]);
 	});
 
+	it("shows each room's broadcasts and deliveries per second on the Rooms page", async () => {
+		const { page, errors } = await openPage(browser(), server.dashboard);
+		await navigate(page, 'Rooms');
+		const figure = async (room: string, testId: string) => {
+			const row = page.locator(`[data-testid=room-row][data-room="${room}"]`);
+			return (await row.count())
+				? ((await row.getByTestId(testId).textContent()) ?? '').trim()
+				: '';
+		};
+		// Each message in games is broadcast to the room; lobby stays quiet.
+		const stop = chatter(games, 100);
+		try {
+			await poll(async () => Number(await figure('games', 'room-broadcasts'))).toBeGreaterThan(0);
+			await poll(async () => Number(await figure('games', 'room-deliveries'))).toBeGreaterThan(0);
+			expect(await figure('lobby', 'room-broadcasts')).toBe('0');
+		} finally {
+			stop();
+		}
+		expect(errors).toEqual([]);
+	});
+
 	it('keeps the filters and the selected socket in a shareable URL', async () => {
 		const target = sports[0].socket.id!;
 		const url = `${server.dashboard}#/sockets?ns=${encodeURIComponent('/news')}&socket=${target}&sns=${encodeURIComponent('/news')}`;
