@@ -3,6 +3,7 @@
  * adapter's broadcast, in the sample, in the Rooms page's query, and in Prometheus for the rooms
  * the `metrics.rooms` option allows.
  */
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import type { Page, RoomRow, Sample } from '../../server/protocol/models.js';
@@ -96,6 +97,13 @@ describe('traffic per room', () => {
 		);
 		expect(metrics).not.toContain('room="blue"');
 		expect(metrics).not.toContain(blue[0].id!);
+		if (spawnSync('promtool', ['--version']).status === 0) {
+			const check = spawnSync('promtool', ['check', 'metrics'], {
+				input: metrics,
+				encoding: 'utf8'
+			});
+			expect(check.stdout + check.stderr).toBe('');
+		}
 	});
 
 	test('no room is labelled in /metrics unless allowed', async () => {
