@@ -75,6 +75,18 @@ export interface AuditOptions {
 	 * @default 'sockscope:audit'
 	 */
 	redisKey?: string;
+	/**
+	 * Entries of commands that ran kept by the SQLite or Redis store; older ones are trimmed.
+	 * @default 100000
+	 */
+	durable?: number;
+	/**
+	 * Refused and invalid entries kept, apart from those of commands that ran, so a user sending
+	 * junk never pushes real actions out of the trail (in Redis, a second stream: `redisKey` +
+	 * `:refused`).
+	 * @default the store's cap for commands that ran (`memory`, or `durable`)
+	 */
+	refusals?: number;
 }
 
 export interface RedactOptions {
@@ -397,7 +409,9 @@ const schema = z.strictObject({
 			memory: z.number().int().positive().max(1_000_000).default(1000),
 			sqlite: z.string().min(1).optional(),
 			redis: z.custom<RedisLike>((v) => typeof v === 'object' && v !== null, 'must be a Redis client').optional(),
-			redisKey: z.string().min(1).default('sockscope:audit')
+			redisKey: z.string().min(1).default('sockscope:audit'),
+			durable: z.number().int().positive().max(100_000_000).optional(),
+			refusals: z.number().int().positive().max(100_000_000).optional()
 		})
 		.default({ memory: 1000, redisKey: 'sockscope:audit' }),
 	sampleInterval: z.number().int().min(100).max(60_000).default(1000),
