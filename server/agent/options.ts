@@ -3,7 +3,7 @@
  * error that names the option.
  */
 import { hostname } from 'node:os';
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Socket } from 'socket.io';
 
@@ -190,6 +190,13 @@ export interface MetricsOptions {
 	 * @default false
 	 */
 	defaultMetrics?: boolean;
+	/**
+	 * Decides whether a scrape of `path` may read the metrics, e.g. by checking a bearer token;
+	 * `false` (or a throw) is answered 401 with no exposition. Not used by `metricsHandler()`, which
+	 * sits behind the app's own auth.
+	 * @default undefined (anyone who reaches `path` may scrape)
+	 */
+	authorize?: (req: IncomingMessage) => boolean | Promise<boolean>;
 }
 
 /** Longest label shown for a socket; longer ones are cut. */
@@ -375,7 +382,8 @@ const schema = z.strictObject({
 					register: z
 						.custom<Registry>(isRegistry, 'must be a prom-client Registry (e.g. its `register`)')
 						.optional(),
-					defaultMetrics: z.boolean().default(false)
+					defaultMetrics: z.boolean().default(false),
+					authorize: z.function().optional()
 				})
 			],
 			{ error: METRICS_SHAPE }
@@ -520,6 +528,12 @@ export function resolveOptions(input: unknown): Options {
 	}
 	if (options.dashboard && options.metrics && options.dashboard.path === options.metrics.path) {
 		throw new AgentError('E_OPTIONS', 'option "metrics.path": must differ from "dashboard.path"');
+	}
+	if (options.metrics && options.metrics.authorize && !options.metrics.path) {
+		throw new AgentError(
+			'E_OPTIONS',
+			'option "metrics.authorize": guards the route at "metrics.path", and none is given; behind your own route, put your auth before `metricsHandler()`'
+		);
 	}
 	return options;
 }
