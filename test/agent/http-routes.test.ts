@@ -63,11 +63,12 @@ describe('a metrics route with an authorize check', () => {
 	const scrape = (headers: Record<string, string> = {}) => fetch(`${f.url}/metrics`, { headers });
 
 	test('answers 401 and no figures to a scraper it refuses', async () => {
-		for (const headers of [
+		const refused: Record<string, string>[] = [
 			{},
 			{ authorization: 'Bearer guess' },
 			{ authorization: 'Bearer scrape-token', 'x-break': 'yes' }
-		]) {
+		];
+		for (const headers of refused) {
 			const res = await scrape(headers);
 			expect(res.status).toBe(401);
 			expect(await res.text()).not.toContain('socketio_');
