@@ -397,7 +397,8 @@ const schema = z.strictObject({
 					authorize: z.function().optional(),
 					rooms: z
 						.union([z.array(z.string().min(1)).max(10_000), z.instanceof(RegExp), z.function()], {
-							error: 'must be a list of room names, a RegExp or a function (namespace, room) => boolean'
+							error:
+								'must be a list of room names, a RegExp or a function (namespace, room) => boolean'
 						})
 						.optional()
 				})
