@@ -85,11 +85,11 @@ describe('room membership history', () => {
 	test('a malformed request is refused', async () => {
 		fixture = await startFixture();
 		const { socket: dashboard } = await fixture.dashboard();
-		expect(await outcome(dashboard, 'room:history', { namespace: '/', room: 'x', range: '2d' })).toBe(
-			'E_VALIDATION'
-		);
-		expect(await outcome(dashboard, 'room:history', { namespace: 'x', room: 'x', range: '5m' })).toBe(
-			'E_VALIDATION'
-		);
+		expect(
+			await outcome(dashboard, 'room:history', { namespace: '/', room: 'x', range: '2d' })
+		).toBe('E_VALIDATION');
+		expect(
+			await outcome(dashboard, 'room:history', { namespace: 'x', room: 'x', range: '5m' })
+		).toBe('E_VALIDATION');
 	});
 });
