@@ -49,7 +49,7 @@ describeBrowser('room membership history', () => {
 		}
 	}
 
-	it('shows the sizes the room went through before the page opened', async () => {
+	it('shows the sizes the room went through before the page opened, then follows it', async () => {
 		await samples(2);
 		move('join', 0, 2);
 		await samples(3);
@@ -63,12 +63,18 @@ describeBrowser('room membership history', () => {
 			`${server.dashboard}#/rooms?room=lobby&rns=${encodeURIComponent('/chat')}`
 		);
 		await page.getByTestId('room-detail').getByRole('heading', { name: 'lobby' }).waitFor();
-		await poll(async () => {
+		const steps = async () => {
 			const sizes = (await page.getByTestId('room-chart').getAttribute('data-sizes')) ?? '';
 			const known = sizes ? sizes.split(',').map(Number) : [];
 			return known.filter((s, i) => i === 0 || s !== known[i - 1]);
-		}).toEqual([2, 5, 1]);
+		};
+		await poll(steps).toEqual([2, 5, 1]);
 		await poll(() => textOf(page, 'room-detail-size')).toBe('1');
+
+		// While it is open, the chart follows the room.
+		move('join', 1, 3);
+		await poll(steps).toEqual([2, 5, 1, 3]);
+		await poll(() => textOf(page, 'room-detail-size')).toBe('3');
 		expect(errors).toEqual([]);
 	});
 });

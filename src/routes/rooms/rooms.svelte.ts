@@ -5,11 +5,13 @@
 import type { HistoryRange, RoomHistory, RoomRow, SocketRow } from '$protocol/models';
 import type { Point } from '$lib/state/series';
 import type { Dashboard } from '$lib/state/dashboard.svelte';
+import { RANGES } from '$lib/state/model.svelte';
 import { PagedList } from '$lib/state/paged.svelte';
 import { param, setParams } from '$lib/url-state';
 
-/** The selected room's history is asked again this often, so its chart follows the room. */
+/** The selected room's last minute is asked again this often, so its chart follows the room. */
 const REFRESH_MS = 2000;
+const TAIL_RANGE: HistoryRange = '1m';
 
 export class RoomsView {
 	readonly query = $derived({
@@ -58,25 +60,34 @@ export class RoomDetailState {
 		return this.points.at(-1)?.y ?? (this.members.loaded ? this.members.total : null);
 	}
 
-	/** Loads the members and the room's history for `range`; returns the cleanup for an effect. */
+	/**
+	 * Loads the members and the room's history for `range`, then every few seconds only its last
+	 * minute, so an open room costs the same whatever the range. Returns the cleanup for an effect.
+	 */
 	watch(range: HistoryRange): () => void {
 		void this.members.reload();
-		const load = async () => {
+		const load = async (tail: HistoryRange) => {
 			try {
 				const history = await this.dashboard.api.query('room:history', {
 					namespace: this.namespace,
 					room: this.name,
-					range
+					range: tail
 				});
-				this.points = roomPoints(history);
+				const fresh = roomPoints(history);
+				if (tail === range) this.points = fresh;
+				else if (fresh.length) {
+					const start = fresh[fresh.length - 1].x - RANGES[range];
+					const kept = this.points.filter((p) => p.x >= start && p.x < fresh[0].x);
+					this.points = [...kept, ...fresh];
+				}
 				this.historyError = null;
 			} catch (err) {
 				this.historyError = err instanceof Error ? err.message : String(err);
 			}
 		};
-		void load();
+		void load(range);
 		const timer = setInterval(() => {
-			void load();
+			void load(TAIL_RANGE);
 			void this.members.refresh();
 		}, REFRESH_MS);
 		return () => clearInterval(timer);
