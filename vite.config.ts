@@ -1,10 +1,12 @@
 import { sveltekit } from '@sveltejs/kit/vite';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
 		include: ['test/**/*.test.ts'],
+		// Latency comparisons run alone afterwards (vitest.isolated.config.ts).
+		exclude: [...configDefaults.exclude, 'test/**/*.isolated.test.ts'],
 		environment: 'node',
 		testTimeout: 30_000,
 		hookTimeout: 60_000,

@@ -34,8 +34,11 @@ export interface HttpRoutesOptions {
 	faults: Faults;
 	/** `config: null` serves the static dashboard alone (no agent on this server to describe). */
 	dashboard: false | { path: string; config: DashboardConfig | null };
-	metrics: false | ({ path: string } & Exposition);
+	metrics: false | ({ path: string; authorize?: ScrapeCheck } & Exposition);
 }
+
+/** The operator's check of a scrape of the agent's metrics route. */
+export type ScrapeCheck = (req: IncomingMessage) => boolean | Promise<boolean>;
 
 export interface Exposition {
 	render(): Promise<string>;
@@ -49,6 +52,31 @@ export function sendMetrics(res: ServerResponse, metrics: Exposition, faults: Fa
 		(err) => {
 			faults.record('metrics', err);
 			res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n');
+		}
+	);
+}
+
+/**
+ * Answers a scrape the operator's check lets through; anything else (a refusal, a throw, a
+ * rejection) gets a 401 and no exposition. Only `true` lets it through, so a check that forgets
+ * to return refuses rather than allows.
+ */
+function sendCheckedMetrics(
+	req: IncomingMessage,
+	res: ServerResponse,
+	metrics: Exposition & { authorize?: ScrapeCheck },
+	faults: Faults
+): void {
+	const { authorize } = metrics;
+	if (!authorize) return sendMetrics(res, metrics, faults);
+	new Promise<boolean>((resolve) => resolve(authorize(req))).then(
+		(allowed) => {
+			if (allowed === true) return sendMetrics(res, metrics, faults);
+			res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized\n');
+		},
+		(err) => {
+			faults.record('metrics authorize', err);
+			res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized\n');
 		}
 	);
 }
@@ -131,7 +159,7 @@ export function mountHttpRoutes({
 				path === metrics.path &&
 				(req.method === 'GET' || req.method === 'HEAD')
 			) {
-				return sendMetrics(res, metrics, faults);
+				return sendCheckedMetrics(req, res, metrics, faults);
 			}
 			if (dashboard && (path === dashboard.path || path.startsWith(`${dashboard.path}/`))) {
 				return serveDashboard(req, res, dashboard.path, path.slice(dashboard.path.length));

@@ -3,7 +3,7 @@
  * error that names the option.
  */
 import { hostname } from 'node:os';
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Socket } from 'socket.io';
 
@@ -75,6 +75,18 @@ export interface AuditOptions {
 	 * @default 'sockscope:audit'
 	 */
 	redisKey?: string;
+	/**
+	 * Entries of commands that ran kept by the SQLite or Redis store; older ones are trimmed.
+	 * @default 100000
+	 */
+	durable?: number;
+	/**
+	 * Refused and invalid entries kept, apart from those of commands that ran, so a user sending
+	 * junk never pushes real actions out of the trail (in Redis, a second stream: `redisKey` +
+	 * `:refused`).
+	 * @default the store's cap for commands that ran (`memory`, or `durable`)
+	 */
+	refusals?: number;
 }
 
 export interface RedactOptions {
@@ -198,6 +210,13 @@ export interface MetricsOptions {
 	 * @default false
 	 */
 	defaultMetrics?: boolean;
+	/**
+	 * Decides whether a scrape of `path` may read the metrics, e.g. by checking a bearer token;
+	 * `false` (or a throw) is answered 401 with no exposition. Not used by `metricsHandler()`, which
+	 * sits behind the app's own auth.
+	 * @default undefined (anyone who reaches `path` may scrape)
+	 */
+	authorize?: (req: IncomingMessage) => boolean | Promise<boolean>;
 }
 
 /** Longest label shown for a socket; longer ones are cut. */
@@ -388,7 +407,8 @@ const schema = z.strictObject({
 					register: z
 						.custom<Registry>(isRegistry, 'must be a prom-client Registry (e.g. its `register`)')
 						.optional(),
-					defaultMetrics: z.boolean().default(false)
+					defaultMetrics: z.boolean().default(false),
+					authorize: z.function().optional()
 				})
 			],
 			{ error: METRICS_SHAPE }
@@ -422,7 +442,9 @@ const schema = z.strictObject({
 			memory: z.number().int().positive().max(1_000_000).default(1000),
 			sqlite: z.string().min(1).optional(),
 			redis: z.custom<RedisLike>((v) => typeof v === 'object' && v !== null, 'must be a Redis client').optional(),
-			redisKey: z.string().min(1).default('sockscope:audit')
+			redisKey: z.string().min(1).default('sockscope:audit'),
+			durable: z.number().int().positive().max(100_000_000).optional(),
+			refusals: z.number().int().positive().max(100_000_000).optional()
 		})
 		.default({ memory: 1000, redisKey: 'sockscope:audit' }),
 	sampleInterval: z.number().int().min(100).max(60_000).default(1000),
@@ -537,6 +559,12 @@ export function resolveOptions(input: unknown): Options {
 	}
 	if (options.dashboard && options.metrics && options.dashboard.path === options.metrics.path) {
 		throw new AgentError('E_OPTIONS', 'option "metrics.path": must differ from "dashboard.path"');
+	}
+	if (options.metrics && options.metrics.authorize && !options.metrics.path) {
+		throw new AgentError(
+			'E_OPTIONS',
+			'option "metrics.authorize": guards the route at "metrics.path", and none is given; behind your own route, put your auth before `metricsHandler()`'
+		);
 	}
 	return options;
 }

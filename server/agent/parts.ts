@@ -195,7 +195,12 @@ export function serveHttp(
 			},
 			metrics:
 				metrics && metricsPath
-					? { path: metricsPath, render: metrics.render, contentType: metrics.contentType }
+					? {
+							path: metricsPath,
+							render: metrics.render,
+							contentType: metrics.contentType,
+							authorize: opts.metrics ? opts.metrics.authorize : undefined
+						}
 					: false
 		})
 	);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Server } from 'socket.io';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -194,6 +195,39 @@ describe('SQLite audit store', () => {
 		const rest = await trail(tom, { limit: 1, cursor: scoped.nextCursor });
 		expect(rest.rows.map((e) => e.target)).toEqual(['namespace event before']);
 		expect(rest.nextCursor).toBeNull();
+	});
+
+	it('reads a file written before refusals were kept apart, and trims it by kind', async () => {
+		const file = join(dir, 'old.db');
+		const old = new Database(file);
+		old.exec(
+			'CREATE TABLE sockscope_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, t INTEGER NOT NULL, namespace TEXT, entry TEXT NOT NULL)'
+		);
+		const entry = {
+			t: 1,
+			principal: { name: 'alice', role: 'admin' },
+			address: '127.0.0.1',
+			command: 'emit:send',
+			namespace: '/chat',
+			target: 'namespace event old',
+			outcome: 'ok',
+			affected: 0,
+			nodeId: 'old'
+		};
+		old
+			.prepare('INSERT INTO sockscope_audit (t, namespace, entry) VALUES (1, ?, ?)')
+			.run('/chat', JSON.stringify(entry));
+		old.close();
+		const audit = { sqlite: file, durable: 10, refusals: 10 };
+		fx = await startFixture({ auth: { users }, audit }, {}, chat);
+		const alice = (await login(fx, { user: 'alice', password: 'alice-pw' })).socket;
+		const rita = (await login(fx, { user: 'rita', password: 'rita-pw' })).socket;
+		for (let i = 0; i < 30; i++) await outcome(rita, 'emit:send', emitTo('/chat', 'junk'));
+		const page = await trail(alice, { limit: 100 });
+		expect(page.rows.filter((e) => e.outcome === 'refused')).toHaveLength(10);
+		expect(page.rows.filter((e) => e.outcome === 'ok').map((e) => e.target)).toEqual([
+			'namespace event old'
+		]);
 	});
 
 	it('fails at instrument() time, naming the option, when the file cannot be opened', () => {

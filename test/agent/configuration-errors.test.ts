@@ -40,6 +40,11 @@ describe('refused at instrument()', () => {
 			{ auth: false, metrics: { register: {} } },
 			'option "metrics.register": must be a prom-client Registry'
 		],
+		[
+			'metrics.authorize without a path to guard',
+			{ auth: false, metrics: { authorize: () => true } },
+			'option "metrics.authorize": guards the route at "metrics.path", and none is given'
+		],
 		['users: []', { auth: { users: [] } }, 'option "auth.users": is empty, so nobody could log in'],
 		[
 			'auth: {} with no users and no hook',

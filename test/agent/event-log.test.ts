@@ -3,6 +3,9 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { LogBatch, LogEntry, SocketDetails } from '../../server/protocol/models.js';
 import { ask, once, startFixture, type Fixture } from '../support/agent-fixture.js';
 
+/** The log sends its batches once a second; a loaded machine may take several to deliver one. */
+const FLUSHED = { timeout: 10_000 };
+
 let f: Fixture | undefined;
 afterEach(async () => {
 	await f?.close();
@@ -48,7 +51,7 @@ describe('event log', () => {
 		b.emit('ping-me', 2);
 		a.emit('ping-me', 3);
 		await expect
-			.poll(() => counted(log.entries))
+			.poll(() => counted(log.entries), FLUSHED)
 			.toEqual({ [`in ping-me ${a.id}`]: 2, [`out pong-you ${a.id}`]: 2 });
 		// Folded within a second: at most a row per second for each, the first one's arguments shown.
 		expect(log.entries.length).toBeLessThanOrEqual(4);
@@ -62,7 +65,7 @@ describe('event log', () => {
 		// A marker logged after a fresh subscription proves nothing of the unsubscribed period came.
 		await ask(dashboard, 'log:subscribe', { event: 'marker' });
 		a.emit('marker');
-		await expect.poll(() => log.entries.at(-1)?.event).toBe('marker');
+		await expect.poll(() => log.entries.at(-1)?.event, FLUSHED).toBe('marker');
 		expect(counted(log.entries)).toEqual({
 			[`in ping-me ${a.id}`]: 2,
 			[`out pong-you ${a.id}`]: 2,
@@ -91,7 +94,7 @@ describe('event log', () => {
 		await ask(third, 'log:subscribe', { socket: a.id, direction: 'out' });
 		for (let n = 0; n < 3; n++) a.emit('shout', n);
 		await expect
-			.poll(() => counted(all.entries))
+			.poll(() => counted(all.entries), FLUSHED)
 			.toEqual({ [`in shout ${a.id}`]: 3, [`broadcast heard ${a.id}`]: 3 });
 		const broadcasts = all.entries.filter((e) => e.broadcast);
 		expect(broadcasts.reduce((n, e) => n + e.broadcast!.recipients, 0)).toBe(33);
@@ -102,8 +105,10 @@ describe('event log', () => {
 		expect(broadcasts.every((e) => e.bytes > 0)).toBe(true);
 		// No row per recipient: the deliveries are in the broadcast's entry.
 		expect(all.entries.filter((e) => e.direction === 'out' && !e.broadcast)).toEqual([]);
-		await expect.poll(() => counted(own.entries)).toEqual({ [`out heard ${b.id}`]: 3 });
-		await expect.poll(() => counted(sent.entries)).toEqual({ [`broadcast heard ${a.id}`]: 3 });
+		await expect.poll(() => counted(own.entries), FLUSHED).toEqual({ [`out heard ${b.id}`]: 3 });
+		await expect
+			.poll(() => counted(sent.entries), FLUSHED)
+			.toEqual({ [`broadcast heard ${a.id}`]: 3 });
 	});
 
 	test('folds a burst into one row and drops only rows beyond the cap, counted', async () => {
@@ -113,12 +118,15 @@ describe('event log', () => {
 		const a = await f.client('/');
 		await ask(dashboard, 'log:subscribe', { direction: 'in' });
 		for (let i = 0; i < 50; i++) a.emit('burst', i);
-		await expect.poll(() => counted(log.entries)[`in burst ${a.id}`]).toBe(50);
+		await expect.poll(() => counted(log.entries)[`in burst ${a.id}`], FLUSHED).toBe(50);
 		expect(log.dropped).toBe(0);
 		expect(log.entries.every((e) => e.args === undefined)).toBe(true);
 		for (let i = 0; i < 30; i++) a.emit(`name-${i}`);
 		await expect
-			.poll(() => log.entries.filter((e) => e.event.startsWith('name-')).length + log.dropped)
+			.poll(
+				() => log.entries.filter((e) => e.event.startsWith('name-')).length + log.dropped,
+				FLUSHED
+			)
 			.toBe(30);
 		expect(log.dropped).toBeGreaterThanOrEqual(10);
 	});

@@ -3,12 +3,17 @@
  * carries other tenants' sockets, junk from a read-only user cannot push admins' actions out of
  * the trail, a dashboard ends with its session, and a socket's own room is no room to target.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from 'redis';
 import { Manager, type Socket as ClientSocket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../server/protocol/commands.js';
 import type { Page } from '../../server/protocol/models.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
 import { closeDashboards, login, outcome, user } from '../support/dashboard-client.js';
+import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
 
 let fx: Fixture | undefined;
 const managers: Manager[] = [];
@@ -75,34 +80,68 @@ describe('a scoped admin', () => {
 	});
 });
 
-describe('the audit trail', () => {
-	it('keeps admins’ actions when a read-only user sends 1,100 refused commands', async () => {
-		const f = await start({ limits: unlimited });
-		const { socket: alice } = await login(f, { user: 'alice', password: 'alice-pw' });
-		const { socket: rita } = await login(f, { user: 'rita', password: 'rita-pw' });
-		expect(
-			await outcome(alice, 'emit:send', { namespace: '/tenant-a', event: 'notice', args: [] })
-		).toBe('ok');
-		const junk = Array.from({ length: 1100 }, () =>
-			outcome(rita, 'emit:send', { namespace: '/tenant-a', event: 'x', args: [] })
-		);
-		expect(new Set(await Promise.all(junk))).toEqual(new Set(['E_FORBIDDEN']));
-		const rows: AuditEntry[] = [];
-		let cursor: string | undefined;
-		do {
-			const page: Page<AuditEntry> = await ask(alice, 'audit:query', {
-				limit: 500,
-				...(cursor ? { cursor } : {})
-			});
-			rows.push(...page.rows);
-			cursor = page.nextCursor ?? undefined;
-		} while (cursor);
-		expect(rows.filter((e) => e.outcome === 'ok').map((e) => e.principal?.name)).toEqual(['alice']);
-		expect(rows.filter((e) => e.outcome === 'refused')).toHaveLength(1000);
-		const ids = rows.map((e) => Number(e.id));
-		expect(ids).toEqual([...ids].sort((x, y) => y - x));
-	});
+/** The stores, each keeping 1,000 entries of a kind (SQLite and Redis up to a trim's slack more). */
+const stores: { name: string; audit: () => object; redis?: true }[] = [
+	{ name: 'memory', audit: () => ({}) },
+	{ name: 'SQLite', audit: () => ({ sqlite: join(tmp!, 'audit.db'), durable: 1000 }) },
+	{ name: 'Redis', audit: () => ({ redis: redisClient, durable: 1000 }), redis: true }
+];
+let tmp: string | undefined;
+let redis: RedisServer | undefined;
+let redisClient: ReturnType<typeof createClient> | undefined;
+afterAll(async () => {
+	if (tmp) rmSync(tmp, { recursive: true, force: true });
+	await redisClient?.quit();
+	await redis?.stop();
 });
+
+for (const store of stores) {
+	const suite = store.redis ? describeWithRedis : describe;
+	suite(`the audit trail (${store.name} store)`, () => {
+		beforeAll(async () => {
+			tmp ??= mkdtempSync(join(tmpdir(), 'sockscope-guard-rails-'));
+			if (store.redis && !redisClient) {
+				redis = await startRedis();
+				redisClient = createClient({ url: redis.url });
+				await redisClient.connect();
+			}
+		});
+
+		it('keeps admins’ actions when a read-only user sends 1,100 refused commands', async () => {
+			const f = await start({ limits: unlimited, audit: store.audit() });
+			const { socket: alice } = await login(f, { user: 'alice', password: 'alice-pw' });
+			const { socket: rita } = await login(f, { user: 'rita', password: 'rita-pw' });
+			expect(
+				await outcome(alice, 'emit:send', { namespace: '/tenant-a', event: 'notice', args: [] })
+			).toBe('ok');
+			const junk = Array.from({ length: 1100 }, () =>
+				outcome(rita, 'emit:send', { namespace: '/tenant-a', event: 'x', args: [] })
+			);
+			expect(new Set(await Promise.all(junk))).toEqual(new Set(['E_FORBIDDEN']));
+			const rows: AuditEntry[] = [];
+			let cursor: string | undefined;
+			do {
+				const page: Page<AuditEntry> = await ask(alice, 'audit:query', {
+					limit: 500,
+					...(cursor ? { cursor } : {})
+				});
+				rows.push(...page.rows);
+				cursor = page.nextCursor ?? undefined;
+			} while (cursor);
+			expect(rows.filter((e) => e.outcome === 'ok').map((e) => e.principal?.name)).toEqual([
+				'alice'
+			]);
+			const refused = rows.filter((e) => e.outcome === 'refused').length;
+			expect(refused).toBeGreaterThanOrEqual(1000);
+			expect(refused).toBeLessThan(1100);
+			expect(new Set(rows.map((e) => e.id)).size).toBe(rows.length);
+			// Newest first, in the store's own order: `n` (memory, SQLite) or `ms-seq[-r]` (Redis).
+			const order = rows.map((e) => e.id.split('-').slice(0, 2).map(Number));
+			const older = (a: number[], b: number[]) => a[0] - b[0] || (a[1] ?? 0) - (b[1] ?? 0);
+			expect(order).toEqual([...order].sort((a, b) => older(b, a)));
+		});
+	});
+}
 
 describe('an open dashboard', () => {
 	it('is disconnected when its session expires', async () => {

@@ -1,4 +1,7 @@
-/** The dashboard and /metrics are served on the host's own HTTP server, beside its routes. */
+/**
+ * The dashboard and /metrics are served on the host's own HTTP server, beside its routes; the
+ * metrics only to scrapers the operator's check lets through, when there is one.
+ */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFixture, type Fixture } from '../support/agent-fixture.js';
 
@@ -39,5 +42,42 @@ describe('HTTP routes', () => {
 			expect(res.headers.get('x-frame-options')).toBe('DENY');
 			expect(res.headers.get('x-content-type-options')).toBe('nosniff');
 		}
+	});
+});
+
+describe('a metrics route with an authorize check', () => {
+	let f: Fixture;
+	beforeAll(async () => {
+		f = await startFixture({
+			metrics: {
+				path: '/metrics',
+				authorize: async (req) => {
+					if (req.headers['x-break'] === 'yes') throw new Error('check failed');
+					return req.headers.authorization === 'Bearer scrape-token';
+				}
+			}
+		});
+	});
+	afterAll(() => f?.close());
+
+	const scrape = (headers: Record<string, string> = {}) => fetch(`${f.url}/metrics`, { headers });
+
+	test('answers 401 and no figures to a scraper it refuses', async () => {
+		const refused: Record<string, string>[] = [
+			{},
+			{ authorization: 'Bearer guess' },
+			{ authorization: 'Bearer scrape-token', 'x-break': 'yes' }
+		];
+		for (const headers of refused) {
+			const res = await scrape(headers);
+			expect(res.status).toBe(401);
+			expect(await res.text()).not.toContain('socketio_');
+		}
+	});
+
+	test('serves the exposition to a scraper it lets through', async () => {
+		const res = await scrape({ authorization: 'Bearer scrape-token' });
+		expect(res.status).toBe(200);
+		expect(await res.text()).toContain('socketio_sockets');
 	});
 });

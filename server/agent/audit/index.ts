@@ -15,7 +15,7 @@ import type { AuditOptions } from '../options.js';
 import { schemas } from '../validation.js';
 import { openRedisStore } from './redis-store.js';
 import { openSqliteStore } from './sqlite-store.js';
-import { MemoryStore, pageSize, type AuditStore, type NewEntry } from './store.js';
+import { DURABLE_CAP, MemoryStore, pageSize, type AuditStore, type NewEntry } from './store.js';
 
 const debug = createDebug('sockscope:audit');
 
@@ -117,9 +117,16 @@ function openStore(options: AuditOptions): AuditStore {
 	if (options.redis && options.sqlite) {
 		throw new AgentError('E_OPTIONS', 'option "audit": give either "sqlite" or "redis", not both');
 	}
-	if (options.redis) return openRedisStore(options.redis, options.redisKey ?? 'sockscope:audit');
-	if (options.sqlite) return openSqliteStore(options.sqlite);
-	return new MemoryStore(options.memory ?? 1000);
+	if (options.redis || options.sqlite) {
+		const acted = options.durable ?? DURABLE_CAP;
+		const caps = { acted, refusals: options.refusals ?? acted };
+		if (options.redis) {
+			return openRedisStore(options.redis, options.redisKey ?? 'sockscope:audit', caps);
+		}
+		return openSqliteStore(options.sqlite!, caps);
+	}
+	const memory = options.memory ?? 1000;
+	return new MemoryStore({ acted: memory, refusals: options.refusals ?? memory });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

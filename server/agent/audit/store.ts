@@ -18,6 +18,12 @@ export type Scope = readonly string[] | undefined;
  */
 export const DURABLE_CAP = 100_000;
 
+/** How many entries a store keeps of each kind: commands that ran, and refused or invalid ones. */
+export interface Caps {
+	acted: number;
+	refusals: number;
+}
+
 export interface AuditStore {
 	/** Stores an entry and returns it with its id; rejects when it was not stored. */
 	append(entry: NewEntry): Promise<AuditEntry>;
@@ -97,9 +103,9 @@ export class MemoryStore implements AuditStore {
 	private readonly refusals: Ring;
 	private seq = 0;
 
-	constructor(capacity: number) {
-		this.acted = new Ring(capacity);
-		this.refusals = new Ring(capacity);
+	constructor({ acted, refusals }: Caps) {
+		this.acted = new Ring(acted);
+		this.refusals = new Ring(refusals);
 	}
 
 	async append(entry: NewEntry): Promise<AuditEntry> {

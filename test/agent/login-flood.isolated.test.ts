@@ -34,7 +34,7 @@ afterAll(async () => {
 const PARALLEL = 200;
 
 describe('password logins', () => {
-	it(`${PARALLEL} wrong ones at once block the host's loop for no more than 50 ms; the admin still logs in`, async () => {
+	it(`${PARALLEL} wrong ones at once block the host's loop no longer than 50 ms or twice what the same host shows without them; the admin still logs in`, async () => {
 		const addresses = Array.from({ length: PARALLEL }, (_, i) => `10.1.${i >> 8}.${i & 255}`);
 		await crowd.proxied(fx.url, addresses);
 		/** The host's longest event-loop block during `work`, and how long `work` took. */
