@@ -6,7 +6,7 @@ import type { Socket as ClientSocket } from 'socket.io-client';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { RoomHistory } from '../../server/protocol/models.js';
 import { startFixture, type Fixture } from '../support/agent-fixture.js';
-import { answer, outcome } from '../support/dashboard-client.js';
+import { answer, closeDashboards, login, outcome, user } from '../support/dashboard-client.js';
 import { waitFor } from '../support/util.js';
 
 let fixture: Fixture;
@@ -80,6 +80,28 @@ describe('room membership history', () => {
 		join(d, 'small');
 		await samples(dashboard, 2);
 		expect(steps(await roomHistory(dashboard, 'small'))).toEqual([1, 2]);
+	});
+
+	test("a user scoped to one namespace reads only its rooms' history", async () => {
+		fixture = await startFixture(
+			{ auth: { users: [user('tom', 'readonly', ['/tenant-a'])] } },
+			{},
+			(io) => {
+				io.of('/tenant-a').on('connection', (s) => s.join('lobby'));
+				io.of('/tenant-b').on('connection', (s) => s.join('lobby'));
+			}
+		);
+		try {
+			await fixture.client('/tenant-a');
+			await fixture.client('/tenant-b');
+			const { socket: tom } = await login(fixture, { user: 'tom', password: 'tom-pw' });
+			const ask = (namespace: string) =>
+				outcome(tom, 'room:history', { namespace, room: 'lobby', range: '1m' });
+			expect(await ask('/tenant-b')).toBe('E_FORBIDDEN');
+			expect(await ask('/tenant-a')).toBe('ok');
+		} finally {
+			closeDashboards();
+		}
 	});
 
 	test('a malformed request is refused', async () => {
