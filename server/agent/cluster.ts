@@ -14,6 +14,7 @@ import type {
 	NodeState,
 	Page,
 	Principal,
+	RoomHistory,
 	RoomRow,
 	Sample,
 	SocketDetails,
@@ -40,6 +41,7 @@ export interface NodeAnswers {
 	'rooms:query': RoomRow[];
 	'namespaces:query': NamespaceSummary[];
 	'history:query': History;
+	'room:history': RoomHistory;
 }
 
 export type FannedOut = keyof NodeAnswers & QueryName;

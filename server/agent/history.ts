@@ -9,10 +9,12 @@ import type {
 	NamespaceSample,
 	NamespaceSeries,
 	NodeSeries,
+	RoomHistory,
 	Sample
 } from '../protocol/models.js';
 import { NAMESPACE_SERIES } from '../protocol/samples.js';
 import { LEVEL_FIGURES, OTHER_NAMESPACES } from '../protocol/vocabulary.js';
+import type { RoomSizes } from './room-history.js';
 
 /** Namespaces kept per row; the rest are summed under `OTHER_NAMESPACES`, shown to nobody. */
 const MAX_NAMESPACES_PER_ROW = 32;
@@ -37,6 +39,8 @@ interface Row {
 	node: number[];
 	/** Refused and failed connections by code, when there were any. */
 	errors?: Record<string, number>;
+	/** Members of the tracked rooms at the end of the bucket (room-history.ts). */
+	rooms?: RoomSizes;
 }
 
 class Ring {
@@ -86,7 +90,7 @@ export class HistoryStore {
 		this.coarse = new Ring(Math.ceil(21_600_000 / (stepMs * coarseFactor)));
 	}
 
-	add(sample: Sample): void {
+	add(sample: Sample, rooms?: RoomSizes): void {
 		const ns = new Map<string, NamespaceRow>();
 		const sorted = [...sample.namespaces].sort((a, b) => b.sockets - a.sockets);
 		sorted.forEach((n, i) => {
@@ -110,6 +114,7 @@ export class HistoryStore {
 		};
 		const errors = sample.connectionErrors?.counts;
 		if (errors && Object.keys(errors).length) row.errors = { ...errors };
+		if (rooms) row.rooms = rooms;
 		this.recent.push(row);
 		this.pending.push(row);
 		if (this.pending.length >= this.coarseFactor) {
@@ -118,11 +123,33 @@ export class HistoryStore {
 		}
 	}
 
-	/** The history of a range in columns, limited to the namespaces `visible` allows. */
-	query(range: HistoryRange, visible: (namespace: string) => boolean): History {
+	/** One room's members over a range, by its key (`roomKey`); null where it was not tracked. */
+	roomQuery(range: HistoryRange, key: string): RoomHistory {
+		const { step, rows } = this.rowsOf(range);
+		// Consecutive rows mostly share one keys array: look the key up once per array.
+		let keys: readonly string[] | undefined;
+		let at = -1;
+		return {
+			step,
+			t: rows.map((r) => r.t),
+			size: rows.map((r) => {
+				if (!r.rooms) return null;
+				if (r.rooms.keys !== keys) at = (keys = r.rooms.keys).indexOf(key);
+				return at < 0 ? null : r.rooms.sizes[at];
+			})
+		};
+	}
+
+	private rowsOf(range: HistoryRange): { step: number; rows: Row[] } {
 		const { coarse, seconds } = RANGES[range];
 		const step = coarse ? this.stepMs * this.coarseFactor : this.stepMs;
 		const rows = (coarse ? this.coarse : this.recent).last(Math.ceil((seconds * 1000) / step));
+		return { step, rows };
+	}
+
+	/** The history of a range in columns, limited to the namespaces `visible` allows. */
+	query(range: HistoryRange, visible: (namespace: string) => boolean): History {
+		const { step, rows } = this.rowsOf(range);
 		const namespaces: Record<string, NamespaceSeries> = {};
 		for (const row of rows) {
 			for (const name of row.ns.keys()) {
@@ -228,5 +255,8 @@ function mergeRows(rows: Row[]): Row {
 		// CPU, loop delay and RTT: the worst of the bucket, so a spike is not averaged away.
 		j === 0 || j === 3 || j === 5 ? Math.max(...rows.map((r) => r.node[j])) : v
 	);
-	return errors ? { t: last.t, ns, node, errors } : { t: last.t, ns, node };
+	const merged: Row = errors ? { t: last.t, ns, node, errors } : { t: last.t, ns, node };
+	// Room sizes are levels: the bucket keeps the last.
+	if (last.rooms) merged.rooms = last.rooms;
+	return merged;
 }

@@ -18,6 +18,7 @@ import { AgentError } from './errors.js';
 import { EventLog } from './event-log.js';
 import { Faults } from './faults.js';
 import { HistoryStore } from './history.js';
+import { RoomTracker } from './room-history.js';
 import { assertNotInstrumented, claimServer } from './host-server.js';
 import { sendMetrics } from './http-routes.js';
 import { createMetrics } from './metrics.js';
@@ -149,6 +150,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const host = own(watchHost(io, opts, { model, faults, log, metrics: rtt, seam }));
 	const health = own(createHealthProbe());
 	const history = new HistoryStore(opts.nodeId, opts.sampleInterval);
+	const rooms = new RoomTracker(model, opts.roomHistory);
 	const queries = new Queries(model, opts.nodeId, opts.redact, createLabeller(opts.label, faults));
 	const authenticator = own(createAuthenticator(opts.auth, faults));
 	const admin = own(
@@ -169,7 +171,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			faults,
 			timeout: opts.queryTimeout,
 			onSample: (sample) => admin.deliver(sample),
-			answers: localAnswers({ queries, history })
+			answers: localAnswers({ queries, history, rooms })
 		})
 	);
 	const windows = own(
@@ -185,7 +187,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			cluster,
 			faults,
 			acks: host.acks,
-			afterSample: () => windows.tick()
+			afterSample: () => windows.tick(),
+			rooms
 		})
 	);
 	const node = nodeInfo(io, opts);
@@ -240,7 +243,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	registerAudit(admin, trail);
 	admin.serve(
 		{
-			...queryHandlers({ queries, history, log, cluster, snapshot }),
+			...queryHandlers({ queries, history, rooms, log, cluster, snapshot }),
 			...auditHandlers(trail),
 			...commands.handlers,
 			...windows.handlers

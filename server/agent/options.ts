@@ -176,6 +176,26 @@ export interface LimitOptions {
 	logSubscriptions?: number;
 }
 
+/**
+ * Rooms whose membership the history keeps (1 s for 15 minutes, 10 s for 6 hours): the largest of
+ * each of the 32 most populated namespaces and the ones dashboards opened in the last hour. Memory
+ * is bounded by `32 × largest + opened` rooms, 4 bytes each per history row (3,060 rows at a 1 s
+ * interval): about 2.6 MB at the defaults, plus the room names while the tracked set changes.
+ */
+export interface RoomHistoryOptions {
+	/**
+	 * Rooms kept per namespace, the largest ones; 0 keeps none.
+	 * @default 5
+	 */
+	largest?: number;
+	/**
+	 * Rooms opened by dashboards kept at once, each for an hour after it was last opened; past it,
+	 * the least recently opened is dropped. 0 keeps none.
+	 * @default 50
+	 */
+	opened?: number;
+}
+
 export interface MetricsOptions {
 	/** Serve the exposition at this path on the host's HTTP server (refused if the host's own route answers there). */
 	path?: string;
@@ -299,9 +319,13 @@ export interface Options {
 	 * @default true
 	 */
 	notifyClients: boolean;
+	/** Room membership over time (see `RoomHistoryOptions`). */
+	roomHistory: Required<RoomHistoryOptions>;
 }
 
-export type UserInput = Partial<Omit<Options, 'auth' | 'metrics' | 'redact' | 'eventLog' | 'limits'>> & {
+export type UserInput = Partial<
+	Omit<Options, 'auth' | 'metrics' | 'redact' | 'eventLog' | 'limits' | 'roomHistory'>
+> & {
 	/**
 	 * Who may connect: users and hooks that let a dashboard in, or `false` (no authentication,
 	 * written explicitly).
@@ -311,6 +335,7 @@ export type UserInput = Partial<Omit<Options, 'auth' | 'metrics' | 'redact' | 'e
 	redact?: RedactOptions;
 	eventLog?: EventLogOptions;
 	limits?: LimitOptions;
+	roomHistory?: RoomHistoryOptions;
 };
 
 /** Headers a browser or client library sends that say nothing secret. */
@@ -457,7 +482,13 @@ const schema = z.strictObject({
 		})
 		.default(LIMIT_DEFAULTS),
 	notifyClients: z.boolean().default(true),
-	ackTimeout: z.union([z.literal(false), z.number().int().min(10).max(600_000)]).default(10_000)
+	ackTimeout: z.union([z.literal(false), z.number().int().min(10).max(600_000)]).default(10_000),
+	roomHistory: z
+		.strictObject({
+			largest: z.number().int().min(0).max(100).default(5),
+			opened: z.number().int().min(0).max(1000).default(50)
+		})
+		.default({ largest: 5, opened: 50 })
 });
 
 /** `auth.users[1]`: numeric steps as indices. */

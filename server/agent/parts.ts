@@ -16,6 +16,7 @@ import { createSocketCollector } from './collectors/sockets.js';
 import type { BroadcastTap } from './event-log.js';
 import type { Faults } from './faults.js';
 import type { HistoryStore } from './history.js';
+import type { RoomTracker } from './room-history.js';
 import { onHttpServer } from './host-server.js';
 import { mountHttpRoutes } from './http-routes.js';
 import type { Metrics } from './metrics.js';
@@ -131,10 +132,13 @@ export function startSampling(
 		cluster,
 		faults,
 		acks,
-		afterSample
+		afterSample,
+		rooms
 	}: {
 		/** Called after each sample is delivered (the live windows send their changes then). */
 		afterSample?: () => void;
+		/** The rooms whose membership the history keeps. */
+		rooms?: RoomTracker;
 		namespaces: NamespaceCollector;
 		acks?: AckTracker;
 		sampler: Sampler;
@@ -151,7 +155,7 @@ export function startSampling(
 			acks?.sweep();
 			latest = sampler.take();
 			latest.cluster = cluster.health();
-			history.add(latest);
+			history.add(latest, rooms?.read(latest.t));
 			admin.deliver(latest);
 			cluster.publish(latest);
 			afterSample?.();

@@ -10,6 +10,7 @@ import { AgentError } from './errors.js';
 import type { EventLog } from './event-log.js';
 import { queryEntries } from './handler-table.js';
 import type { HistoryStore } from './history.js';
+import { mergeRoomHistories, roomKey, type RoomTracker } from './room-history.js';
 import type { Queries } from './queries.js';
 import { canSee } from './auth/scope.js';
 import { schemas } from './validation.js';
@@ -17,6 +18,7 @@ import { schemas } from './validation.js';
 export interface QueryDeps {
 	queries: Queries;
 	history: HistoryStore;
+	rooms: RoomTracker;
 	log: EventLog;
 	cluster: Cluster;
 	snapshot(principal: Principal): Promise<Snapshot>;
@@ -25,8 +27,9 @@ export interface QueryDeps {
 /** This node's part of each query that fans out; also what other nodes ask of it. */
 export function localAnswers({
 	queries,
-	history
-}: Pick<QueryDeps, 'queries' | 'history'>): LocalAnswers {
+	history,
+	rooms
+}: Pick<QueryDeps, 'queries' | 'history' | 'rooms'>): LocalAnswers {
 	return {
 		'sockets:query': (principal, query) => queries.sockets(principal, query),
 		'socket:details': (principal, { namespace, id }) => {
@@ -39,7 +42,13 @@ export function localAnswers({
 		},
 		'rooms:query': (principal, query) => queries.roomRows(principal, query),
 		'namespaces:query': (principal) => queries.namespaces(principal),
-		'history:query': (principal, { range }) => history.query(range, (ns) => canSee(principal, ns))
+		'history:query': (principal, { range }) => history.query(range, (ns) => canSee(principal, ns)),
+		'room:history': (principal, { namespace, room, range }) => {
+			if (!canSee(principal, namespace)) throw new AgentError('E_FORBIDDEN');
+			// Opened now: kept from here on even if it is not among its namespace's largest.
+			rooms.open(namespace, room);
+			return history.roomQuery(range, roomKey(namespace, room));
+		}
 	};
 }
 
@@ -92,6 +101,13 @@ export function queryHandlers({ log, cluster, snapshot }: QueryDeps) {
 			schema: schemas.history,
 			async answer({ principal }, query) {
 				return (await cluster.fanOut('history:query', principal, query)).answers;
+			}
+		},
+		'room:history': {
+			schema: schemas.roomHistory,
+			async answer({ principal }, query) {
+				if (!canSee(principal, query.namespace)) throw new AgentError('E_FORBIDDEN');
+				return mergeRoomHistories((await cluster.fanOut('room:history', principal, query)).answers);
 			}
 		},
 		'log:subscribe': {

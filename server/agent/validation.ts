@@ -22,6 +22,7 @@ import type {
 	HistoryQuery,
 	LogFilter,
 	MembersQuery,
+	RoomHistoryQuery,
 	RoomsQuery,
 	SocketRef,
 	SocketsQuery
@@ -134,6 +135,11 @@ export const schemas = {
 		limit: limitField.optional()
 	}) satisfies z.ZodType<MembersQuery>,
 	history: z.strictObject({ range: z.enum(HISTORY_RANGES) }) satisfies z.ZodType<HistoryQuery>,
+	roomHistory: z.strictObject({
+		namespace: namespaceField,
+		room: roomField,
+		range: z.enum(HISTORY_RANGES)
+	}) satisfies z.ZodType<RoomHistoryQuery>,
 	logFilter: z.strictObject({
 		namespace: namespaceField.optional(),
 		direction: z.enum(['in', 'out']).optional(),

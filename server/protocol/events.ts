@@ -11,6 +11,8 @@ import type {
 	MembersQuery,
 	NamespaceSummary,
 	Page,
+	RoomHistory,
+	RoomHistoryQuery,
 	RoomRow,
 	RoomsQuery,
 	Sample,
@@ -51,6 +53,8 @@ export interface DashboardQueries {
 	'room:members': Query<MembersQuery, Page<SocketRow>>;
 	'namespaces:query': Query<Record<string, never>, NamespaceSummary[]>;
 	'history:query': Query<HistoryQuery, History[]>;
+	/** A room's membership over a range; the agent keeps the room's history for an hour after. */
+	'room:history': Query<RoomHistoryQuery, RoomHistory>;
 	'log:subscribe': Query<LogFilter, { maxPerSecond: number; payloads: boolean }>;
 	'log:unsubscribe': Query<Record<string, never>, true>;
 	'audit:query': Query<AuditQuery, Page<AuditEntry>>;

@@ -378,6 +378,22 @@ export interface MembersQuery {
 
 export type HistoryQuery = { range: HistoryRange };
 
+export interface RoomHistoryQuery {
+	namespace: string;
+	room: string;
+	range: HistoryRange;
+}
+
+/**
+ * A room's members over a range, summed over the nodes: `size[i]` at the end of bucket `t[i]`, null
+ * where no node kept the room then (it was neither among its namespace's largest nor opened).
+ */
+export interface RoomHistory {
+	step: number;
+	t: number[];
+	size: (number | null)[];
+}
+
 export interface LogFilter {
 	namespace?: string;
 	direction?: 'in' | 'out';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
-import type { Page, Sample, Snapshot, SocketRow } from '../../server/protocol/models.js';
+import type { Page, RoomHistory, Sample, Snapshot, SocketRow } from '../../server/protocol/models.js';
 import { ask, once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
 import { stopCluster } from './nodes.js';
@@ -50,6 +50,14 @@ for (const kind of ['redis', 'streams'] as const) {
 			expect(snapshot.samples.map((s) => s.nodeId).sort()).toEqual(['node-1', 'node-2', 'node-3']);
 			expect(snapshot.namespaces.find((n) => n.name === '/')?.sockets).toBe(9);
 			expect(snapshot.history.map((h) => h.nodeId).sort()).toEqual(['node-1', 'node-2', 'node-3']);
+		});
+
+		test("a room's membership history is summed over the nodes", async () => {
+			const sizes = async () =>
+				(await ask<RoomHistory>(dashboard, 'room:history', { namespace: '/', room: 'everyone', range: '1m' })).size.filter((s) => s !== null);
+			// Two, three and four members on the three nodes: nine at each bucket once all are counted.
+			await expect.poll(async () => (await sizes()).at(-1), { timeout: 10_000 }).toBe(9);
+			expect(Math.max(...(await sizes()))).toBe(9);
 		});
 
 		async function resync() {

@@ -24,7 +24,7 @@ import {
 	withRates,
 	type NodeEntry
 } from './nodes';
-import { SeriesStore, type Point } from './series';
+import { SeriesStore } from './series';
 import { ackRowsOf, latestConnectionErrors } from './acks';
 import type { NodeLiveness } from '$protocol/vocabulary';
 
@@ -40,8 +40,6 @@ export const RANGES: Record<HistoryRange, number> = {
 const SNAPSHOT_RANGE: HistoryRange = '5m';
 /** Top lists are ranked over this much recent time, so they do not jump every second. */
 const RECENT_MS = 10_000;
-/** Room sizes from the samples' top lists are kept this long, for the room chart. */
-const ROOM_HISTORY_MS = 900_000;
 /** Capabilities that are not features: the agent always has them, other sources say if not. */
 const NOT_FEATURES = new Set<Capability>([
 	'process',
@@ -66,7 +64,6 @@ export class DashboardModel {
 
 	#series = new SeriesStore(1000, RANGES[SNAPSHOT_RANGE]);
 	#recent: Sample[] = [];
-	#rooms = new Map<string, Point[]>();
 	/** Samples that arrive while a history query is out, replayed on top of its answer. */
 	#pending: Sample[] | null = null;
 	#version = $state(0);
@@ -158,8 +155,6 @@ export class DashboardModel {
 		this.nodes = new Map(snapshot.samples.map((s) => [s.nodeId, { sample: s, receivedAt: now }]));
 		this.namespaceSummaries = snapshot.namespaces;
 		this.#recent = [...snapshot.samples];
-		this.#rooms.clear();
-		for (const s of snapshot.samples) this.#recordRooms(s);
 		this.#series = SeriesStore.fromHistory(snapshot.history, RANGES[this.range]);
 		this.#version++;
 		this.generation++;
@@ -176,7 +171,6 @@ export class DashboardModel {
 		this.#recent.push(sample);
 		const cutoff = sample.t - RECENT_MS;
 		while (this.#recent.length && this.#recent[0].t <= cutoff) this.#recent.shift();
-		this.#recordRooms(sample);
 		this.#version++;
 	}
 
@@ -197,29 +191,6 @@ export class DashboardModel {
 			this.historyError = true;
 		} finally {
 			this.#pending = null;
-		}
-	}
-
-	/** Sizes of a room seen in the samples' top lists (only while it was among the largest). */
-	roomSizes(namespace: string, room: string): Point[] {
-		void this.#version;
-		return this.#rooms.get(`${namespace}\u0000${room}`) ?? [];
-	}
-
-	#recordRooms(sample: Sample): void {
-		for (const ns of sample.namespaces) {
-			for (const r of ns.topRooms) {
-				const key = `${ns.name}\u0000${r.name}`;
-				let points = this.#rooms.get(key);
-				if (!points) this.#rooms.set(key, (points = []));
-				points.push({ x: sample.t, y: r.size });
-			}
-		}
-		const cutoff = sample.t - ROOM_HISTORY_MS;
-		for (const [key, points] of this.#rooms) {
-			while (points.length && points[0].x < cutoff) points.shift();
-			// Rooms that have left every top list for the whole window are forgotten.
-			if (points.length === 0) this.#rooms.delete(key);
 		}
 	}
 }

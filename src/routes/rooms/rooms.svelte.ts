@@ -1,16 +1,17 @@
 /**
  * The rooms page's state: filter and sort from the URL, the paged room list, the selected room
- * and, for it, its members and a membership chart.
+ * and, for it, its members and its membership over time, as the agent's history keeps it.
  */
-import type { RoomRow, SocketRow } from '$protocol/models';
+import type { HistoryRange, RoomHistory, RoomRow, SocketRow } from '$protocol/models';
 import type { Point } from '$lib/state/series';
 import type { Dashboard } from '$lib/state/dashboard.svelte';
+import { RANGES } from '$lib/state/model.svelte';
 import { PagedList } from '$lib/state/paged.svelte';
 import { param, setParams } from '$lib/url-state';
 
-/** The selected room's size is asked for this often, for its chart. */
-const POLL_MS = 2000;
-const POLLED_POINTS = 450;
+/** The selected room's last minute is asked again this often, so its chart follows the room. */
+const REFRESH_MS = 2000;
+const TAIL_RANGE: HistoryRange = '1m';
 
 export class RoomsView {
 	readonly query = $derived({
@@ -37,9 +38,10 @@ export class RoomsView {
 
 export class RoomDetailState {
 	readonly members: PagedList<SocketRow>;
-	/** Sizes asked for while the room is open. */
-	polled = $state.raw<Point[]>([]);
-	size = $state<number | null>(null);
+	/** The room's members over the selected range, from the agent's history. */
+	points = $state.raw<Point[]>([]);
+	/** Why the agent could not give the history, if it could not. */
+	historyError = $state<string | null>(null);
 
 	constructor(
 		private readonly dashboard: Dashboard,
@@ -53,30 +55,50 @@ export class RoomDetailState {
 		);
 	}
 
-	/** Loads the members and polls the size; returns the cleanup for an effect. */
-	watch(): () => void {
+	/** Members now: the history's last figure, or the member list's total before it has one. */
+	get size(): number | null {
+		return this.points.at(-1)?.y ?? (this.members.loaded ? this.members.total : null);
+	}
+
+	/**
+	 * Loads the members and the room's history for `range`, then every few seconds only its last
+	 * minute, so an open room costs the same whatever the range. Returns the cleanup for an effect.
+	 */
+	watch(range: HistoryRange): () => void {
 		void this.members.reload();
-		const poll = async () => {
+		const load = async (tail: HistoryRange) => {
 			try {
-				const page = await this.dashboard.api.query('rooms:query', {
+				const history = await this.dashboard.api.query('room:history', {
 					namespace: this.namespace,
-					text: this.name,
-					limit: 50
+					room: this.name,
+					range: tail
 				});
-				const row = page.rows.find((r) => r.name === this.name && r.namespace === this.namespace);
-				this.size = row?.size ?? 0;
-				// The agent's clock, so these points line up with the sampled ones.
-				const t = this.dashboard.model.series.latest ?? Date.now();
-				this.polled = [...this.polled, { x: t, y: this.size }].slice(-POLLED_POINTS);
-			} catch {
-				// A missed poll leaves a gap in the chart; the next one fills in.
+				const fresh = roomPoints(history);
+				if (tail === range) this.points = fresh;
+				else if (fresh.length) {
+					const start = fresh[fresh.length - 1].x - RANGES[range];
+					const kept = this.points.filter((p) => p.x >= start && p.x < fresh[0].x);
+					this.points = [...kept, ...fresh];
+				}
+				this.historyError = null;
+			} catch (err) {
+				this.historyError = err instanceof Error ? err.message : String(err);
 			}
 		};
-		void poll();
+		void load(range);
 		const timer = setInterval(() => {
-			void poll();
+			void load(TAIL_RANGE);
 			void this.members.refresh();
-		}, POLL_MS);
+		}, REFRESH_MS);
 		return () => clearInterval(timer);
 	}
+}
+
+/** The chart's points: buckets where no node kept the room have no point. */
+export function roomPoints(history: RoomHistory): Point[] {
+	const points: Point[] = [];
+	history.size.forEach((y, i) => {
+		if (y !== null) points.push({ x: history.t[i], y });
+	});
+	return points;
 }

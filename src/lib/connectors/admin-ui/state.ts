@@ -212,6 +212,9 @@ export class AdminUiState {
 		'socket:details': ({ namespace, id }) => this.queries.details(namespace, id),
 		'rooms:query': (query) => this.queries.rooms(query),
 		'room:members': (query) => this.queries.members(query),
+		'room:history': () => {
+			throw new RequestError('E_UNSUPPORTED', 'admin-ui keeps no history of room membership.');
+		},
 		'log:subscribe': (filter) => {
 			this.log.subscribe(filter);
 			return { maxPerSecond: LOG_MAX_PER_SECOND, payloads: true };
