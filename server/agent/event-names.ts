@@ -13,6 +13,7 @@
  * With an allowlist, only its names are counted apart.
  */
 import { OTHER_EVENTS } from '../protocol/limits.js';
+import { truncateName } from '../protocol/top-n.js';
 import type { AckSide } from './collectors/acks.js';
 
 /** Longest event name counted, shown or labelled; longer names are cut and end with `…`. */
@@ -68,14 +69,9 @@ export interface EventNameRules {
 	allow?: ReadonlySet<string>;
 }
 
-/** `text` cut to `max` characters, the last one `…` when cut. */
-export function cutText(text: string, max = MAX_EVENT_NAME): string {
-	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
 /** A name as it may be stored: cut to `MAX_EVENT_NAME`, as a string of its own. */
 export function boundedName(name: string): string {
-	const cut = cutText(name);
+	const cut = truncateName(name, MAX_EVENT_NAME);
 	// A flat copy: a slice of a megabyte packet would otherwise keep the packet alive.
 	return Buffer.from(cut, 'utf8').toString('utf8');
 }
@@ -99,7 +95,7 @@ export class EventNames {
 		const { allow, budget, max } = this.rules;
 		if (name.length > MAX_EVENT_NAME) {
 			// Looked up by its cut form, so that every long name with the same start shares a line.
-			name = cutText(name);
+			name = truncateName(name, MAX_EVENT_NAME);
 			const found = this.map.get(name);
 			if (found !== undefined) return found;
 		}

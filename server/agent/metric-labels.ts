@@ -5,7 +5,8 @@
  * namespaces may share a label, a metric adds their values, never sets them.
  */
 import { OTHER_EVENTS } from '../protocol/limits.js';
-import { cutText } from './event-names.js';
+import { truncateName } from '../protocol/top-n.js';
+import { MAX_EVENT_NAME } from './event-names.js';
 import type { NamespaceStats, NodeModel } from './model.js';
 
 export const MAX_LABELLED_NAMESPACES = 50;
@@ -18,6 +19,6 @@ export function eachLabelledNamespace(
 	if (all.length > MAX_LABELLED_NAMESPACES)
 		all.sort((a, b) => b.nsp.sockets.size - a.nsp.sockets.size);
 	all.forEach((stats, i) =>
-		fn(stats, i < MAX_LABELLED_NAMESPACES ? cutText(stats.name) : OTHER_EVENTS)
+		fn(stats, i < MAX_LABELLED_NAMESPACES ? truncateName(stats.name, MAX_EVENT_NAME) : OTHER_EVENTS)
 	);
 }

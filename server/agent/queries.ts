@@ -36,7 +36,7 @@ import type { NamespaceStats, NodeModel, SocketState } from './model.js';
 import { canSee } from './auth/scope.js';
 import { socketAcks } from './collectors/acks.js';
 import type { Options } from './options.js';
-import { cutText } from './event-names.js';
+import { truncateName } from '../protocol/top-n.js';
 import { redactHandshake } from './redaction.js';
 import type { Labeller } from './socket-label.js';
 
@@ -327,7 +327,7 @@ const MAX_FILTERED_FIELD = 256;
 
 /** A room's name as answers show it: no command can name a longer one, and clients choose them. */
 function roomName(name: string): string {
-	return cutText(name, MAX_ROOM_NAME);
+	return truncateName(name, MAX_ROOM_NAME);
 }
 
 function matchesText(state: SocketState, text: string, label: Labeller): boolean {

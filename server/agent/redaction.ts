@@ -4,7 +4,7 @@
  * header carrying a token (`x-auth-token`, say) is hidden without anyone having thought of it.
  * The query is hidden by default, and with it the query part of the URL, where it travels too.
  */
-import { cutText } from './event-names.js';
+import { truncateName } from '../protocol/top-n.js';
 import type { Options } from './options.js';
 
 const HIDDEN = '[redacted]';
@@ -57,5 +57,5 @@ function redactUrl(url: string, show: (key: string) => boolean): string {
 }
 
 function clip(text: string): string {
-	return cutText(text, MAX_VALUE);
+	return truncateName(text, MAX_VALUE);
 }

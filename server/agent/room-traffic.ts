@@ -14,7 +14,7 @@
 import { OTHER_EVENTS, SAMPLE_TOP_ROOMS } from '../protocol/limits.js';
 import type { RoomTrafficFigures } from '../protocol/models.js';
 import { keepTop, truncateName, type Scored } from '../protocol/top-n.js';
-import { boundedName, cutText, type EventNameRules } from './event-names.js';
+import { MAX_EVENT_NAME, boundedName, type EventNameRules } from './event-names.js';
 
 /** Broadcasts to one room and the deliveries they made, cumulative. */
 export class RoomCounter {
@@ -69,7 +69,7 @@ export class RoomTraffic {
 
 	get(room: string): RoomCounter {
 		// Looked up by its cut form when new, so that every long name with the same start shares a line.
-		return this.map.get(room) ?? this.add(cutText(room));
+		return this.map.get(room) ?? this.add(truncateName(room, MAX_EVENT_NAME));
 	}
 
 	private add(room: string): RoomCounter {
@@ -138,7 +138,7 @@ export class RoomTraffic {
 
 	/** A room's broadcasts and deliveries per second over the last sample interval, if counted. */
 	rates(room: string): { broadcasts: number; deliveries: number } | undefined {
-		const c = this.map.get(cutText(room));
+		const c = this.map.get(truncateName(room, MAX_EVENT_NAME));
 		return c && { broadcasts: c.broadcastRate, deliveries: c.deliveryRate };
 	}
 }
