@@ -25,6 +25,7 @@ import type { Faults } from './faults.js';
 import { guardClusterTraffic } from './cluster-guard.js';
 import { reachesOtherNodes } from './seam.js';
 import { createRelayDecoder, createRelayEncoder, type RelayFrame } from './sample-relay.js';
+import { packAnswer, unpackAnswer } from './packed-answers.js';
 
 const debug = createDebug('sockscope:cluster');
 
@@ -63,9 +64,11 @@ interface NodeQuery {
 	name: FannedOut;
 	principal: Principal;
 	input: unknown;
+	/** The asking node reads deflated answers (packed-answers.ts); older nodes do not ask so. */
+	packed?: true;
 }
 
-type NodeReply = { nodeId: string; data?: unknown; error?: string };
+type NodeReply = { nodeId: string; data?: unknown; z?: string; error?: string };
 
 /** Events between the nodes of a cluster, on the admin namespace. */
 export interface ClusterEvents {
@@ -171,11 +174,16 @@ export function createCluster(deps: ClusterDeps): Cluster {
 		if (!Object.hasOwn(deps.answers, name)) throw new Error(`no query ${String(name)}`);
 		return deps.answers[name](principal, input);
 	};
+	const readFailed = (err: unknown) => {
+		faults.record('cluster answer', err);
+		return undefined;
+	};
 	const onQuery = (request: NodeQuery, ack: (reply: NodeReply) => void) => {
 		Promise.resolve()
 			.then(() => answer(request.name, request.principal, request.input as never))
+			.then((data) => (request.packed ? packAnswer(data) : { data }))
 			.then(
-				(data) => ack({ nodeId, data }),
+				(packed) => ack({ nodeId, ...packed }),
 				(err) => {
 					faults.record(`cluster ${request?.name}`, err);
 					ack({ nodeId, error: String((err as Error)?.message ?? err) });
@@ -250,39 +258,38 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			if (!enabled()) return Promise.resolve({ answers: [mine], missing: [] });
 			return new Promise<FanOut<T>>((resolve) => {
 				let settled = false;
-				const finish = (responses: NodeReply[]) => {
+				const finish = async (responses: NodeReply[]) => {
 					if (settled) return;
 					settled = true;
 					clearTimeout(timer);
-					const answered = new Set(responses.map((r) => r.nodeId));
+					const answered = new Set(responses.map((r) => r?.nodeId));
 					const now = Date.now();
 					const missing = [...remotes]
 						.filter(([id, r]) => !answered.has(id) && state(r, now) !== 'down')
 						.map(([id]) => id);
-					for (const r of responses) if (r.error) missing.push(r.nodeId);
-					resolve({
-						answers: [
-							mine,
-							...responses.filter((r) => !r.error && r.data !== undefined).map((r) => r.data as T)
-						],
-						missing
-					});
+					const answers: T[] = [mine];
+					for (const r of responses) {
+						const data = r.error ? undefined : await unpackAnswer(r).catch(readFailed);
+						if (data !== undefined) answers.push(data as T);
+						else if (r.error || r.z !== undefined) missing.push(r.nodeId);
+					}
+					resolve({ answers, missing });
 				};
 				// The adapter has its own timeout (`requestsTimeout`); this one is the agent's promise.
-				const timer = setTimeout(() => finish([]), deps.timeout);
+				const timer = setTimeout(() => void finish([]), deps.timeout);
 				timer.unref();
 				try {
 					toOtherNodes([
 						QUERY_EVENT,
-						{ name, principal, input },
+						{ name, principal, input, packed: true },
 						(err: Error | null, responses: NodeReply[]) => {
 							if (err) debug('fan-out %s: %s', name, err.message);
-							finish(Array.isArray(responses) ? responses : []);
+							void finish(Array.isArray(responses) ? responses.filter(isReply) : []);
 						}
 					]);
 				} catch (err) {
 					failed(err);
-					finish([]);
+					void finish([]);
 				}
 			});
 		},
@@ -295,4 +302,8 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			nsp.off(QUERY_EVENT, onQuery);
 		}
 	};
+}
+
+function isReply(r: unknown): r is NodeReply {
+	return typeof (r as NodeReply)?.nodeId === 'string';
 }
