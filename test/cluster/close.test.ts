@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createClient } from 'redis';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import { createAdapter as redisAdapter } from '@socket.io/redis-adapter';
 import { createAdapter as streamsAdapter } from '@socket.io/redis-streams-adapter';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
@@ -31,7 +31,7 @@ describeWithRedis('closing the agent on a clustered node', () => {
 		clients.push(c);
 		return c;
 	};
-	const server = (adapter: ReturnType<typeof redisAdapter>) => {
+	const server = (adapter: ServerOptions['adapter']) => {
 		const io = new Server(createServer(), { adapter });
 		servers.push(io);
 		return io;
