@@ -15,7 +15,9 @@
  * Redis traffic each node sends (chat included on both sides).
  *
  * A size where the dashboard has no socket list within NO_ANSWER_MS, or where a node process ends,
- * is where admin-ui stops: it is recorded and the cluster grows no further.
+ * is where admin-ui stops: it is recorded and the cluster grows no further. (A node can end: when a
+ * node's `fetchSockets` answer misses the adapter's `requestsTimeout`, the rejection in admin-ui's
+ * connection handler is unhandled, which ends the process by Node's default.)
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,9 +28,10 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { startRedis, type RedisServer } from '../../server/demo/redis-server.js';
 import type { AdapterKind } from './cluster-adapter.js';
 import type { LoadReport, LoadRequest } from './cluster-load.js';
-import { sleep } from './load.js';
+import { connectOne, sleep } from './load.js';
 import { startDashboard, startServer, type ServerProcess } from './processes.js';
 import type { Arm } from './server.js';
+import { fmt, markdownTable, quantile, type Row } from './bench-table.js';
 
 export interface AdminUiArmSettings {
 	nodes: number;
@@ -44,8 +47,6 @@ export interface AdminUiArmSettings {
 /** How long the dashboard may go without its socket list before admin-ui counts as not answering. */
 const NO_ANSWER_MS = 60_000;
 const KICK_TIMEOUT_MS = 10_000;
-
-type Row = Record<string, number | string>;
 
 interface Node {
 	id: string;
@@ -84,6 +85,7 @@ async function startNode(arm: Arm, id: string, redisUrl: string, s: AdminUiArmSe
 /** What the nodes send Redis a second (bytes, and PUBLISH or XADD commands), from Redis's own stats. */
 async function redisInbound(url: string, ms: number) {
 	const client = createClient({ url });
+	client.on('error', (err) => console.error(`redis: ${String(err)}`));
 	await client.connect();
 	const read = async () => {
 		const info = String(await client.sendCommand(['INFO', 'all']));
@@ -113,12 +115,7 @@ const anyExit = (nodes: Node[]) =>
 
 /** From `_disconnect` on node 1 until the kicked client, on the last node, sees its disconnect. */
 async function kick(admin: Socket, port: number): Promise<number> {
-	const target = connect(`http://127.0.0.1:${port}`, {
-		transports: ['websocket'],
-		forceNew: true,
-		reconnection: false
-	});
-	await new Promise((resolve) => target.once('connect', () => resolve(undefined)));
+	const target = await connectOne(port, 0);
 	const gone = new Promise((resolve) => target.once('disconnect', () => resolve(true)));
 	const t = performance.now();
 	admin.emit('_disconnect', '/', false, target.id);
@@ -144,33 +141,6 @@ async function kicks(nodes: Node[], size: number, count: number): Promise<number
 		times.push(await kick(admin, nodes[size - 1].server.port));
 	admin.disconnect();
 	return times;
-}
-
-export const quantile = (xs: number[], q: number) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : NaN;
-};
-
-export const fmt = (x: number | string | undefined, digits = 0) =>
-	typeof x !== 'number'
-		? (x ?? '—')
-		: Number.isNaN(x)
-			? '—'
-			: x === Infinity
-				? 'timeout'
-				: x.toLocaleString('en-US', {
-						maximumFractionDigits: digits,
-						minimumFractionDigits: digits
-					});
-
-/** A Markdown table: one column per [header, cell]. */
-export function markdownTable(columns: [string, (r: Row) => string][], rows: Row[]): string {
-	const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-	return [
-		line(columns.map(([name]) => name)),
-		line(columns.map(() => '---:')),
-		...rows.map((r) => line(columns.map(([, cell]) => cell(r))))
-	].join('\n');
 }
 
 const table = (rows: Row[]) =>
@@ -286,6 +256,10 @@ export async function runAdminUiArm(s: AdminUiArmSettings): Promise<void> {
 				2
 			)
 		);
+	} catch (err) {
+		// Said now: stopping the nodes and Redis below can fail too, and hide it.
+		console.error(err);
+		throw err;
 	} finally {
 		for (const n of bare ? [...nodes, bare] : nodes) {
 			n.load.send({ type: 'exit' });
