@@ -106,12 +106,21 @@ export function isGone(io: Server, nsp: Namespace): boolean {
 }
 
 /**
- * Removes a namespace from socket.io's list. socket.io has no public call for it; this is what it
- * does itself for empty child namespaces, and it lets a later `instrument()` start clean.
+ * Removes a namespace from socket.io's list and closes its adapter. socket.io has no public call
+ * for it; this is what it does itself for empty child namespaces, and it lets a later
+ * `instrument()` start clean. Closing the adapter matters on a cluster: a Redis adapter left open
+ * stays subscribed to the namespace's channels, and a cluster adapter (the streams adapter) keeps
+ * sending heartbeats, so that the other nodes go on counting it and wait for its answers.
  */
-export function forgetNamespace(io: Server, nsp: Namespace): void {
+export function forgetNamespace(io: Server, nsp: Namespace, failed: (err: unknown) => void): void {
 	const nsps = nspsOf(io);
-	if (nsps?.get(nsp.name) === nsp) nsps.delete(nsp.name);
+	if (nsps?.get(nsp.name) !== nsp) return;
+	nsps.delete(nsp.name);
+	try {
+		Promise.resolve(nsp.adapter.close()).catch(failed);
+	} catch (err) {
+		failed(err);
+	}
 }
 
 // 2. The adapter's `broadcast` and `apply` ----------------------------------------------------
