@@ -1,12 +1,14 @@
 /**
  * Acknowledgement latency and timeouts, per event name and direction, read at the wire: a slow
  * server handler, a slow client, and acks that never come, seen in the samples, in a socket's
- * details and in /metrics.
+ * details and in /metrics; with socket.io's default parser and with the msgpack parser, whose
+ * binary packets are read otherwise.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import type { AckFigures, Sample, SocketDetails } from '../../server/protocol/models.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
+import { PARSERS } from '../support/hosts.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -26,19 +28,24 @@ function collectAcks(dashboard: ClientSocket) {
 	return { seen, sum };
 }
 
-describe('acknowledgement tracking', () => {
+describe.each(PARSERS)('acknowledgement tracking with $name', ({ host }) => {
 	let f: Fixture;
 	let acks: ReturnType<typeof collectAcks>;
 	let client: ClientSocket;
 	let serverSocketId: string;
 
 	beforeAll(async () => {
-		f = await startFixture({ metrics: { path: '/metrics' }, ackTimeout: 400 }, {}, (io) => {
-			io.on('connection', (socket) => {
-				socket.on('slow', (ack: (v: string) => void) => setTimeout(() => ack('done'), 200));
-				socket.on('ignored', (_ack: () => void) => {});
-			});
-		});
+		f = await startFixture(
+			{ metrics: { path: '/metrics' }, ackTimeout: 400 },
+			{},
+			(io) => {
+				io.on('connection', (socket) => {
+					socket.on('slow', (ack: (v: string) => void) => setTimeout(() => ack('done'), 200));
+					socket.on('ignored', (_ack: () => void) => {});
+				});
+			},
+			host
+		);
 		const { socket: dashboard } = await f.dashboard();
 		acks = collectAcks(dashboard);
 		client = await f.client('/');
