@@ -147,3 +147,45 @@ describe('acknowledgement tracking switched off', () => {
 		}
 	});
 });
+
+describe('acknowledgements of an evicted event name', () => {
+	test('fold into _other with its traffic, answered, timed out or still awaited', async () => {
+		const f = await startFixture(
+			{ metrics: { path: '/metrics' }, maxEventNames: 2, ackTimeout: 1000 },
+			{},
+			(io) => {
+				io.on('connection', (socket) => {
+					// `true`: never answered, so it is still awaited when its name is evicted.
+					socket.on('ask', (hold: boolean, ack: () => void) => hold || ack());
+				});
+			}
+		);
+		const metrics = async () => (await fetch(`${f.url}/metrics`)).text();
+		try {
+			const client = await f.client('/');
+			await client.timeout(5000).emitWithAck('ask', false);
+			await client.timeout(5000).emitWithAck('ask', false);
+			client.emit('ask', true, () => {});
+			await expect
+				.poll(metrics, { timeout: 5000 })
+				.toContain(
+					'socketio_ack_latency_seconds_count{namespace="/",event="ask",direction="in"} 2'
+				);
+			// A busier name makes `ask` the cold one; once ranked, a new name takes its place.
+			for (let i = 0; i < 20; i++) client.emit('busy');
+			await sleep(600);
+			client.emit('newcomer');
+			await expect.poll(metrics, { timeout: 5000 }).not.toContain('event="ask"');
+			await expect
+				.poll(metrics, { timeout: 5000 })
+				.toContain(
+					'socketio_ack_latency_seconds_count{namespace="/",event="_other",direction="in"} 2'
+				);
+			await expect
+				.poll(metrics, { timeout: 5000 })
+				.toContain('socketio_ack_timeouts_total{namespace="/",event="_other",direction="in"} 1');
+		} finally {
+			await f.close();
+		}
+	});
+});
