@@ -66,6 +66,14 @@ export class MsgpackPacket {
 	private lengthOf = '';
 	private length = 0;
 
+	/**
+	 * Whether the packet can carry an ack id: one before `data`, or room for one after it beside
+	 * the namespace. A server's event without an ack (`{type, data, nsp}`) is done with here.
+	 */
+	get mayHaveId(): boolean {
+		return this.idBefore !== -1 || this.after >= 2;
+	}
+
 	/** Reads the entries up to `data`; false if the packet is not a map of the expected keys. */
 	read(buf: Uint8Array): boolean {
 		this.buf = buf;

@@ -42,6 +42,7 @@ describe.each(PARSERS)('acknowledgement tracking with $name', ({ host }) => {
 				io.on('connection', (socket) => {
 					socket.on('slow', (ack: (v: string) => void) => setTimeout(() => ack('done'), 200));
 					socket.on('ignored', (_ack: () => void) => {});
+					socket.on('quick', (_n: number, ack: () => void) => ack());
 				});
 			},
 			host
@@ -50,6 +51,7 @@ describe.each(PARSERS)('acknowledgement tracking with $name', ({ host }) => {
 		acks = collectAcks(dashboard);
 		client = await f.client('/');
 		client.on('wait', (ack: (v: string) => void) => setTimeout(() => ack('ok'), 200));
+		client.on('nudge', (ack: () => void) => ack());
 		serverSocketId = [...f.io.of('/').sockets.keys()][0];
 	});
 
@@ -127,6 +129,18 @@ describe.each(PARSERS)('acknowledgement tracking with $name', ({ host }) => {
 		expect(text).toContain(
 			'socketio_ack_timeouts_total{namespace="/",event="unheard",direction="out"} 1'
 		);
+	});
+
+	test('acks keep being timed past ids of one and two bytes, both ways', async () => {
+		// Ids 0–127 take one byte in msgpack, 128–255 two, then three: every width is read. One at a
+		// time, since a socket times at most 8 acks at once.
+		const socket = f.io.of('/').sockets.get(serverSocketId)!;
+		for (let i = 0; i < 300; i++) {
+			await client.timeout(5000).emitWithAck('quick', i);
+			await socket.timeout(5000).emitWithAck('nudge');
+		}
+		await expect.poll(() => acks.sum('/ quick in', 'count'), { timeout: 5000 }).toBe(300);
+		await expect.poll(() => acks.sum('/ nudge out', 'count'), { timeout: 5000 }).toBe(300);
 	});
 });
 

@@ -33,7 +33,7 @@ const { values: args, positionals } = parseArgs({
 		rate: { type: 'string' },
 		/** Share of chat messages sent with an acknowledgement: 0.5 for `acks`, 0 otherwise. */
 		'ack-share': { type: 'string' },
-		/** Milliseconds between a switch and its window: 1500 for `acks`, 3500 otherwise. */
+		/** Milliseconds between a switch and its window: 1000 for `acks`, 3500 otherwise. */
 		settle: { type: 'string' }
 	}
 });
@@ -46,7 +46,7 @@ const pairs = Number(args.pairs);
 const windowMs = Number(args.window);
 // Switching ack tracking re-instruments a running chat: its hot paths are hot again within a
 // second, and a shorter switch leaves time for more pairs, which is what narrows the interval.
-const settleMs = Number(args.settle ?? (what === 'acks' ? 1500 : 3500));
+const settleMs = Number(args.settle ?? (what === 'acks' ? 1000 : 3500));
 
 /** CPU per operation (churn) or per delivered message (chat) over one window. */
 async function measure(server: ServerProcess, load: SteadyLoad) {
@@ -55,6 +55,7 @@ async function measure(server: ServerProcess, load: SteadyLoad) {
 	if (w.count === 0) throw new Error('the load did nothing during a window');
 	return {
 		perOp: w.micros / w.count,
+		perSecond: w.count / w.seconds,
 		userPerOp: w.user / w.count,
 		mainPerOp: w.mainThread / w.count,
 		otherPerOp: w.otherThreads / w.count
@@ -110,7 +111,7 @@ async function main() {
 			ratios.push(r);
 			userRatios.push(u);
 			console.log(
-				`pair ${p + 1}: off ${result.false.perOp.toFixed(1)} µs/op (main ${result.false.mainPerOp.toFixed(0)}, other threads ${result.false.otherPerOp.toFixed(0)}), on ${result.true.perOp.toFixed(1)} µs/op (main ${result.true.mainPerOp.toFixed(0)}, other threads ${result.true.otherPerOp.toFixed(0)}), ratio ${r.toFixed(3)} (user ${u.toFixed(3)})`
+				`pair ${p + 1}: off ${result.false.perOp.toFixed(1)} µs/op (main ${result.false.mainPerOp.toFixed(0)}, other threads ${result.false.otherPerOp.toFixed(0)}), on ${result.true.perOp.toFixed(1)} µs/op (main ${result.true.mainPerOp.toFixed(0)}, other threads ${result.true.otherPerOp.toFixed(0)}), ratio ${r.toFixed(3)} (user ${u.toFixed(3)}); ${Math.round(result.false.perSecond)} and ${Math.round(result.true.perSecond)} ops/s`
 			);
 		}
 	} finally {

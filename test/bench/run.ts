@@ -38,9 +38,9 @@ const { values: args } = parseArgs({
 });
 
 const reps = Number(args.reps ?? (args.quick ? 1 : 5));
-/** Ack tracking may cost at most 2% CPU per delivered message; pairs enough for a ±1% interval. */
+/** Ack tracking may cost at most 2% CPU per delivered message; pairs enough to tell. */
 const ACK_TARGET = 1.02;
-const ACK_PAIRS = 30;
+const ACK_PAIRS = 60;
 const scaleReps = Math.min(reps, 3);
 const settings: Settings = {
 	...DEFAULT_SETTINGS,
@@ -230,9 +230,10 @@ function ackTracking(pairs: number): { met: boolean | undefined; text: string } 
 	console.log(`ack tracking: ${pairs} in-process pairs (ab.ts acks --workload chat)`);
 	const run = spawnSync(
 		process.execPath,
-		['--import', 'tsx', 'test/bench/ab.ts', 'acks', '--workload', 'chat', '--pairs', String(pairs), '--window', '3000'],
+		['--import', 'tsx', 'test/bench/ab.ts', 'acks', '--workload', 'chat', '--pairs', String(pairs), '--window', '2500'],
 		{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }
 	);
+	process.stdout.write(run.stdout);
 	const summary = run.stdout.trim().split('\n').at(-1) ?? '';
 	const found = /median ratio ([\d.]+) \(95% ([\d.]+)–([\d.]+)/.exec(summary);
 	if (!found) return { met: undefined, text: `no result (${summary || `exit ${run.status}`})` };

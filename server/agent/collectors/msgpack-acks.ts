@@ -77,7 +77,8 @@ export function createMsgpackReader({
 			if (direction === 'out') refused(conn, remoteAddress, p);
 			return;
 		}
-		if (acks === undefined || (p.type !== MSGPACK_EVENT && p.type !== MSGPACK_ACK)) return;
+		if (acks === undefined || (p.type !== MSGPACK_EVENT && p.type !== MSGPACK_ACK) || !p.mayHaveId)
+			return;
 		let s = conn.first;
 		while (s !== null && !p.isFor(s.stats.name)) s = s.next;
 		if (s === null || p.id === -1) return;
