@@ -43,6 +43,7 @@ const CLIENT_OPTIONS = Uint8Array.from([
 const MESSAGE_KEY = Uint8Array.from([0xa7, ...Buffer.from('message')]);
 
 const decoder = new TextDecoder();
+const NOTHING = new Uint8Array(0);
 
 /** One packet read in place; one instance is reused for every packet of a direction. */
 export class MsgpackPacket {
@@ -53,7 +54,7 @@ export class MsgpackPacket {
 	/** Where an event's name (UTF-8 bytes) lies, or -1. */
 	nameStart = -1;
 	nameEnd = -1;
-	private buf: Uint8Array = new Uint8Array(0);
+	private buf: Uint8Array = NOTHING;
 	/** Where `data`'s value starts (-1 without one), and how many entries follow it. */
 	private dataStart = -1;
 	private after = 0;
@@ -159,6 +160,11 @@ export class MsgpackPacket {
 		if (!nsp || (this.dataStart !== -1 && end <= this.dataStart)) return false;
 		this.id = id;
 		return true;
+	}
+
+	/** Lets go of the packet, which may be large, once it has been read. */
+	release(): void {
+		this.buf = NOTHING;
 	}
 
 	/** Whether the event's name is `name`, compared in place. */

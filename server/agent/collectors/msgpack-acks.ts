@@ -57,7 +57,7 @@ export function createMsgpackReader({
 		return counter;
 	}
 
-	function refused(conn: ConnState, remoteAddress: string | undefined, p: MsgpackPacket): void {
+	function refused(remoteAddress: string | undefined, p: MsgpackPacket): void {
 		if (p.isFor(adminNamespace)) return;
 		const address = remoteAddress ?? '';
 		for (const stats of model.namespaces.values()) {
@@ -72,9 +72,21 @@ export function createMsgpackReader({
 
 	return (conn, remoteAddress, data, direction) => {
 		const p = packets[direction];
-		if (!p.read(data)) return;
+		try {
+			if (p.read(data)) readPacket(conn, remoteAddress, p, direction);
+		} finally {
+			p.release();
+		}
+	};
+
+	function readPacket(
+		conn: ConnState,
+		remoteAddress: string | undefined,
+		p: MsgpackPacket,
+		direction: Direction
+	): void {
 		if (p.type === MSGPACK_CONNECT_ERROR) {
-			if (direction === 'out') refused(conn, remoteAddress, p);
+			if (direction === 'out') refused(remoteAddress, p);
 			return;
 		}
 		if (acks === undefined || (p.type !== MSGPACK_EVENT && p.type !== MSGPACK_ACK) || !p.mayHaveId)
@@ -88,5 +100,5 @@ export function createMsgpackReader({
 		}
 		const counter = counterOf(s, p, direction);
 		if (counter !== null) acks.sent(s, counter, direction, p.id);
-	};
+	}
 }
