@@ -238,10 +238,12 @@ function ackTracking(pairs: number): { met: boolean | undefined; text: string } 
 	const found = /median ratio ([\d.]+) \(95% ([\d.]+)–([\d.]+)/.exec(summary);
 	if (!found) return { met: undefined, text: `no result (${summary || `exit ${run.status}`})` };
 	const [median, low, high] = found.slice(1).map(Number);
+	const counted = /(\d+) pairs of \d+ ms \((\d+) of/.exec(summary);
+	const pairsText = counted ? `${counted[1]} of ${pairs} pairs (${counted[2]} disturbed)` : `${pairs} pairs`;
 	const verdict = high <= ACK_TARGET ? '' : median <= ACK_TARGET ? ' (not shown: the interval passes the target)' : '';
 	return {
 		met: high <= ACK_TARGET,
-		text: `median ${median.toFixed(3)}× (95% ${low.toFixed(3)}–${high.toFixed(3)}), ${pairs} pairs${verdict}`
+		text: `median ${median.toFixed(3)}× (95% ${low.toFixed(3)}–${high.toFixed(3)}), ${pairsText}${verdict}`
 	};
 }
 
