@@ -42,6 +42,16 @@ export class AckSide {
 		while (i < ACK_BUCKETS.length && seconds > ACK_BUCKETS[i]) i++;
 		this.buckets[i]++;
 	}
+
+	/** Adds another side's figures, the interval's included: an evicted name's, into `_other`. */
+	absorb(other: AckSide): void {
+		this.interval.addAll(other.interval);
+		this.intervalTimeouts += other.intervalTimeouts;
+		this.count += other.count;
+		this.timeouts += other.timeouts;
+		this.sumSeconds += other.sumSeconds;
+		for (let i = 0; i < this.buckets.length; i++) this.buckets[i] += other.buckets[i];
+	}
 }
 
 /** A socket's acks awaited now, and its figures since it connected. */
@@ -57,7 +67,12 @@ export class AckTable {
 	readonly out = { count: 0, timeouts: 0, sumMs: 0 };
 }
 
+/**
+ * The side an ack lands in. An ack awaited when its event's name was evicted from the table lands
+ * in `_other`, where that name's figures went.
+ */
 export function sideOf(counter: EventCounter, direction: AckDirection): AckSide {
+	if (counter.foldedInto !== null) counter = counter.foldedInto;
 	if (direction === 'in') return (counter.ackIn ??= new AckSide());
 	return (counter.ackOut ??= new AckSide());
 }
