@@ -186,18 +186,19 @@ export function ackFigures(stats: NamespaceStats): AckFigures[] {
 			if (!side || (side.interval.count === 0 && side.intervalTimeouts === 0)) continue;
 			const { p50, p99, max, count } = side.interval.percentiles();
 			// Percentiles are bucket bounds, up to 10% above the values: never above the largest.
-			const figures = {
+			const timeouts = side.intervalTimeouts;
+			const figures: AckFigures = {
 				name: truncateName(counter.name),
 				direction,
 				count,
-				timeouts: side.intervalTimeouts,
 				p50: Math.min(p50, max),
-				p99: Math.min(p99, max),
-				max
+				p99: Math.min(p99, max)
 			};
+			if (timeouts > 0) figures.timeouts = timeouts;
+			if (max !== figures.p99) figures.max = max;
 			side.interval.reset();
 			side.intervalTimeouts = 0;
-			keepTop(top, figures, count + figures.timeouts, SAMPLE_TOP_ACKS);
+			keepTop(top, figures, count + timeouts, SAMPLE_TOP_ACKS);
 		}
 	}
 	return top.map((t) => t.item);
