@@ -3,7 +3,12 @@
  * what happened during the interval, and bounded top lists. Its size does not grow with the number
  * of sockets; its cost is one pass over the namespaces, their event names and their public rooms.
  */
-import { SAMPLE_MAX_NAMESPACES, SAMPLE_TOP_EVENTS, SAMPLE_TOP_ROOMS } from '../protocol/limits.js';
+import {
+	OVERVIEW_TOP_ROOMS,
+	SAMPLE_MAX_NAMESPACES,
+	SAMPLE_TOP_EVENTS,
+	SAMPLE_TOP_ROOMS
+} from '../protocol/limits.js';
 import type {
 	TopEventFigures,
 	NamespaceSample,
@@ -125,19 +130,36 @@ export function viewFor(sample: Sample, principal: Principal): Sample {
 	if (principal.namespaces !== undefined && sample.connectionErrors) {
 		sample = { ...sample, connectionErrors: undefined };
 	}
-	const visible = sample.namespaces
-		.filter((n) => canSee(principal, n.name))
-		.sort((a, b) => b.sockets - a.sockets || b.eventsIn + b.eventsOut - (a.eventsIn + a.eventsOut));
-	if (visible.length <= SAMPLE_MAX_NAMESPACES) {
-		return visible.length === sample.namespaces.length
-			? sample
-			: { ...sample, namespaces: visible };
-	}
+	const visible = largestRooms(
+		sample.namespaces
+			.filter((n) => canSee(principal, n.name))
+			.sort(
+				(a, b) => b.sockets - a.sockets || b.eventsIn + b.eventsOut - (a.eventsIn + a.eventsOut)
+			)
+	);
+	if (visible.length <= SAMPLE_MAX_NAMESPACES) return { ...sample, namespaces: visible };
 	return {
 		...sample,
 		namespaces: visible.slice(0, SAMPLE_MAX_NAMESPACES),
 		otherNamespaces: fold(visible.slice(SAMPLE_MAX_NAMESPACES))
 	};
+}
+
+/**
+ * The namespaces with only the top rooms the Overview can list (`OVERVIEW_TOP_ROOMS` over all of
+ * them): with several namespaces, most of their top rooms would go to every dashboard each
+ * second and never be shown.
+ */
+function largestRooms(namespaces: NamespaceSample[]): NamespaceSample[] {
+	const sizes = namespaces.flatMap((n) => n.topRooms.map((r) => r.size));
+	if (sizes.length <= OVERVIEW_TOP_ROOMS) return namespaces;
+	const floor = sizes.sort((a, b) => b - a)[OVERVIEW_TOP_ROOMS - 1];
+	// Rooms above the floor all go; of those at it, as many as fit (the namespaces come busiest first).
+	let atFloor = OVERVIEW_TOP_ROOMS - sizes.filter((s) => s > floor).length;
+	return namespaces.map((n) => ({
+		...n,
+		topRooms: n.topRooms.filter((r) => r.size > floor || (r.size === floor && atFloor-- > 0))
+	}));
 }
 
 function fold(list: NamespaceSample[]): NamespaceSample {

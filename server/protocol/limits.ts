@@ -7,6 +7,11 @@ export const DEFAULT_PAGE_SIZE = 100;
 /** Event names and rooms listed per namespace in a sample. */
 export const SAMPLE_TOP_EVENTS = 5;
 export const SAMPLE_TOP_ROOMS = 5;
+/**
+ * Rooms the Overview lists, the largest over every namespace in view: a sample sent to a
+ * dashboard keeps only the namespaces' top rooms among these.
+ */
+export const OVERVIEW_TOP_ROOMS = 8;
 /** Acknowledged event names (per direction) listed per namespace in a sample. */
 export const SAMPLE_TOP_ACKS = 10;
 /** Latest refused or failed connections listed in a sample. */

@@ -27,6 +27,7 @@ import {
 import { SeriesStore } from './series';
 import { ackRowsOf, latestConnectionErrors } from './acks';
 import type { NodeLiveness } from '$protocol/vocabulary';
+import { OVERVIEW_TOP_ROOMS } from '$protocol/limits';
 
 export const RANGES: Record<HistoryRange, number> = {
 	'1m': 60_000,
@@ -79,7 +80,7 @@ export class DashboardModel {
 	readonly totals = $derived(
 		withRates(totalsOf(this.nodes.values(), this.clock.now), this.namespaceRates)
 	);
-	readonly topRooms = $derived(topRoomsOf(this.nodes.values(), this.clock.now, 8));
+	readonly topRooms = $derived(topRoomsOf(this.nodes.values(), this.clock.now, OVERVIEW_TOP_ROOMS));
 	/** Every namespace in view: from the samples and from the agent's namespace list. */
 	readonly namespaceNames: string[] = $derived(
 		[
