@@ -93,6 +93,56 @@ describe('live windows', () => {
 		await ask(dashboard, 'sockets:unwatch');
 	});
 
+	test('reads the whole socket list only when a socket came or went, once for windows alike', async () => {
+		f = await startFixture({ sampleInterval: 100 }, {}, (io) => {
+			io.on('connection', (socket) => socket.on('note', () => undefined));
+		});
+		const clients: ClientSocket[] = [];
+		for (let i = 0; i < 20; i++) clients.push(await f.client('/'));
+		// Every walk over the host's sockets of the namespace, whatever the agent walks them for.
+		let scans = 0;
+		const sockets = f.io.of('/').sockets;
+		for (const method of ['keys', 'values', 'entries', Symbol.iterator] as const) {
+			const walk = sockets[method];
+			Object.defineProperty(sockets, method, {
+				configurable: true,
+				value(this: typeof sockets) {
+					scans++;
+					return walk.call(this);
+				}
+			});
+		}
+		const a = await f.dashboard();
+		const b = await f.dashboard();
+		const seenA = follow(a.socket);
+		const seenB = follow(b.socket);
+		const window = { query: { sort: 'connectedAt' }, limit: 10 };
+		await ask(a.socket, 'sockets:watch', { watch: 1, ...window });
+		await ask(b.socket, 'sockets:watch', { watch: 1, ...window });
+		await expect.poll(() => [seenA.total, seenB.total]).toEqual([20, 20]);
+		const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+		// Ten intervals in which nothing changed: no walk at all.
+		await sleep(300);
+		scans = 0;
+		await sleep(1000);
+		expect(scans).toBe(0);
+
+		// Only a figure changed: the rows held are re-read, and the change is sent.
+		const first = clients[0];
+		first.emit('note');
+		await expect.poll(() => seenA.rows.get(`/#${first.id}`)?.eventsIn).toBe(1);
+		await expect.poll(() => seenB.rows.get(`/#${first.id}`)?.eventsIn).toBe(1);
+		await sleep(300);
+		expect(scans).toBe(0);
+
+		// A socket came: one walk, shared by both windows.
+		clients.push(await f.client('/'));
+		await expect.poll(() => [seenA.total, seenB.total]).toEqual([21, 21]);
+		await sleep(300);
+		expect(scans).toBe(1);
+	});
+
 	test('finds the key of a row by its index, so a window can open anywhere', async () => {
 		f = await startFixture();
 		const clients: ClientSocket[] = [];
