@@ -229,25 +229,17 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	}
 
 	/** Tells the other nodes; only a seek waits for their answers (or the timeout). */
-	function tellOthers(
-		kind: NodeRequest['kind'],
-		principal: Principal,
-		payload: unknown
-	): Promise<unknown[]> {
+	function tellOthers(kind: NodeRequest['kind'], principal: Principal, payload: unknown): Promise<unknown[]> {
 		if (!cluster.enabled) return Promise.resolve([]);
 		return new Promise((resolve) => {
 			const timer = setTimeout(() => resolve([]), deps.timeout);
 			timer.unref();
 			try {
-				bus.serverSideEmit(
-					WINDOW_EVENT,
-					{ kind, principal, payload } satisfies NodeRequest,
-					(err: Error | null, replies: unknown[]) => {
-						clearTimeout(timer);
-						if (err) debug('%s: %s', kind, err.message);
-						resolve(Array.isArray(replies) ? replies : []);
-					}
-				);
+				bus.serverSideEmit(WINDOW_EVENT, { kind, principal, payload } satisfies NodeRequest, (err: Error | null, replies: unknown[]) => {
+					clearTimeout(timer);
+					if (err) debug('%s: %s', kind, err.message);
+					resolve(Array.isArray(replies) ? replies : []);
+				});
 			} catch (err) {
 				clearTimeout(timer);
 				faults.record(`window ${kind}`, err);

@@ -131,8 +131,7 @@ export class Queries {
 	private *matching(principal: Principal, filter: SocketsFilter): Generator<SocketState> {
 		const text = filter.text?.toLowerCase();
 		for (const stats of this.namespacesFor(principal, filter.namespace)) {
-			const members =
-				filter.room !== undefined ? stats.nsp.adapter.rooms.get(filter.room) : undefined;
+			const members = filter.room !== undefined ? stats.nsp.adapter.rooms.get(filter.room) : undefined;
 			if (filter.room !== undefined && !members) continue;
 			const sockets = stats.nsp.sockets;
 			// Without a room, the sockets themselves: no lookup by id for each.
@@ -207,16 +206,14 @@ export class Queries {
 	sockets(principal: Principal, query: SocketsQuery): Page<SocketRow> {
 		const size = pageSize(query.limit);
 		const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-		if (after === null)
-			throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
+		if (after === null) throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
 		const { states, total } = this.slice(principal, query, after, size + 1);
 		const shown = states.slice(0, size);
 		const last = shown[shown.length - 1];
 		return {
 			rows: shown.map((s) => this.row(s)),
 			total,
-			nextCursor:
-				states.length > size && last ? encodeCursor(stateKey(last, socketSortOf(query))) : null,
+			nextCursor: states.length > size && last ? encodeCursor(stateKey(last, socketSortOf(query))) : null,
 			missingNodes: []
 		};
 	}
@@ -228,8 +225,7 @@ export class Queries {
 		for (const stats of this.namespacesFor(principal, query.namespace)) {
 			const rooms = stats.nsp.adapter.rooms;
 			for (const name of stats.publicRooms) {
-				if (text !== undefined && !name.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text))
-					continue;
+				if (text !== undefined && !name.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text)) continue;
 				const size = rooms.get(name)?.size ?? 0;
 				const traffic = stats.roomTraffic.rates(name);
 				rows.push({
@@ -254,13 +250,7 @@ export class Queries {
 		const events = [...stats.eventCounters()]
 			.filter((c) => c.in || c.out)
 			.slice(0, 50)
-			.map((c) => ({
-				name: c.name,
-				in: c.in,
-				out: c.out,
-				bytesIn: c.bytesIn,
-				bytesOut: c.bytesOut
-			}));
+			.map((c) => ({ name: c.name, in: c.in, out: c.out, bytesIn: c.bytesIn, bytesOut: c.bytesOut }));
 		return {
 			...this.row(state),
 			transports: [...state.conn.transports],
@@ -344,8 +334,7 @@ export function pageOf<T, R>(
 	hasMore = false
 ): Page<R> {
 	const after = cursor === undefined ? undefined : decodeCursor(cursor);
-	if (after === null)
-		throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
+	if (after === null) throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
 	const size = pageSize(limit);
 	const sign = desc ? -1 : 1;
 	let total = 0;
@@ -377,14 +366,7 @@ export function pageOf<T, R>(
 }
 
 export function pageRooms(rows: RoomRow[], query: RoomsQuery): Page<RoomRow> {
-	return pageOf(
-		rows,
-		(r) => roomRowKey(r, query),
-		roomsDescending(query),
-		query.cursor,
-		query.limit,
-		(r) => r
-	);
+	return pageOf(rows, (r) => roomRowKey(r, query), roomsDescending(query), query.cursor, query.limit, (r) => r);
 }
 
 /** The key of a live socket, as `socketRowKey` gives it for its row. */
@@ -400,8 +382,7 @@ function compareStates(a: SocketState, b: SocketState, sort: SocketSortKey): num
 	const va = sortValue(a, sort);
 	const vb = sortValue(b, sort);
 	if (va !== vb) return va < vb ? -1 : 1;
-	if (a.stats === b.stats)
-		return a.socket.id < b.socket.id ? -1 : a.socket.id > b.socket.id ? 1 : 0;
+	if (a.stats === b.stats) return a.socket.id < b.socket.id ? -1 : a.socket.id > b.socket.id ? 1 : 0;
 	return compareKeys([0, rowId(a.stats.name, a.socket.id)], [0, rowId(b.stats.name, b.socket.id)]);
 }
 

@@ -3,12 +3,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Arm, Request } from './server.js';
-import type {
-	DashboardKind,
-	DashboardPage,
-	DashboardReport,
-	DashboardRequest
-} from './dashboard.js';
+import type { DashboardKind, DashboardPage, DashboardReport, DashboardRequest } from './dashboard.js';
 import type { Job } from './load-process.js';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -106,13 +101,12 @@ export function pinLoad(): boolean {
 export async function startServer(arm: Arm, node?: ClusterNodeSpec): Promise<ServerProcess> {
 	// BENCH_CPU_PROF=dir writes a V8 CPU profile of each server process there (see profile.ts).
 	// BENCH_CPU_PROF_INTERVAL=µs samples more often than V8's 1 ms (first-view-profile.ts).
+	const interval = process.env.BENCH_CPU_PROF_INTERVAL;
 	const profile = process.env.BENCH_CPU_PROF
 		? [
 				'--cpu-prof',
 				`--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
-				...(process.env.BENCH_CPU_PROF_INTERVAL
-					? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL}`]
-					: [])
+				...(interval ? [`--cpu-prof-interval=${interval}`] : [])
 			]
 		: [];
 	const pin = node ? { execArgv: [] } : pinned(SERVER_CPU);
@@ -131,11 +125,9 @@ export async function startServer(arm: Arm, node?: ClusterNodeSpec): Promise<Ser
 		cpu: () => ask<CpuReading>(child, { type: 'cpu' } satisfies Request, 'cpu'),
 		heapBytes: async () =>
 			(await ask<{ bytes: number }>(child, { type: 'heap' } satisfies Request, 'heap')).bytes,
-		watchLoop: async () =>
-			void (await ask(child, { type: 'loop-watch' } satisfies Request, 'loop-watch')),
+		watchLoop: async () => void (await ask(child, { type: 'loop-watch' } satisfies Request, 'loop-watch')),
 		longestBlock: async () =>
-			(await ask<{ ms: number }>(child, { type: 'loop-longest' } satisfies Request, 'loop-longest'))
-				.ms,
+			(await ask<{ ms: number }>(child, { type: 'loop-longest' } satisfies Request, 'loop-longest')).ms,
 		agentSizes: async () =>
 			(
 				await ask<{ sizes: Record<string, number> | null }>(
@@ -181,11 +173,7 @@ export interface DashboardProcess {
 	stop(): Promise<void>;
 }
 
-export function startDashboard(
-	kind: DashboardKind,
-	port: number,
-	page: DashboardPage = 'overview'
-): DashboardProcess {
+export function startDashboard(kind: DashboardKind, port: number, page: DashboardPage = 'overview'): DashboardProcess {
 	const child = fork(here('./dashboard.ts'), [kind, String(port), page], {
 		...pinned(LOAD_CPU),
 		execArgv: [...pinned(LOAD_CPU).execArgv, '--import', 'tsx'],

@@ -8,13 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Faults } from '../faults.js';
-import {
-	ConnState,
-	type EventCounter,
-	type NamespaceStats,
-	type NodeModel,
-	type SocketState
-} from '../model.js';
+import { ConnState, type EventCounter, type NamespaceStats, type NodeModel, type SocketState } from '../model.js';
 import type { Transport } from '../../protocol/models.js';
 import type { AckTracker } from './acks.js';
 import {
@@ -43,14 +37,7 @@ export interface EventTap {
 	 * `args`: the arguments, or their JSON text as read from the wire. `delivery`: one recipient's
 	 * copy of a broadcast, which the log shows as one entry (see `BroadcastTap`).
 	 */
-	record(
-		direction: Direction,
-		state: SocketState,
-		event: string,
-		bytes: number,
-		args: string | unknown[],
-		delivery?: boolean
-	): void;
+	record(direction: Direction, state: SocketState, event: string, bytes: number, args: string | unknown[], delivery?: boolean): void;
 }
 
 /** What the agent needs of an engine.io socket: its events and its transport's name. */
@@ -86,10 +73,7 @@ export interface EngineServer {
 	on(event: 'connection', listener: (conn: EngineConn) => void): unknown;
 	on(event: 'flush', listener: (conn: EngineConn, packets: EnginePacket[]) => void): unknown;
 	on(event: 'connection_error', listener: (err: unknown) => void): unknown;
-	off(
-		event: 'connection' | 'flush' | 'connection_error',
-		listener: (...args: any[]) => void
-	): unknown;
+	off(event: 'connection' | 'flush' | 'connection_error', listener: (...args: any[]) => void): unknown;
 }
 
 export interface EngineCollectorDeps {
@@ -133,8 +117,7 @@ class LastEvent {
 
 	/** The watched socket of `conn` the event packet is for, or null (another namespace, or malformed). */
 	read(conn: ConnState, data: string): SocketState | null {
-		if (data === this.data && this.stats !== null && this.counter!.live)
-			return conn.socketIn(this.stats);
+		if (data === this.data && this.stats !== null && this.counter!.live) return conn.socketIn(this.stats);
 		const at = namespaceStart(data);
 		let s = conn.first;
 		while (s !== null && !isForNamespace(data, at, s.stats.name)) s = s.next;
@@ -175,17 +158,13 @@ export function createEngineCollector({
 	const { conns, connectionErrors } = model;
 	let withSockets = 0;
 	const last = { in: new LastEvent(), out: new LastEvent() };
-	const pending = {
-		in: new WeakMap<ConnState, PendingAttachments>(),
-		out: new WeakMap<ConnState, PendingAttachments>()
-	};
+	const pending = { in: new WeakMap<ConnState, PendingAttachments>(), out: new WeakMap<ConnState, PendingAttachments>() };
 
 	function onPacket(this: EngineConn, packet: EnginePacket): void {
 		try {
 			const conn = conns.get(this);
 			if (conn === undefined) return;
-			if (this.transport.name !== conn.transport)
-				noteUpgrade(conn, this.transport.name as Transport);
+			if (this.transport.name !== conn.transport) noteUpgrade(conn, this.transport.name as Transport);
 			if (packet.type === 'message') {
 				countMessage(this, conn, packet.data, 'in');
 			} else if (packet.type === 'pong' && conn.pingAt > 0) {
@@ -210,8 +189,7 @@ export function createEngineCollector({
 		try {
 			const conn = conns.get(engine);
 			if (conn === undefined) return;
-			if (engine.transport.name !== conn.transport)
-				noteUpgrade(conn, engine.transport.name as Transport);
+			if (engine.transport.name !== conn.transport) noteUpgrade(conn, engine.transport.name as Transport);
 			for (let i = 0; i < packets.length; i++) {
 				const packet = packets[i];
 				if (packet.type === 'message')
@@ -246,13 +224,7 @@ export function createEngineCollector({
 		}
 	}
 
-	function countEvent(
-		conn: ConnState,
-		data: string,
-		type: number,
-		direction: Direction,
-		delivery: boolean
-	): void {
+	function countEvent(conn: ConnState, data: string, type: number, direction: Direction, delivery: boolean): void {
 		const read = last[direction];
 		const s = read.read(conn, data);
 		if (s === null) return;
@@ -265,14 +237,7 @@ export function createEngineCollector({
 		}
 		if (tap.active) {
 			const { payload, end } = read;
-			tap.record(
-				direction,
-				s,
-				eventName(data, payload, end),
-				bytes,
-				argsText(data, payload, end),
-				delivery
-			);
+			tap.record(direction, s, eventName(data, payload, end), bytes, argsText(data, payload, end), delivery);
 		}
 	}
 
@@ -300,13 +265,7 @@ export function createEngineCollector({
 	 * Adds a packet's bytes, and `events` (1 for an event's first packet, 0 for its attachments), to
 	 * its socket, its namespace and its event name's counter when known.
 	 */
-	function tally(
-		direction: Direction,
-		s: SocketState,
-		counter: EventCounter | null,
-		bytes: number,
-		events: 0 | 1
-	): void {
+	function tally(direction: Direction, s: SocketState, counter: EventCounter | null, bytes: number, events: 0 | 1): void {
 		const stats = s.stats;
 		if (direction === 'in') {
 			s.eventsIn += events;
@@ -343,12 +302,7 @@ export function createEngineCollector({
 	 * An acknowledgement: found among the connection's sockets like an event, without allocating,
 	 * since a chat may acknowledge every message. Acks of the admin namespace belong to no socket.
 	 */
-	function countAck(
-		conn: ConnState,
-		data: string,
-		direction: Direction,
-		tracker: AckTracker
-	): void {
+	function countAck(conn: ConnState, data: string, direction: Direction, tracker: AckTracker): void {
 		const at = namespaceStart(data);
 		let s = conn.first;
 		while (s !== null && !isForNamespace(data, at, s.stats.name)) s = s.next;
