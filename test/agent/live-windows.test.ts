@@ -7,6 +7,7 @@ import type { Socket as ClientSocket } from 'socket.io-client';
 import type { SocketRow } from '../../server/protocol/models.js';
 import { rowId } from '../../server/protocol/paging.js';
 import type { WindowUpdate } from '../../server/protocol/windows.js';
+import { SCAN_CHUNK } from '../../server/agent/queries.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
 
 let f: Fixture | undefined;
@@ -141,6 +142,50 @@ describe('live windows', () => {
 		await expect.poll(() => [seenA.total, seenB.total]).toEqual([21, 21]);
 		await sleep(300);
 		expect(scans).toBe(1);
+	});
+
+	test('reads a large namespace a few hundred sockets per turn, letting the host run between', async () => {
+		f = await startFixture();
+		const count = 3 * SCAN_CHUNK;
+		for (let i = 0; i < count; i += 100) {
+			await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => f!.client('/')));
+		}
+		// The host's turns of the event loop: an immediate that sets itself again runs once in each.
+		let turn = 0;
+		let spinning = true;
+		const spin = () => {
+			turn++;
+			if (spinning) setImmediate(spin);
+		};
+		// The sockets the agent reads in each turn.
+		const perTurn = new Map<number, number>();
+		const sockets = f.io.of('/').sockets;
+		const values = sockets.values;
+		Object.defineProperty(sockets, 'values', {
+			configurable: true,
+			value(this: typeof sockets) {
+				const all = values.call(this);
+				return {
+					[Symbol.iterator]() {
+						return this;
+					},
+					next() {
+						const next = all.next();
+						if (!next.done) perTurn.set(turn, (perTurn.get(turn) ?? 0) + 1);
+						return next;
+					}
+				};
+			}
+		});
+		const { socket: dashboard } = await f.dashboard();
+		const seen = follow(dashboard);
+		setImmediate(spin);
+		await ask(dashboard, 'sockets:watch', { watch: 1, query: {}, limit: 20 });
+		await expect.poll(() => seen.total).toBe(count);
+		spinning = false;
+		expect(seen.rows.size).toBe(20);
+		expect(perTurn.size).toBeGreaterThanOrEqual(3);
+		expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(SCAN_CHUNK);
 	});
 
 	test('finds the key of a row by its index, so a window can open anywhere', async () => {
