@@ -91,7 +91,10 @@ describe('live windows', () => {
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 		expect(seen.updates.length).toBe(silent);
 
+		// inspect() counts the windows held, and none once unwatched.
+		expect(f.agent.inspect().liveWindows).toBe(1);
 		await ask(dashboard, 'sockets:unwatch');
+		expect(f.agent.inspect().liveWindows).toBe(0);
 	});
 
 	test('reads the whole socket list only when a socket came or went, once for windows alike', async () => {
