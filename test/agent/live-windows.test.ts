@@ -107,7 +107,7 @@ describe('live windows', () => {
 		let scans = 0;
 		const sockets = f.io.of('/').sockets;
 		for (const method of ['keys', 'values', 'entries', Symbol.iterator] as const) {
-			const walk = sockets[method];
+			const walk = sockets[method] as (this: typeof sockets) => Iterator<unknown>;
 			Object.defineProperty(sockets, method, {
 				configurable: true,
 				value(this: typeof sockets) {
