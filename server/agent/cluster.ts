@@ -24,11 +24,20 @@ import { DOWN_AFTER_MS, STALE_AFTER_MS, livenessOf } from '../protocol/vocabular
 import type { Faults } from './faults.js';
 import { guardClusterTraffic } from './cluster-guard.js';
 import { reachesOtherNodes } from './seam.js';
+import { createRelayDecoder, createRelayEncoder, type RelayFrame } from './sample-relay.js';
+import { packAnswer, unpackAnswer } from './packed-answers.js';
 
 const debug = createDebug('sockscope:cluster');
 
+/** A whole sample, as nodes of earlier versions send it: still read during a rolling upgrade. */
 const SAMPLE_EVENT = 'sockscope:sample';
+/** A sample compressed against the previous one (sample-relay.ts). */
+const FRAME_EVENT = 'sockscope:frame';
+/** A node asks another for a keyframe: `{ n: nodeId }`. */
+const KEYFRAME_EVENT = 'sockscope:keyframe';
 const QUERY_EVENT = 'sockscope:query';
+/** A node asks a peer for a keyframe at most this often, however many frames it cannot read. */
+const KEYFRAME_ASK_MS = 2000;
 
 /**
  * What each node answers for its own part of a query that fans out, keyed by the protocol's name
@@ -55,13 +64,17 @@ interface NodeQuery {
 	name: FannedOut;
 	principal: Principal;
 	input: unknown;
+	/** The asking node reads deflated answers (packed-answers.ts); older nodes do not ask so. */
+	packed?: true;
 }
 
-type NodeReply = { nodeId: string; data?: unknown; error?: string };
+type NodeReply = { nodeId: string; data?: unknown; z?: string; error?: string };
 
 /** Events between the nodes of a cluster, on the admin namespace. */
 export interface ClusterEvents {
 	[SAMPLE_EVENT]: (sample: Sample) => void;
+	[FRAME_EVENT]: (frame: RelayFrame) => void;
+	[KEYFRAME_EVENT]: (request: { n: string }) => void;
 	[QUERY_EVENT]: (request: NodeQuery, ack: (reply: NodeReply) => void) => void;
 }
 
@@ -127,6 +140,26 @@ export function createCluster(deps: ClusterDeps): Cluster {
 		(sent as Promise<unknown> | undefined)?.then?.(undefined, failed);
 	};
 
+	const encoder = createRelayEncoder(nodeId);
+	const decoder = createRelayDecoder();
+	const askedAt = new Map<string, number>();
+
+	const onFrame = (frame: RelayFrame) => {
+		try {
+			if (frame?.n === nodeId) return;
+			const decoded = decoder.decode(frame);
+			if ('sample' in decoded) return onSample(decoded.sample);
+			const now = Date.now();
+			if (now - (askedAt.get(frame.n) ?? 0) < KEYFRAME_ASK_MS) return;
+			askedAt.set(frame.n, now);
+			toOtherNodes([KEYFRAME_EVENT, { n: frame.n }]);
+		} catch (err) {
+			faults.record('cluster sample', err);
+		}
+	};
+	const onKeyframeWanted = (request: { n: string }) => {
+		if (request?.n === nodeId) encoder.sendKeyframe();
+	};
 	const onSample = (sample: Sample) => {
 		try {
 			if (sample?.nodeId === undefined || sample.nodeId === nodeId) return;
@@ -141,11 +174,16 @@ export function createCluster(deps: ClusterDeps): Cluster {
 		if (!Object.hasOwn(deps.answers, name)) throw new Error(`no query ${String(name)}`);
 		return deps.answers[name](principal, input);
 	};
+	const readFailed = (err: unknown) => {
+		faults.record('cluster answer', err);
+		return undefined;
+	};
 	const onQuery = (request: NodeQuery, ack: (reply: NodeReply) => void) => {
 		Promise.resolve()
 			.then(() => answer(request.name, request.principal, request.input as never))
+			.then((data) => (request.packed ? packAnswer(data) : { data }))
 			.then(
-				(data) => ack({ nodeId, data }),
+				(packed) => ack({ nodeId, ...packed }),
 				(err) => {
 					faults.record(`cluster ${request?.name}`, err);
 					ack({ nodeId, error: String((err as Error)?.message ?? err) });
@@ -153,12 +191,19 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			);
 	};
 	nsp.on(SAMPLE_EVENT, onSample);
+	nsp.on(FRAME_EVENT, onFrame);
+	nsp.on(KEYFRAME_EVENT, onKeyframeWanted);
 	nsp.on(QUERY_EVENT, onQuery);
 
 	// Forget nodes long gone, so that a cluster whose nodes come and go does not grow this map.
 	const sweep = setInterval(() => {
 		const now = Date.now();
-		for (const [id, r] of remotes) if (now - r.receivedAt > 6 * DOWN_AFTER_MS) remotes.delete(id);
+		for (const [id, r] of remotes) {
+			if (now - r.receivedAt <= 6 * DOWN_AFTER_MS) continue;
+			remotes.delete(id);
+			decoder.forget(id);
+		}
+		for (const [id, at] of askedAt) if (now - at > 6 * DOWN_AFTER_MS) askedAt.delete(id);
 	}, DOWN_AFTER_MS);
 	sweep.unref();
 
@@ -173,7 +218,7 @@ export function createCluster(deps: ClusterDeps): Cluster {
 		publish(sample) {
 			if (!enabled()) return;
 			try {
-				toOtherNodes([SAMPLE_EVENT, sample]);
+				toOtherNodes([FRAME_EVENT, encoder.encode(sample)]);
 			} catch (err) {
 				failed(err);
 			}
@@ -213,39 +258,38 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			if (!enabled()) return Promise.resolve({ answers: [mine], missing: [] });
 			return new Promise<FanOut<T>>((resolve) => {
 				let settled = false;
-				const finish = (responses: NodeReply[]) => {
+				const finish = async (responses: NodeReply[]) => {
 					if (settled) return;
 					settled = true;
 					clearTimeout(timer);
-					const answered = new Set(responses.map((r) => r.nodeId));
+					const answered = new Set(responses.map((r) => r?.nodeId));
 					const now = Date.now();
 					const missing = [...remotes]
 						.filter(([id, r]) => !answered.has(id) && state(r, now) !== 'down')
 						.map(([id]) => id);
-					for (const r of responses) if (r.error) missing.push(r.nodeId);
-					resolve({
-						answers: [
-							mine,
-							...responses.filter((r) => !r.error && r.data !== undefined).map((r) => r.data as T)
-						],
-						missing
-					});
+					const answers: T[] = [mine];
+					for (const r of responses) {
+						const data = r.error ? undefined : await unpackAnswer(r).catch(readFailed);
+						if (data !== undefined) answers.push(data as T);
+						else if (r.error || r.z !== undefined) missing.push(r.nodeId);
+					}
+					resolve({ answers, missing });
 				};
 				// The adapter has its own timeout (`requestsTimeout`); this one is the agent's promise.
-				const timer = setTimeout(() => finish([]), deps.timeout);
+				const timer = setTimeout(() => void finish([]), deps.timeout);
 				timer.unref();
 				try {
 					toOtherNodes([
 						QUERY_EVENT,
-						{ name, principal, input },
+						{ name, principal, input, packed: true },
 						(err: Error | null, responses: NodeReply[]) => {
 							if (err) debug('fan-out %s: %s', name, err.message);
-							finish(Array.isArray(responses) ? responses : []);
+							void finish(Array.isArray(responses) ? responses.filter(isReply) : []);
 						}
 					]);
 				} catch (err) {
 					failed(err);
-					finish([]);
+					void finish([]);
 				}
 			});
 		},
@@ -253,7 +297,13 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			clearInterval(sweep);
 			unguard();
 			nsp.off(SAMPLE_EVENT, onSample);
+			nsp.off(FRAME_EVENT, onFrame);
+			nsp.off(KEYFRAME_EVENT, onKeyframeWanted);
 			nsp.off(QUERY_EVENT, onQuery);
 		}
 	};
+}
+
+function isReply(r: unknown): r is NodeReply {
+	return typeof (r as NodeReply)?.nodeId === 'string';
 }

@@ -8,11 +8,12 @@
 import createDebug from 'debug';
 import type { Namespace } from 'socket.io';
 import type { Principal } from '../protocol/models.js';
-import { compareKeys, type RowKey } from '../protocol/paging.js';
+import { compareKeys, socketSortOf, type RowKey } from '../protocol/paging.js';
 import {
 	type FigureChange,
 	type SocketsFilter,
 	type SocketsSeek,
+	MAX_WINDOW,
 	type SocketsWindow,
 	type WindowUpdate
 } from '../protocol/windows.js';
@@ -37,7 +38,7 @@ const WINDOW_EVENT = 'sockscope:window';
 type WindowQuery = 'sockets:watch' | 'sockets:unwatch' | 'sockets:seek';
 
 interface NodeRequest {
-	kind: 'watch' | 'unwatch' | 'seek';
+	kind: 'watch' | 'unwatch' | 'seek' | 'keys';
 	principal: Principal;
 	payload: unknown;
 }
@@ -123,17 +124,19 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		w: Watcher,
 		choose: (w: Watcher) => Promise<Slice> = select
 	): Promise<WindowUpdate | null> {
-		const { query, watch } = w.window;
+		const { query, watch, until } = w.window;
 		// Read before the sockets are: what changes while they are read is seen at the next tick.
 		const stamp = queries.stamp(w.principal, query);
 		const was = w.stamp;
 		const held =
 			was !== null && w.sent !== null && stamp.members === was.members && stamp.order === was.order;
 		if (held && stamp.figures === was.figures) return null;
-		const { states, total, before } = held ? w : await choose(w);
+		const slice = held ? w : await choose(w);
 		if (watchers.get(w.key) !== w) return null;
+		const { total, before } = slice;
 		w.stamp = stamp;
-		w.states = states;
+		w.states = slice.states;
+		const states = until ? upTo(slice.states, query, until) : slice.states;
 		const reset = w.sent === null;
 		const previous = w.sent ?? new Map<string, Sent>();
 		const next = new Map<string, Sent>();
@@ -209,9 +212,13 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		w: Omit<Watcher, 'key' | 'sent' | 'states' | 'total' | 'before' | 'stamp' | 'busy'>
 	): void {
 		const held = watchers.get(key);
-		// A renewal of the same watch keeps what was sent, so the dashboard gets no second reset.
+		// A renewal of the same watch, or a move of its `until`, keeps what was sent, so the
+		// dashboard gets no second reset: the next update says only what came in or went out.
 		if (held && held.window.watch === w.window.watch) {
 			held.expires = w.expires;
+			// A moved `until` changes the rows sent though no socket changed: the next tick looks.
+			if (!sameKey(held.window.until, w.window.until)) held.stamp = null;
+			held.window = w.window;
 			return;
 		}
 		const watcher: Watcher = {
@@ -229,17 +236,25 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	}
 
 	/** Tells the other nodes; only a seek waits for their answers (or the timeout). */
-	function tellOthers(kind: NodeRequest['kind'], principal: Principal, payload: unknown): Promise<unknown[]> {
+	function tellOthers(
+		kind: NodeRequest['kind'],
+		principal: Principal,
+		payload: unknown
+	): Promise<unknown[]> {
 		if (!cluster.enabled) return Promise.resolve([]);
 		return new Promise((resolve) => {
 			const timer = setTimeout(() => resolve([]), deps.timeout);
 			timer.unref();
 			try {
-				bus.serverSideEmit(WINDOW_EVENT, { kind, principal, payload } satisfies NodeRequest, (err: Error | null, replies: unknown[]) => {
-					clearTimeout(timer);
-					if (err) debug('%s: %s', kind, err.message);
-					resolve(Array.isArray(replies) ? replies : []);
-				});
+				bus.serverSideEmit(
+					WINDOW_EVENT,
+					{ kind, principal, payload } satisfies NodeRequest,
+					(err: Error | null, replies: unknown[]) => {
+						clearTimeout(timer);
+						if (err) debug('%s: %s', kind, err.message);
+						resolve(Array.isArray(replies) ? replies : []);
+					}
+				);
 			} catch (err) {
 				clearTimeout(timer);
 				faults.record(`window ${kind}`, err);
@@ -252,12 +267,38 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		void tellOthers(kind, principal, payload);
 	}
 
-	/** This node's keys of a filter, in order, up to `count` of them. */
-	function firstKeys(principal: Principal, query: SocketsFilter, count: number): RowKey[] {
-		const sort = query.sort ?? 'connectedAt';
+	/** This node's keys of a filter, in order, after `after`, up to `count` of them. */
+	function firstKeys(
+		principal: Principal,
+		query: SocketsFilter,
+		count: number,
+		after?: RowKey
+	): RowKey[] {
+		const sort = socketSortOf(query);
 		return queries
-			.slice(principal, query, undefined, Math.min(count, MAX_SEEK))
+			.slice(principal, query, after, Math.min(count, MAX_SEEK))
 			.states.map((s) => stateKey(s, sort));
+	}
+
+	/**
+	 * On a cluster, the key of the window's last row over every node: each node then keeps only its
+	 * rows up to it (`until`), so that the dashboard is sent the window's rows once, not `limit`
+	 * rows per node. Asked of the nodes as keys only; undefined when the list ends within the
+	 * window, or no other node answers.
+	 */
+	async function clusterUntil(
+		principal: Principal,
+		window: SocketsWindow
+	): Promise<RowKey | undefined> {
+		const { query, after, limit } = window;
+		const replies = await tellOthers('keys', principal, { query, after, limit });
+		const theirs = replies.filter((r): r is RowKey[] => Array.isArray(r));
+		if (theirs.length === 0) return undefined;
+		const sign = query.order === 'desc' ? -1 : 1;
+		const keys = [firstKeys(principal, query, limit, after), ...theirs]
+			.flat()
+			.sort((a, b) => sign * compareKeys(a, b));
+		return keys.length > limit ? keys[limit - 1] : undefined;
 	}
 
 	admin.onJoin((socket: DashboardSocket, principal: Principal) => {
@@ -270,7 +311,12 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	const handlers = queryEntries<WindowQuery>({
 		'sockets:watch': {
 			schema: windowSchemas.window,
-			answer({ socket, principal }, window) {
+			async answer({ socket, principal }, asked) {
+				// A window without `until` on a cluster gets one; sent again without it (rows left
+				// the window, or too many came in), it gets a new one.
+				const until =
+					asked.until ?? (cluster.enabled ? await clusterUntil(principal, asked) : undefined);
+				const window = until ? { ...asked, until } : asked;
 				const send = (u: WindowUpdate) => socket.emit('sockets:window', u);
 				watchLocally(socket.id, { window, principal, expires: Infinity, send });
 				fanOut('watch', principal, { dashboard: socket.id, window });
@@ -319,6 +365,10 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 			case 'seek': {
 				const { query, offset } = payload as SocketsSeek;
 				return firstKeys(principal, query, offset);
+			}
+			case 'keys': {
+				const { query, after, limit } = payload as SocketsWindow;
+				return firstKeys(principal, query, Math.min(limit, MAX_WINDOW), after);
 			}
 		}
 	}
@@ -375,4 +425,16 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 			watchers.clear();
 		}
 	};
+}
+
+/** The states (in list order) whose key is not past `until`. */
+function sameKey(a: RowKey | undefined, b: RowKey | undefined): boolean {
+	return a === b || (a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1]);
+}
+
+function upTo(states: SocketState[], query: SocketsFilter, until: RowKey): SocketState[] {
+	const sort = socketSortOf(query);
+	const sign = query.order === 'desc' ? -1 : 1;
+	const end = states.findIndex((s) => sign * compareKeys(stateKey(s, sort), until) > 0);
+	return end < 0 ? states : states.slice(0, end);
 }

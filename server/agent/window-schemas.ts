@@ -16,6 +16,7 @@ export const windowSchemas = {
 		watch: z.number().int().min(0),
 		query: filter,
 		after: rowKey.optional(),
+		until: rowKey.optional(),
 		limit: z.number().int().min(1).max(MAX_WINDOW)
 	}),
 	seek: z.strictObject({ query: filter, offset: z.number().int().min(0).max(10_000_000) })

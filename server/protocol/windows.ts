@@ -19,6 +19,12 @@ export interface SocketsWindow {
 	query: SocketsFilter;
 	/** The key of the row just before the window; absent: the window starts at the first row. */
 	after?: RowKey;
+	/**
+	 * The key of the window's last row, once the dashboard has merged every node's part: each node
+	 * then keeps only its rows up to it, so that a cluster holds the window's rows once in all,
+	 * not once per node. Counted in `total` still. Sent again with the same `watch` to move it.
+	 */
+	until?: RowKey;
 	/** At most `MAX_WINDOW`. */
 	limit: number;
 }

@@ -101,17 +101,12 @@ async function roomsPage(namespace: string, room: string) {
 }
 
 /**
- * The Sockets page as it is on this branch: it re-reads its rows (a first page of 500, the protocol's
- * largest, sorted by connection time) once a second while the sockets change, as they do under churn.
+ * The Sockets page, as the dashboard shows it: a live window on the rows in view, which the agent
+ * keeps current by sending only what changed in it (at most once per sample interval).
  */
-let socketsPage: NodeJS.Timeout | undefined;
 function showSocketsPage(on: boolean) {
-	clearInterval(socketsPage);
-	if (!on) return;
-	const read = () =>
-		void socket.emitWithAck('sockets:query', { sort: 'connectedAt', order: 'asc', limit: 500 });
-	read();
-	socketsPage = setInterval(read, 1000);
+	if (on) void socket.emitWithAck('sockets:watch', { watch: 2, query: {}, limit: WINDOW_ROWS });
+	else void socket.emitWithAck('sockets:unwatch', {});
 }
 
 process.on('message', (req: DashboardRequest) => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import type { Snapshot, SocketRow } from '../../server/protocol/models.js';
-import { compareKeys, rowId } from '../../server/protocol/paging.js';
+import { compareKeys, rowId, socketRowKey } from '../../server/protocol/paging.js';
 import type { WindowUpdate } from '../../server/protocol/windows.js';
 import { ask, once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
@@ -81,9 +81,81 @@ describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 
 		// A socket of node 2 inside the window leaves: node 2 says so, and the next row moves in.
 		const onNode2 = clients.slice(3).find((c) => all.slice(1, 5).includes(c.id!))!;
+		const goneId = onNode2.id;
 		onNode2.disconnect();
+		const shown = all.slice(1, 5).filter((id) => id !== goneId);
+		await expect.poll(window, { timeout: 10_000 }).toEqual(shown);
+		// The window runs short of the list: the page sends the same watch again, and the agent
+		// moves its `until` so that the next row comes in.
+		await ask(dashboard, 'sockets:watch', { watch: 1, query: { sort: 'id' }, after, limit: 4 });
 		const left = ids();
 		await expect.poll(window, { timeout: 10_000 }).toEqual(left.slice(1, 5));
 		expect(parts.get('node-2')!.total).toBe(2);
+	});
+
+	test('a window holds its rows once over both nodes, and no node sends a change past its last row', async () => {
+		for (const node of nodes) {
+			for (let k = 0; k < 6; k++) {
+				const socket = connect(`http://127.0.0.1:${node.port}`, {
+					transports: ['websocket'],
+					forceNew: true,
+					reconnection: false
+				});
+				clients.push(socket);
+				await once(socket, 'connect');
+			}
+		}
+		const seen: WindowUpdate[] = [];
+		const held = new Map<string, Map<string, SocketRow>>();
+		dashboard.on('sockets:window', (u: WindowUpdate) => {
+			if (u.watch !== 2) return;
+			seen.push(u);
+			const part = u.reset ? new Map<string, SocketRow>() : (held.get(u.nodeId) ?? new Map());
+			for (const id of u.gone) part.delete(id);
+			for (const row of u.rows) part.set(rowId(row.namespace, row.id), row);
+			held.set(u.nodeId, part);
+		});
+		const merged = () =>
+			[...held.values()]
+				.flatMap((p) => [...p.values()])
+				.sort((a, b) => compareKeys(socketRowKey(a, 'id'), socketRowKey(b, 'id')));
+		const query = { sort: 'id' as const };
+		await ask(dashboard, 'sockets:watch', { watch: 2, query, limit: 6 });
+		// The agent gives the window the key of its sixth row over both nodes as its `until`: the
+		// nodes send six rows in all, not six each.
+		const firstSix = () =>
+			clients
+				.filter((c) => c.connected)
+				.map((c) => c.id!)
+				.sort()
+				.slice(0, 6);
+		await expect.poll(() => merged().map((r) => r.id), { timeout: 10_000 }).toEqual(firstSix());
+		expect(new Set(merged().map((r) => r.nodeId))).toEqual(new Set(['node-1', 'node-2']));
+
+		// The window's last key, far enough down that both nodes have rows up to it.
+		const rows = merged();
+		const both = rows.findIndex((r, i) => rows.slice(0, i + 1).some((o) => o.nodeId !== r.nodeId));
+		const cut = Math.max(3, both + 1);
+		const inside = rows.slice(0, cut).map((r) => rowId(r.namespace, r.id));
+		const until = socketRowKey(rows[cut - 1], 'id');
+		await ask(dashboard, 'sockets:watch', { watch: 2, query, until, limit: 6 });
+		await expect
+			.poll(() => merged().map((r) => rowId(r.namespace, r.id)), { timeout: 10_000 })
+			.toEqual(inside);
+
+		// Every client sends an event: only the rows up to `until` change, on both nodes.
+		const mark = seen.length;
+		for (const c of clients) if (c.connected) c.emit('hello');
+		const changed = () =>
+			new Set(
+				seen
+					.slice(mark)
+					.flatMap((u) => [
+						...u.figures.map((f) => f[0]),
+						...u.rows.map((r) => rowId(r.namespace, r.id))
+					])
+			);
+		await expect.poll(() => [...changed()].sort(), { timeout: 10_000 }).toEqual([...inside].sort());
+		expect(new Set(seen.slice(mark).map((u) => u.nodeId))).toEqual(new Set(['node-1', 'node-2']));
 	});
 });

@@ -26,6 +26,8 @@ export class WindowFeed {
 export const MARGIN = 30;
 /** The window moves once scrolling settles this long: a dragged scrollbar sends one watch, not one per frame. */
 const SETTLE_MS = 120;
+/** The window is fitted again at most this often (see `#scheduleFit`). */
+const FIT_MS = 1000;
 
 /** One node's part of the window. */
 interface NodePart {
@@ -51,6 +53,10 @@ export class SocketWindow {
 	/** The watch sent last, until its first update arrives. */
 	#pending = 0;
 	#limit = 0;
+	#after: RowKey | undefined;
+	/** Every node's rows after the window's start, merged in list order. */
+	#merged: SocketRow[] = [];
+	#fitTimer: ReturnType<typeof setTimeout> | undefined;
 	#parts = new Map<string, NodePart>();
 	#start = 0;
 	#end = 0;
@@ -93,6 +99,7 @@ export class SocketWindow {
 
 	dispose(): void {
 		clearTimeout(this.#timer);
+		clearTimeout(this.#fitTimer);
 		this.#unsubscribe();
 		this.api.query('sockets:unwatch', {}).catch(() => {
 			// Gone with the connection, or the page closed first: the agent drops it either way.
@@ -132,6 +139,7 @@ export class SocketWindow {
 		const watch = nextWatch++;
 		// Set before asking: the first update may arrive before the acknowledgement.
 		this.#pending = watch;
+		this.#after = after;
 		this.#limit = Math.min(MAX_WINDOW, Math.max(this.#end - this.#start, 20) + 2 * MARGIN);
 		if (first === 0) this.#limit = Math.min(MAX_WINDOW, this.#limit + MARGIN);
 		try {
@@ -182,11 +190,45 @@ export class SocketWindow {
 			before += part.before;
 		}
 		rows.sort((a, b) => sign * compareKeys(this.#key(a), this.#key(b)));
+		this.#merged = rows;
 		this.rows = rows.slice(0, this.#limit);
 		this.offset = before;
 		this.total = total;
 		this.loaded = true;
 		this.#check();
+		this.#scheduleFit();
+	}
+
+	/**
+	 * On a cluster the agent gives the window an `until`, the key of its last row over every node,
+	 * and each node keeps only its rows up to it: the window's rows once in all, not `limit` per
+	 * node. As sockets come and go the rows held drift from `limit`: when too many came in, or so
+	 * many left that the window runs short of the list, the same watch is sent again for the agent
+	 * to set a new `until` (the rows held stay; only what changed comes). Never on a single node,
+	 * whose part is exactly the window.
+	 */
+	#scheduleFit(): void {
+		if (this.#fitTimer !== undefined || !this.#offFit()) return;
+		this.#fitTimer = setTimeout(() => {
+			this.#fitTimer = undefined;
+			if (this.#pending || !this.#offFit()) return;
+			this.api
+				.query('sockets:watch', {
+					watch: this.#watch,
+					query: this.#query,
+					after: this.#after,
+					limit: this.#limit
+				})
+				.catch(() => {
+					// The window stays as it was; the next change tries again.
+				});
+		}, FIT_MS);
+	}
+
+	#offFit(): boolean {
+		const held = this.#merged.length;
+		if (held > this.#limit + MARGIN / 2) return true;
+		return held < this.#limit - MARGIN / 2 && this.offset + held < this.total;
 	}
 
 	#key(row: SocketRow): RowKey {
