@@ -18,6 +18,7 @@ import type { Faults } from './faults.js';
 import type { DashboardSocket, Entry, HandlerTable } from './handler-table.js';
 import type { RequestLimits } from './request-limits.js';
 import { forgetNamespace } from './seam.js';
+import { createSampleTrimmer } from './sample-stream.js';
 
 const debug = createDebug('sockscope:admin');
 
@@ -172,6 +173,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 		}
 	};
 	nsp.on('connection', onConnection);
+	const trim = createSampleTrimmer();
 
 	return {
 		nsp,
@@ -181,7 +183,8 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 		onJoin(listener) {
 			joinListeners.push(listener);
 		},
-		deliver(sample) {
+		deliver(taken) {
+			const sample = trim(taken);
 			for (const { principal, room } of scopes.values()) {
 				// `.local`: each node delivers samples to its own dashboards; clusters relay them between nodes.
 				nsp.local.to(room).emit('stats:sample', deps.view(sample, principal));

@@ -28,8 +28,6 @@ export class EventCounter {
 	/** Values at the previous sample, to compute the interval's figures. */
 	lastIn = 0;
 	lastOut = 0;
-	lastBytesIn = 0;
-	lastBytesOut = 0;
 	/** Recent traffic, halved every interval: what keeps a name in the table. */
 	score = 0;
 	/** `in + out` when the score was last updated. */
@@ -50,8 +48,6 @@ export class EventCounter {
 		this.bytesOut += c.bytesOut;
 		this.lastIn += c.lastIn;
 		this.lastOut += c.lastOut;
-		this.lastBytesIn += c.lastBytesIn;
-		this.lastBytesOut += c.lastBytesOut;
 	}
 }
 

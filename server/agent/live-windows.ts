@@ -284,7 +284,7 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	 * On a cluster, the key of the window's last row over every node: each node then keeps only its
 	 * rows up to it (`until`), so that the dashboard is sent the window's rows once, not `limit`
 	 * rows per node. Asked of the nodes as keys only; undefined when the list ends within the
-	 * window, or no other node answers.
+	 * window.
 	 */
 	async function clusterUntil(
 		principal: Principal,
@@ -293,12 +293,13 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		const { query, after, limit } = window;
 		const replies = await tellOthers('keys', principal, { query, after, limit });
 		const theirs = replies.filter((r): r is RowKey[] => Array.isArray(r));
-		if (theirs.length === 0) return undefined;
 		const sign = query.order === 'desc' ? -1 : 1;
 		const keys = [firstKeys(principal, query, limit, after), ...theirs]
 			.flat()
 			.sort((a, b) => sign * compareKeys(a, b));
-		return keys.length > limit ? keys[limit - 1] : undefined;
+		// With fewer nodes' keys (some did not answer in time, or none) the `limit`-th key only lies
+		// further down: each node then holds a few more rows than it must, never fewer.
+		return keys.length >= limit ? keys[limit - 1] : undefined;
 	}
 
 	admin.onJoin((socket: DashboardSocket, principal: Principal) => {

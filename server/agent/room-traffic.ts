@@ -11,9 +11,8 @@
  * A broadcast to several rooms counts once for each of them, with every delivery it made: a
  * socket in two of its rooms receives the packet once, and that delivery is counted under both.
  */
-import { OTHER_EVENTS, SAMPLE_TOP_ROOMS } from '../protocol/limits.js';
-import type { RoomTrafficFigures } from '../protocol/models.js';
-import { keepTop, truncateName, type Scored } from '../protocol/top-n.js';
+import { OTHER_EVENTS } from '../protocol/limits.js';
+import { truncateName } from '../protocol/top-n.js';
 import { MAX_EVENT_NAME, boundedName, type EventNameRules } from './event-names.js';
 
 /** Broadcasts to one room and the deliveries they made, cumulative. */
@@ -106,34 +105,20 @@ export class RoomTraffic {
 	}
 
 	/**
-	 * The interval's figures of the rooms sent the most broadcasts, at most `SAMPLE_TOP_ROOMS`;
-	 * also keeps each room's rates for the Rooms page. Undefined when no room was sent anything,
-	 * so a quiet namespace adds nothing to the sample.
+	 * Once a sample interval: each room's rates over it, for the Rooms page. Not in the sample
+	 * itself: no page reads a top list of them there, and with four namespaces it was an eighth
+	 * of every sample a dashboard receives.
 	 */
-	sample(intervalMs: number): RoomTrafficFigures[] | undefined {
+	tick(intervalMs: number): void {
 		const perSecond = intervalMs > 0 ? 1000 / intervalMs : 0;
-		const top: Scored<RoomTrafficFigures>[] = [];
 		const mark = (c: RoomCounter) => {
-			const broadcasts = c.broadcasts - c.lastBroadcasts;
-			const deliveries = c.deliveries - c.lastDeliveries;
+			c.broadcastRate = (c.broadcasts - c.lastBroadcasts) * perSecond;
+			c.deliveryRate = (c.deliveries - c.lastDeliveries) * perSecond;
 			c.lastBroadcasts = c.broadcasts;
 			c.lastDeliveries = c.deliveries;
-			c.broadcastRate = broadcasts * perSecond;
-			c.deliveryRate = deliveries * perSecond;
-			return { broadcasts, deliveries };
 		};
-		for (const c of this.map.values()) {
-			const figures = mark(c);
-			if (figures.broadcasts > 0)
-				keepTop(
-					top,
-					{ name: truncateName(c.name), ...figures },
-					figures.broadcasts,
-					SAMPLE_TOP_ROOMS
-				);
-		}
+		for (const c of this.map.values()) mark(c);
 		mark(this.other);
-		return top.length > 0 ? top.map((r) => r.item) : undefined;
 	}
 
 	/** A room's broadcasts and deliveries per second over the last sample interval, if counted. */

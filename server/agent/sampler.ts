@@ -5,7 +5,7 @@
  */
 import { SAMPLE_MAX_NAMESPACES, SAMPLE_TOP_EVENTS, SAMPLE_TOP_ROOMS } from '../protocol/limits.js';
 import type {
-	EventFigures,
+	TopEventFigures,
 	NamespaceSample,
 	Principal,
 	RoomSize,
@@ -64,6 +64,7 @@ export class Sampler {
 			const d = count - (prev?.reasons.get(reason) ?? 0);
 			if (d > 0) reasons[reason] = d;
 		}
+		stats.roomTraffic.tick(interval);
 		const sample: NamespaceSample = {
 			name: stats.name,
 			sockets: stats.nsp.sockets.size,
@@ -83,7 +84,6 @@ export class Sampler {
 			leaves: delta('leaves'),
 			topEvents: topEvents(stats),
 			topRooms: topRooms(stats),
-			roomTraffic: stats.roomTraffic.sample(interval),
 			acks: ackFigures(stats)
 		};
 		const totals = { reasons: new Map(stats.reasons) } as Totals;
@@ -93,20 +93,16 @@ export class Sampler {
 	}
 }
 
-function topEvents(stats: NamespaceStats): EventFigures[] {
-	const top: Scored<EventFigures>[] = [];
+function topEvents(stats: NamespaceStats): TopEventFigures[] {
+	const top: Scored<TopEventFigures>[] = [];
 	for (const c of stats.eventCounters()) {
-		const figures: EventFigures = {
+		const figures: TopEventFigures = {
 			name: truncateName(c.name),
 			in: c.in - c.lastIn,
-			out: c.out - c.lastOut,
-			bytesIn: c.bytesIn - c.lastBytesIn,
-			bytesOut: c.bytesOut - c.lastBytesOut
+			out: c.out - c.lastOut
 		};
 		c.lastIn = c.in;
 		c.lastOut = c.out;
-		c.lastBytesIn = c.bytesIn;
-		c.lastBytesOut = c.bytesOut;
 		keepTop(top, figures, figures.in + figures.out, SAMPLE_TOP_EVENTS);
 	}
 	return top.map((e) => e.item);

@@ -118,6 +118,9 @@ export function forgetNamespace(io: Server, nsp: Namespace): void {
 
 type Adapter = Namespace['adapter'];
 type Broadcast = Adapter['broadcast'];
+type BroadcastWithAck = Adapter['broadcastWithAck'];
+type Packet = Parameters<Broadcast>[0];
+type AnyBroadcast = (this: Adapter, packet: Packet, opts: object, ...rest: unknown[]) => unknown;
 type Apply = (this: Adapter, opts: object, callback: (socket: unknown) => void) => unknown;
 type Applying = { apply?: Apply };
 
@@ -159,8 +162,9 @@ export interface BroadcastCounter {
 }
 
 /**
- * Wraps an adapter's `broadcast` to count broadcasts, and its `apply` to count their recipients:
- * a broadcast calls `apply` with the same options (at once, or after publishing to the cluster).
+ * Wraps an adapter's `broadcast` and `broadcastWithAck` (`io.timeout(…).emit(…, callback)`) to count
+ * broadcasts, and its `apply` to count their recipients: a broadcast calls `apply` with the same
+ * options (at once, or after publishing to the cluster).
  * Returns what undoes the wrapping, which leaves in place any wrapper added after ours.
  */
 export function wrapBroadcasts(
@@ -168,26 +172,30 @@ export function wrapBroadcasts(
 	counter: BroadcastCounter,
 	faults: Faults
 ): () => void {
-	const original = adapter.broadcast;
 	const applying = adapter as unknown as Applying;
 	const originalApply = applying.apply;
 	const pending = new WeakSet<object>();
-	const broadcast: Broadcast = function (this: Adapter, packet, opts) {
-		try {
-			counter.broadcast();
-			pending.add(opts);
-		} catch (err) {
-			faults.record('broadcast', err);
-		}
-		if (counter.sent === undefined) return original.call(this, packet, opts);
-		const result = original.call(this, packet, opts);
-		try {
-			counter.sent(packet as { type: number; data?: unknown[] }, opts);
-		} catch (err) {
-			faults.record('broadcast sent', err);
-		}
-		return result;
-	};
+	const wrap = <F extends Broadcast | BroadcastWithAck>(original: F): F =>
+		function (this: Adapter, packet: Packet, opts: object, ...rest: unknown[]) {
+			try {
+				counter.broadcast();
+				pending.add(opts);
+			} catch (err) {
+				faults.record('broadcast', err);
+			}
+			const result = (original as AnyBroadcast).call(this, packet, opts, ...rest);
+			if (counter.sent === undefined) return result;
+			try {
+				counter.sent(packet as { type: number; data?: unknown[] }, opts);
+			} catch (err) {
+				faults.record('broadcast sent', err);
+			}
+			return result;
+		} as F;
+	const broadcast = wrap(adapter.broadcast);
+	// An adapter of before socket.io 4.5 has no `broadcastWithAck`: nothing to wrap.
+	const withAck =
+		typeof adapter.broadcastWithAck === 'function' ? wrap(adapter.broadcastWithAck) : undefined;
 	const apply: Apply = function (this: Adapter, opts, callback) {
 		if (!pending.has(opts)) return originalApply!.call(this, opts, callback);
 		pending.delete(opts);
@@ -197,9 +205,12 @@ export function wrapBroadcasts(
 		});
 	};
 	adapter.broadcast = broadcast;
+	if (withAck) adapter.broadcastWithAck = withAck;
 	if (typeof originalApply === 'function') applying.apply = apply;
 	return () => {
 		if (adapter.broadcast === broadcast) delete (adapter as Partial<Adapter>).broadcast;
+		if (withAck && adapter.broadcastWithAck === withAck)
+			delete (adapter as Partial<Adapter>).broadcastWithAck;
 		if (applying.apply === apply) delete applying.apply;
 	};
 }

@@ -47,7 +47,7 @@ export type Feature =
 	| 'metrics'
 	| 'cluster';
 
-/** Per event name, in one sample interval (or cumulative in a snapshot). */
+/** Per event name, cumulative: a namespace's events in a socket's details. */
 export interface EventFigures {
 	name: string;
 	in: number;
@@ -56,16 +56,15 @@ export interface EventFigures {
 	bytesOut: number;
 }
 
+/**
+ * Per event name, in one sample interval. No bytes: no page shows an event's bytes per interval,
+ * and with four namespaces they were a tenth of every sample.
+ */
+export type TopEventFigures = Pick<EventFigures, 'name' | 'in' | 'out'>;
+
 export interface RoomSize {
 	name: string;
 	size: number;
-}
-
-/** Broadcasts sent to one room in one sample interval, and the deliveries they made. */
-export interface RoomTrafficFigures {
-	name: string;
-	broadcasts: number;
-	deliveries: number;
 }
 
 /** Percentiles in milliseconds; `count` is how many values they summarise. */
@@ -101,11 +100,9 @@ export interface NamespaceSample {
 	joins: number;
 	leaves: number;
 	/** The busiest event names of the interval, at most `SAMPLE_TOP_EVENTS`. */
-	topEvents: EventFigures[];
+	topEvents: TopEventFigures[];
 	/** The largest rooms, at most `SAMPLE_TOP_ROOMS`. */
 	topRooms: RoomSize[];
-	/** The rooms sent the most broadcasts in the interval, at most `SAMPLE_TOP_ROOMS`. */
-	roomTraffic?: RoomTrafficFigures[];
 	/** Acknowledged events of the interval, the most answered first, at most `SAMPLE_TOP_ACKS`. */
 	acks?: AckFigures[];
 }
@@ -131,8 +128,11 @@ export interface AckFigures {
 export interface ConnectionErrorFigures {
 	/** Per code: an engine.io `connection_error` (`unknown transport`, …) or `refused: <message>`. */
 	counts: Record<string, number>;
-	/** The latest examples, newest first, at most `SAMPLE_CONNECTION_ERRORS`. */
-	recent: ConnectionErrorExample[];
+	/**
+	 * The latest examples, newest first, at most `SAMPLE_CONNECTION_ERRORS`. Absent from a streamed
+	 * sample when they are the ones its node's previous sample carried.
+	 */
+	recent?: ConnectionErrorExample[];
 }
 
 /** One connection refused by middleware or failed at the engine. */

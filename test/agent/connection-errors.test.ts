@@ -27,7 +27,7 @@ describe('connection errors', () => {
 			for (const [code, n] of Object.entries(s.connectionErrors?.counts ?? {})) {
 				counts[code] = (counts[code] ?? 0) + n;
 			}
-			if (s.connectionErrors?.recent.length) recent = s.connectionErrors.recent;
+			if (s.connectionErrors?.recent?.length) recent = s.connectionErrors.recent;
 		});
 
 		await expect(f.client('/chat', { auth: { name: 'bad' } })).rejects.toThrow('bad name');
@@ -61,6 +61,16 @@ describe('connection errors', () => {
 		expect(recent[0].address).toMatch(/127\.0\.0\.1/);
 		expect(recent.map((e) => e.code)).toContain('invalid namespace');
 		for (const e of recent) expect(Date.now() - e.t).toBeLessThan(60_000);
+	});
+
+	test('examples are streamed once; a new dashboard finds them in its snapshot', async () => {
+		const { socket: late, snapshot } = await f.dashboard();
+		expect(snapshot.samples[0].connectionErrors?.recent).toEqual(recent);
+		const streamed: Sample[] = [];
+		late.on('stats:sample', (s: Sample) => streamed.push(s));
+		await expect.poll(() => streamed.length, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+		// Nothing failed since: the samples say so, and leave the same examples out.
+		for (const s of streamed) expect(s.connectionErrors).toEqual({ counts: {} });
 	});
 
 	test('/metrics counts them by code', async () => {

@@ -111,6 +111,27 @@ describe('event log', () => {
 			.toEqual({ [`broadcast heard ${a.id}`]: 3 });
 	});
 
+	test('logs a broadcast that waits for acknowledgements once, with its deliveries', async () => {
+		f = await startFixture({}, {}, (io) => {
+			io.on('connection', (socket) => {
+				socket.on('poll-all', () => io.timeout(5000).emit('vote', () => {}));
+			});
+		});
+		const { socket: dashboard } = await f.dashboard();
+		const all = gather(dashboard);
+		const clients = [];
+		for (let i = 0; i < 5; i++) clients.push(await f.client('/'));
+		for (const client of clients) client.on('vote', (answer: () => void) => answer());
+		await ask(dashboard, 'log:subscribe', {});
+		clients[0].emit('poll-all');
+		clients[0].emit('poll-all');
+		await expect
+			.poll(() => counted(all.entries), FLUSHED)
+			.toEqual({ [`in poll-all ${clients[0].id}`]: 2, [`broadcast vote `]: 2 });
+		const broadcasts = all.entries.filter((e) => e.broadcast);
+		expect(broadcasts.reduce((n, e) => n + e.broadcast!.recipients, 0)).toBe(10);
+	});
+
 	test('folds a burst into one row and drops only rows beyond the cap, counted', async () => {
 		f = await startFixture({ eventLog: { maxPerSecond: 10 } });
 		const { socket: dashboard } = await f.dashboard();

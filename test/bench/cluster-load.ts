@@ -113,3 +113,6 @@ process.on('message', (req: LoadRequest | LoadControl) => {
 		(err) => process.send!({ type: 'error', message: String(err) } satisfies LoadReport)
 	);
 });
+
+// A bench stopped mid-run (Ctrl-C, a timeout) takes its processes with it: none is left loading the machine.
+process.on('disconnect', () => process.exit(0));

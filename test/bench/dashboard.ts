@@ -127,3 +127,6 @@ process.on('message', (req: DashboardRequest) => {
 		process.send!(report);
 	} else process.exit(0);
 });
+
+// A bench stopped mid-run (Ctrl-C, a timeout) takes its processes with it: none is left loading the machine.
+process.on('disconnect', () => process.exit(0));

@@ -28,3 +28,6 @@ process.once('message', async (job: Job) => {
 		process.send!({ type: 'error', message: String((err as Error)?.stack ?? err) }, () => process.exit(1));
 	}
 });
+
+// A bench stopped mid-run (Ctrl-C, a timeout) takes its processes with it: none is left loading the machine.
+process.on('disconnect', () => process.exit(0));

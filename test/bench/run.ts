@@ -14,6 +14,7 @@
  *   npm run bench -- --scale      only the scale part: first views and each page's stream
  *   npm run bench -- --soak       10 minutes of churn; the agent's maps must end empty
  *   npm run bench -- --acks       only the acknowledgement-tracking A/B (ab.ts acks, chat)
+ *   npm run bench -- --demo       only the Overview's bytes/s on the demo with 2,040 bots (demo-overview.ts)
  *
  * test/bench/ab.ts measures the agent's own cost without the process-to-process noise (see there).
  */
@@ -23,6 +24,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SETTINGS, soak, type ArmSpec, type Settings } from './workloads.js';
 import { pinLoad, runInLoadProcess } from './processes.js';
+import { measureDemoOverview } from './demo-overview.js';
 
 const { values: args } = parseArgs({
 	options: {
@@ -30,6 +32,7 @@ const { values: args } = parseArgs({
 		scale: { type: 'boolean', default: false },
 		soak: { type: 'boolean', default: false },
 		acks: { type: 'boolean', default: false },
+		demo: { type: 'boolean', default: false },
 		'soak-minutes': { type: 'string', default: '10' },
 		reps: { type: 'string' },
 		'chat-rate': { type: 'string' },
@@ -104,6 +107,17 @@ async function main() {
 		const acks = ackTracking(args.quick ? 4 : 12);
 		console.log(`ack tracking: ${acks.text}`);
 		process.exitCode = acks.median !== undefined && acks.median <= 1.02 ? 0 : 1;
+		return;
+	}
+
+	if (args.demo) {
+		const demo = await measureDemoOverview(args.quick ? 10 : 30);
+		const ok = demo.bytesPerSecond <= 4096;
+		console.log(
+			`demo overview: ${fmt(demo.bytesPerSecond)} B/s (${fmt(demo.messagesPerSecond, 1)} messages/s) over ${fmt(demo.seconds)} s at ${fmt(demo.sockets)} sockets in the demo's four namespaces; target ≤ 4,096 B/s: ${ok ? 'met' : 'MISSED'}`
+		);
+		console.log(`a sample's parts, JSON bytes: ${JSON.stringify(demo.parts)}`);
+		process.exitCode = ok ? 0 : 1;
 		return;
 	}
 

@@ -136,3 +136,6 @@ process.on('message', async (req: Request) => {
 			process.exit(0);
 	}
 });
+
+// A bench stopped mid-run (Ctrl-C, a timeout) takes its processes with it: none is left loading the machine.
+process.on('disconnect', () => process.exit(0));

@@ -79,4 +79,19 @@ describe('DashboardModel', () => {
 		expect(model.canAct('/news')).toBe(false);
 		expect(model.actionsUnavailable('/news')).toMatch(/does not accept admin commands/);
 	});
+
+	it('keeps a node’s connection-error examples while its samples leave them out as unchanged', () => {
+		const model = new DashboardModel(async () => []);
+		model.applySnapshot(snapshot({ samples: [] }));
+		const example = { t: T0, address: '127.0.0.1', code: 'refused: bad name', namespace: '/chat' };
+		const errors = (recent?: (typeof example)[]) => ({
+			connectionErrors: { counts: {}, ...(recent ? { recent } : {}) }
+		});
+		model.applySample(sample('a', T0 + 1000, [namespace('/chat')], errors([example])));
+		model.applySample(sample('a', T0 + 2000, [namespace('/chat')], errors()));
+		expect(model.connectionErrors).toEqual([{ ...example, nodeId: 'a' }]);
+		// New examples replace them; an empty list empties them.
+		model.applySample(sample('a', T0 + 3000, [namespace('/chat')], errors([])));
+		expect(model.connectionErrors).toEqual([]);
+	});
 });

@@ -74,7 +74,7 @@ describe('node figures', () => {
 	});
 
 	it('ranks event names per second over recent samples, and rooms across nodes', () => {
-		const ev = (name: string, n: number) => ({ name, in: n, out: 0, bytesIn: 0, bytesOut: 0 });
+		const ev = (name: string, n: number) => ({ name, in: n, out: 0 });
 		const samples = [
 			sample('a', NOW - 1000, [
 				namespace('/chat', { topEvents: [ev('message', 10), ev('typing', 4)] })

@@ -163,6 +163,11 @@ export class DashboardModel {
 	}
 
 	applySample(sample: Sample, now = Date.now()): void {
+		// A streamed sample leaves out connection-error examples that have not changed: keep them.
+		const errors = sample.connectionErrors;
+		const examples = this.nodes.get(sample.nodeId)?.sample.connectionErrors?.recent;
+		if (errors && errors.recent === undefined && examples)
+			sample = { ...sample, connectionErrors: { ...errors, recent: examples } };
 		const nodes = new Map(this.nodes);
 		nodes.set(sample.nodeId, { sample, receivedAt: now });
 		this.nodes = nodes;

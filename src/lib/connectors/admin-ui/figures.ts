@@ -9,7 +9,7 @@
  */
 import { SAMPLE_TOP_EVENTS, SAMPLE_TOP_ROOMS, OTHER_EVENTS } from '$protocol/limits';
 import type {
-	EventFigures,
+	TopEventFigures,
 	NamespaceSample,
 	Percentiles,
 	Sample,
@@ -287,12 +287,12 @@ function transportsOf(ns: NamespaceIndex | undefined): TransportCounts {
 	return t;
 }
 
-function topEvents(c: Counts): EventFigures[] {
+function topEvents(c: Counts): TopEventFigures[] {
 	const top: Scored<string>[] = [];
 	for (const [name, e] of c.events) keepTop(top, name, e.in + e.out, SAMPLE_TOP_EVENTS);
 	return top.map(({ item }) => {
 		const e = c.events.get(item)!;
-		return { name: truncateName(item), in: e.in, out: e.out, bytesIn: 0, bytesOut: 0 };
+		return { name: truncateName(item), in: e.in, out: e.out };
 	});
 }
 

@@ -1,0 +1,29 @@
+/**
+ * What a sample leaves out on its way to dashboards. The connection-error examples are the latest
+ * few, not the interval's: they change every few seconds at most, yet were a tenth of every sample
+ * (the demo's refused bot alone fills them). A sample whose examples are the ones its node's
+ * previous sample carried goes without them, and the dashboard keeps the previous ones. Snapshots
+ * carry them in full (they are built from the samples as taken, not as streamed).
+ */
+import type { Sample } from '../protocol/models.js';
+
+/** Nodes remembered; past that the oldest is forgotten (its next sample then carries its examples). */
+const MAX_NODES = 256;
+
+export function createSampleTrimmer(): (sample: Sample) => Sample {
+	/** Per node, its examples as last streamed, as JSON. */
+	const streamed = new Map<string, string>();
+	return (sample) => {
+		const errors = sample.connectionErrors;
+		if (errors?.recent === undefined) return sample;
+		const examples = JSON.stringify(errors.recent);
+		if (streamed.get(sample.nodeId) === examples) {
+			const { recent: _, ...rest } = errors;
+			return { ...sample, connectionErrors: rest };
+		}
+		streamed.delete(sample.nodeId);
+		streamed.set(sample.nodeId, examples);
+		if (streamed.size > MAX_NODES) streamed.delete(streamed.keys().next().value!);
+		return sample;
+	};
+}
