@@ -6,7 +6,9 @@
  * Connects idle sockets in rooms of 10 (as the scale bench does), opens one Sockscope dashboard
  * after another on the server, each measured as `npm run bench -- --scale` measures it, with a
  * V8 CPU profile of the server sampled every 100 µs. Then lists the longest stretches without an
- * idle sample and, for each, the functions that took its time: what a fix must shorten.
+ * idle sample and, for each, the functions that took its time. A stretch may hold several turns
+ * of the event loop (work split with setImmediate never lets it idle): the stalls printed first,
+ * from a 1 ms timer as the bench reads them, are the blocks the host felt.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
