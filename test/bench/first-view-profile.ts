@@ -1,7 +1,7 @@
 /**
  * Where the host's longest event-loop block goes while a dashboard gets its first full view:
  *
- *   npx tsx test/bench/first-view-profile.ts [sockets] [dashboards]     e.g. 10000 5
+ *   npx tsx test/bench/first-view-profile.ts [sockets] [dashboards] [--no-profile]   e.g. 10000 5
  *
  * Connects idle sockets in rooms of 10 (as the scale bench does), opens one Sockscope dashboard
  * after another on the server, each measured as `npm run bench -- --scale` measures it, with a
@@ -30,9 +30,13 @@ interface Profile {
 
 const count = Number(process.argv[2] ?? 10_000);
 const dashboards = Number(process.argv[3] ?? 5);
+// Without the profile (whose sampling slows the server), only the stalls: their spread over views.
+const profiling = !process.argv.includes('--no-profile');
 const dir = mkdtempSync(join(tmpdir(), 'sockscope-first-view-'));
-process.env.BENCH_CPU_PROF = dir;
-process.env.BENCH_CPU_PROF_INTERVAL = '100';
+if (profiling) {
+	process.env.BENCH_CPU_PROF = dir;
+	process.env.BENCH_CPU_PROF_INTERVAL = '100';
+}
 pinLoad();
 
 const server = await startServer('sockscope');
@@ -63,6 +67,10 @@ for (let i = 0; i < dashboards; i++) {
 }
 closeAll(clients);
 await server.stop();
+if (!profiling) {
+	console.log(`stalls: ${stalls.map((s) => s.toFixed(1)).join(', ')} ms`);
+	process.exit(0);
+}
 
 // One profile per thread (tsx's loader has its own): the server's is the one with the most samples.
 const profiles = readdirSync(dir)
