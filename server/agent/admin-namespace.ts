@@ -195,9 +195,13 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 		},
 		dispose() {
 			nsp.off('connection', onConnection);
-			nsp.disconnectSockets(true);
+			// This node's dashboards only: through a cluster adapter, `disconnectSockets` reaches every
+			// node, and one node's agent closing would end the dashboards of all the others.
+			nsp.local.disconnectSockets(true);
 			nsp.removeAllListeners();
-			forgetNamespace(io, nsp as unknown as Namespace);
+			forgetNamespace(io, nsp as unknown as Namespace, (err) =>
+				faults.record('closing the admin namespace', err)
+			);
 		}
 	};
 }

@@ -9,12 +9,13 @@
  * event into `_other` forever). Once a sample interval each name's score decays by half and adds
  * its traffic since; the coldest names become the candidates a new name may evict, and no more
  * than half the table may be evicted per interval, so the busiest names keep their lines under a
- * stream of invented ones. An evicted name's figures are added to `_other`, so totals never drop.
+ * stream of invented ones. An evicted name's figures, its acknowledgements' included, are added
+ * to `_other`, so totals never drop.
  * With an allowlist, only its names are counted apart.
  */
 import { OTHER_EVENTS } from '../protocol/limits.js';
 import { truncateName } from '../protocol/top-n.js';
-import type { AckSide } from './collectors/acks.js';
+import { AckSide } from './collectors/acks.js';
 
 /** Longest event name counted, shown or labelled; longer names are cut and end with `…`. */
 export const MAX_EVENT_NAME = 128;
@@ -37,6 +38,8 @@ export class EventCounter {
 	/** Acknowledgement figures by direction, made on the first acked event of this name. */
 	ackIn: AckSide | null = null;
 	ackOut: AckSide | null = null;
+	/** Once evicted, the counter its figures went to (`_other`): acks still awaited land there. */
+	foldedInto: EventCounter | null = null;
 
 	constructor(readonly name: string) {}
 
@@ -48,6 +51,9 @@ export class EventCounter {
 		this.bytesOut += c.bytesOut;
 		this.lastIn += c.lastIn;
 		this.lastOut += c.lastOut;
+		if (c.ackIn !== null) (this.ackIn ??= new AckSide()).absorb(c.ackIn);
+		if (c.ackOut !== null) (this.ackOut ??= new AckSide()).absorb(c.ackOut);
+		c.foldedInto = this;
 	}
 }
 

@@ -11,6 +11,7 @@ import type { Authenticator } from './auth/index.js';
 import type { Cluster } from './cluster.js';
 import { AckTracker } from './collectors/acks.js';
 import { createEngineCollector, type EngineCollector, type EventTap } from './collectors/engine.js';
+import { createMsgpackReader } from './collectors/msgpack-acks.js';
 import { createNamespaceCollector, type NamespaceCollector } from './collectors/namespaces.js';
 import { createSocketCollector } from './collectors/sockets.js';
 import type { BroadcastTap } from './event-log.js';
@@ -57,9 +58,9 @@ export function watchHost(
 		seam: SeamCheck;
 	}
 ): HostWatch {
-	// Acks are read from the wire like events, so a custom parser's format leaves them untimed.
-	const acks =
-		opts.ackTimeout !== false && seam.wireEvents ? new AckTracker(opts.ackTimeout) : undefined;
+	// Acks are read from the wire (the default parser's or msgpack's); another format leaves them untimed.
+	const readsWire = seam.wireEvents || seam.msgpackWire;
+	const acks = opts.ackTimeout !== false && readsWire ? new AckTracker(opts.ackTimeout) : undefined;
 	const engine = createEngineCollector({
 		engine: () => engineOf(io),
 		model,
@@ -68,7 +69,10 @@ export function watchHost(
 		wireEvents: seam.wireEvents,
 		tap: log,
 		onRtt: metrics ? (ms) => metrics.observeRtt(ms) : () => {},
-		acks
+		acks,
+		...(seam.msgpackWire
+			? { readBinary: createMsgpackReader({ model, adminNamespace: opts.namespace, acks }) }
+			: {})
 	});
 	const sockets = createSocketCollector({
 		model,
@@ -92,7 +96,7 @@ export function watchHost(
 		broadcastLog: log
 	});
 	// The engine collector sees refused connections on the wire; with another parser, the encoder does.
-	const unwatchRefusals = seam.wireEvents
+	const unwatchRefusals = readsWire
 		? () => {}
 		: watchConnectErrors(
 				io,

@@ -44,6 +44,13 @@ export class Histogram {
 		return this.total;
 	}
 
+	/** Adds every value of another histogram (the figures of an evicted event name). */
+	addAll(other: Histogram): void {
+		for (let i = 0; i < BUCKETS; i++) this.counts[i] += other.counts[i];
+		this.total += other.total;
+		if (other.maxValue > this.maxValue) this.maxValue = other.maxValue;
+	}
+
 	percentiles(): Percentiles {
 		if (this.total === 0) return { p50: 0, p90: 0, p99: 0, max: 0, count: 0 };
 		const targets = [0.5, 0.9, 0.99].map((q) => Math.max(1, Math.ceil(q * this.total)));

@@ -10,7 +10,8 @@
  * 2. The adapter's `broadcast` and `apply`: broadcasts are the one thing no event reports. The
  *    agent wraps `broadcast` to count them and `apply` (private in the typings, but in every
  *    adapter since socket.io 4.0), which a broadcast calls to reach each local recipient.
- * 3. The default parser's wire format, which the engine collector reads events from (wire.ts).
+ * 3. The default parser's wire format, which the engine collector reads events from (wire.ts),
+ *    or socket.io-msgpack-parser's, which it reads acks and refusals from (msgpack-format.ts).
  *    With another parser, whose packets it cannot read, the encoder (`io.encoder`) is wrapped to
  *    see the one packet no hook reports: the `connect_error` of a connection a middleware refused.
  * 4. The engine.io server as the engine collector uses it (`clients`, its `connection` and
@@ -21,6 +22,7 @@ import createDebug from 'debug';
 import type { Namespace, Server } from 'socket.io';
 import type { EngineServer } from './collectors/engine.js';
 import type { Faults } from './faults.js';
+import { MsgpackPacket } from './msgpack-format.js';
 
 const debug = createDebug('sockscope:seam');
 
@@ -32,6 +34,8 @@ export interface SeamCheck {
 	broadcasts: boolean;
 	/** Events are read from the wire; otherwise socket.io's `onAny` hooks count them (3). */
 	wireEvents: boolean;
+	/** The parser writes msgpack packets, read for acks and refusals (3). */
+	msgpackWire: boolean;
 	/** Why anything is off, one line each, as logged. */
 	problems: string[];
 }
@@ -58,13 +62,15 @@ export function checkSeam(io: Server, warn: (problem: string) => void): SeamChec
 	// Another parser (msgpack, say) is a choice, not a fault: its events are counted by the hooks.
 	const wireEvents = tryCheck(() => usesDefaultWireFormat(io));
 	if (!wireEvents) debug('parser writes another wire format: events counted by socket hooks');
+	const msgpackWire = !wireEvents && tryCheck(() => usesMsgpackWireFormat(io));
+	if (msgpackWire) debug('parser writes msgpack: acks and refusals read from its packets');
 	const engine = io.engine as unknown;
 	if (engine !== undefined && !isEngineServer(engine)) {
 		problem(
 			'the engine.io server is not as expected (no `clients` or `on`): bytes, round-trips and refused connections are not measured'
 		);
 	}
-	return { namespaces, broadcasts, wireEvents, problems };
+	return { namespaces, broadcasts, wireEvents, msgpackWire, problems };
 }
 
 function tryCheck(check: () => boolean): boolean {
@@ -106,12 +112,21 @@ export function isGone(io: Server, nsp: Namespace): boolean {
 }
 
 /**
- * Removes a namespace from socket.io's list. socket.io has no public call for it; this is what it
- * does itself for empty child namespaces, and it lets a later `instrument()` start clean.
+ * Removes a namespace from socket.io's list and closes its adapter. socket.io has no public call
+ * for it; this is what it does itself for empty child namespaces, and it lets a later
+ * `instrument()` start clean. Closing the adapter matters on a cluster: a Redis adapter left open
+ * stays subscribed to the namespace's channels, and a cluster adapter (the streams adapter) keeps
+ * sending heartbeats, so that the other nodes go on counting it and wait for its answers.
  */
-export function forgetNamespace(io: Server, nsp: Namespace): void {
+export function forgetNamespace(io: Server, nsp: Namespace, failed: (err: unknown) => void): void {
 	const nsps = nspsOf(io);
-	if (nsps?.get(nsp.name) === nsp) nsps.delete(nsp.name);
+	if (nsps?.get(nsp.name) !== nsp) return;
+	nsps.delete(nsp.name);
+	try {
+		Promise.resolve(nsp.adapter.close()).catch(failed);
+	} catch (err) {
+		failed(err);
+	}
 }
 
 // 2. The adapter's `broadcast` and `apply` ----------------------------------------------------
@@ -221,6 +236,31 @@ export function wrapBroadcasts(
 function usesDefaultWireFormat(io: Server): boolean {
 	const encoded = io.encoder.encode({ type: 2, nsp: '/probe', data: ['e', 1] });
 	return encoded.length === 1 && encoded[0] === '2/probe,["e",1]';
+}
+
+/**
+ * Whether the server's parser writes msgpack packets that msgpack-format.ts reads back as written:
+ * an event with an ack id and its ack, with socket.io's key order.
+ */
+function usesMsgpackWireFormat(io: Server): boolean {
+	const encode = (packet: object): unknown => {
+		const encoded = io.encoder.encode(packet as Parameters<Server['encoder']['encode']>[0]);
+		return Array.isArray(encoded) && encoded.length === 1 ? encoded[0] : undefined;
+	};
+	const event = encode({ type: 2, data: ['e', 1], id: 300, nsp: '/probe' });
+	const ack = encode({ id: 7, type: 3, data: [], nsp: '/probe' });
+	const readsBack = (encoded: unknown, type: number, id: number, name?: string) => {
+		const p = new MsgpackPacket();
+		return (
+			encoded instanceof Uint8Array &&
+			p.read(encoded) &&
+			p.type === type &&
+			p.isFor('/probe') &&
+			p.id === id &&
+			(name === undefined || p.hasName(name))
+		);
+	};
+	return readsBack(event, 2, 300, 'e') && readsBack(ack, 3, 7);
 }
 
 const CONNECT_ERROR = 4;

@@ -116,12 +116,16 @@ export interface AckFigures {
 	direction: AckDirection;
 	/** Acknowledgements received. */
 	count: number;
-	/** Acknowledgements not received within the agent's `ackTimeout`. */
-	timeouts: number;
+	/**
+	 * Acknowledgements not received within the agent's `ackTimeout`; absent when none (a sample
+	 * carries these for every namespace each second, so what is usually nothing is left out).
+	 */
+	timeouts?: number;
 	/** From the event's packet to its acknowledgement's, in milliseconds. */
 	p50: number;
 	p99: number;
-	max: number;
+	/** Absent when it is `p99`. */
+	max?: number;
 }
 
 /** Connections that never became sockets, during one sample interval, and the latest few. */

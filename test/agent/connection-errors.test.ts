@@ -1,13 +1,15 @@
 /**
  * Refused and failed connections: each kind of handshake the test makes fail (refused by
  * middleware, a namespace that does not exist, and engine.io's own refusals) appears with its code
- * in the samples, among the latest examples, and in /metrics.
+ * in the samples, among the latest examples, and in /metrics; with socket.io's default parser and
+ * with the msgpack parser, whose connect_error packets are read otherwise.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ConnectionErrorExample, Sample } from '../../server/protocol/models.js';
 import { startFixture, type Fixture } from '../support/agent-fixture.js';
+import { PARSERS } from '../support/hosts.js';
 
-describe('connection errors', () => {
+describe.each(PARSERS)('connection errors with $name', ({ host }) => {
 	let f: Fixture;
 	const counts: Record<string, number> = {};
 	let recent: ConnectionErrorExample[] = [];
@@ -20,7 +22,8 @@ describe('connection errors', () => {
 				io.of('/chat').use((socket, next) =>
 					next(socket.handshake.auth.name === 'bad' ? new Error('bad name') : undefined)
 				);
-			}
+			},
+			host
 		);
 		const { socket: dashboard } = await f.dashboard();
 		dashboard.on('stats:sample', (s: Sample) => {

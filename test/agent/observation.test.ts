@@ -137,8 +137,8 @@ describe.each(HOSTS)('agent observation on $name', (host) => {
 	};
 
 	test("finds socket.io's internals as the agent expects them", () => {
-		// With msgpack the wire is not read: events come from socket.io's hooks instead.
-		expect(f.agent.seam).toEqual({ namespaces: true, broadcasts: true, wireEvents: !host.parser, problems: [] });
+		// With msgpack, events come from socket.io's hooks; only acks and refusals are read at the wire.
+		expect(f.agent.seam).toEqual({ namespaces: true, broadcasts: true, wireEvents: !host.parser, msgpackWire: !!host.parser, problems: [] });
 	});
 
 	test('samples add up to exactly what happened, per namespace', async () => {

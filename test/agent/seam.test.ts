@@ -33,6 +33,7 @@ describe('the self-check of socket.io internals', () => {
 			namespaces: true,
 			broadcasts: true,
 			wireEvents: true,
+			msgpackWire: false,
 			problems: []
 		});
 		expect(warn).not.toHaveBeenCalled();

@@ -7,6 +7,7 @@
  *   npm run bench:cluster                          10 nodes × 10,000 sockets, measured at 1, 2, 5, 10
  *   npm run bench:cluster -- --nodes 3 --sockets 2000 --sizes 1,3
  *   npm run bench:cluster -- --adapter streams     @socket.io/redis-streams-adapter
+ *   npm run bench:cluster -- --arm admin-ui        @socket.io/admin-ui instead (cluster-admin-ui.ts)
  *
  * "Agent off" is the same node with the agent closed (`close()`) and then instrumented again, as in
  * ab.ts: its heap and the Redis traffic are read both ways at every size, so the difference is the
@@ -37,7 +38,9 @@ const { values: args } = parseArgs({
 		queries: { type: 'string', default: '50' },
 		kicks: { type: 'string', default: '10' },
 		'chat-rate': { type: 'string', default: '5' },
-		'churn-rate': { type: 'string', default: '2' }
+		'churn-rate': { type: 'string', default: '2' },
+		/** `admin-ui`: the same cluster instrumented with @socket.io/admin-ui (cluster-admin-ui.ts). */
+		arm: { type: 'string', default: 'sockscope' }
 	}
 });
 const NODES = Number(args.nodes);
@@ -49,6 +52,21 @@ const ADAPTER = args.adapter as AdapterKind;
 const WINDOW_MS = Number(args.window) * 1000;
 const QUERIES = Number(args.queries);
 const KICKS = Number(args.kicks);
+
+if (args.arm === 'admin-ui') {
+	const { runAdminUiArm } = await import('./cluster-admin-ui.js');
+	await runAdminUiArm({
+		nodes: NODES,
+		perNode: PER_NODE,
+		sizes: SIZES,
+		adapter: ADAPTER,
+		windowMs: WINDOW_MS,
+		kicks: KICKS,
+		chatRate: Number(args['chat-rate']),
+		churnRate: Number(args['churn-rate'])
+	});
+	process.exit(0);
+}
 
 interface ClusterNode {
 	id: string;

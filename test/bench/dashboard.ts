@@ -50,11 +50,11 @@ socket.io.on('open', () => {
 	});
 });
 
-function firstView() {
+function firstView(sockets?: number) {
 	if (firstViewMs >= 0) return;
 	firstViewMs = performance.now() - started;
 	firstViewBytes = bytes;
-	process.send!({ type: 'first-view', firstViewMs, firstViewBytes });
+	process.send!({ type: 'first-view', firstViewMs, firstViewBytes, sockets });
 }
 
 if (kind === 'sockscope') {
@@ -71,8 +71,16 @@ if (kind === 'sockscope') {
 	});
 } else {
 	// admin-ui's first full view: its whole socket list (development mode) or its first stats.
-	socket.once('all_sockets', firstView);
-	socket.once('server_stats', () => setTimeout(firstView, 50));
+	// In a cluster every node's stats reach the dashboard, often before the list does: in
+	// development mode (its config says so, first) only the list counts.
+	let development = false;
+	socket.once('config', (config: { supportedFeatures: string[] }) => {
+		development = config.supportedFeatures.includes('ALL_EVENTS');
+	});
+	socket.once('all_sockets', (list: { nsp: string }[]) =>
+		firstView(list.filter((s) => s.nsp !== '/admin').length)
+	);
+	socket.once('server_stats', () => development || setTimeout(firstView, 50));
 }
 socket.onAny(() => {});
 

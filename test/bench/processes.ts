@@ -3,7 +3,12 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Arm, Request } from './server.js';
-import type { DashboardKind, DashboardPage, DashboardReport, DashboardRequest } from './dashboard.js';
+import type {
+	DashboardKind,
+	DashboardPage,
+	DashboardReport,
+	DashboardRequest
+} from './dashboard.js';
 import type { Job } from './load-process.js';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -56,6 +61,8 @@ export interface ServerProcess {
 	stop(): Promise<void>;
 	/** Ends the process at once, as a crash would (cluster.ts: a killed node). */
 	kill(): void;
+	/** Settles when the process ends, however it ends, with its exit code or signal. */
+	exited: Promise<number | NodeJS.Signals | null>;
 }
 
 /** cluster.ts: the server as one node of a cluster behind Redis; not pinned, nodes share the CPUs. */
@@ -120,14 +127,19 @@ export async function startServer(arm: Arm, node?: ClusterNodeSpec): Promise<Ser
 		child.once('message', resolve);
 		child.once('exit', (code) => reject(new Error(`server ${arm} exited with ${code}`)));
 	});
+	const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+		child.once('exit', (code, signal) => resolve(signal ?? code))
+	);
 	return {
 		port,
 		cpu: () => ask<CpuReading>(child, { type: 'cpu' } satisfies Request, 'cpu'),
 		heapBytes: async () =>
 			(await ask<{ bytes: number }>(child, { type: 'heap' } satisfies Request, 'heap')).bytes,
-		watchLoop: async () => void (await ask(child, { type: 'loop-watch' } satisfies Request, 'loop-watch')),
+		watchLoop: async () =>
+			void (await ask(child, { type: 'loop-watch' } satisfies Request, 'loop-watch')),
 		longestBlock: async () =>
-			(await ask<{ ms: number }>(child, { type: 'loop-longest' } satisfies Request, 'loop-longest')).ms,
+			(await ask<{ ms: number }>(child, { type: 'loop-longest' } satisfies Request, 'loop-longest'))
+				.ms,
 		agentSizes: async () =>
 			(
 				await ask<{ sizes: Record<string, number> | null }>(
@@ -140,7 +152,8 @@ export async function startServer(arm: Arm, node?: ClusterNodeSpec): Promise<Ser
 			void (await ask(child, { type: 'instrument', ...options } satisfies Request, 'instrument')),
 		uninstrument: async () => void (await ask(child, { type: 'close' } satisfies Request, 'close')),
 		stop: () => stop(child),
-		kill: () => void child.kill('SIGKILL')
+		kill: () => void child.kill('SIGKILL'),
+		exited
 	};
 }
 
@@ -164,8 +177,15 @@ export function runInLoadProcess<T>(job: Job): Promise<T> {
 	});
 }
 
+export interface FirstView {
+	firstViewMs: number;
+	firstViewBytes: number;
+	/** admin-ui's dashboard only: how many sockets of the host's namespaces its first view listed. */
+	sockets?: number;
+}
+
 export interface DashboardProcess {
-	firstView: Promise<{ firstViewMs: number; firstViewBytes: number }>;
+	firstView: Promise<FirstView>;
 	reset(): void;
 	/** Opens (or leaves) the Sockets page; otherwise the dashboard shows the Overview. */
 	socketsPage(on: boolean): void;
@@ -173,14 +193,18 @@ export interface DashboardProcess {
 	stop(): Promise<void>;
 }
 
-export function startDashboard(kind: DashboardKind, port: number, page: DashboardPage = 'overview'): DashboardProcess {
+export function startDashboard(
+	kind: DashboardKind,
+	port: number,
+	page: DashboardPage = 'overview'
+): DashboardProcess {
 	const child = fork(here('./dashboard.ts'), [kind, String(port), page], {
 		...pinned(LOAD_CPU),
 		execArgv: [...pinned(LOAD_CPU).execArgv, '--import', 'tsx'],
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
 	});
-	const firstView = new Promise<{ firstViewMs: number; firstViewBytes: number }>((resolve) => {
-		const onMessage = (m: { type: string; firstViewMs: number; firstViewBytes: number }) => {
+	const firstView = new Promise<FirstView>((resolve) => {
+		const onMessage = (m: FirstView & { type: string }) => {
 			if (m.type === 'first-view') {
 				child.off('message', onMessage);
 				resolve(m);

@@ -41,6 +41,9 @@ const { values: args } = parseArgs({
 });
 
 const reps = Number(args.reps ?? (args.quick ? 1 : 5));
+/** Ack tracking may cost at most 2% CPU per delivered message; pairs enough to tell. */
+const ACK_TARGET = 1.02;
+const ACK_PAIRS = 60;
 const scaleReps = Math.min(reps, 3);
 const settings: Settings = {
 	...DEFAULT_SETTINGS,
@@ -104,9 +107,9 @@ async function main() {
 		return;
 	}
 	if (args.acks) {
-		const acks = ackTracking(args.quick ? 4 : 12);
+		const acks = ackTracking(args.quick ? 8 : ACK_PAIRS);
 		console.log(`ack tracking: ${acks.text}`);
-		process.exitCode = acks.median !== undefined && acks.median <= 1.02 ? 0 : 1;
+		process.exitCode = acks.met ? 0 : 1;
 		return;
 	}
 
@@ -195,9 +198,9 @@ async function main() {
 	const view = med.scale10k[SD] ?? {};
 	const targets: (readonly [string, string, boolean | undefined])[] = [];
 	if (!args.scale) {
-		const acks = ackTracking(args.quick ? 4 : 12);
+		const acks = ackTracking(args.quick ? 8 : ACK_PAIRS);
 		targets.push(
-			['ack tracking CPU per message ≤ 1.02× (half the chat acknowledged)', acks.text, le(acks.median, 1.02)]
+			['ack tracking CPU per delivered message ≤ 1.02× (half the chat acknowledged; 95% upper bound)', acks.text, acks.met]
 		);
 		targets.push(
 			['chat throughput with a dashboard ≥ 0.97×', x(paired('chat', SD, 'deliveredPerSecond')), ge(paired('chat', SD, 'deliveredPerSecond'), 0.97)],
@@ -231,22 +234,31 @@ async function main() {
 }
 
 /**
- * The cost of acknowledgement tracking alone: ab.ts switches it on and off in one server under
- * chat with half the messages acknowledged, since between processes the noise is larger than the
- * cost measured.
+ * The cost of acknowledgement tracking alone: CPU (user+system) of the server process per
+ * delivered message under chat with half the messages acknowledged, the agent with ack tracking
+ * against the agent with `ackTimeout: false`, switched in one server (ab.ts acks), since between
+ * processes the noise is larger than the cost measured. The target is met only when the upper end
+ * of the median's 95% interval is within it, so that noise cannot pass for a result.
  */
-function ackTracking(pairs: number): { median: number | undefined; text: string } {
+function ackTracking(pairs: number): { met: boolean | undefined; text: string } {
 	console.log(`ack tracking: ${pairs} in-process pairs (ab.ts acks --workload chat)`);
 	const run = spawnSync(
 		process.execPath,
-		['--import', 'tsx', 'test/bench/ab.ts', 'acks', '--workload', 'chat', '--pairs', String(pairs), '--window', '4000'],
+		['--import', 'tsx', 'test/bench/ab.ts', 'acks', '--workload', 'chat', '--pairs', String(pairs), '--window', '2500'],
 		{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }
 	);
+	process.stdout.write(run.stdout);
 	const summary = run.stdout.trim().split('\n').at(-1) ?? '';
-	const median = Number(/median ratio ([\d.]+)/.exec(summary)?.[1]);
-	const mean = /geometric mean ([\d.]+) \(95% ([\d.]+)–([\d.]+)\)/.exec(summary);
-	if (!Number.isFinite(median) || !mean) return { median: undefined, text: `no result (${summary || `exit ${run.status}`})` };
-	return { median, text: `median ${median.toFixed(3)}×, geometric mean ${mean[1]}× (95% ${mean[2]}–${mean[3]}), ${pairs} pairs` };
+	const found = /median ratio ([\d.]+) \(95% ([\d.]+)–([\d.]+)/.exec(summary);
+	if (!found) return { met: undefined, text: `no result (${summary || `exit ${run.status}`})` };
+	const [median, low, high] = found.slice(1).map(Number);
+	const counted = /(\d+) pairs of \d+ ms \((\d+) of/.exec(summary);
+	const pairsText = counted ? `${counted[1]} of ${pairs} pairs (${counted[2]} disturbed)` : `${pairs} pairs`;
+	const verdict = high <= ACK_TARGET ? '' : median <= ACK_TARGET ? ' (not shown: the interval passes the target)' : '';
+	return {
+		met: high <= ACK_TARGET,
+		text: `median ${median.toFixed(3)}× (95% ${low.toFixed(3)}–${high.toFixed(3)}), ${pairsText}${verdict}`
+	};
 }
 
 main().catch((err) => {

@@ -64,8 +64,10 @@ io.on('connection', (socket) => {
 const agentOptions = { auth: false, dashboard: false, ...(nodeId ? { nodeId } : {}) } as const;
 let agent: Instrumentation | undefined;
 if (arm === 'sockscope') agent = instrument(io, agentOptions);
-if (arm === 'admin-ui-dev') adminUi(io, { auth: false, mode: 'development' });
-if (arm === 'admin-ui-prod') adminUi(io, { auth: false, mode: 'production' });
+// In a cluster each node names itself, as admin-ui's own dashboard tells servers apart by that name.
+const adminUiId = nodeId ? { serverId: nodeId } : {};
+if (arm === 'admin-ui-dev') adminUi(io, { auth: false, mode: 'development', ...adminUiId });
+if (arm === 'admin-ui-prod') adminUi(io, { auth: false, mode: 'production', ...adminUiId });
 
 /**
  * CPU split between the main thread and the rest (V8's GC and compiler helpers, libuv's pool),

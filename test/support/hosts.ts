@@ -1,7 +1,8 @@
 /**
  * The socket.io servers the agent is tested against: the latest patch of each supported minor
  * (installed under aliases, `socket.io-4.6` …), and the latest with the msgpack parser, whose
- * packets the agent cannot read, so that it counts events through socket.io's own hooks.
+ * events the agent counts through socket.io's own hooks, and whose acks and refusals it reads from
+ * the binary packets.
  */
 import type { Server } from 'socket.io';
 import { Server as Server46 } from 'socket.io-4.6';
@@ -26,4 +27,10 @@ export const HOSTS: Host[] = [
 		Server: Server48 as unknown as typeof Server,
 		parser: msgpackParser
 	}
+];
+
+/** The latest socket.io with each parser whose packets the agent reads: for what it reads there. */
+export const PARSERS: { name: string; host?: Host }[] = [
+	{ name: 'the default parser' },
+	{ name: 'the msgpack parser', host: HOSTS[HOSTS.length - 1] }
 ];

@@ -42,6 +42,16 @@ export class AckSide {
 		while (i < ACK_BUCKETS.length && seconds > ACK_BUCKETS[i]) i++;
 		this.buckets[i]++;
 	}
+
+	/** Adds another side's figures, the interval's included: an evicted name's, into `_other`. */
+	absorb(other: AckSide): void {
+		this.interval.addAll(other.interval);
+		this.intervalTimeouts += other.intervalTimeouts;
+		this.count += other.count;
+		this.timeouts += other.timeouts;
+		this.sumSeconds += other.sumSeconds;
+		for (let i = 0; i < this.buckets.length; i++) this.buckets[i] += other.buckets[i];
+	}
 }
 
 /** A socket's acks awaited now, and its figures since it connected. */
@@ -57,7 +67,12 @@ export class AckTable {
 	readonly out = { count: 0, timeouts: 0, sumMs: 0 };
 }
 
+/**
+ * The side an ack lands in. An ack awaited when its event's name was evicted from the table lands
+ * in `_other`, where that name's figures went.
+ */
 export function sideOf(counter: EventCounter, direction: AckDirection): AckSide {
+	if (counter.foldedInto !== null) counter = counter.foldedInto;
 	if (direction === 'in') return (counter.ackIn ??= new AckSide());
 	return (counter.ackOut ??= new AckSide());
 }
@@ -171,18 +186,19 @@ export function ackFigures(stats: NamespaceStats): AckFigures[] {
 			if (!side || (side.interval.count === 0 && side.intervalTimeouts === 0)) continue;
 			const { p50, p99, max, count } = side.interval.percentiles();
 			// Percentiles are bucket bounds, up to 10% above the values: never above the largest.
-			const figures = {
+			const timeouts = side.intervalTimeouts;
+			const figures: AckFigures = {
 				name: truncateName(counter.name),
 				direction,
 				count,
-				timeouts: side.intervalTimeouts,
 				p50: Math.min(p50, max),
-				p99: Math.min(p99, max),
-				max
+				p99: Math.min(p99, max)
 			};
+			if (timeouts > 0) figures.timeouts = timeouts;
+			if (max !== figures.p99) figures.max = max;
 			side.interval.reset();
 			side.intervalTimeouts = 0;
-			keepTop(top, figures, count + figures.timeouts, SAMPLE_TOP_ACKS);
+			keepTop(top, figures, count + timeouts, SAMPLE_TOP_ACKS);
 		}
 	}
 	return top.map((t) => t.item);

@@ -53,20 +53,24 @@ export class ConnectionErrors {
 	 * is the code; `namespace` absent when no such namespace exists.
 	 */
 	refused(packet: string, address: string, namespace?: string): void {
-		if (namespace === undefined) {
-			this.add('invalid namespace', address);
-			return;
+		let message: unknown;
+		if (namespace !== undefined) {
+			try {
+				const brace = packet.indexOf('{');
+				if (brace !== -1)
+					message = (JSON.parse(packet.slice(brace)) as { message?: unknown }).message;
+			} catch {
+				// Not JSON: counted as a refusal without a message.
+			}
 		}
-		let message = 'refused';
-		try {
-			const brace = packet.indexOf('{');
-			const parsed =
-				brace === -1 ? undefined : (JSON.parse(packet.slice(brace)) as { message?: unknown });
-			if (typeof parsed?.message === 'string') message = `refused: ${parsed.message}`;
-		} catch {
-			// Not JSON: counted as a refusal without a message.
-		}
-		this.add(message, address, namespace);
+		this.refusedWith(message, address, namespace);
+	}
+
+	/** A refusal whose message was already read (a msgpack packet's, say). */
+	refusedWith(message: unknown, address: string, namespace?: string): void {
+		if (namespace === undefined) this.add('invalid namespace', address);
+		else
+			this.add(typeof message === 'string' ? `refused: ${message}` : 'refused', address, namespace);
 	}
 
 	add(code: string, address: string, namespace?: string): void {

@@ -11,6 +11,7 @@ import type { Faults } from '../faults.js';
 import { ConnState, type EventCounter, type NamespaceStats, type NodeModel, type SocketState } from '../model.js';
 import type { Transport } from '../../protocol/models.js';
 import type { AckTracker } from './acks.js';
+import type { BinaryPacketReader } from './msgpack-acks.js';
 import {
 	TYPE_ACK,
 	TYPE_BINARY_ACK,
@@ -92,6 +93,8 @@ export interface EngineCollectorDeps {
 	onRtt(ms: number): void;
 	/** Times acknowledged events; absent when the `ackTimeout` option turns that off. */
 	acks?: AckTracker;
+	/** Reads acks and refusals from binary packets: with the msgpack parser (msgpack-acks.ts). */
+	readBinary?: BinaryPacketReader;
 }
 
 /** An event whose binary attachments are still to come, in one direction of one connection. */
@@ -153,7 +156,8 @@ export function createEngineCollector({
 	wireEvents,
 	tap,
 	onRtt,
-	acks
+	acks,
+	readBinary
 }: EngineCollectorDeps): EngineCollector {
 	const { conns, connectionErrors } = model;
 	let withSockets = 0;
@@ -209,7 +213,10 @@ export function createEngineCollector({
 		delivery = false
 	): void {
 		if (typeof data !== 'string') {
-			if (data !== undefined) countBinary(conn, data.byteLength, direction);
+			if (data === undefined) return;
+			if (readBinary !== undefined && data instanceof Uint8Array)
+				readBinary(conn, engine.remoteAddress, data, direction);
+			countBinary(conn, data.byteLength, direction);
 			return;
 		}
 		const type = data.charCodeAt(0);

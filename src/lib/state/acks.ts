@@ -47,12 +47,12 @@ export function ackRowsOf(samples: Sample[]): AckRow[] {
 				}
 				row.rate += a.count / Math.max(seconds.get(s.nodeId) ?? 1, 0.001);
 				row.count += a.count;
-				row.timeouts += a.timeouts;
+				row.timeouts += a.timeouts ?? 0;
 				if (a.count > 0) {
 					row.weighted += a.p50 * a.count;
 					row.p50 = row.weighted / row.count;
 					row.p99 = Math.max(row.p99 ?? 0, a.p99);
-					row.max = Math.max(row.max ?? 0, a.max);
+					row.max = Math.max(row.max ?? 0, a.max ?? a.p99);
 				}
 			}
 		}
