@@ -21,6 +21,8 @@ export function mergeSocketPages(pages: Page<SocketRow>[], query: SocketsQuery, 
 
 /** Rooms of the same name in the same namespace are one room: their sizes add up, per node too. */
 export function mergeRooms(lists: RoomRow[][], query: RoomsQuery, missing: string[]): Page<RoomRow> {
+	// One node's rows (made for this answer) need no merge: no copy of every room, no key for each.
+	if (lists.length === 1) return { ...pageRooms(lists[0], query), missingNodes: missing };
 	const byKey = new Map<string, RoomRow>();
 	for (const row of lists.flat()) {
 		const key = rowId(row.namespace, row.name);

@@ -63,6 +63,10 @@ export interface AgentSizes {
 	rooms: number;
 	logSubscribers: number;
 	faults: number;
+	/** Sockets-list windows watched by dashboards (live-windows.ts), this node's and other nodes'. */
+	liveWindows: number;
+	/** Rooms whose membership history is kept (room-history.ts), as of the last sample. */
+	roomHistories: number;
 }
 
 /** What `instrument()` returns. */
@@ -266,6 +270,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			}
 		}
 	}
+	// `inspect()` counts its own `rooms`: the tracker's size is read from here.
+	const trackedRooms = () => rooms.size;
 	// The host's io.close() closes the agent too.
 	const unwrapClose = stopWithServer(io, close, faults);
 	return {
@@ -296,7 +302,9 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 				eventNames,
 				rooms,
 				logSubscribers: log.size,
-				faults: faults.count
+				faults: faults.count,
+				liveWindows: windows.size,
+				roomHistories: trackedRooms()
 			};
 		},
 		close

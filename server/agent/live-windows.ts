@@ -21,7 +21,7 @@ import type { AdminNamespace } from './admin-namespace.js';
 import type { Cluster } from './cluster.js';
 import type { Faults } from './faults.js';
 import type { SocketState } from './model.js';
-import { stateKey, type Queries } from './queries.js';
+import { stateKey, type Queries, type Slice, type WindowStamp } from './queries.js';
 import { queryEntries, type DashboardSocket, type HandlerTable } from './handler-table.js';
 import { windowSchemas } from './window-schemas.js';
 
@@ -56,12 +56,20 @@ interface Sent {
 }
 
 interface Watcher {
+	/** The dashboard's socket id, which the watcher is held under. */
+	key: string;
 	window: SocketsWindow;
 	principal: Principal;
 	send(update: WindowUpdate): void;
 	sent: Map<string, Sent> | null;
+	/** The sockets of the last update, re-read when only their figures can have changed. */
+	states: SocketState[];
 	total: number;
 	before: number;
+	/** The counters behind the last update (`Queries.stamp`). */
+	stamp: WindowStamp | null;
+	/** While an update is being made (its sockets are read over several turns). */
+	busy: boolean;
 	/** Remote watches only: when the lease lapses. */
 	expires: number;
 }
@@ -93,16 +101,41 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	/** Keyed by the dashboard's socket id, so a dashboard has one window at most on each node. */
 	const watchers = new Map<string, Watcher>();
 	let lastRenew = Date.now();
+	/** A tick still reading sockets: the next one waits for it to end rather than pile up. */
+	let ticking = false;
 
 	function roundRtt(state: SocketState): number | null {
 		return state.conn.rtt >= 0 ? Math.round(state.conn.rtt * 100) / 100 : null;
 	}
 
-	/** The watcher's rows now, against what it was sent: the update, or null when nothing changed. */
-	function update(w: Watcher): WindowUpdate | null {
-		const { query, after, limit, watch, until } = w.window;
-		const slice = queries.slice(w.principal, query, after, limit);
+	function select(w: Watcher): Promise<Slice> {
+		const { query, after, limit } = w.window;
+		return queries.sliceInTurns(w.principal, query, after, limit);
+	}
+
+	/**
+	 * The watcher's rows now, against what it was sent: the update, or null when nothing changed.
+	 * Choosing the rows reads every socket, so it is done only when a socket came, went or moved
+	 * in the order; when only figures changed, the rows held are re-read, and when nothing did,
+	 * nothing is. `choose` may share one choice between windows alike. Null also when the watch
+	 * ended or was replaced while its sockets were read.
+	 */
+	async function update(
+		w: Watcher,
+		choose: (w: Watcher) => Promise<Slice> = select
+	): Promise<WindowUpdate | null> {
+		const { query, watch, until } = w.window;
+		// Read before the sockets are: what changes while they are read is seen at the next tick.
+		const stamp = queries.stamp(w.principal, query);
+		const was = w.stamp;
+		const held =
+			was !== null && w.sent !== null && stamp.members === was.members && stamp.order === was.order;
+		if (held && stamp.figures === was.figures) return null;
+		const slice = held ? w : await choose(w);
+		if (watchers.get(w.key) !== w) return null;
 		const { total, before } = slice;
+		w.stamp = stamp;
+		w.states = slice.states;
 		const states = until ? upTo(slice.states, query, until) : slice.states;
 		const reset = w.sent === null;
 		const previous = w.sent ?? new Map<string, Sent>();
@@ -160,27 +193,46 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		return out;
 	}
 
-	function refresh(w: Watcher): void {
+	/** Sends the watcher its update, unless one is being made already (it follows at the next tick). */
+	async function refresh(w: Watcher, choose?: (w: Watcher) => Promise<Slice>): Promise<void> {
+		if (w.busy) return;
+		w.busy = true;
 		try {
-			const out = update(w);
+			const out = await update(w, choose);
 			if (out) w.send(out);
 		} catch (err) {
 			faults.record('window update', err);
+		} finally {
+			w.busy = false;
 		}
 	}
 
-	function watchLocally(key: string, w: Omit<Watcher, 'sent' | 'total' | 'before'>): void {
+	function watchLocally(
+		key: string,
+		w: Omit<Watcher, 'key' | 'sent' | 'states' | 'total' | 'before' | 'stamp' | 'busy'>
+	): void {
 		const held = watchers.get(key);
 		// A renewal of the same watch, or a move of its `until`, keeps what was sent, so the
 		// dashboard gets no second reset: the next update says only what came in or went out.
 		if (held && held.window.watch === w.window.watch) {
 			held.expires = w.expires;
+			// A moved `until` changes the rows sent though no socket changed: the next tick looks.
+			if (!sameKey(held.window.until, w.window.until)) held.stamp = null;
 			held.window = w.window;
 			return;
 		}
-		const watcher: Watcher = { ...w, sent: null, total: 0, before: 0 };
+		const watcher: Watcher = {
+			...w,
+			key,
+			sent: null,
+			states: [],
+			total: 0,
+			before: 0,
+			stamp: null,
+			busy: false
+		};
 		watchers.set(key, watcher);
-		refresh(watcher);
+		void refresh(watcher);
 	}
 
 	/** Tells the other nodes; only a seek waits for their answers (or the timeout). */
@@ -338,15 +390,33 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 			const now = Date.now();
 			const renew = cluster.enabled && now - lastRenew >= RENEW_MS;
 			if (renew) lastRenew = now;
+			const due: Watcher[] = [];
 			for (const [key, w] of watchers) {
 				if (w.expires < now) {
 					watchers.delete(key);
 					continue;
 				}
-				refresh(w);
+				due.push(w);
 				if (renew && w.expires === Infinity)
 					fanOut('watch', w.principal, { dashboard: key, window: w.window });
 			}
+			if (ticking || due.length === 0) return;
+			// Dashboards showing the same rows (same scope, filter, sort and place) share one choice.
+			const chosen = new Map<string, Promise<Slice>>();
+			const choose = (w: Watcher) => {
+				const { query, after, limit } = w.window;
+				const key = JSON.stringify([w.principal.namespaces, query, after, limit]);
+				let selection = chosen.get(key);
+				if (!selection) chosen.set(key, (selection = select(w)));
+				return selection;
+			};
+			// One window after another, so that a turn of the event loop reads one chunk of sockets.
+			ticking = true;
+			void (async () => {
+				for (const w of due) await refresh(w, choose);
+			})().finally(() => {
+				ticking = false;
+			});
 		},
 		get size() {
 			return watchers.size;
@@ -359,6 +429,10 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 }
 
 /** The states (in list order) whose key is not past `until`. */
+function sameKey(a: RowKey | undefined, b: RowKey | undefined): boolean {
+	return a === b || (a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1]);
+}
+
 function upTo(states: SocketState[], query: SocketsFilter, until: RowKey): SocketState[] {
 	const sort = socketSortOf(query);
 	const sign = query.order === 'desc' ? -1 : 1;

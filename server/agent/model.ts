@@ -167,6 +167,9 @@ export class NodeModel {
 	readonly rtt = new Histogram();
 	/** Sockets being watched (a WeakMap cannot say). */
 	watched = 0;
+	/** Transport upgrades and heartbeat round-trips measured so far: a live window's cue to look. */
+	upgrades = 0;
+	rttReadings = 0;
 	/** `connect_error` answers to a namespace that does not exist. */
 	invalidNamespaces = 0;
 	/** Connections refused by middleware or failed at the engine, by code. */

@@ -40,6 +40,76 @@ import { truncateName } from '../protocol/top-n.js';
 import { redactHandshake } from './redaction.js';
 import type { Labeller } from './socket-label.js';
 
+/** Sockets a scan reads in one turn of the event loop (about 0.3 ms) before letting the host run. */
+export const SCAN_CHUNK = 256;
+
+/** A full turn of the event loop: timers and I/O run before this resolves. */
+function nextTurn(): Promise<void> {
+	// An immediate set during the poll phase runs in the same loop pass; one set from it, the next.
+	return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
+/** This node's rows of a window: its sockets in order, how many match, how many lie before it. */
+export interface Slice {
+	states: SocketState[];
+	total: number;
+	before: number;
+}
+
+const emptySlice = (): Slice => ({ states: [], total: 0, before: 0 });
+
+/** The sockets of a room's member ids, skipping ids no longer connected. */
+function* roomSockets(members: Set<string>, sockets: Map<string, Socket>): Generator<Socket> {
+	for (const id of members) {
+		const socket = sockets.get(id);
+		if (socket) yield socket;
+	}
+}
+
+/** Counts and chooses a slice from the matching sockets offered one by one. */
+class Slicer {
+	private readonly sort: SocketSortKey;
+	private readonly sign: 1 | -1;
+	private readonly pick: BoundedSelection<SocketState>;
+	private readonly bound: Bound | undefined;
+	private total = 0;
+	private before = 0;
+
+	constructor(filter: SocketsFilter, after: RowKey | undefined, limit: number) {
+		const sort = (this.sort = socketSortOf(filter));
+		const sign = (this.sign = filter.order === 'desc' ? -1 : 1);
+		this.pick = new BoundedSelection<SocketState>(
+			limit,
+			(a, b) => sign * compareStates(a, b, sort)
+		);
+		this.bound = after && splitKey(after);
+	}
+
+	offer(state: SocketState): void {
+		this.total++;
+		if (
+			this.bound !== undefined &&
+			this.sign * compareStateToKey(state, this.sort, this.bound) <= 0
+		)
+			this.before++;
+		else this.pick.offer(state);
+	}
+
+	result(): Slice {
+		return { states: this.pick.sorted(), total: this.total, before: this.before };
+	}
+}
+
+/** See `Queries.stamp`. */
+export interface WindowStamp {
+	/** Sockets came or went, joined or left a room, or changed transport. */
+	members: number;
+	/** The figure sorted by changed on some socket; always 0 for a figure that never changes. */
+	order: number;
+	/** A figure a row shows (events, bytes, round-trip) changed on some socket. */
+	figures: number;
+}
+
 export class Queries {
 	constructor(
 		private readonly model: NodeModel,
@@ -57,20 +127,20 @@ export class Queries {
 		return [...this.model.namespaces.values()].filter((s) => canSee(principal, s.name));
 	}
 
-	/** Calls `visit` with each watched socket of this node that matches a filter, in no particular order. */
-	forEachMatching(principal: Principal, filter: SocketsFilter, visit: (state: SocketState) => void): void {
+	/** Each watched socket of this node that matches a filter, in no particular order. */
+	private *matching(principal: Principal, filter: SocketsFilter): Generator<SocketState> {
 		const text = filter.text?.toLowerCase();
 		for (const stats of this.namespacesFor(principal, filter.namespace)) {
 			const members = filter.room !== undefined ? stats.nsp.adapter.rooms.get(filter.room) : undefined;
 			if (filter.room !== undefined && !members) continue;
 			const sockets = stats.nsp.sockets;
-			for (const id of members ?? sockets.keys()) {
-				const socket = sockets.get(id);
-				const state = socket && this.model.stateOf(socket);
+			// Without a room, the sockets themselves: no lookup by id for each.
+			for (const socket of members ? roomSockets(members, sockets) : sockets.values()) {
+				const state = this.model.stateOf(socket);
 				if (!state) continue;
 				if (filter.transport !== undefined && state.conn.transport !== filter.transport) continue;
 				if (text !== undefined && !matchesText(state, text, this.label)) continue;
-				visit(state);
+				yield state;
 			}
 		}
 	}
@@ -84,20 +154,53 @@ export class Queries {
 		filter: SocketsFilter,
 		after: RowKey | undefined,
 		limit: number
-	): { states: SocketState[]; total: number; before: number } {
-		if (filter.nodeId !== undefined && filter.nodeId !== this.nodeId) return { states: [], total: 0, before: 0 };
+	): Slice {
+		if (filter.nodeId !== undefined && filter.nodeId !== this.nodeId) return emptySlice();
+		const slicer = new Slicer(filter, after, limit);
+		for (const state of this.matching(principal, filter)) slicer.offer(state);
+		return slicer.result();
+	}
+
+	/**
+	 * `slice`, reading `SCAN_CHUNK` sockets per turn of the event loop and letting the host run in
+	 * between, so that a window on 10,000 sockets never blocks it for long. Sockets gone meanwhile
+	 * are left out; a live window notices that they went and chooses again (live-windows.ts).
+	 */
+	async sliceInTurns(
+		principal: Principal,
+		filter: SocketsFilter,
+		after: RowKey | undefined,
+		limit: number
+	): Promise<Slice> {
+		if (filter.nodeId !== undefined && filter.nodeId !== this.nodeId) return emptySlice();
+		const slicer = new Slicer(filter, after, limit);
+		let read = 0;
+		await nextTurn();
+		for (const state of this.matching(principal, filter)) {
+			slicer.offer(state);
+			if (++read % SCAN_CHUNK === 0) await nextTurn();
+		}
+		const slice = slicer.result();
+		slice.states = slice.states.filter((state) => state.socket.connected);
+		return slice;
+	}
+
+	/**
+	 * Counters that move whenever this node's rows for `filter` could change, so that a live window
+	 * can skip its refresh when none did (live-windows.ts). Each only grows; a sum of them changes
+	 * whenever one of them does.
+	 */
+	stamp(principal: Principal, filter: SocketsFilter): WindowStamp {
 		const sort = socketSortOf(filter);
-		const sign = filter.order === 'desc' ? -1 : 1;
-		const pick = new BoundedSelection<SocketState>(limit, (a, b) => sign * compareStates(a, b, sort));
-		const bound = after && splitKey(after);
-		let total = 0;
-		let before = 0;
-		this.forEachMatching(principal, filter, (state) => {
-			total++;
-			if (bound !== undefined && sign * compareStateToKey(state, sort, bound) <= 0) before++;
-			else pick.offer(state);
-		});
-		return { states: pick.sorted(), total, before };
+		const { model } = this;
+		const stamp: WindowStamp = { members: model.upgrades, order: 0, figures: model.rttReadings };
+		for (const s of this.namespacesFor(principal, filter.namespace)) {
+			stamp.members += s.connects + s.disconnects + s.joins + s.leaves;
+			stamp.figures += s.eventsIn + s.eventsOut + s.bytesIn + s.bytesOut;
+			if (isCountSort(sort)) stamp.order += s[sort];
+		}
+		if (sort === 'rtt') stamp.order = model.rttReadings;
+		return stamp;
 	}
 
 	sockets(principal: Principal, query: SocketsQuery): Page<SocketRow> {
@@ -304,6 +407,13 @@ function compareStateToKey(state: SocketState, sort: SocketSortKey, key: Bound):
 	return compareKeys([0, rowId(state.stats.name, id)], [0, key.full]);
 }
 
+/** The sorts by a socket's traffic, which its namespace counts too (so its sum moves with them). */
+function isCountSort(
+	sort: SocketSortKey
+): sort is 'eventsIn' | 'eventsOut' | 'bytesIn' | 'bytesOut' {
+	return sort === 'eventsIn' || sort === 'eventsOut' || sort === 'bytesIn' || sort === 'bytesOut';
+}
+
 function sortValue(state: SocketState, sort: SocketSortKey): SortValue {
 	switch (sort) {
 		case 'connectedAt':
@@ -355,4 +465,3 @@ function safeJson(value: unknown): unknown {
 		return '[unserializable]';
 	}
 }
-

@@ -44,6 +44,11 @@ export class RoomTracker {
 		private readonly options: Required<RoomHistoryOptions>
 	) {}
 
+	/** Rooms tracked at the last sample. */
+	get size(): number {
+		return this.keys.length;
+	}
+
 	/** A dashboard opened a room: keep its history from now on, for the next hour. */
 	open(namespace: string, room: string, now = Date.now()): void {
 		if (this.options.opened === 0) return;

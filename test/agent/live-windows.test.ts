@@ -7,6 +7,7 @@ import type { Socket as ClientSocket } from 'socket.io-client';
 import type { SocketRow } from '../../server/protocol/models.js';
 import { rowId } from '../../server/protocol/paging.js';
 import type { WindowUpdate } from '../../server/protocol/windows.js';
+import { SCAN_CHUNK } from '../../server/agent/queries.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
 
 let f: Fixture | undefined;
@@ -90,7 +91,104 @@ describe('live windows', () => {
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 		expect(seen.updates.length).toBe(silent);
 
+		// inspect() counts the windows held, and none once unwatched.
+		expect(f.agent.inspect().liveWindows).toBe(1);
 		await ask(dashboard, 'sockets:unwatch');
+		expect(f.agent.inspect().liveWindows).toBe(0);
+	});
+
+	test('reads the whole socket list only when a socket came or went, once for windows alike', async () => {
+		f = await startFixture({ sampleInterval: 100 }, {}, (io) => {
+			io.on('connection', (socket) => socket.on('note', () => undefined));
+		});
+		const clients: ClientSocket[] = [];
+		for (let i = 0; i < 20; i++) clients.push(await f.client('/'));
+		// Every walk over the host's sockets of the namespace, whatever the agent walks them for.
+		let scans = 0;
+		const sockets = f.io.of('/').sockets;
+		for (const method of ['keys', 'values', 'entries', Symbol.iterator] as const) {
+			const walk = sockets[method] as (this: typeof sockets) => Iterator<unknown>;
+			Object.defineProperty(sockets, method, {
+				configurable: true,
+				value(this: typeof sockets) {
+					scans++;
+					return walk.call(this);
+				}
+			});
+		}
+		const a = await f.dashboard();
+		const b = await f.dashboard();
+		const seenA = follow(a.socket);
+		const seenB = follow(b.socket);
+		const window = { query: { sort: 'connectedAt' }, limit: 10 };
+		await ask(a.socket, 'sockets:watch', { watch: 1, ...window });
+		await ask(b.socket, 'sockets:watch', { watch: 1, ...window });
+		await expect.poll(() => [seenA.total, seenB.total]).toEqual([20, 20]);
+		const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+		// Ten intervals in which nothing changed: no walk at all.
+		await sleep(300);
+		scans = 0;
+		await sleep(1000);
+		expect(scans).toBe(0);
+
+		// Only a figure changed: the rows held are re-read, and the change is sent.
+		const first = clients[0];
+		first.emit('note');
+		await expect.poll(() => seenA.rows.get(`/#${first.id}`)?.eventsIn).toBe(1);
+		await expect.poll(() => seenB.rows.get(`/#${first.id}`)?.eventsIn).toBe(1);
+		await sleep(300);
+		expect(scans).toBe(0);
+
+		// A socket came: one walk, shared by both windows.
+		clients.push(await f.client('/'));
+		await expect.poll(() => [seenA.total, seenB.total]).toEqual([21, 21]);
+		await sleep(300);
+		expect(scans).toBe(1);
+	});
+
+	test('reads a large namespace a few hundred sockets per turn, letting the host run between', async () => {
+		f = await startFixture();
+		const count = 3 * SCAN_CHUNK;
+		for (let i = 0; i < count; i += 100) {
+			await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => f!.client('/')));
+		}
+		// The host's turns of the event loop: an immediate that sets itself again runs once in each.
+		let turn = 0;
+		let spinning = true;
+		const spin = () => {
+			turn++;
+			if (spinning) setImmediate(spin);
+		};
+		// The sockets the agent reads in each turn.
+		const perTurn = new Map<number, number>();
+		const sockets = f.io.of('/').sockets;
+		const values = sockets.values;
+		Object.defineProperty(sockets, 'values', {
+			configurable: true,
+			value(this: typeof sockets) {
+				const all = values.call(this);
+				return {
+					[Symbol.iterator]() {
+						return this;
+					},
+					next() {
+						const next = all.next();
+						if (!next.done) perTurn.set(turn, (perTurn.get(turn) ?? 0) + 1);
+						return next;
+					}
+				};
+			}
+		});
+		const { socket: dashboard } = await f.dashboard();
+		const seen = follow(dashboard);
+		setImmediate(spin);
+		await ask(dashboard, 'sockets:watch', { watch: 1, query: {}, limit: 20 });
+		await expect.poll(() => seen.total).toBe(count);
+		spinning = false;
+		expect(seen.rows.size).toBe(20);
+		expect(perTurn.size).toBeGreaterThanOrEqual(3);
+		expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(SCAN_CHUNK);
 	});
 
 	test('finds the key of a row by its index, so a window can open anywhere', async () => {

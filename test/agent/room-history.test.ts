@@ -75,11 +75,14 @@ describe('room membership history', () => {
 		join(b, 'big');
 		join(c, 'small');
 		await samples(dashboard, 3);
+		expect(fixture.agent.inspect().roomHistories).toBe(1);
 		expect(steps(await roomHistory(dashboard, 'small'))).toEqual([]);
 		await samples(dashboard, 2);
 		join(d, 'small');
 		await samples(dashboard, 2);
 		expect(steps(await roomHistory(dashboard, 'small'))).toEqual([1, 2]);
+		// inspect() counts the rooms kept: the largest, and the one opened.
+		expect(fixture.agent.inspect().roomHistories).toBe(2);
 	});
 
 	test("a user scoped to one namespace reads only its rooms' history", async () => {

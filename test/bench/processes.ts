@@ -107,8 +107,14 @@ export function pinLoad(): boolean {
 
 export async function startServer(arm: Arm, node?: ClusterNodeSpec): Promise<ServerProcess> {
 	// BENCH_CPU_PROF=dir writes a V8 CPU profile of each server process there (see profile.ts).
+	// BENCH_CPU_PROF_INTERVAL=µs samples more often than V8's 1 ms (first-view-profile.ts).
+	const interval = process.env.BENCH_CPU_PROF_INTERVAL;
 	const profile = process.env.BENCH_CPU_PROF
-		? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+		? [
+				'--cpu-prof',
+				`--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
+				...(interval ? [`--cpu-prof-interval=${interval}`] : [])
+			]
 		: [];
 	const pin = node ? { execArgv: [] } : pinned(SERVER_CPU);
 	const args = node ? [arm, node.nodeId, node.redisUrl, node.adapter] : [arm];

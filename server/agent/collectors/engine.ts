@@ -179,6 +179,7 @@ export function createEngineCollector({
 					model.rtt.add(rtt);
 				}
 				conn.rtt = rtt;
+				model.rttReadings++;
 				onRtt(rtt);
 			}
 		} catch (err) {
@@ -301,6 +302,7 @@ export function createEngineCollector({
 		}
 		conn.upgradedFrom = conn.transport;
 		conn.transport = next;
+		model.upgrades++;
 	}
 
 	/**
