@@ -258,12 +258,12 @@ async function measure(size: number): Promise<Row> {
 	dashboard.reset();
 	await sleep(WINDOW_MS);
 	const overview = await dashboard.report();
-	dashboard.socketsPage(true);
-	await sleep(1500);
+	await dashboard.socketsPage(true);
+	await sleep(1000);
 	dashboard.reset();
 	await sleep(WINDOW_MS);
 	const socketsPage = await dashboard.report();
-	dashboard.socketsPage(false);
+	await dashboard.socketsPage(false);
 	await dashboard.stop();
 
 	const admin = connect(`http://127.0.0.1:${nodes[0].server.port}/sockscope`, {

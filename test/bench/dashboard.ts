@@ -57,10 +57,37 @@ function firstView(sockets?: number) {
 	process.send!({ type: 'first-view', firstViewMs, firstViewBytes, sockets });
 }
 
+/** The nodes of the snapshot: a window is whole once each of them sent its part. */
+let nodes: string[] = [];
+
+/**
+ * Resolves once every node sent its first update of a watch (its part of the window, perhaps
+ * empty), or after 10 s: on a cluster the window's rows may come from any node, and the first
+ * update to arrive is not the whole window.
+ */
+function windowFromEveryNode(watch: number): Promise<void> {
+	return new Promise((resolve) => {
+		const waiting = new Set(nodes);
+		const done = () => {
+			clearTimeout(timer);
+			socket.off('sockets:window', onUpdate);
+			resolve();
+		};
+		const onUpdate = (u: { watch: number; nodeId: string }) => {
+			if (u.watch !== watch) return;
+			waiting.delete(u.nodeId);
+			if (waiting.size === 0) done();
+		};
+		const timer = setTimeout(done, 10_000);
+		socket.on('sockets:window', onUpdate);
+	});
+}
+
 if (kind === 'sockscope') {
 	// Sockscope's first full view: the snapshot, then the first sockets window and rooms page.
-	socket.once('state:snapshot', async () => {
-		const window = new Promise((resolve) => socket.once('sockets:window', resolve));
+	socket.once('state:snapshot', async (snapshot: { samples?: { nodeId: string }[] }) => {
+		nodes = (snapshot.samples ?? []).map((s) => s.nodeId);
+		const window = windowFromEveryNode(1);
 		await Promise.all([
 			socket.emitWithAck('sockets:watch', { watch: 1, query: {}, limit: WINDOW_ROWS }),
 			socket.emitWithAck('rooms:query', { limit: 100 }),
@@ -112,13 +139,16 @@ async function roomsPage(namespace: string, room: string) {
  * The Sockets page, as the dashboard shows it: a live window on the rows in view, which the agent
  * keeps current by sending only what changed in it (at most once per sample interval).
  */
-function showSocketsPage(on: boolean) {
-	if (on) void socket.emitWithAck('sockets:watch', { watch: 2, query: {}, limit: WINDOW_ROWS });
-	else void socket.emitWithAck('sockets:unwatch', {});
+async function showSocketsPage(on: boolean) {
+	if (!on) return void socket.emitWithAck('sockets:unwatch', {});
+	const window = windowFromEveryNode(2);
+	await socket.emitWithAck('sockets:watch', { watch: 2, query: {}, limit: WINDOW_ROWS });
+	await window;
+	process.send!({ type: 'sockets-page-open' });
 }
 
 process.on('message', (req: DashboardRequest) => {
-	if (req.type === 'sockets-page') showSocketsPage(req.on);
+	if (req.type === 'sockets-page') void showSocketsPage(req.on);
 	else if (req.type === 'reset') {
 		bytes = 0;
 		messages = 0;

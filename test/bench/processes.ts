@@ -187,8 +187,11 @@ export interface FirstView {
 export interface DashboardProcess {
 	firstView: Promise<FirstView>;
 	reset(): void;
-	/** Opens (or leaves) the Sockets page; otherwise the dashboard shows the Overview. */
-	socketsPage(on: boolean): void;
+	/**
+	 * Opens the Sockets page, resolving once every node sent its part of the window (so that what
+	 * is measured after is the page kept live, not its first view); or leaves it.
+	 */
+	socketsPage(on: boolean): Promise<void>;
 	report(): Promise<DashboardReport>;
 	stop(): Promise<void>;
 }
@@ -215,7 +218,14 @@ export function startDashboard(
 	return {
 		firstView,
 		reset: () => child.send({ type: 'reset' } satisfies DashboardRequest),
-		socketsPage: (on) => child.send({ type: 'sockets-page', on } satisfies DashboardRequest),
+		socketsPage: async (on) => {
+			if (!on) return void child.send({ type: 'sockets-page', on } satisfies DashboardRequest);
+			await ask<unknown>(
+				child,
+				{ type: 'sockets-page', on } satisfies DashboardRequest,
+				'sockets-page-open'
+			);
+		},
 		report: () =>
 			ask<DashboardReport>(child, { type: 'report' } satisfies DashboardRequest, 'report'),
 		stop: () => stop(child)
