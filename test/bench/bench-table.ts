@@ -1,4 +1,4 @@
-/** The cluster bench's figures in a Markdown table (cluster-admin-ui.ts; cluster.ts keeps its own copy). */
+/** The cluster bench's figures in a Markdown table (cluster.ts and cluster-admin-ui.ts). */
 
 export type Row = Record<string, number | string>;
 

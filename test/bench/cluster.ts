@@ -27,6 +27,7 @@ import { startDashboard, startServer, type ServerProcess } from './processes.js'
 import { sleep } from './load.js';
 import type { LoadControl, LoadReport, LoadRequest } from './cluster-load.js';
 import type { AdapterKind } from './cluster-adapter.js';
+import { fmt, markdownTable, quantile, type Row } from './bench-table.js';
 
 const { values: args } = parseArgs({
 	options: {
@@ -73,8 +74,6 @@ interface ClusterNode {
 	server: ServerProcess;
 	load: ChildProcess;
 }
-
-type Row = Record<string, number | string>;
 
 const startedAt = Date.now();
 const redis = await startRedis();
@@ -136,11 +135,6 @@ async function redisWindow() {
 }
 
 const heaps = () => Promise.all(nodes.map((n) => n.server.heapBytes()));
-
-const quantile = (xs: number[], q: number) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
-};
 
 /** How long an answer may take before it counts as none (Infinity: it sorts last, into p99). */
 const ANSWER_TIMEOUT_MS = 10_000;
@@ -330,18 +324,6 @@ async function measure(size: number): Promise<Row> {
 	return row;
 }
 
-const fmt = (x: number | string, digits = 0) =>
-	typeof x === 'number'
-		? Number.isNaN(x)
-			? '—'
-			: x === Infinity
-				? 'timeout'
-				: x.toLocaleString('en-US', {
-						maximumFractionDigits: digits,
-						minimumFractionDigits: digits
-					})
-		: x;
-
 function table(rows: Row[]): string {
 	const columns: [string, (r: Row) => string][] = [
 		['nodes', (r) => fmt(r.nodes)],
@@ -363,11 +345,7 @@ function table(rows: Row[]): string {
 		['agent heap per socket', (r) => `${fmt(r.heapPerSocketMedian)} B`],
 		['load avg', (r) => fmt(r.load1, 1)]
 	];
-	const header = `| ${columns.map(([name]) => name).join(' | ')} |`;
-	const rule = `| ${columns.map(() => '---:').join(' | ')} |`;
-	return [header, rule, ...rows.map((r) => `| ${columns.map(([, f]) => f(r)).join(' | ')} |`)].join(
-		'\n'
-	);
+	return markdownTable(columns, rows);
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

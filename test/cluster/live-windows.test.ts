@@ -9,7 +9,7 @@ import { compareKeys, rowId, socketRowKey } from '../../server/protocol/paging.j
 import type { WindowUpdate } from '../../server/protocol/windows.js';
 import { ask, once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
-import { stopCluster } from './nodes.js';
+import { connectClients, stopCluster } from './nodes.js';
 import { startNode, type Node } from './start-node.js';
 
 describeWithRedis('a live sockets window on a cluster of two nodes', () => {
@@ -23,17 +23,7 @@ describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 	beforeAll(async () => {
 		redis = await startRedis();
 		nodes = await Promise.all(['node-1', 'node-2'].map((id) => startNode(id, redis.url, 'redis')));
-		for (const node of nodes) {
-			for (let k = 0; k < 3; k++) {
-				const socket = connect(`http://127.0.0.1:${node.port}`, {
-					transports: ['websocket'],
-					forceNew: true,
-					reconnection: false
-				});
-				clients.push(socket);
-				await once(socket, 'connect');
-			}
-		}
+		for (const node of nodes) await connectClients(node, 3, clients);
 		dashboard = connect(`http://127.0.0.1:${nodes[0].port}/sockscope`, {
 			transports: ['websocket'],
 			forceNew: true
@@ -94,17 +84,7 @@ describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 	});
 
 	test('a window holds its rows once over both nodes, and no node sends a change past its last row', async () => {
-		for (const node of nodes) {
-			for (let k = 0; k < 6; k++) {
-				const socket = connect(`http://127.0.0.1:${node.port}`, {
-					transports: ['websocket'],
-					forceNew: true,
-					reconnection: false
-				});
-				clients.push(socket);
-				await once(socket, 'connect');
-			}
-		}
+		for (const node of nodes) await connectClients(node, 6, clients);
 		const seen: WindowUpdate[] = [];
 		const held = new Map<string, Map<string, SocketRow>>();
 		dashboard.on('sockets:window', (u: WindowUpdate) => {

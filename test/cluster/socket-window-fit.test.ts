@@ -12,7 +12,7 @@ import type { Connector } from '../../src/lib/connectors/connector.js';
 import { SocketWindow, WindowFeed } from '../../src/lib/state/socket-window.svelte.js';
 import { once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
-import { stopCluster } from './nodes.js';
+import { connectClients, stopCluster } from './nodes.js';
 import { startNode, type Node } from './start-node.js';
 
 describeWithRedis("the Sockets page's window on a cluster of two nodes", () => {
@@ -23,17 +23,7 @@ describeWithRedis("the Sockets page's window on a cluster of two nodes", () => {
 	const updates: WindowUpdate[] = [];
 	let window: SocketWindow;
 
-	const join = async (node: Node, count: number) => {
-		for (let k = 0; k < count; k++) {
-			const socket = connect(`http://127.0.0.1:${node.port}`, {
-				transports: ['websocket'],
-				forceNew: true,
-				reconnection: false
-			});
-			clients.push(socket);
-			await once(socket, 'connect');
-		}
-	};
+	const join = (node: Node, count: number) => connectClients(node, count, clients);
 
 	beforeAll(async () => {
 		redis = await startRedis();
