@@ -262,17 +262,20 @@ export function createCluster(deps: ClusterDeps): Cluster {
 					if (settled) return;
 					settled = true;
 					clearTimeout(timer);
-					const answered = new Set(responses.map((r) => r?.nodeId));
+					const answered = new Set(responses.map((r) => r.nodeId));
 					const now = Date.now();
 					const missing = [...remotes]
 						.filter(([id, r]) => !answered.has(id) && state(r, now) !== 'down')
 						.map(([id]) => id);
+					// Inflated side by side on the thread pool, not one after the other.
+					const unpacked = await Promise.all(
+						responses.map((r) => (r.error ? undefined : unpackAnswer(r).catch(readFailed)))
+					);
 					const answers: T[] = [mine];
-					for (const r of responses) {
-						const data = r.error ? undefined : await unpackAnswer(r).catch(readFailed);
-						if (data !== undefined) answers.push(data as T);
+					responses.forEach((r, i) => {
+						if (unpacked[i] !== undefined) answers.push(unpacked[i] as T);
 						else if (r.error || r.z !== undefined) missing.push(r.nodeId);
-					}
+					});
 					resolve({ answers, missing });
 				};
 				// The adapter has its own timeout (`requestsTimeout`); this one is the agent's promise.

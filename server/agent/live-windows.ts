@@ -8,7 +8,7 @@
 import createDebug from 'debug';
 import type { Namespace } from 'socket.io';
 import type { Principal } from '../protocol/models.js';
-import { compareKeys, socketSortOf, type RowKey } from '../protocol/paging.js';
+import { compareKeys, socketSortOf, sortedByKey, type RowKey } from '../protocol/paging.js';
 import {
 	type FigureChange,
 	type SocketsFilter,
@@ -292,11 +292,7 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	): Promise<RowKey | undefined> {
 		const { query, after, limit } = window;
 		const replies = await tellOthers('keys', principal, { query, after, limit });
-		const theirs = replies.filter((r): r is RowKey[] => Array.isArray(r));
-		const sign = query.order === 'desc' ? -1 : 1;
-		const keys = [firstKeys(principal, query, limit, after), ...theirs]
-			.flat()
-			.sort((a, b) => sign * compareKeys(a, b));
+		const keys = inOrder(query, [firstKeys(principal, query, limit, after), ...replies]);
 		// With fewer nodes' keys (some did not answer in time, or none) the `limit`-th key only lies
 		// further down: each node then holds a few more rows than it must, never fewer.
 		return keys.length >= limit ? keys[limit - 1] : undefined;
@@ -335,13 +331,8 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 			schema: windowSchemas.seek,
 			async answer({ principal }, { query, offset }) {
 				if (offset === 0) return null;
-				let keys = firstKeys(principal, query, offset);
-				if (cluster.enabled) {
-					const replies = await tellOthers('seek', principal, { query, offset });
-					const sign = query.order === 'desc' ? -1 : 1;
-					const theirs = replies.filter((r): r is RowKey[] => Array.isArray(r)).flat();
-					keys = [...keys, ...theirs].sort((a, b) => sign * compareKeys(a, b));
-				}
+				const replies = await tellOthers('seek', principal, { query, offset });
+				const keys = inOrder(query, [firstKeys(principal, query, offset), ...replies]);
 				return keys[Math.min(offset, keys.length) - 1] ?? null;
 			}
 		}
@@ -426,6 +417,12 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 			watchers.clear();
 		}
 	};
+}
+
+/** The keys of every node's list that is one (a reply may be anything), in the query's order. */
+function inOrder(query: SocketsFilter, lists: unknown[]): RowKey[] {
+	const keys = lists.filter((r): r is RowKey[] => Array.isArray(r)).flat();
+	return sortedByKey(keys, (k) => k, query.order === 'desc');
 }
 
 /** The states (in list order) whose key is not past `until`. */
