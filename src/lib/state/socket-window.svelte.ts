@@ -54,8 +54,8 @@ export class SocketWindow {
 	#pending = 0;
 	#limit = 0;
 	#after: RowKey | undefined;
-	/** Every node's rows after the window's start, merged in list order. */
-	#merged: SocketRow[] = [];
+	/** How many rows the nodes hold after the window's start, all of them, shown or not. */
+	#held = 0;
 	#fitTimer: ReturnType<typeof setTimeout> | undefined;
 	#parts = new Map<string, NodePart>();
 	#start = 0;
@@ -190,7 +190,7 @@ export class SocketWindow {
 			before += part.before;
 		}
 		rows.sort((a, b) => sign * compareKeys(this.#key(a), this.#key(b)));
-		this.#merged = rows;
+		this.#held = rows.length;
 		this.rows = rows.slice(0, this.#limit);
 		this.offset = before;
 		this.total = total;
@@ -226,7 +226,7 @@ export class SocketWindow {
 	}
 
 	#offFit(): boolean {
-		const held = this.#merged.length;
+		const held = this.#held;
 		if (held > this.#limit + MARGIN / 2) return true;
 		return held < this.#limit - MARGIN / 2 && this.offset + held < this.total;
 	}
