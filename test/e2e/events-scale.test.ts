@@ -117,7 +117,12 @@ describeBrowser('events page at scale', () => {
 					`${name}, second ${i}`
 				).toBe(true);
 			for (const row of onPage.filter((r) => r.key.includes(' broadcast '))) {
-				const deliveries = Number(/([\d,]+) deliveries/.exec(row.target)?.[1].replace(/,/g, ''));
+				// As shown: "1,234 deliveries", or compact from ten thousand ("12K deliveries").
+				const shownAs = /([\d.,]+)([KM]?) deliveries/.exec(row.target);
+				expect(shownAs, `${row.key}: "${row.target}"`).not.toBeNull();
+				const [, digits, unit] = shownAs!;
+				const deliveries =
+					Number(digits.replace(/,/g, '')) * (unit === 'M' ? 1e6 : unit === 'K' ? 1e3 : 1);
 				widest = Math.max(widest, deliveries);
 			}
 		}
