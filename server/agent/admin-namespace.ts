@@ -19,6 +19,8 @@ import type { DashboardSocket, Entry, HandlerTable } from './handler-table.js';
 import type { RequestLimits } from './request-limits.js';
 import { forgetNamespace } from './seam.js';
 import { createSampleTrimmer } from './sample-stream.js';
+import { createPatchStream, type PatchStream } from './sample-patches.js';
+import { SAMPLES_AS_PATCHES } from '../protocol/samples.js';
 
 const debug = createDebug('sockscope:admin');
 
@@ -67,8 +69,14 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	let served:
 		{ table: HandlerTable; snapshot: (principal: Principal) => Promise<Snapshot> } | undefined;
 	const joinListeners: ((socket: DashboardSocket, principal: Principal) => void)[] = [];
-	/** Dashboards grouped by what they may see, so a sample is cut once per group. */
-	const scopes = new Map<string, { principal: Principal; room: string; members: number }>();
+	/**
+	 * Dashboards grouped by what they may see and how they take samples, so that a sample is cut
+	 * (and patched) once per group. `patches`: the group's stream, for dashboards that asked for it.
+	 */
+	const scopes = new Map<
+		string,
+		{ principal: Principal; room: string; members: number; patches?: PatchStream }
+	>();
 
 	nsp.use((socket, next) => {
 		authenticator.authenticate(socket).then(
@@ -94,8 +102,9 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 		next(Object.assign(new Error(message), { data: { code, message, retryAfter } }));
 	}
 
-	function scopeKey(principal: Principal): string {
-		return principal.namespaces ? JSON.stringify([...principal.namespaces].sort()) : '*';
+	function scopeKey(principal: Principal, patches: boolean): string {
+		const seen = principal.namespaces ? JSON.stringify([...principal.namespaces].sort()) : '*';
+		return patches ? `${seen}:patches` : seen;
 	}
 
 	const onConnection = (socket: Admitted) => {
@@ -108,18 +117,22 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 				socket.disconnect(true);
 				return;
 			}
-			const key = scopeKey(principal);
+			const patches = socket.handshake.auth?.samples === SAMPLES_AS_PATCHES;
+			const key = scopeKey(principal, patches);
 			let scope = scopes.get(key);
 			if (!scope) {
 				scope = {
 					principal: { name: 'scope', role: 'readonly', namespaces: principal.namespaces },
 					room: `scope:${key}`,
-					members: 0
+					members: 0,
+					...(patches && { patches: createPatchStream() })
 				};
 				scopes.set(key, scope);
 			}
 			scope.members++;
 			socket.join(scope.room);
+			// It holds no sample yet: the group's next sample of each node goes whole, to all of it.
+			scope.patches?.restart();
 			const address = socket.handshake.address;
 			// Requests are dispatched by name from the table; their types were checked where it was built.
 			const requests = socket as unknown as Socket;
@@ -185,9 +198,17 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 		},
 		deliver(taken) {
 			const sample = trim(taken);
-			for (const { principal, room } of scopes.values()) {
+			for (const { principal, room, patches } of scopes.values()) {
 				// `.local`: each node delivers samples to its own dashboards; clusters relay them between nodes.
-				nsp.local.to(room).emit('stats:sample', deps.view(sample, principal));
+				const to = nsp.local.to(room);
+				if (!patches) {
+					to.emit('stats:sample', deps.view(sample, principal));
+					continue;
+				}
+				// Patches carry unchanged examples as nothing at all: the untrimmed sample is patched.
+				const streamed = patches.next(deps.view(taken, principal));
+				if ('whole' in streamed) to.emit('stats:sample', streamed.whole);
+				else to.emit('stats:patch', streamed.patch);
 			}
 		},
 		get dashboards() {

@@ -24,6 +24,7 @@ import type {
 } from './models.js';
 import type { AuditEntry, AuditQuery, CommandMap, CommandName } from './commands.js';
 import type { RowKey } from './paging.js';
+import type { SamplePatch } from './samples.js';
 import type { SocketsSeek, SocketsWindow, WindowUpdate } from './windows.js';
 
 /** Events the agent sends to a dashboard. */
@@ -32,6 +33,8 @@ export interface AgentToDashboardEvents {
 	'state:snapshot': (snapshot: Snapshot) => void;
 	/** One node's sample, once per interval. */
 	'stats:sample': (sample: Sample) => void;
+	/** One node's sample as a patch of the previous, to dashboards that ask (`SAMPLES_AS_PATCHES`). */
+	'stats:patch': (patch: SamplePatch) => void;
 	/** A batch of the live event log, for dashboards subscribed with `log:subscribe`. */
 	'log:batch': (batch: LogBatch) => void;
 	/** After a password login: a session token to reconnect with instead of the password. */

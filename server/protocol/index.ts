@@ -4,6 +4,7 @@ export type * from './models.js';
 export * from './events.js';
 export * from './commands.js';
 export * from './samples.js';
+export * from './json-patch.js';
 export * from './windows.js';
 export * from './vocabulary.js';
 export * from './paging.js';

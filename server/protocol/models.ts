@@ -206,7 +206,6 @@ export interface ClusterHealth {
 export interface NodeState {
 	nodeId: string;
 	state: NodeLiveness;
-	lastSeen: number;
 }
 
 /**

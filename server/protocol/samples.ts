@@ -1,4 +1,5 @@
-/** Plain builders of sample shapes, shared by every producer of samples and history. */
+/** Plain builders of sample shapes, shared by every producer of samples and history, and how samples travel as patches. */
+import type { Json } from './json-patch.js';
 import type { NamespaceSample, TransportCounts } from './models.js';
 import { LEVEL_FIGURES, SERIES_COUNT_FIGURES, TRANSPORTS } from './vocabulary.js';
 
@@ -35,3 +36,17 @@ export function emptyNamespaceSample(name: string): NamespaceSample {
 
 /** The numeric series of a namespace's history, in the order of `NamespaceSeries`. */
 export const NAMESPACE_SERIES = [...LEVEL_FIGURES, ...SERIES_COUNT_FIGURES] as const;
+
+/**
+ * A dashboard that sends `auth.samples` set to this in its handshake receives each node's samples
+ * as patches (`stats:patch`) after that node's first whole one (`stats:sample`): most of a sample
+ * repeats the one before, and a dashboard over many nodes receives one sample per node per second.
+ */
+export const SAMPLES_AS_PATCHES = 'patches';
+
+/** One node's sample as what changed since the previous sample this dashboard received of it. */
+export interface SamplePatch {
+	nodeId: string;
+	/** A patch of json-patch.ts, against that previous sample. */
+	changes: Json;
+}

@@ -54,8 +54,7 @@ function sample(nodeId: string, t: number, eventsIn = 10): Sample {
 			healthy: true,
 			peers: Array.from({ length: 9 }, (_, i) => ({
 				nodeId: `node-${i}`,
-				state: 'up',
-				lastSeen: t
+				state: 'up'
 			}))
 		}
 	} as unknown as Sample;

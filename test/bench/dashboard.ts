@@ -4,6 +4,7 @@
  * does not slow the load generator.
  */
 import { io, type Socket } from 'socket.io-client';
+import { SAMPLES_AS_PATCHES } from '../../server/protocol/samples.js';
 
 export type DashboardKind = 'sockscope' | 'admin-ui';
 /** The page the dashboard shows after its first full view: what it asks for is what the page asks. */
@@ -38,7 +39,9 @@ const socket: Socket = io(
 	`http://127.0.0.1:${port}${kind === 'sockscope' ? '/sockscope' : '/admin'}`,
 	{
 		transports: ['websocket'],
-		reconnection: false
+		reconnection: false,
+		// As Sockscope's dashboard asks: each node's samples as patches after its first.
+		auth: kind === 'sockscope' ? { samples: SAMPLES_AS_PATCHES } : {}
 	}
 );
 socket.io.on('open', () => {

@@ -10,7 +10,9 @@ import type {
 	ConnectRefusal,
 	DashboardToAgentEvents
 } from '$protocol/events';
-import type { Ack, Snapshot } from '$protocol/models';
+import type { Ack, Sample, Snapshot } from '$protocol/models';
+import { applyJsonPatch, type Json } from '$protocol/json-patch';
+import { SAMPLES_AS_PATCHES } from '$protocol/samples';
 import { PROTOCOL_VERSION } from '$protocol/version';
 import {
 	NATIVE_SOURCE,
@@ -36,13 +38,15 @@ export class NativeConnector implements Connector {
 	#socket: AgentSocket | null = null;
 	#listener: ConnectorListener | null = null;
 	readonly #reconnect = new Reconnector(() => this.#socket?.connect());
+	/** Each node's latest sample, which its next patch applies to. */
+	readonly #samples = new Map<string, Sample>();
 
 	open(target: Target, credentials: Credentials, listener: ConnectorListener): void {
 		this.close();
 		this.#listener = listener;
 		const socket: AgentSocket = io(target.url + target.namespace, {
 			path: target.path,
-			auth: credentials ?? {},
+			auth: { ...credentials, samples: SAMPLES_AS_PATCHES },
 			forceNew: true,
 			reconnection: false,
 			transports: ['websocket', 'polling'],
@@ -63,13 +67,24 @@ export class NativeConnector implements Connector {
 			listener.snapshot(snapshot);
 			listener.status('connected', null);
 		});
-		socket.on('stats:sample', (sample) => listener.sample(sample));
+		socket.on('stats:sample', (sample) => {
+			this.#samples.set(sample.nodeId, sample);
+			listener.sample(sample);
+		});
+		socket.on('stats:patch', ({ nodeId, changes }) => {
+			// The agent sends each node's sample whole before its first patch, on every connection.
+			const prev = this.#samples.get(nodeId);
+			if (!prev) return;
+			const sample = applyJsonPatch(prev as unknown as Json, changes) as unknown as Sample;
+			this.#samples.set(nodeId, sample);
+			listener.sample(sample);
+		});
 		socket.on('log:batch', (batch) => listener.log(batch));
 		socket.on('audit:entry', (entry) => listener.audit(entry));
 		socket.on('sockets:window', (update) => listener.window?.(update));
 		socket.on('session:grant', (grant) => {
 			// Later reconnections (network blips, restarts) log in with the token, not the password.
-			socket.auth = { token: grant.token };
+			socket.auth = { token: grant.token, samples: SAMPLES_AS_PATCHES };
 			listener.grant(grant);
 		});
 		socket.on('connect_error', (err: Error & { data?: Partial<ConnectRefusal> }) => {
@@ -120,6 +135,7 @@ export class NativeConnector implements Connector {
 	}
 
 	close(): void {
+		this.#samples.clear();
 		this.#reconnect.cancel();
 		this.#socket?.removeAllListeners();
 		this.#socket?.disconnect();
