@@ -1,10 +1,12 @@
 /**
  * Profiles one run of a server arm and says where its CPU went:
  *
- *   npx tsx test/bench/profile.ts [arm] [chat|churn] [dashboard]    e.g. sockscope churn dashboard
+ *   npx tsx test/bench/profile.ts [arm] [chat|churn] [dashboard] [--acks]    e.g. sockscope churn dashboard
  *
  * Runs the workload with BENCH_CPU_PROF set, then sums the V8 profile's self time by source
  * file, so that the agent's share of the server's CPU reads directly (server/agent/… lines).
+ * `--acks`: half the chat's messages are sent with an acknowledgement, and the last line is the
+ * share of the server's busy CPU spent with acknowledgement tracking on the stack (ACK_TRACKING).
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,18 +26,33 @@ interface Profile {
 
 /** Samples that are not idle. */
 function busy(p: Profile): number {
-	const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+	const idle = new Set(
+		p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id)
+	);
 	return p.samples.filter((id) => !idle.has(id)).length;
 }
 
-const arm = (process.argv[2] ?? 'sockscope') as Arm;
-const workload = process.argv[3] === 'churn' ? 'churn' : 'chat';
+const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
+const [armArg, workloadArg, dashboardArg] = process.argv
+	.slice(2)
+	.filter((a) => !a.startsWith('--'));
+const arm = (armArg ?? 'sockscope') as Arm;
+const workload = workloadArg === 'churn' ? 'churn' : 'chat';
+const acks = flags.has('--acks');
+/** The agent's acknowledgement tracking: its hooks, its tables and its figures. */
+const ACK_TRACKING =
+	/\/server\/agent\/(collectors\/acks|collectors\/msgpack-acks|ack-metrics)\.ts$/;
 const dir = mkdtempSync(join(tmpdir(), 'sockscope-prof-'));
 process.env.BENCH_CPU_PROF = dir;
 const { chat, churn, DEFAULT_SETTINGS } = await import('./workloads.js');
 const result: Record<string, number | undefined> = await (workload === 'chat' ? chat : churn)(
-	{ name: arm, server: arm, dashboard: process.argv[4] === 'dashboard' ? (arm === 'sockscope' ? 'sockscope' : 'admin-ui') : undefined },
-	{ ...DEFAULT_SETTINGS, warmupMs: 2000, windowMs: 20_000 }
+	{
+		name: arm,
+		server: arm,
+		dashboard:
+			dashboardArg === 'dashboard' ? (arm === 'sockscope' ? 'sockscope' : 'admin-ui') : undefined
+	},
+	{ ...DEFAULT_SETTINGS, warmupMs: 2000, windowMs: 20_000, ...(acks && { ackShare: 0.5 }) }
 );
 console.log(`${arm}, ${workload}: ${JSON.stringify(result)}`);
 
@@ -48,20 +65,31 @@ if (!profiles.length) throw new Error(`no profile written in ${dir}`);
 const { file, profile } = profiles[0];
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfMicros = new Map<number, number>();
-profile.samples.forEach((id, i) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+profile.samples.forEach((id, i) =>
+	selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+);
 
 const byFile = new Map<string, number>();
 let total = 0;
 for (const [id, micros] of selfMicros) {
 	const { url, functionName } = byId.get(id)!.callFrame;
-	const key = url ? url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '').replace(/^.*node_modules\//, 'node_modules/') : `(${functionName || 'native'})`;
+	const key = url
+		? url
+				.replace(/^file:\/\//, '')
+				.replace(process.cwd() + '/', '')
+				.replace(/^.*node_modules\//, 'node_modules/')
+		: `(${functionName || 'native'})`;
 	byFile.set(key, (byFile.get(key) ?? 0) + micros);
 	total += micros;
 }
-const agent = [...byFile].filter(([k]) => k.startsWith('server/agent/')).reduce((sum, [, v]) => sum + v, 0);
+const agent = [...byFile]
+	.filter(([k]) => k.startsWith('server/agent/'))
+	.reduce((sum, [, v]) => sum + v, 0);
 console.log(`profile ${join(dir, file)}: ${(total / 1e6).toFixed(1)} s sampled`);
 for (const [key, micros] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
-	console.log(`${((micros / total) * 100).toFixed(2).padStart(6)}% ${(micros / 1e6).toFixed(2).padStart(6)} s  ${key}`);
+	console.log(
+		`${((micros / total) * 100).toFixed(2).padStart(6)}% ${(micros / 1e6).toFixed(2).padStart(6)} s  ${key}`
+	);
 }
 // Inclusive: samples with the agent anywhere on the stack, which also counts what its code calls
 // (event listeners registered, Maps and WeakMaps, Buffer) but not the GC its garbage causes.
@@ -72,7 +100,9 @@ const underAgent = (id: number): boolean => {
 	let known = inAgent.get(id);
 	if (known === undefined) {
 		const up = parent.get(id);
-		known = byId.get(id)!.callFrame.url.includes('/server/agent/') || (up !== undefined && underAgent(up));
+		known =
+			byId.get(id)!.callFrame.url.includes('/server/agent/') ||
+			(up !== undefined && underAgent(up));
 		inAgent.set(id, known);
 	}
 	return known;
@@ -84,7 +114,9 @@ for (const [id, micros] of selfMicros) {
 	if (byId.get(id)!.callFrame.functionName === '(idle)') idle += micros;
 }
 const busyMicros = total - idle;
-console.log(`server/agent/ self time: ${((agent / total) * 100).toFixed(2)}% of the server's samples`);
+console.log(
+	`server/agent/ self time: ${((agent / total) * 100).toFixed(2)}% of the server's samples`
+);
 console.log(
 	`busy (not idle): ${(busyMicros / 1e6).toFixed(2)} s; server/agent/ on the stack: ${(agentInclusive / 1e6).toFixed(2)} s, ${((agentInclusive / busyMicros) * 100).toFixed(1)}% of busy`
 );
@@ -102,5 +134,38 @@ for (const [id, micros] of selfMicros) {
 }
 for (const [key, micros] of [...entries].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
 	console.log(`${(micros / 1000).toFixed(1).padStart(8)} ms  ${key}`);
+}
+if (acks) {
+	// Samples with a frame of the ack tracking anywhere on the stack: its own code and what it calls.
+	const tracking = new Map<number, boolean>();
+	const underTracking = (id: number): boolean => {
+		let known = tracking.get(id);
+		if (known === undefined) {
+			const up = parent.get(id);
+			known =
+				ACK_TRACKING.test(byId.get(id)!.callFrame.url) || (up !== undefined && underTracking(up));
+			tracking.set(id, known);
+		}
+		return known;
+	};
+	let micros = 0;
+	let samples = 0;
+	let busySamples = 0;
+	const idleIds = new Set(
+		profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id)
+	);
+	for (const id of profile.samples) {
+		if (idleIds.has(id)) continue;
+		busySamples++;
+		if (underTracking(id)) samples++;
+	}
+	for (const [id, t] of selfMicros) if (underTracking(id)) micros += t;
+	// A share of samples: its 95% interval as a binomial proportion's (normal approximation).
+	const p = samples / busySamples;
+	const half = 1.96 * Math.sqrt((p * (1 - p)) / busySamples);
+	console.log(
+		`ack tracking on the stack: ${(micros / 1000).toFixed(0)} ms of ${(busyMicros / 1000).toFixed(0)} ms busy, ` +
+			`${(p * 100).toFixed(2)}% of ${busySamples} busy samples (95% ${((p - half) * 100).toFixed(2)}–${((p + half) * 100).toFixed(2)}%)`
+	);
 }
 process.exit(0);

@@ -2,8 +2,22 @@
 import type { Socket } from 'socket.io-client';
 import type { DashboardPage } from './dashboard.js';
 import type { Arm } from './server.js';
-import { startDashboard, startServer, type DashboardProcess, type ServerProcess } from './processes.js';
-import { atRate, closeAll, connectMany, connectOne, sleep, startChat, startChurn, type SteadyLoad } from './load.js';
+import {
+	startDashboard,
+	startServer,
+	type DashboardProcess,
+	type ServerProcess
+} from './processes.js';
+import {
+	atRate,
+	closeAll,
+	connectMany,
+	connectOne,
+	sleep,
+	startChat,
+	startChurn,
+	type SteadyLoad
+} from './load.js';
 
 export interface ArmSpec {
 	name: string;
@@ -20,6 +34,8 @@ export interface Settings {
 	churnRate: number;
 	warmupMs: number;
 	windowMs: number;
+	/** Share of chat messages sent with an acknowledgement (0 to 1); none unless set. */
+	ackShare?: number;
 }
 
 /** The bench's workloads as `npm run bench` runs them; its options and the other tools start from these. */
@@ -37,7 +53,10 @@ export interface StreamFigures {
 	dashboardMessagesPerSecond?: number;
 }
 
-async function withServer<T>(arm: ArmSpec, fn: (server: ServerProcess, dashboard?: DashboardProcess) => Promise<T>): Promise<T> {
+async function withServer<T>(
+	arm: ArmSpec,
+	fn: (server: ServerProcess, dashboard?: DashboardProcess) => Promise<T>
+): Promise<T> {
 	const server = await startServer(arm.server);
 	const dashboard = arm.dashboard ? startDashboard(arm.dashboard, server.port) : undefined;
 	try {
@@ -52,7 +71,10 @@ async function withServer<T>(arm: ArmSpec, fn: (server: ServerProcess, dashboard
 async function streamFigures(dashboard?: DashboardProcess): Promise<StreamFigures> {
 	if (!dashboard) return {};
 	const r = await dashboard.report();
-	return { dashboardBytesPerSecond: r.bytes / r.seconds, dashboardMessagesPerSecond: r.messages / r.seconds };
+	return {
+		dashboardBytesPerSecond: r.bytes / r.seconds,
+		dashboardMessagesPerSecond: r.messages / r.seconds
+	};
 }
 
 /** CPU used by the server and work done by the load over one window, as differences. */
@@ -73,7 +95,12 @@ export async function measureWindow(server: ServerProcess, load: SteadyLoad, win
 }
 
 /** Warms a steady load up, measures one window of it and what a dashboard received meanwhile, then stops it. */
-async function measureSteady(server: ServerProcess, dashboard: DashboardProcess | undefined, load: SteadyLoad, s: Settings) {
+async function measureSteady(
+	server: ServerProcess,
+	dashboard: DashboardProcess | undefined,
+	load: SteadyLoad,
+	s: Settings
+) {
 	await sleep(s.warmupMs);
 	dashboard?.reset();
 	const window = await measureWindow(server, load, s.windowMs);
@@ -85,7 +112,12 @@ async function measureSteady(server: ServerProcess, dashboard: DashboardProcess 
 /** Chat: clients in rooms, each message broadcast to the sender's room. */
 export async function chat(arm: ArmSpec, s: Settings) {
 	return withServer(arm, async (server, dashboard) => {
-		const load = await startChat(server.port, { clients: s.chatClients, roomSize: s.roomSize, rate: s.chatRate });
+		const load = await startChat(server.port, {
+			clients: s.chatClients,
+			roomSize: s.roomSize,
+			rate: s.chatRate,
+			ackShare: s.ackShare
+		});
 		const w = await measureSteady(server, dashboard, load, s);
 		return {
 			deliveredPerSecond: w.count / w.seconds,
@@ -114,7 +146,11 @@ export async function churn(arm: ArmSpec, s: Settings) {
  * count the server's heap is read (for the agent's memory), then a dashboard opens (its first full
  * view is timed) and watches through light churn, and closes.
  */
-export async function scale(arm: ArmSpec, counts: number[], s: Settings): Promise<Record<number, Record<string, number>>> {
+export async function scale(
+	arm: ArmSpec,
+	counts: number[],
+	s: Settings
+): Promise<Record<number, Record<string, number>>> {
 	const server = await startServer(arm.server);
 	const clients: Socket[] = [];
 	const results: Record<number, Record<string, number>> = {};
@@ -127,7 +163,11 @@ export async function scale(arm: ArmSpec, counts: number[], s: Settings): Promis
 			clients.push(...more);
 			await sleep(1500);
 			let figures: Record<string, number> = { heapBytes: await server.heapBytes() };
-			for (const page of arm.dashboard === 'sockscope' ? PAGES : arm.dashboard ? (['overview'] as const) : []) {
+			for (const page of arm.dashboard === 'sockscope'
+				? PAGES
+				: arm.dashboard
+					? (['overview'] as const)
+					: []) {
 				const measured = await measurePage(server, clients, arm.dashboard!, page, s);
 				for (const [key, value] of Object.entries(measured)) figures[`${page}:${key}`] = value;
 				// The first view is the same whichever page follows it: the Overview's stands for all.
@@ -148,7 +188,13 @@ const PAGES = ['overview', 'sockets', 'rooms', 'events'] as const;
  * One dashboard opened on a server of idle sockets: its first full view (bytes, time, and the
  * server's longest event-loop block meanwhile), then what it receives on one page through light churn.
  */
-async function measurePage(server: ServerProcess, clients: Socket[], kind: 'sockscope' | 'admin-ui', page: DashboardPage, s: Settings) {
+async function measurePage(
+	server: ServerProcess,
+	clients: Socket[],
+	kind: 'sockscope' | 'admin-ui',
+	page: DashboardPage,
+	s: Settings
+) {
 	// The longest block over half a second without a dashboard: what GC and the machine cost anyway.
 	await server.watchLoop();
 	await sleep(500);
@@ -161,7 +207,10 @@ async function measurePage(server: ServerProcess, clients: Socket[], kind: 'sock
 		let k = 0;
 		const stopChurn = atRate(10, () => {
 			clients.shift()?.disconnect();
-			connectOne(server.port, k++).then((c) => clients.push(c), () => {});
+			connectOne(server.port, k++).then(
+				(c) => clients.push(c),
+				() => {}
+			);
 		});
 		await sleep(1000);
 		dashboard.reset();
@@ -183,11 +232,14 @@ export async function soak(minutes: number, s: Settings) {
 		const stopLoad = atRate(s.churnRate / 4, () => {
 			const k = i++;
 			population.shift()?.disconnect();
-			connectOne(server.port, k).then((socket) => {
-				socket.emit('join', `room-${k % 50}`);
-				socket.emit(`event-${k % 20}`, k);
-				population.push(socket);
-			}, () => {});
+			connectOne(server.port, k).then(
+				(socket) => {
+					socket.emit('join', `room-${k % 50}`);
+					socket.emit(`event-${k % 20}`, k);
+					population.push(socket);
+				},
+				() => {}
+			);
 		});
 		await sleep(60_000);
 		const heapFirstMinute = await server.heapBytes();
