@@ -6,7 +6,7 @@
  * Runs the workload with BENCH_CPU_PROF set, then sums the V8 profile's self time by source
  * file, so that the agent's share of the server's CPU reads directly (server/agent/… lines).
  * `--acks`: half the chat's messages are sent with an acknowledgement, and the last line is the
- * share of the server's busy CPU spent with acknowledgement tracking on the stack (ACK_TRACKING).
+ * share of the server's busy CPU spent with acknowledgement tracking on the stack (`isAckTracking`).
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,9 +39,11 @@ const [armArg, workloadArg, dashboardArg] = process.argv
 const arm = (armArg ?? 'sockscope') as Arm;
 const workload = workloadArg === 'churn' ? 'churn' : 'chat';
 const acks = flags.has('--acks');
-/** The agent's acknowledgement tracking: its hooks, its tables and its figures. */
-const ACK_TRACKING =
-	/\/server\/agent\/(collectors\/acks|collectors\/msgpack-acks|ack-metrics)\.ts$/;
+/** The agent's acknowledgement tracking: its tables and figures, and the engine's reading of ack packets. */
+const ACK_FILES = /\/server\/agent\/(collectors\/acks|collectors\/msgpack-acks|ack-metrics)\.ts$/;
+const isAckTracking = ({ url, functionName }: ProfileNode['callFrame']) =>
+	ACK_FILES.test(url) ||
+	(url.endsWith('/server/agent/collectors/engine.ts') && functionName === 'countAck');
 const dir = mkdtempSync(join(tmpdir(), 'sockscope-prof-'));
 process.env.BENCH_CPU_PROF = dir;
 const { chat, churn, DEFAULT_SETTINGS } = await import('./workloads.js');
@@ -142,8 +144,7 @@ if (acks) {
 		let known = tracking.get(id);
 		if (known === undefined) {
 			const up = parent.get(id);
-			known =
-				ACK_TRACKING.test(byId.get(id)!.callFrame.url) || (up !== undefined && underTracking(up));
+			known = isAckTracking(byId.get(id)!.callFrame) || (up !== undefined && underTracking(up));
 			tracking.set(id, known);
 		}
 		return known;

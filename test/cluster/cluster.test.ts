@@ -121,6 +121,25 @@ for (const kind of ['redis', 'streams'] as const) {
 					const adapters = await page.getByTestId('server-adapter').allTextContents();
 					const expected = kind === 'streams' ? 'RedisStreamsAdapter' : 'RedisAdapter';
 					expect(adapters.every((a) => a.includes(expected) && a.includes('3 nodes'))).toBe(true);
+
+					// The page's figures follow each node's samples, which after the first arrive as patches.
+					const shown = async () =>
+						Object.fromEntries(
+							await page.getByTestId('server-row').evaluateAll((rows) =>
+								rows.map((r) => [
+									(r as HTMLTableRowElement).cells[0].textContent!.replace('(this)', '').trim(),
+									(r as HTMLTableRowElement).cells[4].textContent!.trim()
+								])
+							)
+						) as Record<string, string>;
+					const before = sockets('node-3')!;
+					await expect.poll(async () => (await shown())['node-3'], { timeout: 10_000 }).toBe(String(before));
+					const extra = [await client(nodes[2], ['everyone']), await client(nodes[2], ['everyone'])];
+					await expect.poll(() => sockets('node-3'), { timeout: 10_000 }).toBe(before + 2);
+					await expect.poll(async () => (await shown())['node-3'], { timeout: 10_000 }).toBe(String(before + 2));
+					// Gone again, so that the tests after this one count what they did before it.
+					for (const c of extra) c.disconnect();
+					await expect.poll(async () => (await shown())['node-3'], { timeout: 10_000 }).toBe(String(before));
 				} finally {
 					await browser.close();
 				}
