@@ -26,6 +26,18 @@ function random(seed: number) {
 
 const KEYS = ['a', 'b', '~-', '~@', '~=', '~', '__proto__', 'constructor', '0', 'toString'];
 
+const pickKey = (rand: () => number) => KEYS[Math.floor(rand() * KEYS.length)];
+
+/** A key set as JSON.parse sets it: `__proto__` included, as a key of the data. */
+function define(object: { [key: string]: Json }, key: string, value: Json): void {
+	Object.defineProperty(object, key, {
+		value,
+		enumerable: true,
+		writable: true,
+		configurable: true
+	});
+}
+
 function value(rand: () => number, depth: number): Json {
 	const r = rand();
 	if (depth <= 0 || r < 0.3) {
@@ -33,7 +45,7 @@ function value(rand: () => number, depth: number): Json {
 		return p < 0.25
 			? Math.floor(rand() * 5)
 			: p < 0.5
-				? KEYS[Math.floor(rand() * KEYS.length)]
+				? pickKey(rand)
 				: p < 0.7
 					? null
 					: p < 0.85
@@ -43,12 +55,7 @@ function value(rand: () => number, depth: number): Json {
 	if (r < 0.6) return Array.from({ length: Math.floor(rand() * 4) }, () => value(rand, depth - 1));
 	const object: { [key: string]: Json } = {};
 	for (let i = Math.floor(rand() * 4); i > 0; i--) {
-		Object.defineProperty(object, KEYS[Math.floor(rand() * KEYS.length)], {
-			value: value(rand, depth - 1),
-			enumerable: true,
-			writable: true,
-			configurable: true
-		});
+		define(object, pickKey(rand), value(rand, depth - 1));
 	}
 	return object;
 }
@@ -61,20 +68,9 @@ function changed(rand: () => number, v: Json, depth: number): Json {
 		const next: { [key: string]: Json } = {};
 		for (const [k, item] of Object.entries(v)) {
 			if (rand() < 0.1) continue;
-			Object.defineProperty(next, k, {
-				value: changed(rand, item, depth - 1),
-				enumerable: true,
-				writable: true,
-				configurable: true
-			});
+			define(next, k, changed(rand, item, depth - 1));
 		}
-		if (rand() < 0.2)
-			Object.defineProperty(next, KEYS[Math.floor(rand() * KEYS.length)], {
-				value: value(rand, depth - 1),
-				enumerable: true,
-				writable: true,
-				configurable: true
-			});
+		if (rand() < 0.2) define(next, pickKey(rand), value(rand, depth - 1));
 		return next;
 	}
 	return v;
