@@ -26,6 +26,7 @@ import { guardClusterTraffic } from './cluster-guard.js';
 import { reachesOtherNodes } from './seam.js';
 import { createRelayDecoder, createRelayEncoder, type RelayFrame } from './sample-relay.js';
 import { packAnswer, unpackAnswer } from './packed-answers.js';
+import { toRoomTuples, type RoomTuples } from './room-answers.js';
 
 const debug = createDebug('sockscope:cluster');
 
@@ -46,8 +47,11 @@ const KEYFRAME_ASK_MS = 2000;
 export interface NodeAnswers {
 	'sockets:query': Page<SocketRow>;
 	'socket:details': SocketDetails | null;
-	/** Unpaged: a room's size is summed across nodes before paging. */
-	'rooms:query': RoomRow[];
+	/**
+	 * Unpaged: a room's size is summed across nodes before paging. As tuples to a node that asks
+	 * for compact answers (room-answers.ts); this node's own, and older nodes', as rows.
+	 */
+	'rooms:query': RoomRow[] | RoomTuples;
 	'namespaces:query': NamespaceSummary[];
 	'history:query': History;
 	'room:history': RoomHistory;
@@ -66,6 +70,8 @@ interface NodeQuery {
 	input: unknown;
 	/** The asking node reads deflated answers (packed-answers.ts); older nodes do not ask so. */
 	packed?: true;
+	/** The asking node reads rooms as tuples (room-answers.ts); older nodes do not ask so. */
+	compact?: true;
 }
 
 type NodeReply = { nodeId: string; data?: unknown; z?: string; error?: string };
@@ -181,6 +187,12 @@ export function createCluster(deps: ClusterDeps): Cluster {
 	const onQuery = (request: NodeQuery, ack: (reply: NodeReply) => void) => {
 		Promise.resolve()
 			.then(() => answer(request.name, request.principal, request.input as never))
+			.then((data) =>
+				// Only this node's rows are answered here: an array, never tuples already.
+				request.compact && request.name === 'rooms:query'
+					? toRoomTuples(nodeId, data as RoomRow[])
+					: data
+			)
 			.then((data) => (request.packed ? packAnswer(data) : { data }))
 			.then(
 				(packed) => ack({ nodeId, ...packed }),
@@ -281,7 +293,7 @@ export function createCluster(deps: ClusterDeps): Cluster {
 				try {
 					toOtherNodes([
 						QUERY_EVENT,
-						{ name, principal, input, packed: true },
+						{ name, principal, input, packed: true, compact: true },
 						(err: Error | null, responses: NodeReply[]) => {
 							if (err) debug('fan-out %s: %s', name, err.message);
 							void finish(Array.isArray(responses) ? responses.filter(isReply) : []);

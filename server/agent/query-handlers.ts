@@ -5,7 +5,8 @@
 import type { QueryName } from '../protocol/events.js';
 import type { Principal, Snapshot } from '../protocol/models.js';
 import type { Cluster, LocalAnswers } from './cluster.js';
-import { mergeNamespaces, mergeRooms, mergeSocketPages } from './cluster-merge.js';
+import { mergeNamespaces, mergeSocketPages } from './cluster-merge.js';
+import { mergeRooms } from './room-answers.js';
 import { AgentError } from './errors.js';
 import type { EventLog } from './event-log.js';
 import { queryEntries } from './handler-table.js';
@@ -53,7 +54,10 @@ export function localAnswers({
 }
 
 /** The queries this module answers: all but the audit trail's and the live windows' (live-windows.ts). */
-type Answered = Exclude<QueryName, 'audit:query' | 'sockets:watch' | 'sockets:unwatch' | 'sockets:seek'>;
+type Answered = Exclude<
+	QueryName,
+	'audit:query' | 'sockets:watch' | 'sockets:unwatch' | 'sockets:seek'
+>;
 
 export function queryHandlers({ log, cluster, snapshot }: QueryDeps) {
 	return queryEntries<Answered>({

@@ -3,12 +3,15 @@
  * off Redis itself. Samples: after a node's first frame, each is deflated against the one before and
  * is a fraction of the sample; a node that joins a running cluster asks each peer for a keyframe
  * instead of waiting for the next one, and its dashboard shows every peer. Query answers, which
- * Redis hands to every node: deflated when large, and still merged whole by the node that asked.
+ * Redis hands to every node: deflated when large, and still merged whole by the node that asked;
+ * rooms as tuples rather than rows.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createClient } from 'redis';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
-import type { Page, Sample, Snapshot, SocketRow } from '../../server/protocol/models.js';
+import type { Page, RoomRow, Sample, Snapshot, SocketRow } from '../../server/protocol/models.js';
+import { unpackAnswer } from '../../server/agent/packed-answers.js';
+import type { RoomTuples } from '../../server/agent/room-answers.js';
 import type { RelayFrame } from '../../server/agent/sample-relay.js';
 import { once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
@@ -31,7 +34,7 @@ describeWithRedis('samples between nodes, on Redis', () => {
 	let nodes: Node[] = [];
 	let dashboard: ClientSocket | undefined;
 	const seen: Seen[] = [];
-	const answers: { nodeId: string; packed: boolean; bytes: number }[] = [];
+	const answers: { nodeId: string; packed: boolean; bytes: number; reply: { z?: string } }[] = [];
 	const clients: ClientSocket[] = [];
 	const received = new Map<string, Sample>();
 
@@ -45,7 +48,12 @@ describeWithRedis('samples between nodes, on Redis', () => {
 		});
 		await listener.subscribe(RESPONSES, (message) => {
 			const { data } = JSON.parse(message) as { data: { nodeId: string; z?: string } };
-			answers.push({ nodeId: data.nodeId, packed: 'z' in data, bytes: Buffer.byteLength(message) });
+			answers.push({
+				nodeId: data.nodeId,
+				packed: 'z' in data,
+				bytes: Buffer.byteLength(message),
+				reply: data
+			});
 		});
 		nodes = await Promise.all(['node-1', 'node-2'].map((id) => startNode(id, redis.url, 'redis')));
 	}, 60_000);
@@ -118,5 +126,27 @@ describeWithRedis('samples between nodes, on Redis', () => {
 			JSON.stringify(answer.data.rows.filter((r) => r.nodeId === 'node-2'))
 		);
 		expect(fromNode2!.bytes).toBeLessThan(rowsBytes / 2);
+	}, 60_000);
+
+	test('rooms reach the node that asked as tuples, and merge into the same page', async () => {
+		// The 80 sockets of the test before, each in a room of its own on node 2.
+		answers.length = 0;
+		const answer = (await dashboard!.timeout(10_000).emitWithAck('rooms:query', {
+			text: 'room-',
+			limit: 100
+		})) as { data: Page<RoomRow> };
+		const rooms = answer.data.rows.filter((r) => /^room-\d+$/.test(r.name));
+		expect(rooms).toHaveLength(80);
+		for (const r of rooms) expect(r).toMatchObject({ size: 1, nodes: { 'node-2': 1 } });
+
+		const fromNode2 = answers.find((a) => a.nodeId === 'node-2');
+		const sent = (await unpackAnswer(fromNode2!.reply)) as RoomTuples;
+		expect(Array.isArray(sent)).toBe(false);
+		expect(sent.node).toBe('node-2');
+		expect(
+			sent.rows.filter(([ns, name]) => sent.namespaces[ns] === '/' && name.startsWith('room-'))
+		).toHaveLength(80);
+		// As rows they would weigh about three times as much.
+		expect(JSON.stringify(sent).length).toBeLessThan(JSON.stringify(rooms).length / 2);
 	}, 60_000);
 });
