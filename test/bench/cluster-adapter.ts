@@ -1,9 +1,13 @@
-/** A cluster node's adapter for the benchmark: @socket.io/redis-adapter or the Redis Streams adapter. */
+/**
+ * A cluster node's adapter for the benchmark: @socket.io/redis-adapter or the Redis Streams
+ * adapter. `redis-specific`: redis-adapter with `publishOnSpecificResponseChannel`, which sends
+ * each answer to a request only to the node that asked instead of to every node.
+ */
 import { createClient } from 'redis';
 import { createAdapter as redisAdapter } from '@socket.io/redis-adapter';
 import { createAdapter as streamsAdapter } from '@socket.io/redis-streams-adapter';
 
-export type AdapterKind = 'redis' | 'streams';
+export type AdapterKind = 'redis' | 'redis-specific' | 'streams';
 
 export async function clusterAdapter(url: string, kind: AdapterKind) {
 	const pub = createClient({ url });
@@ -14,5 +18,8 @@ export async function clusterAdapter(url: string, kind: AdapterKind) {
 	sub.on('error', (err) => console.error(`redis: ${String(err)}`));
 	await sub.connect();
 	// No longer than the agent's queryTimeout (README, Clusters).
-	return redisAdapter(pub, sub, { requestsTimeout: 2000 });
+	return redisAdapter(pub, sub, {
+		requestsTimeout: 2000,
+		publishOnSpecificResponseChannel: kind === 'redis-specific'
+	});
 }

@@ -3,6 +3,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Arm, Request } from './server.js';
+import type { AdapterKind } from './cluster-adapter.js';
 import type {
 	DashboardKind,
 	DashboardPage,
@@ -69,7 +70,7 @@ export interface ServerProcess {
 export interface ClusterNodeSpec {
 	nodeId: string;
 	redisUrl: string;
-	adapter: 'redis' | 'streams';
+	adapter: AdapterKind;
 }
 
 const SERVER_CPU = 0;
