@@ -425,11 +425,12 @@ function inOrder(query: SocketsFilter, lists: unknown[]): RowKey[] {
 	return sortedByKey(keys, (k) => k, query.order === 'desc');
 }
 
-/** The states (in list order) whose key is not past `until`. */
+/** Whether two windows end at the same key (or both have no end). */
 function sameKey(a: RowKey | undefined, b: RowKey | undefined): boolean {
-	return a === b || (a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1]);
+	return a === b || (a !== undefined && b !== undefined && compareKeys(a, b) === 0);
 }
 
+/** The states (in list order) whose key is not past `until`. */
 function upTo(states: SocketState[], query: SocketsFilter, until: RowKey): SocketState[] {
 	const sort = socketSortOf(query);
 	const sign = query.order === 'desc' ? -1 : 1;
