@@ -11,9 +11,7 @@ import {
 	type Sample,
 	type SamplePatch
 } from '../protocol/index.js';
-
-/** Nodes remembered per group; past that the oldest is forgotten (its next sample goes whole). */
-const MAX_NODES = 256;
+import { rememberNode } from './sample-stream.js';
 
 export type Streamed = { whole: Sample } | { patch: SamplePatch };
 
@@ -31,9 +29,8 @@ export function createPatchStream(): PatchStream {
 		next(sample) {
 			const json = JSON.parse(JSON.stringify(sample)) as Json;
 			const prev = received.get(sample.nodeId);
-			received.delete(sample.nodeId);
-			received.set(sample.nodeId, json);
-			if (received.size > MAX_NODES) received.delete(received.keys().next().value!);
+			// A node forgotten (past `rememberNode`'s bound) has its next sample sent whole.
+			rememberNode(received, sample.nodeId, json);
 			if (prev === undefined) return { whole: sample };
 			const changes = diffJson(prev, json);
 			// A sample identical to the last still arrives: it is what tells the node is alive.

@@ -7,8 +7,15 @@
  */
 import type { Sample } from '../protocol/models.js';
 
-/** Nodes remembered; past that the oldest is forgotten (its next sample then carries its examples). */
+/** Nodes a stream to dashboards remembers something of; past that the least recent is forgotten. */
 const MAX_NODES = 256;
+
+/** Sets what a stream remembers of a node, keeping the map to the `MAX_NODES` most recent. */
+export function rememberNode<T>(map: Map<string, T>, nodeId: string, value: T): void {
+	map.delete(nodeId);
+	map.set(nodeId, value);
+	if (map.size > MAX_NODES) map.delete(map.keys().next().value!);
+}
 
 export function createSampleTrimmer(): (sample: Sample) => Sample {
 	/** Per node, its examples as last streamed, as JSON. */
@@ -21,9 +28,8 @@ export function createSampleTrimmer(): (sample: Sample) => Sample {
 			const { recent: _, ...rest } = errors;
 			return { ...sample, connectionErrors: rest };
 		}
-		streamed.delete(sample.nodeId);
-		streamed.set(sample.nodeId, examples);
-		if (streamed.size > MAX_NODES) streamed.delete(streamed.keys().next().value!);
+		// A node forgotten sends its examples again with its next sample.
+		rememberNode(streamed, sample.nodeId, examples);
 		return sample;
 	};
 }
