@@ -8,7 +8,7 @@
  * 4 ms (test/bench/rooms-merge.ts).
  */
 import type { Page, RoomRow, RoomsQuery } from '../protocol/models.js';
-import { roomsDescending, rowId, type RowKey } from '../protocol/paging.js';
+import { roomRowKey, roomsDescending, rowId, type RowKey } from '../protocol/paging.js';
 import { pageOf, pageRooms } from './queries.js';
 
 /** A room of one node: its namespace's index in `RoomTuples.namespaces`, name, size, then traffic if known. */
@@ -47,7 +47,7 @@ interface MergedRoom {
 	name: string;
 	size: number;
 	/** Node id, size, node id, size, …: a row's `nodes`, made only for the rows of the page. */
-	nodes: (string | number)[];
+	sizes: (string | number)[];
 	traffic: { broadcasts: number; deliveries: number } | undefined;
 }
 
@@ -75,7 +75,7 @@ export function mergeRooms(
 		const key = rowId(namespace, name);
 		let room = byKey.get(key);
 		if (room === undefined) {
-			room = { namespace, name, size: 0, nodes: [], traffic: undefined };
+			room = { namespace, name, size: 0, sizes: [], traffic: undefined };
 			byKey.set(key, room);
 		}
 		room.size += size;
@@ -90,7 +90,7 @@ export function mergeRooms(
 	for (const answer of answers) {
 		if (isRoomTuples(answer)) {
 			for (const [ns, name, size, broadcasts, deliveries] of answer.rows) {
-				add(answer.namespaces[ns], name, size, broadcasts, deliveries).nodes.push(
+				add(answer.namespaces[ns], name, size, broadcasts, deliveries).sizes.push(
 					answer.node,
 					size
 				);
@@ -105,11 +105,11 @@ export function mergeRooms(
 				row.traffic?.broadcasts,
 				row.traffic?.deliveries
 			);
-			for (const [node, size] of Object.entries(row.nodes ?? {})) room.nodes.push(node, size);
+			for (const [node, size] of Object.entries(row.nodes ?? {})) room.sizes.push(node, size);
 		}
 	}
-	const bySize = (query.sort ?? 'size') === 'size';
-	const key = (r: MergedRoom): RowKey => [bySize ? r.size : r.name, rowId(r.namespace, r.name)];
+	// A merged room has a row's namespace, name and size: it is keyed as rows are.
+	const key = (r: MergedRoom): RowKey => roomRowKey(r, query);
 	const page = pageOf(
 		byKey.values(),
 		key,
@@ -123,8 +123,8 @@ export function mergeRooms(
 
 function toRow(room: MergedRoom): RoomRow {
 	const nodes: Record<string, number> = {};
-	for (let i = 0; i < room.nodes.length; i += 2)
-		nodes[room.nodes[i] as string] = room.nodes[i + 1] as number;
+	for (let i = 0; i < room.sizes.length; i += 2)
+		nodes[room.sizes[i] as string] = room.sizes[i + 1] as number;
 	return {
 		namespace: room.namespace,
 		name: room.name,
