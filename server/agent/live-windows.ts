@@ -34,6 +34,12 @@ const RENEW_MS = 20_000;
 const MAX_SEEK = 100_000;
 /** Between nodes, on the admin namespace: a watch, its end, or a seek's part. */
 const WINDOW_EVENT = 'sockscope:window';
+/**
+ * A node keeps the rows it chose while answering a window's keys this long, for the watch that
+ * follows them, and for this many dashboards at most.
+ */
+const PRIMED_MS = 10_000;
+const MAX_PRIMED = 256;
 
 type WindowQuery = 'sockets:watch' | 'sockets:unwatch' | 'sockets:seek';
 
@@ -41,6 +47,25 @@ interface NodeRequest {
 	kind: 'watch' | 'unwatch' | 'seek' | 'keys';
 	principal: Principal;
 	payload: unknown;
+}
+
+/** A `keys` request: a window's place, and (from nodes of this version) whose window it is. */
+interface KeysRequest extends Pick<SocketsWindow, 'query' | 'after' | 'limit'> {
+	dashboard?: string;
+	watch?: number;
+}
+
+/**
+ * The rows a node chose for a window while answering its keys, with the counters read before:
+ * the watch that follows starts from them instead of reading every socket a second time.
+ */
+interface Primed {
+	watch: number;
+	/** The window's query, start and size, as `placeOf` writes them. */
+	place: string;
+	slice: Slice;
+	stamp: WindowStamp;
+	at: number;
 }
 
 /** What was last sent of one row, to tell what changed. */
@@ -100,6 +125,8 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	const bus = admin.nsp as unknown as Namespace;
 	/** Keyed by the dashboard's socket id, so a dashboard has one window at most on each node. */
 	const watchers = new Map<string, Watcher>();
+	/** Rows chosen while answering keys, by the dashboard's socket id (see `Primed`). */
+	const primed = new Map<string, Primed>();
 	let lastRenew = Date.now();
 	/** A tick still reading sockets: the next one waits for it to end rather than pile up. */
 	let ticking = false;
@@ -122,16 +149,17 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	 */
 	async function update(
 		w: Watcher,
-		choose: (w: Watcher) => Promise<Slice> = select
+		choose: (w: Watcher) => Promise<Slice> = select,
+		primed?: Primed
 	): Promise<WindowUpdate | null> {
 		const { query, watch, until } = w.window;
 		// Read before the sockets are: what changes while they are read is seen at the next tick.
-		const stamp = queries.stamp(w.principal, query);
+		const stamp = primed?.stamp ?? queries.stamp(w.principal, query);
 		const was = w.stamp;
 		const held =
 			was !== null && w.sent !== null && stamp.members === was.members && stamp.order === was.order;
 		if (held && stamp.figures === was.figures) return null;
-		const slice = held ? w : await choose(w);
+		const slice = held ? w : primed ? stillConnected(primed.slice) : await choose(w);
 		if (watchers.get(w.key) !== w) return null;
 		const { total, before } = slice;
 		w.stamp = stamp;
@@ -194,11 +222,15 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	}
 
 	/** Sends the watcher its update, unless one is being made already (it follows at the next tick). */
-	async function refresh(w: Watcher, choose?: (w: Watcher) => Promise<Slice>): Promise<void> {
+	async function refresh(
+		w: Watcher,
+		choose?: (w: Watcher) => Promise<Slice>,
+		primed?: Primed
+	): Promise<void> {
 		if (w.busy) return;
 		w.busy = true;
 		try {
-			const out = await update(w, choose);
+			const out = await update(w, choose, primed);
 			if (out) w.send(out);
 		} catch (err) {
 			faults.record('window update', err);
@@ -232,7 +264,34 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 			busy: false
 		};
 		watchers.set(key, watcher);
-		void refresh(watcher);
+		void refresh(watcher, undefined, takePrimed(key, w.window));
+	}
+
+	/** Keeps the rows chosen for a dashboard's window, for the watch that follows its keys. */
+	function prime(
+		dashboard: string,
+		window: KeysRequest & { watch: number },
+		slice: Slice,
+		stamp: WindowStamp
+	): void {
+		primed.delete(dashboard);
+		if (primed.size >= MAX_PRIMED) primed.delete(primed.keys().next().value!);
+		primed.set(dashboard, {
+			watch: window.watch,
+			place: placeOf(window),
+			slice,
+			stamp,
+			at: Date.now()
+		});
+	}
+
+	/** The rows primed for this very window (same watch, query, start and size), taken once. */
+	function takePrimed(dashboard: string, window: SocketsWindow): Primed | undefined {
+		const p = primed.get(dashboard);
+		primed.delete(dashboard);
+		if (p === undefined || p.watch !== window.watch || p.place !== placeOf(window))
+			return undefined;
+		return Date.now() - p.at <= PRIMED_MS ? p : undefined;
 	}
 
 	/** Tells the other nodes; only a seek waits for their answers (or the timeout). */
@@ -263,8 +322,17 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		});
 	}
 
+	/**
+	 * Tells the other nodes without waiting for them: one message, where a request with
+	 * acknowledgements first asks the adapter how many nodes there are (a round trip to Redis).
+	 */
 	function fanOut(kind: NodeRequest['kind'], principal: Principal, payload: unknown): void {
-		void tellOthers(kind, principal, payload);
+		if (!cluster.enabled) return;
+		try {
+			bus.serverSideEmit(WINDOW_EVENT, { kind, principal, payload } satisfies NodeRequest);
+		} catch (err) {
+			faults.record(`window ${kind}`, err);
+		}
 	}
 
 	/** This node's keys of a filter, in order, after `after`, up to `count` of them. */
@@ -274,10 +342,22 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		count: number,
 		after?: RowKey
 	): RowKey[] {
-		const sort = socketSortOf(query);
-		return queries
-			.slice(principal, query, after, Math.min(count, MAX_SEEK))
-			.states.map((s) => stateKey(s, sort));
+		return keysOf(query, queries.slice(principal, query, after, Math.min(count, MAX_SEEK)));
+	}
+
+	/**
+	 * This node's keys of a window, in order; the rows behind them are kept for the watch that
+	 * follows when the request says whose window it is.
+	 */
+	function windowKeys(principal: Principal, request: KeysRequest): RowKey[] {
+		const { query, after, dashboard, watch } = request;
+		const limit = Math.min(request.limit, MAX_WINDOW);
+		// Read before the sockets are, as a refresh reads them: a change meanwhile shows at the next tick.
+		const stamp = queries.stamp(principal, query);
+		const slice = queries.slice(principal, query, after, limit);
+		if (typeof dashboard === 'string' && typeof watch === 'number')
+			prime(dashboard, { query, after, limit, watch }, slice, stamp);
+		return keysOf(query, slice);
 	}
 
 	/**
@@ -287,12 +367,14 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	 * window.
 	 */
 	async function clusterUntil(
+		dashboard: string,
 		principal: Principal,
 		window: SocketsWindow
 	): Promise<RowKey | undefined> {
-		const { query, after, limit } = window;
-		const replies = await tellOthers('keys', principal, { query, after, limit });
-		const keys = inOrder(query, [firstKeys(principal, query, limit, after), ...replies]);
+		const { query, after, limit, watch } = window;
+		const request: KeysRequest = { query, after, limit, dashboard, watch };
+		const replies = await tellOthers('keys', principal, request);
+		const keys = inOrder(query, [windowKeys(principal, request), ...replies]);
 		// With fewer nodes' keys (some did not answer in time, or none) the `limit`-th key only lies
 		// further down: each node then holds a few more rows than it must, never fewer.
 		return keys.length >= limit ? keys[limit - 1] : undefined;
@@ -300,6 +382,7 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 
 	admin.onJoin((socket: DashboardSocket, principal: Principal) => {
 		socket.on('disconnect', () => {
+			primed.delete(socket.id);
 			if (!watchers.delete(socket.id)) return;
 			fanOut('unwatch', principal, { dashboard: socket.id });
 		});
@@ -312,7 +395,8 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 				// A window without `until` on a cluster gets one; sent again without it (rows left
 				// the window, or too many came in), it gets a new one.
 				const until =
-					asked.until ?? (cluster.enabled ? await clusterUntil(principal, asked) : undefined);
+					asked.until ??
+					(cluster.enabled ? await clusterUntil(socket.id, principal, asked) : undefined);
 				const window = until ? { ...asked, until } : asked;
 				const send = (u: WindowUpdate) => socket.emit('sockets:window', u);
 				watchLocally(socket.id, { window, principal, expires: Infinity, send });
@@ -350,6 +434,7 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 			}
 			case 'unwatch': {
 				const { dashboard } = payload as { dashboard: string };
+				primed.delete(dashboard);
 				const held = watchers.get(dashboard);
 				if (held && held.expires !== Infinity) watchers.delete(dashboard);
 				return true;
@@ -358,10 +443,8 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 				const { query, offset } = payload as SocketsSeek;
 				return firstKeys(principal, query, offset);
 			}
-			case 'keys': {
-				const { query, after, limit } = payload as SocketsWindow;
-				return firstKeys(principal, query, Math.min(limit, MAX_WINDOW), after);
-			}
+			case 'keys':
+				return windowKeys(principal, payload as KeysRequest);
 		}
 	}
 	const onRequest = (request: NodeRequest, ack?: (reply: unknown) => void) => {
@@ -379,6 +462,7 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		handlers,
 		tick() {
 			const now = Date.now();
+			for (const [key, p] of primed) if (now - p.at > PRIMED_MS) primed.delete(key);
 			const renew = cluster.enabled && now - lastRenew >= RENEW_MS;
 			if (renew) lastRenew = now;
 			const due: Watcher[] = [];
@@ -415,6 +499,7 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		dispose() {
 			bus.off(WINDOW_EVENT, onRequest);
 			watchers.clear();
+			primed.clear();
 		}
 	};
 }
@@ -423,6 +508,25 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 function inOrder(query: SocketsFilter, lists: unknown[]): RowKey[] {
 	const keys = lists.filter((r): r is RowKey[] => Array.isArray(r)).flat();
 	return sortedByKey(keys, (k) => k, query.order === 'desc');
+}
+
+function keysOf(query: SocketsFilter, slice: Slice): RowKey[] {
+	const sort = socketSortOf(query);
+	return slice.states.map((s) => stateKey(s, sort));
+}
+
+/** A window's query, start and size, to tell whether rows chosen for one serve another. */
+function placeOf({
+	query,
+	after,
+	limit
+}: Pick<SocketsWindow, 'query' | 'after' | 'limit'>): string {
+	return JSON.stringify([query, after ?? null, limit]);
+}
+
+/** The slice without the sockets that left since it was chosen. */
+function stillConnected(slice: Slice): Slice {
+	return { ...slice, states: slice.states.filter((state) => state.socket.connected) };
 }
 
 /** Whether two windows end at the same key (or both have no end). */

@@ -10,7 +10,8 @@ import type { WindowUpdate } from '../../server/protocol/windows.js';
 import { ask, once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
 import { connectClients, stopCluster } from './nodes.js';
-import { startNode, type Node } from './start-node.js';
+import { startNode, walksOf, type Node } from './start-node.js';
+import { createClient } from 'redis';
 
 describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 	let redis: RedisServer;
@@ -137,5 +138,30 @@ describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 			);
 		await expect.poll(() => [...changed()].sort(), { timeout: 10_000 }).toEqual([...inside].sort());
 		expect(new Set(seen.slice(mark).map((u) => u.nodeId))).toEqual(new Set(['node-1', 'node-2']));
+	});
+
+	test("a new window reads each node's sockets once, and asks Redis how many nodes there are once", async () => {
+		const redisClient = createClient({ url: redis.url });
+		await redisClient.connect();
+		// Each request that waits for every node's answer first asks Redis how many there are.
+		const numsubs = async () => {
+			const info = String(await redisClient.sendCommand(['INFO', 'commandstats']));
+			return Number(/cmdstat_pubsub\|numsub:calls=(\d+)/.exec(info)?.[1] ?? 0);
+		};
+		const reset = new Set<string>();
+		dashboard.on('sockets:window', (u: WindowUpdate) => {
+			if (u.watch === 3 && u.reset) reset.add(u.nodeId);
+		});
+		try {
+			const [walks, asked] = [await walksOf(nodes[1]), await numsubs()];
+			await ask(dashboard, 'sockets:watch', { watch: 3, query: { sort: 'id' }, limit: 4 });
+			await expect.poll(() => reset.size, { timeout: 10_000 }).toBe(2);
+			// Node 2 chose its rows while answering the window's keys, and sent them from that choice.
+			expect((await walksOf(nodes[1])) - walks).toBe(1);
+			// The keys asked; the watch after them went as one message.
+			expect((await numsubs()) - asked).toBe(1);
+		} finally {
+			await redisClient.quit();
+		}
 	});
 });

@@ -41,6 +41,23 @@ io.on('connection', (socket) => {
 });
 instrument(io, { auth: false, nodeId, sampleInterval: 500, queryTimeout: 2000 });
 
+// How often anything walked the host's sockets of `/` (a full read of them): asked over IPC.
+let walks = 0;
+const sockets = io.of('/').sockets;
+for (const method of ['keys', 'values', 'entries', Symbol.iterator] as const) {
+	const walk = sockets[method] as (this: typeof sockets) => Iterator<unknown>;
+	Object.defineProperty(sockets, method, {
+		configurable: true,
+		value(this: typeof sockets) {
+			walks++;
+			return walk.call(this);
+		}
+	});
+}
+process.on('message', (m: { type: string }) => {
+	if (m?.type === 'walks') process.send?.({ type: 'walks', walks });
+});
+
 http.listen(Number(port ?? 0), '127.0.0.1', () => {
 	process.send?.({ type: 'ready', port: (http.address() as AddressInfo).port });
 });

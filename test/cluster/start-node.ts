@@ -18,3 +18,16 @@ export function startNode(id: string, redisUrl: string, kind: string): Promise<N
 		child.once('exit', (code) => reject(new Error(`node ${id} exited with ${code}`)));
 	});
 }
+
+/** How many times anything walked the node's sockets of `/` so far (node.ts counts them). */
+export function walksOf(node: Node): Promise<number> {
+	return new Promise((resolve) => {
+		const onMessage = (m: { type?: string; walks?: number }) => {
+			if (m?.type !== 'walks') return;
+			node.child.off('message', onMessage);
+			resolve(m.walks!);
+		};
+		node.child.on('message', onMessage);
+		node.child.send({ type: 'walks' });
+	});
+}
