@@ -17,6 +17,17 @@ describe('answers between nodes', () => {
 		expect(await unpackAnswer(packed)).toEqual({ rows });
 	});
 
+	test('answers of every size read back equal, those past a megabyte inflated aside', async () => {
+		// A page of sockets (deflated on the event loop), a namespace's rooms (deflated aside), and
+		// one that inflates past what is inflated on the event loop.
+		for (const count of [100, 5_000, 40_000]) {
+			const rows = Array.from({ length: count }, (_, i) => ({ name: `room-${i}`, size: i % 10 }));
+			const packed = await packAnswer({ rows });
+			expect(packed).toHaveProperty('z');
+			expect(await unpackAnswer(JSON.parse(JSON.stringify(packed)))).toEqual({ rows });
+		}
+	});
+
 	test('what cannot be read is refused, a bomb before it fills the heap', async () => {
 		await expect(unpackAnswer({ z: 'bm90IGRlZmxhdGU=' })).rejects.toThrow();
 		const bomb = deflateRawSync(Buffer.alloc(128 * 1024 * 1024)).toString('base64');
