@@ -223,6 +223,53 @@ export function createCluster(deps: ClusterDeps): Cluster {
 		return livenessOf(now - r.receivedAt);
 	}
 
+	/** The other nodes' parts of a query: those that answered in time, and those believed alive that did not. */
+	function askOthers<K extends FannedOut>(
+		name: K,
+		principal: Principal,
+		input: RequestInput<K>
+	): Promise<FanOut<NodeAnswers[K]>> {
+		return new Promise((resolve) => {
+			let settled = false;
+			const finish = async (responses: NodeReply[]) => {
+				if (settled) return;
+				settled = true;
+				clearTimeout(timer);
+				const answered = new Set(responses.map((r) => r.nodeId));
+				const now = Date.now();
+				const missing = [...remotes]
+					.filter(([id, r]) => !answered.has(id) && state(r, now) !== 'down')
+					.map(([id]) => id);
+				// Small answers inflate at once; large ones side by side on the thread pool.
+				const unpacked = await Promise.all(
+					responses.map((r) => (r.error ? undefined : unpackAnswer(r).catch(readFailed)))
+				);
+				const answers: NodeAnswers[K][] = [];
+				responses.forEach((r, i) => {
+					if (unpacked[i] !== undefined) answers.push(unpacked[i] as NodeAnswers[K]);
+					else if (r.error || r.z !== undefined) missing.push(r.nodeId);
+				});
+				resolve({ answers, missing });
+			};
+			// The adapter has its own timeout (`requestsTimeout`); this one is the agent's promise.
+			const timer = setTimeout(() => void finish([]), deps.timeout);
+			timer.unref();
+			try {
+				toOtherNodes([
+					QUERY_EVENT,
+					{ name, principal, input, packed: true, compact: true },
+					(err: Error | null, responses: NodeReply[]) => {
+						if (err) debug('fan-out %s: %s', name, err.message);
+						void finish(Array.isArray(responses) ? responses.filter(isReply) : []);
+					}
+				]);
+			} catch (err) {
+				failed(err);
+				void finish([]);
+			}
+		});
+	}
+
 	return {
 		get enabled() {
 			return enabled();
@@ -262,48 +309,25 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			};
 		},
 		fanOut<K extends FannedOut>(name: K, principal: Principal, input: RequestInput<K>) {
-			type T = NodeAnswers[K];
-			const mine = answer(name, principal, input);
-			if (!enabled()) return Promise.resolve({ answers: [mine], missing: [] });
-			return new Promise<FanOut<T>>((resolve) => {
-				let settled = false;
-				const finish = async (responses: NodeReply[]) => {
-					if (settled) return;
-					settled = true;
-					clearTimeout(timer);
-					const answered = new Set(responses.map((r) => r.nodeId));
-					const now = Date.now();
-					const missing = [...remotes]
-						.filter(([id, r]) => !answered.has(id) && state(r, now) !== 'down')
-						.map(([id]) => id);
-					// Inflated side by side on the thread pool, not one after the other.
-					const unpacked = await Promise.all(
-						responses.map((r) => (r.error ? undefined : unpackAnswer(r).catch(readFailed)))
-					);
-					const answers: T[] = [mine];
-					responses.forEach((r, i) => {
-						if (unpacked[i] !== undefined) answers.push(unpacked[i] as T);
-						else if (r.error || r.z !== undefined) missing.push(r.nodeId);
-					});
-					resolve({ answers, missing });
-				};
-				// The adapter has its own timeout (`requestsTimeout`); this one is the agent's promise.
-				const timer = setTimeout(() => void finish([]), deps.timeout);
-				timer.unref();
-				try {
-					toOtherNodes([
-						QUERY_EVENT,
-						{ name, principal, input, packed: true, compact: true },
-						(err: Error | null, responses: NodeReply[]) => {
-							if (err) debug('fan-out %s: %s', name, err.message);
-							void finish(Array.isArray(responses) ? responses.filter(isReply) : []);
-						}
-					]);
-				} catch (err) {
-					failed(err);
-					void finish([]);
-				}
-			});
+			if (!enabled())
+				return Promise.resolve({ answers: [answer(name, principal, input)], missing: [] });
+			// The other nodes are asked first, and this node works out its own part on a later turn of
+			// the event loop: the Redis clients write what they are given at the end of the turn (on
+			// `setImmediate`), so the request has left, and the other nodes work on their parts meanwhile.
+			const others = askOthers(name, principal, input);
+			const mine = new Promise<NodeAnswers[K]>((resolve, reject) =>
+				setImmediate(() => {
+					try {
+						resolve(answer(name, principal, input));
+					} catch (err) {
+						reject(err);
+					}
+				})
+			);
+			return Promise.all([mine, others]).then(([own, { answers, missing }]) => ({
+				answers: [own, ...answers],
+				missing
+			}));
 		},
 		dispose() {
 			clearInterval(sweep);
