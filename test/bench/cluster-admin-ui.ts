@@ -21,7 +21,7 @@
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, setPriority, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -41,6 +41,8 @@ export interface AdminUiArmSettings {
 	windowMs: number;
 	kicks: number;
 	chatRate: number;
+	/** The load processes' niceness, as in cluster.ts. */
+	loadNice: number;
 	churnRate: number;
 }
 
@@ -62,6 +64,7 @@ async function startNode(arm: Arm, id: string, redisUrl: string, s: AdminUiArmSe
 		execArgv: ['--import', 'tsx'],
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
 	});
+	setPriority(load.pid!, s.loadNice);
 	const node: Node = { id, server, load };
 	void server.exited.then((code) => (node.exit = `${id} exited (${code})`));
 	const report = await new Promise<LoadReport>((resolve) => {
