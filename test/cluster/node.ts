@@ -9,6 +9,7 @@ import { Server } from 'socket.io';
 import { createAdapter as redisAdapter } from '@socket.io/redis-adapter';
 import { createAdapter as streamsAdapter } from '@socket.io/redis-streams-adapter';
 import { instrument } from '../../server/agent/index.js';
+import { countWalks } from '../support/socket-walks.js';
 
 const [nodeId, redisUrl, kind, port] = process.argv.slice(2);
 
@@ -42,20 +43,9 @@ io.on('connection', (socket) => {
 instrument(io, { auth: false, nodeId, sampleInterval: 500, queryTimeout: 2000 });
 
 // How often anything walked the host's sockets of `/` (a full read of them): asked over IPC.
-let walks = 0;
-const sockets = io.of('/').sockets;
-for (const method of ['keys', 'values', 'entries', Symbol.iterator] as const) {
-	const walk = sockets[method] as (this: typeof sockets) => Iterator<unknown>;
-	Object.defineProperty(sockets, method, {
-		configurable: true,
-		value(this: typeof sockets) {
-			walks++;
-			return walk.call(this);
-		}
-	});
-}
+const walks = countWalks(io.of('/').sockets);
 process.on('message', (m: { type: string }) => {
-	if (m?.type === 'walks') process.send?.({ type: 'walks', walks });
+	if (m?.type === 'walks') process.send?.({ type: 'walks', walks: walks() });
 });
 
 http.listen(Number(port ?? 0), '127.0.0.1', () => {
