@@ -151,7 +151,7 @@ export class Queries {
 	 */
 	private matcher(filter: SocketsFilter): (socket: Socket) => SocketState | null {
 		const { model, label } = this;
-		const text = filter.text?.toLowerCase();
+		const text = filter.text === undefined ? undefined : textPattern(filter.text);
 		const transport = filter.transport;
 		if (text === undefined && transport === undefined) return (socket) => model.stateOf(socket);
 		return (socket) => {
@@ -250,13 +250,12 @@ export class Queries {
 
 	/** Every room matching the query, unpaged: a cluster sums sizes across nodes before paging. */
 	roomRows(principal: Principal, query: RoomsQuery): RoomRow[] {
-		const text = query.text?.toLowerCase();
+		const text = query.text === undefined ? undefined : textPattern(query.text);
 		const rows: RoomRow[] = [];
 		for (const stats of this.namespacesFor(principal, query.namespace)) {
 			const rooms = stats.nsp.adapter.rooms;
 			for (const name of stats.publicRooms) {
-				if (text !== undefined && !name.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text))
-					continue;
+				if (text !== undefined && !text.test(filtered(name))) continue;
 				const size = rooms.get(name)?.size ?? 0;
 				const traffic = stats.roomTraffic.rates(name);
 				rows.push({
@@ -486,14 +485,28 @@ function roomName(name: string): string {
 	return truncateName(name, MAX_ROOM_NAME);
 }
 
-function matchesText(state: SocketState, text: string, label: Labeller): boolean {
+/**
+ * A filter's text as a pattern found anywhere in a field, whatever its case. Tested in place: a
+ * lowered copy of each field made two or three strings for every socket a filtered query read.
+ */
+function textPattern(text: string): RegExp {
+	return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
+}
+
+/** A field as a text filter reads it: its first `MAX_FILTERED_FIELD` characters. */
+function filtered(field: string): string {
+	return field.length > MAX_FILTERED_FIELD ? field.slice(0, MAX_FILTERED_FIELD) : field;
+}
+
+function matchesText(state: SocketState, text: RegExp, label: Labeller): boolean {
 	const h = state.socket.handshake;
 	const agent = h.headers['user-agent'];
+	const shown = label(state);
 	return (
-		state.socket.id.toLowerCase().includes(text) ||
-		(label(state)?.toLowerCase().includes(text) ?? false) ||
-		h.address.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text) ||
-		(typeof agent === 'string' && agent.slice(0, MAX_FILTERED_FIELD).toLowerCase().includes(text))
+		text.test(state.socket.id) ||
+		(shown != null && text.test(shown)) ||
+		text.test(filtered(h.address)) ||
+		(typeof agent === 'string' && text.test(filtered(agent)))
 	);
 }
 
