@@ -31,6 +31,13 @@ export class NamespaceStats {
 	readonly transports: TransportCounts = emptyTransportCounts();
 	/** Rooms other than the sockets' own private rooms; sizes are read from the adapter. */
 	readonly publicRooms = new Set<string>();
+	/**
+	 * The records of the namespace's watched sockets, side by side and in no order: a query over
+	 * every socket reads these in a row, where finding each socket's record through its connection
+	 * (the socket, its connection, a `WeakMap` entry, the record) touched several scattered objects
+	 * a socket, with caches cold between queries.
+	 */
+	readonly states: SocketState[] = [];
 	/** Event names counted apart, bounded in length, number and bytes (see event-names.ts). */
 	readonly names: EventNames;
 	/** Broadcasts and deliveries per target room, bounded like the event names (room-traffic.ts). */
@@ -76,6 +83,21 @@ export class NamespaceStats {
 	/** Every counter, including the one for names beyond the cap once it has been used. */
 	eventCounters(): Iterable<EventCounter> {
 		return this.names.counters();
+	}
+
+	addState(s: SocketState): void {
+		s.index = this.states.push(s) - 1;
+	}
+
+	/** Removes a record in O(1): the last one takes its place. */
+	removeState(s: SocketState): void {
+		if (this.states[s.index] !== s) return;
+		const last = this.states.pop()!;
+		if (last !== s) {
+			this.states[s.index] = last;
+			last.index = s.index;
+		}
+		s.index = -1;
 	}
 
 	countDisconnect(reason: string): void {
@@ -141,6 +163,8 @@ export class SocketState {
 	bytesIn = 0;
 	bytesOut = 0;
 	next: SocketState | null = null;
+	/** Where this record is in its namespace's `states`; -1 once removed. */
+	index = -1;
 	/** Acknowledgements awaited and answered, made on the socket's first acked event. */
 	acks: AckTable | null = null;
 	/** The host's `label` for this socket, computed on first read; undefined until then. */

@@ -3,7 +3,6 @@
  * pages with filter, sort and a keyset cursor (protocol/paging.ts), so that the pages of several
  * nodes can be merged (see cluster fan-out).
  */
-import type { Socket } from 'socket.io';
 import { MAX_ROOM_NAME } from '../protocol/limits.js';
 import type {
 	NamespaceSummary,
@@ -57,14 +56,6 @@ export interface Slice {
 }
 
 const emptySlice = (): Slice => ({ states: [], total: 0, before: 0 });
-
-/** The sockets of a room's member ids, skipping ids no longer connected. */
-function* roomSockets(members: Set<string>, sockets: Map<string, Socket>): Generator<Socket> {
-	for (const id of members) {
-		const socket = sockets.get(id);
-		if (socket) yield socket;
-	}
-}
 
 /** Counts and chooses a slice from the matching sockets offered one by one. */
 class Slicer {
@@ -128,39 +119,41 @@ export class Queries {
 	}
 
 	/**
-	 * Where a filter's sockets are read from, one source per namespace the principal may see: a
-	 * room's members, or the namespace's sockets themselves (no lookup by id for each).
+	 * Where a filter's sockets are read from, one list of records per namespace the principal may
+	 * see: a room's members', or the namespace's own (`NamespaceStats.states`, read in a row).
 	 */
-	private sources(principal: Principal, filter: SocketsFilter): Iterable<Socket>[] {
-		const sources: Iterable<Socket>[] = [];
+	private sources(principal: Principal, filter: SocketsFilter): readonly SocketState[][] {
+		const sources: SocketState[][] = [];
 		for (const stats of this.namespacesFor(principal, filter.namespace)) {
-			const sockets = stats.nsp.sockets;
-			if (filter.room === undefined) sources.push(sockets.values());
+			if (filter.room === undefined) sources.push(stats.states);
 			else {
 				const members = stats.nsp.adapter.rooms.get(filter.room);
-				if (members) sources.push(roomSockets(members, sockets));
+				if (members) sources.push(this.roomStates(members, stats));
 			}
 		}
 		return sources;
 	}
 
-	/**
-	 * The watched socket's state if it passes the filter's transport and text, else null. A plain
-	 * function called in a loop rather than a generator: a scan of 10,000 sockets spent most of its
-	 * time resuming one.
-	 */
-	private matcher(filter: SocketsFilter): (socket: Socket) => SocketState | null {
-		const { model, label } = this;
+	/** The records of a room's watched members. */
+	private roomStates(members: Set<string>, stats: NamespaceStats): SocketState[] {
+		const states: SocketState[] = [];
+		for (const id of members) {
+			const socket = stats.nsp.sockets.get(id);
+			const state = socket && this.model.stateOf(socket);
+			if (state) states.push(state);
+		}
+		return states;
+	}
+
+	/** Whether a socket passes the filter's transport and text; null when the filter has neither. */
+	private matcher(filter: SocketsFilter): ((state: SocketState) => boolean) | null {
+		const { label } = this;
 		const text = filter.text === undefined ? undefined : textPattern(filter.text);
 		const transport = filter.transport;
-		if (text === undefined && transport === undefined) return (socket) => model.stateOf(socket);
-		return (socket) => {
-			const state = model.stateOf(socket);
-			if (state === null) return null;
-			if (transport !== undefined && state.conn.transport !== transport) return null;
-			if (text !== undefined && !matchesText(state, text, label)) return null;
-			return state;
-		};
+		if (text === undefined && transport === undefined) return null;
+		return (state) =>
+			(transport === undefined || state.conn.transport === transport) &&
+			(text === undefined || matchesText(state, text, label));
 	}
 
 	/**
@@ -176,10 +169,10 @@ export class Queries {
 		if (filter.nodeId !== undefined && filter.nodeId !== this.nodeId) return emptySlice();
 		const slicer = new Slicer(filter, after, limit);
 		const match = this.matcher(filter);
-		for (const source of this.sources(principal, filter)) {
-			for (const socket of source) {
-				const state = match(socket);
-				if (state !== null) slicer.offer(state);
+		for (const states of this.sources(principal, filter)) {
+			for (let i = 0; i < states.length; i++) {
+				const state = states[i];
+				if (match === null || match(state)) slicer.offer(state);
 			}
 		}
 		return slicer.result();
@@ -187,8 +180,9 @@ export class Queries {
 
 	/**
 	 * `slice`, reading `SCAN_CHUNK` sockets per turn of the event loop and letting the host run in
-	 * between, so that a window on 10,000 sockets never blocks it for long. Sockets gone meanwhile
-	 * are left out; a live window notices that they went and chooses again (live-windows.ts).
+	 * between, so that a window on 10,000 sockets never blocks it for long. It reads a copy of each
+	 * list (a socket leaving meanwhile moves another record into its place); sockets gone meanwhile
+	 * are left out, and a live window notices that they went and chooses again (live-windows.ts).
 	 */
 	async sliceInTurns(
 		principal: Principal,
@@ -202,9 +196,10 @@ export class Queries {
 		let read = 0;
 		await nextTurn();
 		for (const source of this.sources(principal, filter)) {
-			for (const socket of source) {
-				const state = match(socket);
-				if (state !== null) slicer.offer(state);
+			const states = source.slice();
+			for (let i = 0; i < states.length; i++) {
+				const state = states[i];
+				if (match === null || match(state)) slicer.offer(state);
 				if (++read % SCAN_CHUNK === 0) await nextTurn();
 			}
 		}

@@ -9,7 +9,7 @@ import { Server } from 'socket.io';
 import { createAdapter as redisAdapter } from '@socket.io/redis-adapter';
 import { createAdapter as streamsAdapter } from '@socket.io/redis-streams-adapter';
 import { instrument } from '../../server/agent/index.js';
-import { countWalks } from '../support/socket-walks.js';
+import { countReads } from '../support/socket-walks.js';
 
 const [nodeId, redisUrl, kind, port] = process.argv.slice(2);
 
@@ -42,10 +42,18 @@ io.on('connection', (socket) => {
 });
 instrument(io, { auth: false, nodeId, sampleInterval: 500, queryTimeout: 2000 });
 
-// How often anything walked the host's sockets of `/` (a full read of them): asked over IPC.
-const walks = countWalks(io.of('/').sockets);
+// How often the agent read each socket of `/` (see socket-walks.ts): asked over IPC, by socket id.
+const reads = new Map<string, () => number>();
+io.on('connection', (socket) => {
+	reads.set(socket.id, countReads(socket));
+	socket.on('disconnect', () => reads.delete(socket.id));
+});
 process.on('message', (m: { type: string }) => {
-	if (m?.type === 'walks') process.send?.({ type: 'walks', walks: walks() });
+	if (m?.type === 'reads')
+		process.send?.({
+			type: 'reads',
+			reads: Object.fromEntries([...reads].map(([id, count]) => [id, count()]))
+		});
 });
 
 http.listen(Number(port ?? 0), '127.0.0.1', () => {

@@ -19,15 +19,15 @@ export function startNode(id: string, redisUrl: string, kind: string): Promise<N
 	});
 }
 
-/** How many times anything walked the node's sockets of `/` so far (node.ts counts them). */
-export function walksOf(node: Node): Promise<number> {
+/** How many times the agent read each socket of the node's `/` so far, by id (node.ts counts them). */
+export function readsOf(node: Node): Promise<Record<string, number>> {
 	return new Promise((resolve) => {
-		const onMessage = (m: { type?: string; walks?: number }) => {
-			if (m?.type !== 'walks') return;
+		const onMessage = (m: { type?: string; reads?: Record<string, number> }) => {
+			if (m?.type !== 'reads') return;
 			node.child.off('message', onMessage);
-			resolve(m.walks!);
+			resolve(m.reads!);
 		};
 		node.child.on('message', onMessage);
-		node.child.send({ type: 'walks' });
+		node.child.send({ type: 'reads' });
 	});
 }

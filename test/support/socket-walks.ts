@@ -1,17 +1,27 @@
-/** Counting the walks over a namespace's sockets: how often anything (the agent) read them all. */
+/**
+ * Counting the agent's reads of the host's sockets. A text filter reads each socket's `handshake`
+ * once (its address and user agent), and a sort by id reads none: with such a window, how often a
+ * socket's `handshake` is read is how often the agent read that socket.
+ */
 
-/** From now on, counts every walk over `sockets`, whatever it is walked for; returns the count so far. */
-export function countWalks(sockets: Map<string, unknown>): () => number {
-	let walks = 0;
-	for (const method of ['keys', 'values', 'entries', Symbol.iterator] as const) {
-		const walk = sockets[method] as (this: typeof sockets) => Iterator<unknown>;
-		Object.defineProperty(sockets, method, {
-			configurable: true,
-			value(this: typeof sockets) {
-				walks++;
-				return walk.call(this);
-			}
-		});
-	}
-	return () => walks;
+/** A window that matches every socket on loopback and reads each socket's handshake once a scan. */
+export const READ_ONCE_QUERY = { sort: 'id', text: '127.0.0' } as const;
+
+/**
+ * From now on, counts the reads of this server-side socket's `handshake` (and calls `onRead` on
+ * each); returns the count so far.
+ */
+export function countReads(socket: { handshake: unknown }, onRead?: () => void): () => number {
+	let reads = 0;
+	const value = socket.handshake;
+	Object.defineProperty(socket, 'handshake', {
+		configurable: true,
+		enumerable: true,
+		get() {
+			reads++;
+			onRead?.();
+			return value;
+		}
+	});
+	return () => reads;
 }

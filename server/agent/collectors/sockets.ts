@@ -26,7 +26,13 @@ export interface SocketCollectorDeps {
 	wireEvents: boolean;
 }
 
-export function createSocketCollector({ model, faults, engine, tap, wireEvents }: SocketCollectorDeps): SocketCollector {
+export function createSocketCollector({
+	model,
+	faults,
+	engine,
+	tap,
+	wireEvents
+}: SocketCollectorDeps): SocketCollector {
 	// socket.io calls onAny listeners with the event and its arguments. Fixed parameters instead of a
 	// rest parameter keep the hot path free of allocation; the log only shows the first arguments.
 	function onIncoming(this: Socket, event: string, a?: unknown, b?: unknown, c?: unknown): void {
@@ -73,6 +79,7 @@ export function createSocketCollector({ model, faults, engine, tap, wireEvents }
 		}
 		s.socket.off('disconnect', onDisconnect);
 		s.conn.remove(s);
+		s.stats.removeState(s);
 		model.watched--;
 		s.stats.transports[s.conn.transport]--;
 		engine.socketRemoved(s.conn);
@@ -84,6 +91,7 @@ export function createSocketCollector({ model, faults, engine, tap, wireEvents }
 			const conn = engine.track(socket.conn);
 			const s = new SocketState(socket, stats, conn);
 			conn.add(s);
+			stats.addState(s);
 			model.watched++;
 			engine.socketAdded(conn);
 			stats.transports[conn.transport]++;
