@@ -30,23 +30,25 @@ afterAll(async () => {
 	await fx?.close();
 });
 
-/** Chat round-trips of `probes`, each sending its next message as soon as the last comes back. */
-function measure(probes: ClientSocket[]): { stop(): number[] } {
+/**
+ * Chat round-trips of `probes`, each sending its next message as soon as the last comes back.
+ * `stop` waits for the round-trips in flight, so that none is left to fail when the test closes.
+ */
+function measure(probes: ClientSocket[]): { stop(): Promise<number[]> } {
 	const times: number[] = [];
 	let running = true;
-	for (const probe of probes) {
-		void (async () => {
-			for (let i = 0; running; i++) {
-				const start = performance.now();
-				await probe.timeout(60_000).emitWithAck('echo', i);
-				times.push(performance.now() - start);
-				await new Promise((resolve) => setTimeout(resolve, 5));
-			}
-		})();
-	}
+	const loops = probes.map(async (probe) => {
+		for (let i = 0; running; i++) {
+			const start = performance.now();
+			await probe.timeout(60_000).emitWithAck('echo', i);
+			times.push(performance.now() - start);
+			await new Promise((resolve) => setTimeout(resolve, 5));
+		}
+	});
 	return {
-		stop() {
+		async stop() {
 			running = false;
+			await Promise.all(loops);
 			return times;
 		}
 	};
@@ -62,7 +64,7 @@ describe('a query flood from one read-only dashboard', () => {
 		const probes = await Promise.all(Array.from({ length: PROBES }, () => fx.client('/')));
 		const before = measure(probes);
 		await new Promise((resolve) => setTimeout(resolve, 3000));
-		const quiet = before.stop();
+		const quiet = await before.stop();
 
 		const during = measure(probes);
 		const flood = await crowd.flood({
@@ -73,7 +75,7 @@ describe('a query flood from one read-only dashboard', () => {
 			perSecond: 1000,
 			seconds: 5
 		});
-		const flooded = during.stop();
+		const flooded = await during.stop();
 
 		console.log(
 			`chat p99 ${p99(quiet).toFixed(2)} ms before (${quiet.length} round-trips), ` +
