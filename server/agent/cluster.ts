@@ -315,14 +315,8 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			// the event loop: the Redis clients write what they are given at the end of the turn (on
 			// `setImmediate`), so the request has left, and the other nodes work on their parts meanwhile.
 			const others = askOthers(name, principal, input);
-			const mine = new Promise<NodeAnswers[K]>((resolve, reject) =>
-				setImmediate(() => {
-					try {
-						resolve(answer(name, principal, input));
-					} catch (err) {
-						reject(err);
-					}
-				})
+			const mine = new Promise((resolve) => setImmediate(resolve)).then(() =>
+				answer(name, principal, input)
 			);
 			return Promise.all([mine, others]).then(([own, { answers, missing }]) => ({
 				answers: [own, ...answers],

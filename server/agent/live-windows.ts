@@ -150,16 +150,16 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	async function update(
 		w: Watcher,
 		choose: (w: Watcher) => Promise<Slice> = select,
-		primed?: Primed
+		from?: Primed
 	): Promise<WindowUpdate | null> {
 		const { query, watch, until } = w.window;
 		// Read before the sockets are: what changes while they are read is seen at the next tick.
-		const stamp = primed?.stamp ?? queries.stamp(w.principal, query);
+		const stamp = from?.stamp ?? queries.stamp(w.principal, query);
 		const was = w.stamp;
 		const held =
 			was !== null && w.sent !== null && stamp.members === was.members && stamp.order === was.order;
 		if (held && stamp.figures === was.figures) return null;
-		const slice = held ? w : primed ? stillConnected(primed.slice) : await choose(w);
+		const slice = held ? w : from ? stillConnected(from.slice) : await choose(w);
 		if (watchers.get(w.key) !== w) return null;
 		const { total, before } = slice;
 		w.stamp = stamp;
@@ -225,12 +225,12 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	async function refresh(
 		w: Watcher,
 		choose?: (w: Watcher) => Promise<Slice>,
-		primed?: Primed
+		from?: Primed
 	): Promise<void> {
 		if (w.busy) return;
 		w.busy = true;
 		try {
-			const out = await update(w, choose, primed);
+			const out = await update(w, choose, from);
 			if (out) w.send(out);
 		} catch (err) {
 			faults.record('window update', err);

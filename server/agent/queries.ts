@@ -496,9 +496,10 @@ function filtered(field: string): string {
 function matchesText(state: SocketState, text: RegExp, label: Labeller): boolean {
 	const h = state.socket.handshake;
 	const agent = h.headers['user-agent'];
+	if (text.test(state.socket.id)) return true;
+	// The host's label is made (once a socket) only when the id did not match already.
 	const shown = label(state);
 	return (
-		text.test(state.socket.id) ||
 		(shown != null && text.test(shown)) ||
 		text.test(filtered(h.address)) ||
 		(typeof agent === 'string' && text.test(filtered(agent)))
