@@ -7,7 +7,7 @@ import type { Socket as ClientSocket } from 'socket.io-client';
 import type { SocketRow } from '../../server/protocol/models.js';
 import { rowId } from '../../server/protocol/paging.js';
 import type { WindowUpdate } from '../../server/protocol/windows.js';
-import { countReads, READ_ONCE_QUERY } from '../support/socket-walks.js';
+import { countReads, READ_ONCE_QUERY } from '../support/socket-reads.js';
 import { SCAN_CHUNK } from '../../server/agent/queries.js';
 import { ask, startFixture, type Fixture } from '../support/agent-fixture.js';
 

@@ -11,7 +11,7 @@ import { ask, once } from '../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../support/redis.js';
 import { connectClients, stopCluster } from './nodes.js';
 import { readsOf, startNode, type Node } from './start-node.js';
-import { READ_ONCE_QUERY } from '../support/socket-walks.js';
+import { READ_ONCE_QUERY } from '../support/socket-reads.js';
 import { createClient } from 'redis';
 
 describeWithRedis('a live sockets window on a cluster of two nodes', () => {

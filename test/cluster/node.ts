@@ -9,7 +9,7 @@ import { Server } from 'socket.io';
 import { createAdapter as redisAdapter } from '@socket.io/redis-adapter';
 import { createAdapter as streamsAdapter } from '@socket.io/redis-streams-adapter';
 import { instrument } from '../../server/agent/index.js';
-import { countReads } from '../support/socket-walks.js';
+import { countReads } from '../support/socket-reads.js';
 
 const [nodeId, redisUrl, kind, port] = process.argv.slice(2);
 
@@ -42,7 +42,7 @@ io.on('connection', (socket) => {
 });
 instrument(io, { auth: false, nodeId, sampleInterval: 500, queryTimeout: 2000 });
 
-// How often the agent read each socket of `/` (see socket-walks.ts): asked over IPC, by socket id.
+// How often the agent read each socket of `/` (see socket-reads.ts): asked over IPC, by socket id.
 const reads = new Map<string, () => number>();
 io.on('connection', (socket) => {
 	reads.set(socket.id, countReads(socket));
