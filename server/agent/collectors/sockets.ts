@@ -102,10 +102,8 @@ export function createSocketCollector({
 			socket.on('disconnect', onDisconnect);
 		},
 		unwatchAll(stats) {
-			for (const socket of stats.nsp.sockets.values()) {
-				const s = model.stateOf(socket);
-				if (s) unwatch(s);
-			}
+			// A copy: each unwatch takes its record out of the list.
+			for (const s of [...stats.states]) unwatch(s);
 		}
 	};
 }
