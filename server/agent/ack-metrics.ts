@@ -4,7 +4,7 @@
  * `Histogram.observe` would cost a label lookup on every acknowledgement.
  */
 import { Counter, type Registry } from 'prom-client';
-import { ACK_BUCKETS, type AckSide } from './collectors/acks.js';
+import { ACK_BUCKETS, type AckSide } from './collectors/ack-side.js';
 import { eachLabelledNamespace } from './metric-labels.js';
 import type { NodeModel } from './model.js';
 

@@ -12,7 +12,7 @@ import type {
 } from '../protocol/events.js';
 import type { Ack, Principal, Sample, Snapshot } from '../protocol/models.js';
 import type { Authenticator } from './auth/index.js';
-import type { ClusterEvents } from './cluster.js';
+import type { AdminNsp } from './cluster.js';
 import { AgentError, toAckError } from './errors.js';
 import type { Faults } from './faults.js';
 import type { DashboardSocket, Entry, HandlerTable } from './handler-table.js';
@@ -23,9 +23,6 @@ import { createPatchStream, type PatchStream } from './sample-patches.js';
 import { SAMPLES_AS_PATCHES } from '../protocol/samples.js';
 
 const debug = createDebug('sockscope:admin');
-
-/** The admin namespace, typed by the protocol: dashboards' requests in, their events out. */
-export type AdminNsp = Namespace<DashboardToAgentEvents, AgentToDashboardEvents, ClusterEvents>;
 
 export interface AdminNamespaceDeps {
 	io: Server;

@@ -5,8 +5,13 @@
  * in-memory adapter there is no other node and none of this runs.
  */
 import createDebug from 'debug';
-import type { QueryName, RequestInput } from '../protocol/events.js';
-import type { AdminNsp } from './admin-namespace.js';
+import type { Namespace } from 'socket.io';
+import type {
+	AgentToDashboardEvents,
+	DashboardToAgentEvents,
+	QueryName,
+	RequestInput
+} from '../protocol/events.js';
 import type {
 	ClusterHealth,
 	History,
@@ -83,6 +88,13 @@ export interface ClusterEvents {
 	[KEYFRAME_EVENT]: (request: { n: string }) => void;
 	[QUERY_EVENT]: (request: NodeQuery, ack: (reply: NodeReply) => void) => void;
 }
+
+/**
+ * The admin namespace, typed by the protocol: dashboards' requests in, their events out, and the
+ * nodes' own events between them. Declared here, where the node-to-node events are, so that the
+ * cluster needs nothing from the dashboards' side.
+ */
+export type AdminNsp = Namespace<DashboardToAgentEvents, AgentToDashboardEvents, ClusterEvents>;
 
 export interface ClusterDeps {
 	nsp: AdminNsp;

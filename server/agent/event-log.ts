@@ -9,9 +9,10 @@ import type { LogBatch, LogEntry, LogFilter, Principal } from '../protocol/model
 import { MAX_LOG_ARGS_TEXT } from '../protocol/limits.js';
 import { truncateName } from '../protocol/top-n.js';
 import type { EventTap } from './collectors/engine.js';
+import type { BroadcastTap, BroadcastTarget } from './collectors/namespaces.js';
 import type { NamespaceStats, SocketState } from './model.js';
 import { canSee } from './auth/scope.js';
-import { checkSubscriptionLimits, type SubscriptionLimits } from './request-limits.js';
+import { AgentError } from './errors.js';
 
 const FLUSH_MS = 1000;
 /** Rooms listed in a broadcast entry; a broadcast to more says how many more. */
@@ -32,23 +33,6 @@ interface Subscription extends LogSubscriber {
 	entries: LogEntry[];
 	groups: Groups;
 	dropped: number;
-}
-
-/** A broadcast as the adapter sees it, before it reaches any socket. */
-export interface BroadcastTap {
-	active: boolean;
-	/** `recipients`: the sockets of this node it was delivered to. */
-	broadcast(
-		stats: NamespaceStats,
-		packet: { type: number; data?: unknown[] },
-		opts: BroadcastTarget,
-		recipients: number
-	): void;
-}
-
-export interface BroadcastTarget {
-	rooms: Set<string>;
-	except?: Set<string>;
 }
 
 export class EventLog implements EventTap, BroadcastTap {
@@ -268,4 +252,31 @@ function preview(args: string | unknown[]): string {
 		text = '[unserializable]';
 	}
 	return truncateName(text, MAX_LOG_ARGS_TEXT);
+}
+
+export interface SubscriptionLimits {
+	perUser: number;
+	total: number;
+}
+
+/** Throws `E_RATE_LIMITED` when `principal` may not add a subscription to those held now. */
+export function checkSubscriptionLimits(
+	held: Iterable<{ principal: Principal }>,
+	principal: Principal,
+	limits: SubscriptionLimits
+): void {
+	let total = 0;
+	let own = 0;
+	for (const sub of held) {
+		total++;
+		if (sub.principal.name === principal.name) own++;
+	}
+	if (own >= limits.perUser || total >= limits.total) {
+		const whose = own >= limits.perUser ? `${principal.name} holds` : 'this server holds';
+		throw new AgentError(
+			'E_RATE_LIMITED',
+			`${whose} as many live event logs as allowed; close one first`,
+			10
+		);
+	}
 }

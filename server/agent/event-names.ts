@@ -15,7 +15,7 @@
  */
 import { OTHER_EVENTS } from '../protocol/limits.js';
 import { truncateName } from '../protocol/top-n.js';
-import { AckSide } from './collectors/acks.js';
+import { AckSide } from './collectors/ack-side.js';
 
 /** Longest event name counted, shown or labelled; longer names are cut and end with `…`. */
 export const MAX_EVENT_NAME = 128;

@@ -6,7 +6,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Transport, TransportCounts } from '../protocol/models.js';
 import { emptyTransportCounts } from '../protocol/samples.js';
 import { Histogram } from './rtt-histogram.js';
-import type { AckTable } from './collectors/acks.js';
+import type { AckTable } from './collectors/ack-table.js';
 import { ConnectionErrors } from './collectors/connection-errors.js';
 import { eventName, hasEventName, isPlainName, isReservedName } from './wire-format.js';
 import { RoomTraffic } from './room-traffic.js';

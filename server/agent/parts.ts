@@ -14,7 +14,7 @@ import { createEngineCollector, type EngineCollector, type EventTap } from './co
 import { createMsgpackReader } from './collectors/msgpack-acks.js';
 import { createNamespaceCollector, type NamespaceCollector } from './collectors/namespaces.js';
 import { createSocketCollector } from './collectors/sockets.js';
-import type { BroadcastTap } from './event-log.js';
+import type { BroadcastTap } from './collectors/namespaces.js';
 import type { Faults } from './faults.js';
 import type { HistoryStore } from './history.js';
 import type { RoomTracker } from './room-history.js';

@@ -144,30 +144,3 @@ export function createRequestLimits(options: Required<LimitOptions>): RequestLim
 		};
 	}
 }
-
-export interface SubscriptionLimits {
-	perUser: number;
-	total: number;
-}
-
-/** Throws `E_RATE_LIMITED` when `principal` may not add a subscription to those held now. */
-export function checkSubscriptionLimits(
-	held: Iterable<{ principal: Principal }>,
-	principal: Principal,
-	limits: SubscriptionLimits
-): void {
-	let total = 0;
-	let own = 0;
-	for (const sub of held) {
-		total++;
-		if (sub.principal.name === principal.name) own++;
-	}
-	if (own >= limits.perUser || total >= limits.total) {
-		const whose = own >= limits.perUser ? `${principal.name} holds` : 'this server holds';
-		throw new AgentError(
-			'E_RATE_LIMITED',
-			`${whose} as many live event logs as allowed; close one first`,
-			10
-		);
-	}
-}

@@ -9,7 +9,7 @@
  */
 import type { Page, RoomRow, RoomsQuery } from '../protocol/models.js';
 import { roomRowKey, roomsDescending, rowId, type RowKey } from '../protocol/paging.js';
-import { pageOf, pageRooms } from './queries.js';
+import { pageOf, pageRooms } from './paging.js';
 
 /** A room of one node: its namespace's index in `RoomTuples.namespaces`, name, size, then traffic if known. */
 export type RoomTuple =

@@ -13,59 +13,11 @@
 import { performance } from 'node:perf_hooks';
 import { SAMPLE_TOP_ACKS } from '../../protocol/limits.js';
 import type { AckDirection, AckFigures, SocketAckFigures } from '../../protocol/models.js';
-import { Histogram } from '../rtt-histogram.js';
-import type { EventCounter, NamespaceStats, SocketState } from '../model.js';
+import type { EventCounter } from '../event-names.js';
+import { AckSide } from './ack-side.js';
+import { ACKS_PER_SOCKET, AckTable } from './ack-table.js';
+import type { NamespaceStats, SocketState } from '../model.js';
 import { keepTop, truncateName, type Scored } from '../../protocol/top-n.js';
-
-/** Acknowledgements awaited per socket; when all are taken, the oldest is given up. */
-export const ACKS_PER_SOCKET = 8;
-/** Upper bounds of the Prometheus histogram, in seconds. */
-export const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-/** One event name's acknowledgements in one direction: for the sample, and cumulative for Prometheus. */
-export class AckSide {
-	/** Latencies of the current sample interval. */
-	readonly interval = new Histogram();
-	intervalTimeouts = 0;
-	count = 0;
-	timeouts = 0;
-	sumSeconds = 0;
-	/** Acks per Prometheus bucket (not cumulative: summed when rendered), the last for +Inf. */
-	readonly buckets = new Float64Array(ACK_BUCKETS.length + 1);
-
-	observe(ms: number): void {
-		this.interval.add(ms);
-		this.count++;
-		const seconds = ms / 1000;
-		this.sumSeconds += seconds;
-		let i = 0;
-		while (i < ACK_BUCKETS.length && seconds > ACK_BUCKETS[i]) i++;
-		this.buckets[i]++;
-	}
-
-	/** Adds another side's figures, the interval's included: an evicted name's, into `_other`. */
-	absorb(other: AckSide): void {
-		this.interval.addAll(other.interval);
-		this.intervalTimeouts += other.intervalTimeouts;
-		this.count += other.count;
-		this.timeouts += other.timeouts;
-		this.sumSeconds += other.sumSeconds;
-		for (let i = 0; i < this.buckets.length; i++) this.buckets[i] += other.buckets[i];
-	}
-}
-
-/** A socket's acks awaited now, and its figures since it connected. */
-export class AckTable {
-	/** Per slot: the ack id, negated minus one for `out`; and when it was sent (0: free slot). */
-	readonly keys = new Float64Array(ACKS_PER_SOCKET);
-	readonly times = new Float64Array(ACKS_PER_SOCKET);
-	readonly counters: (EventCounter | null)[] = new Array(ACKS_PER_SOCKET).fill(null);
-	size = 0;
-	/** Whether the tracker's sweep list holds this table. */
-	listed = false;
-	readonly in = { count: 0, timeouts: 0, sumMs: 0 };
-	readonly out = { count: 0, timeouts: 0, sumMs: 0 };
-}
 
 /**
  * The side an ack lands in. An ack awaited when its event's name was evicted from the table lands

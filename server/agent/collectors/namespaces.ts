@@ -10,7 +10,23 @@ import type { Faults } from '../faults.js';
 import { NamespaceStats, type NodeModel } from '../model.js';
 import { existingNamespaces, isGone, wrapBroadcasts } from '../seam.js';
 import type { SocketCollector } from './sockets.js';
-import type { BroadcastTap, BroadcastTarget } from '../event-log.js';
+
+/** A broadcast as the adapter sees it, before it reaches any socket. */
+export interface BroadcastTap {
+	active: boolean;
+	/** `recipients`: the sockets of this node it was delivered to. */
+	broadcast(
+		stats: NamespaceStats,
+		packet: { type: number; data?: unknown[] },
+		opts: BroadcastTarget,
+		recipients: number
+	): void;
+}
+
+export interface BroadcastTarget {
+	rooms: Set<string>;
+	except?: Set<string>;
+}
 
 const debug = createDebug('sockscope:namespaces');
 
