@@ -10,34 +10,34 @@ import type { Server } from 'socket.io';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { MAX_PAGE_SIZE } from '../protocol/limits.js';
 import type { Feature, NodeInfo, Principal, Sample, Snapshot } from '../protocol/models.js';
-import { createAdminNamespace } from './admin-namespace.js';
+import { createAdminNamespace } from './serve/admin-namespace.js';
 import { auditHandlers, createAuditTrail, registerAudit } from './audit/index.js';
 import { createAuthenticator } from './auth/index.js';
 import { createCommands } from './commands/index.js';
-import { AgentError } from './errors.js';
-import { EventLog } from './event-log.js';
-import { Faults } from './faults.js';
-import { HistoryStore } from './history.js';
-import { RoomTracker } from './room-history.js';
-import { assertNotInstrumented, claimServer } from './host-server.js';
-import { sendMetrics } from './http-routes.js';
-import { createMetrics } from './metrics.js';
-import { metricsResponse, type MetricsHandler } from './metrics-handler.js';
-import { NodeModel } from './model.js';
-import { createOtelMetrics, type OtelMetrics } from './otel.js';
+import { AgentError } from './base/errors.js';
+import { EventLog } from './history/event-log.js';
+import { Faults } from './base/faults.js';
+import { HistoryStore } from './history/history.js';
+import { RoomTracker } from './history/room-history.js';
+import { assertNotInstrumented, claimServer } from './http/host-server.js';
+import { sendMetrics } from './http/routes.js';
+import { createMetrics } from './metrics/prometheus.js';
+import { metricsResponse, type MetricsHandler } from './metrics/handler.js';
+import { NodeModel } from './observe/model.js';
+import { createOtelMetrics, type OtelMetrics } from './metrics/otel.js';
 import { resolveOptions, type Options, type UserInput } from './options.js';
 import { serveHttp, startSampling, watchHost, type Part } from './parts.js';
-import { createHealthProbe } from './process-health.js';
-import { Queries } from './queries.js';
-import { localAnswers, queryHandlers } from './query-handlers.js';
-import { createCluster } from './cluster.js';
-import { mergeNamespaces } from './cluster-merge.js';
-import { Sampler, viewFor } from './sampler.js';
-import { checkSeam, type SeamCheck } from './seam.js';
-import { registerLiveWindows } from './live-windows.js';
-import { createLabeller } from './socket-label.js';
-import { stopWithServer } from './stop-with-server.js';
-import { createRequestLimits } from './request-limits.js';
+import { createHealthProbe } from './observe/process-health.js';
+import { Queries } from './serve/queries.js';
+import { localAnswers, queryHandlers } from './serve/query-handlers.js';
+import { createCluster } from './cluster/index.js';
+import { mergeNamespaces } from './cluster/merge.js';
+import { Sampler, viewFor } from './history/sampler.js';
+import { checkSeam, type SeamCheck } from './observe/seam.js';
+import { registerLiveWindows } from './serve/live-windows.js';
+import { createLabeller } from './observe/socket-label.js';
+import { stopWithServer } from './http/stop-with-server.js';
+import { createRequestLimits } from './serve/request-limits.js';
 
 export type {
 	UserInput as InstrumentOptions,
@@ -46,11 +46,11 @@ export type {
 	AuthOptions,
 	MetricsOptions
 } from './options.js';
-export type { MetricsHandler } from './metrics-handler.js';
-export { AgentError } from './errors.js';
+export type { MetricsHandler } from './metrics/handler.js';
+export { AgentError } from './base/errors.js';
 export { hashPassword } from './auth/passwords.js';
 export type * from '../protocol/models.js';
-export type { SeamCheck } from './seam.js';
+export type { SeamCheck } from './observe/seam.js';
 
 const debug = createDebug('sockscope:agent');
 const require = createRequire(import.meta.url);

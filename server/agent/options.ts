@@ -11,7 +11,7 @@ type Handshake = Socket['handshake'];
 import { z } from 'zod';
 import type { Principal, Role } from '../protocol/models.js';
 import { ROLES } from '../protocol/vocabulary.js';
-import { AgentError } from './errors.js';
+import { AgentError } from './base/errors.js';
 
 export interface UserOptions {
 	/** Login name. */

@@ -5,8 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startBots } from './bots.js';
-import { Faults } from '../agent/faults.js';
-import { mountHttpRoutes } from '../agent/http-routes.js';
+import { Faults } from '../agent/base/faults.js';
+import { mountHttpRoutes } from '../agent/http/routes.js';
 import type { InstrumentOptions } from '../agent/index.js';
 import { ensureDashboard } from './build-dashboard.js';
 import { createDemoServer, type DemoServer } from './chat-server.js';

@@ -43,7 +43,7 @@ const acks = flags.has('--acks');
 const ACK_FILES = /\/server\/agent\/(collectors\/acks|collectors\/msgpack-acks|ack-metrics)\.ts$/;
 const isAckTracking = ({ url, functionName }: ProfileNode['callFrame']) =>
 	ACK_FILES.test(url) ||
-	(url.endsWith('/server/agent/collectors/engine.ts') && functionName === 'countAck');
+	(url.endsWith('/server/agent/observe/collectors/engine.ts') && functionName === 'countAck');
 const dir = mkdtempSync(join(tmpdir(), 'sockscope-prof-'));
 process.env.BENCH_CPU_PROF = dir;
 const { chat, churn, DEFAULT_SETTINGS } = await import('./workloads.js');

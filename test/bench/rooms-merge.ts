@@ -5,8 +5,8 @@
  *
  *   npx tsx test/bench/rooms-merge.ts [nodes] [rooms per node]     default 10 × 1,000
  */
-import { packAnswer, unpackAnswer } from '../../server/agent/packed-answers.js';
-import { mergeRooms, toRoomTuples, type RoomTuples } from '../../server/agent/room-answers.js';
+import { packAnswer, unpackAnswer } from '../../server/agent/cluster/packed-answers.js';
+import { mergeRooms, toRoomTuples, type RoomTuples } from '../../server/agent/cluster/room-answers.js';
 import type { RoomRow } from '../../server/protocol/models.js';
 
 const nodes = Number(process.argv[2] ?? 10);

@@ -7,12 +7,12 @@
 import createDebug from 'debug';
 import type { AuditEntry, AuditQuery } from '../../protocol/commands.js';
 import type { Page, Principal } from '../../protocol/models.js';
-import type { AdminNamespace } from '../admin-namespace.js';
-import { queryEntries } from '../handler-table.js';
-import { AgentError } from '../errors.js';
-import type { Faults } from '../faults.js';
+import type { AdminNamespace } from '../serve/admin-namespace.js';
+import { queryEntries } from '../serve/handler-table.js';
+import { AgentError } from '../base/errors.js';
+import type { Faults } from '../base/faults.js';
 import type { AuditOptions } from '../options.js';
-import { schemas } from '../validation.js';
+import { schemas } from '../base/validation.js';
 import { openRedisStore } from './redis-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { DURABLE_CAP, MemoryStore, pageSize, type AuditStore, type NewEntry } from './store.js';

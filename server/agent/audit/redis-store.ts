@@ -7,7 +7,7 @@
  * dependency of the agent.
  */
 import type { AuditEntry } from '../../protocol/commands.js';
-import { AgentError } from '../errors.js';
+import { AgentError } from '../base/errors.js';
 import type { RedisLike } from '../options.js';
 import {
 	checkCursor,

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AuditEntry } from '../../protocol/commands.js';
-import { AgentError } from '../errors.js';
+import { AgentError } from '../base/errors.js';
 import {
 	checkCursor,
 	isRefusal,

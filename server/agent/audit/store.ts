@@ -5,7 +5,7 @@
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../protocol/limits.js';
 import type { AuditEntry } from '../../protocol/commands.js';
 import type { Page } from '../../protocol/models.js';
-import { AgentError } from '../errors.js';
+import { AgentError } from '../base/errors.js';
 
 export type NewEntry = Omit<AuditEntry, 'id'>;
 

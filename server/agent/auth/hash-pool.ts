@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { AgentError } from '../errors.js';
+import { AgentError } from '../base/errors.js';
 
 /** Checks waiting for the worker; a login beyond is told to retry. */
 export const MAX_QUEUED = 64;

@@ -2,7 +2,7 @@
  * Failed logins per key (a user name and an address group, see auth/index.ts), in a one-minute window. Memory stays bounded: expired windows are
  * pruned on an unref'd timer, and past `MAX_TRACKED` addresses the oldest window is dropped.
  */
-import { AgentError } from '../errors.js';
+import { AgentError } from '../base/errors.js';
 
 const WINDOW_MS = 60_000;
 const MAX_TRACKED = 10_000;

@@ -5,7 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SessionGrant } from '../../protocol/events.js';
 import type { Principal } from '../../protocol/models.js';
-import { AgentError } from '../errors.js';
+import { AgentError } from '../base/errors.js';
 
 /** What a token carries; kept short, since it travels in every reconnect. */
 interface Claims {

@@ -13,9 +13,9 @@ import {
 	type CommandName,
 	type MovedNotice
 } from '../../protocol/commands.js';
-import { AgentError } from '../errors.js';
-import { namespaceNamed } from '../seam.js';
-import { commandSchemas } from '../validation.js';
+import { AgentError } from '../base/errors.js';
+import { namespaceNamed } from '../observe/seam.js';
+import { commandSchemas } from '../base/validation.js';
 import type { Pacer } from './pacer.js';
 
 export interface Plan {

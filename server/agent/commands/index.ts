@@ -13,12 +13,12 @@ import {
 import type { RequestResult } from '../../protocol/events.js';
 import type { Principal } from '../../protocol/models.js';
 import { truncateName } from '../../protocol/top-n.js';
-import type { Entry as TableEntry, HandlerTable, RequestContext } from '../handler-table.js';
+import type { Entry as TableEntry, HandlerTable, RequestContext } from '../serve/handler-table.js';
 import type { AuditTrail } from '../audit/index.js';
-import { AgentError, toAckError } from '../errors.js';
-import type { Faults } from '../faults.js';
-import { canSee } from '../auth/scope.js';
-import { namespaceField, parse } from '../validation.js';
+import { AgentError, toAckError } from '../base/errors.js';
+import type { Faults } from '../base/faults.js';
+import { canSee } from '../base/scope.js';
+import { namespaceField, parse } from '../base/validation.js';
 import { commandSpecs, namespaceOf, type CommandSpec } from './actions.js';
 import { Pacer } from './pacer.js';
 import { refuseHiddenConnection, refusePrivateRooms, roomTargets } from './targets.js';

@@ -2,7 +2,7 @@
  * Spreads work over time: a room of 10,000 sockets disconnected at once would have them all
  * reconnect at once. Timers are unref'd, and `stop()` ends whatever is still running.
  */
-import type { Faults } from '../faults.js';
+import type { Faults } from '../base/faults.js';
 
 /** Batches per second at high rates; at low rates, one socket per batch. */
 const TICKS_PER_SECOND = 10;

@@ -5,8 +5,8 @@
  */
 import type { Namespace } from 'socket.io';
 import type { Principal } from '../../protocol/models.js';
-import { AgentError } from '../errors.js';
-import { canSee } from '../auth/scope.js';
+import { AgentError } from '../base/errors.js';
+import { canSee } from '../base/scope.js';
 
 /** socket.io's default ids (base64id): a name of this shape may be a socket elsewhere in a cluster. */
 const DEFAULT_ID = /^[A-Za-z0-9_-]{20}$/;

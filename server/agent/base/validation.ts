@@ -1,0 +1,220 @@
+/**
+ * Schemas of what a dashboard may send. Everything is checked here before anything happens: unknown
+ * fields, wrong types, oversized strings. The types they produce are the protocol's own.
+ */
+import { z } from 'zod';
+import {
+	MAX_EMIT_ARGS_BYTES,
+	MAX_FILTER_TEXT,
+	MAX_PAGE_SIZE,
+	MAX_ROOM_NAME
+} from '../../protocol/limits.js';
+import type {
+	AuditQuery,
+	DisconnectInput,
+	EmitInput,
+	MoveInput,
+	RoomDisconnectInput,
+	RoomInput,
+	RoomMoveInput
+} from '../../protocol/commands.js';
+import type {
+	HistoryQuery,
+	LogFilter,
+	MembersQuery,
+	RoomHistoryQuery,
+	RoomsQuery,
+	SocketRef,
+	SocketsQuery
+} from '../../protocol/models.js';
+import {
+	HISTORY_RANGES,
+	ROOM_SORT_KEYS,
+	SOCKET_SORT_KEYS,
+	SORT_ORDERS,
+	TRANSPORTS
+} from '../../protocol/vocabulary.js';
+import { AgentError } from './errors.js';
+
+export const namespaceField = z.string().min(1).max(MAX_ROOM_NAME).startsWith('/');
+export const socketIdField = z.string().min(1).max(64);
+export const roomField = z.string().min(1).max(MAX_ROOM_NAME);
+const cursorField = z.string().max(2048);
+const limitField = z.number().int().min(1).max(MAX_PAGE_SIZE);
+const transportField = z.enum(TRANSPORTS);
+const orderField = z.enum(SORT_ORDERS);
+const reasonField = z.string().max(MAX_FILTER_TEXT);
+
+/** Names socket.io keeps for itself: emitting them would confuse the clients or throw. */
+const RESERVED_EVENTS = new Set([
+	'connect',
+	'connect_error',
+	'disconnect',
+	'disconnecting',
+	'newListener',
+	'removeListener'
+]);
+const eventField = z
+	.string()
+	.min(1)
+	.max(MAX_ROOM_NAME)
+	.refine((name) => !RESERVED_EVENTS.has(name), 'is a name socket.io reserves');
+
+/** Keys that could reach an object's prototype in a client that merges the arguments. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_ARGS_DEPTH = 32;
+
+type Problem = { path: (string | number)[]; message: string };
+
+/** Why a value is not plain, safe JSON, or null when it is. Bounded depth, so no stack overflow. */
+function jsonProblem(value: unknown, path: (string | number)[] = []): Problem | null {
+	if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
+	if (typeof value === 'number') {
+		return Number.isFinite(value) ? null : { path, message: 'must be a finite number' };
+	}
+	if (path.length > MAX_ARGS_DEPTH) {
+		return { path, message: `nested deeper than ${MAX_ARGS_DEPTH} levels` };
+	}
+	if (Array.isArray(value)) {
+		for (let i = 0; i < value.length; i++) {
+			const problem = jsonProblem(value[i], [...path, i]);
+			if (problem) return problem;
+		}
+		return null;
+	}
+	const proto = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+	if (proto !== Object.prototype && proto !== null) {
+		return { path, message: 'must be a JSON value' };
+	}
+	for (const key of Object.keys(value as object)) {
+		if (FORBIDDEN_KEYS.has(key)) return { path: [...path, key], message: 'is a forbidden key' };
+		const problem = jsonProblem((value as Record<string, unknown>)[key], [...path, key]);
+		if (problem) return problem;
+	}
+	return null;
+}
+
+const emitArgsField = z.array(z.unknown()).superRefine((args, ctx) => {
+	const problem = jsonProblem(args);
+	if (problem) {
+		ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+		return;
+	}
+	// Only measured once the walk has bounded the depth, so stringify cannot overflow the stack.
+	if (Buffer.byteLength(JSON.stringify(args)) > MAX_EMIT_ARGS_BYTES) {
+		ctx.addIssue({ code: 'custom', message: `larger than ${MAX_EMIT_ARGS_BYTES} bytes as JSON` });
+	}
+});
+
+export const schemas = {
+	empty: z.strictObject({}),
+	sockets: z.strictObject({
+		namespace: namespaceField.optional(),
+		room: roomField.optional(),
+		transport: transportField.optional(),
+		nodeId: z.string().max(128).optional(),
+		text: z.string().max(MAX_FILTER_TEXT).optional(),
+		sort: z.enum(SOCKET_SORT_KEYS).optional(),
+		order: orderField.optional(),
+		cursor: cursorField.optional(),
+		limit: limitField.optional()
+	}) satisfies z.ZodType<SocketsQuery>,
+	socketRef: z.strictObject({ namespace: namespaceField, id: socketIdField }) satisfies z.ZodType<SocketRef>,
+	rooms: z.strictObject({
+		namespace: namespaceField.optional(),
+		text: z.string().max(MAX_FILTER_TEXT).optional(),
+		sort: z.enum(ROOM_SORT_KEYS).optional(),
+		order: orderField.optional(),
+		cursor: cursorField.optional(),
+		limit: limitField.optional()
+	}) satisfies z.ZodType<RoomsQuery>,
+	members: z.strictObject({
+		namespace: namespaceField,
+		room: roomField,
+		cursor: cursorField.optional(),
+		limit: limitField.optional()
+	}) satisfies z.ZodType<MembersQuery>,
+	history: z.strictObject({ range: z.enum(HISTORY_RANGES) }) satisfies z.ZodType<HistoryQuery>,
+	roomHistory: z.strictObject({
+		namespace: namespaceField,
+		room: roomField,
+		range: z.enum(HISTORY_RANGES)
+	}) satisfies z.ZodType<RoomHistoryQuery>,
+	logFilter: z.strictObject({
+		namespace: namespaceField.optional(),
+		direction: z.enum(['in', 'out']).optional(),
+		room: roomField.optional(),
+		socket: socketIdField.optional(),
+		event: z.string().min(1).max(MAX_ROOM_NAME).optional()
+	}) satisfies z.ZodType<LogFilter>,
+	audit: z.strictObject({
+		cursor: z.string().min(1).max(64).optional(),
+		limit: limitField.optional()
+	}) satisfies z.ZodType<AuditQuery>
+};
+
+/** A socket leaving the room named by its own id could no longer be reached by id. */
+function ownRoom(field: string) {
+	return { path: [field], message: "must not be the socket's own room" };
+}
+
+/** Admin commands, by event name: strict, so a misspelt field is an error, not ignored. */
+export const commandSchemas = {
+	'socket:disconnect': z.strictObject({
+		namespace: namespaceField,
+		id: socketIdField,
+		reason: reasonField.optional(),
+		close: z.boolean().optional()
+	}) satisfies z.ZodType<DisconnectInput>,
+	'socket:join': z.strictObject({
+		namespace: namespaceField,
+		id: socketIdField,
+		room: roomField
+	}) satisfies z.ZodType<RoomInput>,
+	'socket:leave': z
+		.strictObject({ namespace: namespaceField, id: socketIdField, room: roomField })
+		.refine((input) => input.room !== input.id, ownRoom('room')) satisfies z.ZodType<RoomInput>,
+	'socket:move': z
+		.strictObject({ namespace: namespaceField, id: socketIdField, from: roomField, to: roomField })
+		.refine((input) => input.from !== input.id, ownRoom('from')) satisfies z.ZodType<MoveInput>,
+	'emit:send': z
+		.strictObject({
+			namespace: namespaceField,
+			socket: socketIdField.optional(),
+			room: roomField.optional(),
+			except: z.array(roomField).max(100).optional(),
+			event: eventField,
+			args: emitArgsField
+		})
+		.refine((input) => input.socket === undefined || input.room === undefined, {
+			path: ['room'],
+			message: 'give a socket or a room, not both'
+		}) satisfies z.ZodType<EmitInput>,
+	'room:move': z
+		.strictObject({
+			namespace: namespaceField,
+			room: roomField,
+			to: roomField,
+			dryRun: z.boolean().optional()
+		})
+		.refine((input) => input.to !== input.room, {
+			path: ['to'],
+			message: 'must differ from room'
+		}) satisfies z.ZodType<RoomMoveInput>,
+	'room:disconnect': z.strictObject({
+		namespace: namespaceField,
+		room: roomField,
+		reason: reasonField.optional(),
+		dryRun: z.boolean().optional(),
+		rate: z.number().int().min(1).max(100_000).optional()
+	}) satisfies z.ZodType<RoomDisconnectInput>
+};
+
+/** Parses a payload or throws an `E_VALIDATION` error saying which field is wrong and how. */
+export function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
+	const result = schema.safeParse(payload ?? {});
+	if (result.success) return result.data;
+	const issue = result.error.issues[0];
+	const where = issue.path.length ? issue.path.join('.') : 'payload';
+	throw new AgentError('E_VALIDATION', `${where}: ${issue.message}`);
+}

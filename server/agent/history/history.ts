@@ -1,0 +1,262 @@
+/**
+ * Bounded history rings, so that a dashboard opened now draws the last minutes and hours at once:
+ * one row a second for the recent minutes, one row per ten seconds for the last hours. Memory is
+ * fixed by the ring sizes and the cap on namespaces per row.
+ */
+import type {
+	History,
+	HistoryRange,
+	NamespaceSample,
+	NamespaceSeries,
+	NodeSeries,
+	RoomHistory,
+	Sample
+} from '../../protocol/models.js';
+import { NAMESPACE_SERIES } from '../../protocol/samples.js';
+import { LEVEL_FIGURES, OTHER_NAMESPACES } from '../../protocol/vocabulary.js';
+import type { RoomSizes } from './room-history.js';
+
+/** Namespaces kept per row; the rest are summed under `OTHER_NAMESPACES`, shown to nobody. */
+const MAX_NAMESPACES_PER_ROW = 32;
+
+const NS_FIELDS = NAMESPACE_SERIES;
+/** Fields that are levels (kept as the last value of a bucket); the others are summed. */
+const LEVELS = new Set<string>(LEVEL_FIGURES);
+/** Process health: the same for every principal. Transport counts are per namespace, in `NamespaceRow`. */
+const NODE_FIELDS = ['cpu', 'rss', 'heapUsed', 'loopDelayP99', 'rttP50', 'rttP99'] as const;
+
+interface NamespaceRow {
+	values: number[];
+	reasons: Record<string, number>;
+	/** Sockets on WebSocket and on polling, at the end of the bucket. */
+	websocket: number;
+	polling: number;
+}
+
+interface Row {
+	t: number;
+	ns: Map<string, NamespaceRow>;
+	node: number[];
+	/** Refused and failed connections by code, when there were any. */
+	errors?: Record<string, number>;
+	/** Members of the tracked rooms at the end of the bucket (room-history.ts). */
+	rooms?: RoomSizes;
+}
+
+class Ring {
+	private readonly rows: (Row | undefined)[];
+	private next = 0;
+	private size = 0;
+
+	constructor(readonly capacity: number) {
+		this.rows = new Array(capacity);
+	}
+
+	push(row: Row): void {
+		this.rows[this.next] = row;
+		this.next = (this.next + 1) % this.capacity;
+		if (this.size < this.capacity) this.size++;
+	}
+
+	/** The newest `count` rows, oldest first. */
+	last(count: number): Row[] {
+		const n = Math.min(count, this.size);
+		const out: Row[] = [];
+		for (let i = n; i > 0; i--)
+			out.push(this.rows[(this.next - i + this.capacity) % this.capacity]!);
+		return out;
+	}
+}
+
+const RANGES: Record<HistoryRange, { coarse: boolean; seconds: number }> = {
+	'1m': { coarse: false, seconds: 60 },
+	'5m': { coarse: false, seconds: 300 },
+	'15m': { coarse: false, seconds: 900 },
+	'1h': { coarse: true, seconds: 3600 },
+	'6h': { coarse: true, seconds: 21_600 }
+};
+
+export class HistoryStore {
+	private readonly recent: Ring;
+	private readonly coarse: Ring;
+	private pending: Row[] = [];
+
+	constructor(
+		private readonly nodeId: string,
+		private readonly stepMs: number,
+		private readonly coarseFactor = 10
+	) {
+		this.recent = new Ring(Math.ceil(900_000 / stepMs));
+		this.coarse = new Ring(Math.ceil(21_600_000 / (stepMs * coarseFactor)));
+	}
+
+	add(sample: Sample, rooms?: RoomSizes): void {
+		const ns = new Map<string, NamespaceRow>();
+		const sorted = [...sample.namespaces].sort((a, b) => b.sockets - a.sockets);
+		sorted.forEach((n, i) => {
+			const key = i < MAX_NAMESPACES_PER_ROW ? n.name : OTHER_NAMESPACES;
+			const row = ns.get(key);
+			if (row) accumulate(row, n);
+			else {
+				ns.set(key, {
+					values: NS_FIELDS.map((f) => n[f]),
+					reasons: { ...n.reasons },
+					websocket: n.transports.websocket,
+					polling: n.transports.polling
+				});
+			}
+		});
+		const p = sample.process;
+		const row: Row = {
+			t: sample.t,
+			ns,
+			node: [p.cpu, p.rss, p.heapUsed, p.loopDelay.p99, sample.rtt.p50, sample.rtt.p99]
+		};
+		const errors = sample.connectionErrors?.counts;
+		if (errors && Object.keys(errors).length) row.errors = { ...errors };
+		if (rooms) row.rooms = rooms;
+		this.recent.push(row);
+		this.pending.push(row);
+		if (this.pending.length >= this.coarseFactor) {
+			this.coarse.push(mergeRows(this.pending));
+			this.pending = [];
+		}
+	}
+
+	/** One room's members over a range, by its key (`roomKey`); null where it was not tracked. */
+	roomQuery(range: HistoryRange, key: string): RoomHistory {
+		const { step, rows } = this.rowsOf(range);
+		// Consecutive rows mostly share one keys array: look the key up once per array.
+		let keys: readonly string[] | undefined;
+		let at = -1;
+		return {
+			step,
+			t: rows.map((r) => r.t),
+			size: rows.map((r) => {
+				if (!r.rooms) return null;
+				if (r.rooms.keys !== keys) at = (keys = r.rooms.keys).indexOf(key);
+				return at < 0 ? null : r.rooms.sizes[at];
+			})
+		};
+	}
+
+	private rowsOf(range: HistoryRange): { step: number; rows: Row[] } {
+		const { coarse, seconds } = RANGES[range];
+		const step = coarse ? this.stepMs * this.coarseFactor : this.stepMs;
+		const rows = (coarse ? this.coarse : this.recent).last(Math.ceil((seconds * 1000) / step));
+		return { step, rows };
+	}
+
+	/** The history of a range in columns, limited to the namespaces `visible` allows. */
+	query(range: HistoryRange, visible: (namespace: string) => boolean): History {
+		const { step, rows } = this.rowsOf(range);
+		const namespaces: Record<string, NamespaceSeries> = {};
+		for (const row of rows) {
+			for (const name of row.ns.keys()) {
+				if (!(name in namespaces) && (name === OTHER_NAMESPACES ? false : visible(name))) {
+					namespaces[name] = emptySeries();
+				}
+			}
+		}
+		const node = Object.fromEntries(
+			[...NODE_FIELDS, 'websocket', 'polling'].map((f) => [f, [] as number[]])
+		) as unknown as NodeSeries;
+		rows.forEach((row, i) => {
+			for (const [name, series] of Object.entries(namespaces)) {
+				const r = row.ns.get(name);
+				NS_FIELDS.forEach((f, j) => series[f].push(r ? r.values[j] : 0));
+				for (const reason of Object.keys(r?.reasons ?? {})) {
+					series.reasons[reason] ??= new Array(i).fill(0);
+				}
+				for (const [reason, values] of Object.entries(series.reasons))
+					values.push(r?.reasons[reason] ?? 0);
+			}
+			NODE_FIELDS.forEach((f, j) => node[f].push(row.node[j]));
+			// Only the namespaces this principal may see: a tenant does not learn others' transports.
+			let websocket = 0;
+			let polling = 0;
+			for (const [name, r] of row.ns) {
+				if (!visible(name)) continue;
+				websocket += r.websocket;
+				polling += r.polling;
+			}
+			node.websocket.push(websocket);
+			node.polling.push(polling);
+		});
+		const history: History = {
+			nodeId: this.nodeId,
+			step,
+			t: rows.map((r) => r.t),
+			namespaces,
+			node
+		};
+		// Engine errors belong to no namespace: only a principal who sees them all (the folded
+		// namespaces' row included, which no scoped principal can name) sees them.
+		if (visible(OTHER_NAMESPACES)) history.connectionErrors = errorSeries(rows);
+		return history;
+	}
+}
+
+function errorSeries(rows: Row[]): Record<string, number[]> {
+	const series: Record<string, number[]> = {};
+	rows.forEach((row, i) => {
+		for (const [code, n] of Object.entries(row.errors ?? {})) {
+			(series[code] ??= new Array(rows.length).fill(0))[i] = n;
+		}
+	});
+	return series;
+}
+
+function emptySeries(): NamespaceSeries {
+	const series = Object.fromEntries(
+		NS_FIELDS.map((f) => [f, [] as number[]])
+	) as unknown as NamespaceSeries;
+	series.reasons = {};
+	return series;
+}
+
+function accumulate(row: NamespaceRow, n: NamespaceSample): void {
+	NS_FIELDS.forEach((f, j) => (row.values[j] += n[f]));
+	row.websocket += n.transports.websocket;
+	row.polling += n.transports.polling;
+	for (const [reason, count] of Object.entries(n.reasons))
+		row.reasons[reason] = (row.reasons[reason] ?? 0) + count;
+}
+
+/** One coarse row from consecutive fine rows: rates summed, levels and node health as the last value or the worst. */
+function mergeRows(rows: Row[]): Row {
+	const last = rows[rows.length - 1];
+	const ns = new Map<string, NamespaceRow>();
+	for (const row of rows) {
+		for (const [name, r] of row.ns) {
+			const merged = ns.get(name);
+			if (!merged) {
+				ns.set(name, { ...r, values: [...r.values], reasons: { ...r.reasons } });
+				continue;
+			}
+			merged.websocket = r.websocket;
+			merged.polling = r.polling;
+			NS_FIELDS.forEach((f, j) => {
+				merged.values[j] = LEVELS.has(f) ? r.values[j] : merged.values[j] + r.values[j];
+			});
+			for (const [reason, count] of Object.entries(r.reasons)) {
+				merged.reasons[reason] = (merged.reasons[reason] ?? 0) + count;
+			}
+		}
+	}
+	let errors: Record<string, number> | undefined;
+	for (const row of rows) {
+		for (const [code, n] of Object.entries(row.errors ?? {})) {
+			errors ??= {};
+			errors[code] = (errors[code] ?? 0) + n;
+		}
+	}
+	const node = last.node.map((v, j) =>
+		// CPU, loop delay and RTT: the worst of the bucket, so a spike is not averaged away.
+		j === 0 || j === 3 || j === 5 ? Math.max(...rows.map((r) => r.node[j])) : v
+	);
+	const merged: Row = errors ? { t: last.t, ns, node, errors } : { t: last.t, ns, node };
+	// Room sizes are levels: the bucket keeps the last.
+	if (last.rooms) merged.rooms = last.rooms;
+	return merged;
+}

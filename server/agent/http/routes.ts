@@ -1,0 +1,189 @@
+/**
+ * Serves the dashboard and the Prometheus metrics on the host's own HTTP server. Like engine.io
+ * does for `/socket.io/`, it takes over the server's `request` listeners and hands on every request
+ * that is not for its paths, untouched; `close()` puts the host's listeners back as they were.
+ * The metrics path is checked first: if the host's own routes answer it, the host keeps it and the
+ * agent says so, rather than hiding the app's route.
+ */
+import { existsSync } from 'node:fs';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import createDebug from 'debug';
+import sirv from 'sirv';
+import { dashboardHeaders } from './dashboard-headers.js';
+import type { Faults } from '../base/faults.js';
+import { PROBE_HEADER, PROBE_TOKEN, probeHostRoute } from './route-probe.js';
+
+const debug = createDebug('sockscope:http');
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Where the dashboard's static build lives, three levels up from both `server/agent/http` and `dist/agent/http`. */
+const DASHBOARD_BUILD = fileURLToPath(new URL('../../../build/', import.meta.url));
+
+export interface DashboardConfig {
+	namespace: string;
+	/** socket.io's HTTP path, e.g. `/socket.io`. */
+	socketPath: string;
+	/** `none` when `auth: false`; otherwise what the login screen offers. */
+	auth: { password: boolean; hook: boolean } | 'none';
+}
+
+export interface HttpRoutesOptions {
+	server: HttpServer;
+	faults: Faults;
+	/** `config: null` serves the static dashboard alone (no agent on this server to describe). */
+	dashboard: false | { path: string; config: DashboardConfig | null };
+	metrics: false | ({ path: string; authorize?: ScrapeCheck } & Exposition);
+}
+
+/** The operator's check of a scrape of the agent's metrics route. */
+export type ScrapeCheck = (req: IncomingMessage) => boolean | Promise<boolean>;
+
+export interface Exposition {
+	render(): Promise<string>;
+	contentType: string;
+}
+
+/** Answers one scrape; a failure is a 500 for the scraper and a fault for the agent. */
+export function sendMetrics(res: ServerResponse, metrics: Exposition, faults: Faults): void {
+	metrics.render().then(
+		(text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+		(err) => {
+			faults.record('metrics', err);
+			res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n');
+		}
+	);
+}
+
+/**
+ * Answers a scrape the operator's check lets through; anything else (a refusal, a throw, a
+ * rejection) gets a 401 and no exposition. Only `true` lets it through, so a check that forgets
+ * to return refuses rather than allows.
+ */
+function sendCheckedMetrics(
+	req: IncomingMessage,
+	res: ServerResponse,
+	metrics: Exposition & { authorize?: ScrapeCheck },
+	faults: Faults
+): void {
+	const { authorize } = metrics;
+	if (!authorize) return sendMetrics(res, metrics, faults);
+	new Promise<boolean>((resolve) => resolve(authorize(req))).then(
+		(allowed) => {
+			if (allowed === true) return sendMetrics(res, metrics, faults);
+			res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized\n');
+		},
+		(err) => {
+			faults.record('metrics authorize', err);
+			res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized\n');
+		}
+	);
+}
+
+export function mountHttpRoutes({
+	server,
+	faults,
+	dashboard,
+	metrics
+}: HttpRoutesOptions): () => void {
+	const assets =
+		dashboard && existsSync(DASHBOARD_BUILD)
+			? sirv(DASHBOARD_BUILD, { dev: false, etag: true, gzip: false, brotli: false })
+			: undefined;
+	if (dashboard && !assets) debug('no dashboard build at %s', DASHBOARD_BUILD);
+
+	const securityHeaders = dashboardHeaders(assets ? DASHBOARD_BUILD : undefined);
+	const hostListeners = server.listeners('request') as RequestListener[];
+
+	function forward(req: IncomingMessage, res: ServerResponse): void {
+		for (const listener of hostListeners) listener.call(server, req, res);
+	}
+
+	function serveDashboard(
+		req: IncomingMessage,
+		res: ServerResponse,
+		base: string,
+		rest: string
+	): void {
+		if (!dashboard) return;
+		for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
+		if (rest === '') {
+			// `/sockscope` → `/sockscope/`, so the page's relative asset URLs resolve under the mount path.
+			res.writeHead(308, { location: `${base}/${req.url!.slice(base.length)}` }).end();
+		} else if (rest === '/config.json' && dashboard.config) {
+			// Nothing secret in it; a dashboard served from another host reads it to find the namespace.
+			res.writeHead(200, {
+				'content-type': 'application/json',
+				'cache-control': 'no-store',
+				'access-control-allow-origin': '*'
+			});
+			res.end(JSON.stringify(dashboard.config));
+		} else if (!assets) {
+			res.writeHead(503, { 'content-type': 'text/plain' });
+			res.end(
+				'The Sockscope dashboard is not built. Run `npm run build:dashboard` in the sockscope package.\n'
+			);
+		} else {
+			const original = req.url;
+			req.url = rest;
+			assets(req, res, () => {
+				req.url = original;
+				res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+			});
+		}
+	}
+
+	let serveMetrics = Boolean(metrics);
+	if (metrics) {
+		probeHostRoute(server, metrics.path).then(
+			(status) => {
+				if (status === undefined || status === 404 || !mounted) return;
+				serveMetrics = false;
+				console.error(
+					`sockscope: ${metrics.path} already answers on this server (HTTP ${status}), so Sockscope leaves it to the app and serves no metrics there. ` +
+						'Use `metrics: { register }` to add its metrics to your prom-client registry, mount `agent.metricsHandler()` on a route of yours, or choose another `metrics.path`.'
+				);
+			},
+			(err) => faults.record('metrics probe', err)
+		);
+	}
+
+	const handle: RequestListener = (req, res) => {
+		try {
+			const path = (req.url ?? '/').split('?')[0];
+			if (req.headers[PROBE_HEADER] === PROBE_TOKEN) return forward(req, res);
+			if (
+				metrics &&
+				serveMetrics &&
+				path === metrics.path &&
+				(req.method === 'GET' || req.method === 'HEAD')
+			) {
+				return sendCheckedMetrics(req, res, metrics, faults);
+			}
+			if (dashboard && (path === dashboard.path || path.startsWith(`${dashboard.path}/`))) {
+				return serveDashboard(req, res, dashboard.path, path.slice(dashboard.path.length));
+			}
+		} catch (err) {
+			faults.record('http', err);
+			if (!res.headersSent) res.writeHead(500).end();
+			return;
+		}
+		forward(req, res);
+	};
+
+	server.removeAllListeners('request');
+	server.on('request', handle);
+	let mounted = true;
+
+	return () => {
+		mounted = false;
+		// Listeners added after ours stay; ours gives its place back to the host's.
+		const current = server.listeners('request') as RequestListener[];
+		server.removeAllListeners('request');
+		for (const listener of current) {
+			if (listener === handle) for (const l of hostListeners) server.on('request', l);
+			else server.on('request', listener);
+		}
+	};
+}

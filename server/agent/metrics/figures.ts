@@ -1,0 +1,41 @@
+/**
+ * The figures the agent exports, in one table for both exporters: Prometheus names them
+ * `socketio_<key>_total`, OpenTelemetry `socketio.<key with dots>`. Each is read from the model
+ * when the exporter collects, never on the hot path.
+ */
+import type { NamespaceStats } from '../observe/model.js';
+
+export interface NamespaceCounter {
+	key: string;
+	help: string;
+	/** OpenTelemetry unit, when not a plain count. */
+	unit?: string;
+	read(stats: NamespaceStats): number;
+}
+
+export const NAMESPACE_COUNTERS: NamespaceCounter[] = [
+	{ key: 'connections', help: 'Sockets connected', read: (s) => s.connects },
+	{ key: 'connections_refused', help: 'Connections refused by middleware', read: (s) => s.refused },
+	{ key: 'room_joins', help: 'Room joins', read: (s) => s.joins },
+	{ key: 'room_leaves', help: 'Room leaves', read: (s) => s.leaves },
+	{
+		key: 'bytes_received',
+		help: 'Bytes received from clients',
+		unit: 'By',
+		read: (s) => s.bytesIn
+	},
+	{ key: 'bytes_sent', help: 'Bytes sent to clients', unit: 'By', read: (s) => s.bytesOut },
+	{ key: 'broadcasts', help: 'Broadcast emits', read: (s) => s.broadcasts }
+];
+
+export const HELP = {
+	sockets: 'Connected sockets',
+	rooms: "Rooms, not counting each socket's private room",
+	disconnections: 'Sockets disconnected, by socket.io reason',
+	eventsReceived: 'Events received from clients',
+	eventsSent: 'Events sent to clients',
+	rtt: 'Heartbeat round-trip time (engine.io ping/pong)'
+} as const;
+
+/** Heartbeat round-trip buckets, in seconds. */
+export const RTT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

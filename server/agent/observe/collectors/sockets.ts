@@ -1,0 +1,109 @@
+/**
+ * Socket-level hooks: connects, and disconnects by reason. Events are read from the wire by the
+ * engine collector; only when the server's parser writes another format (msgpack, say) are they
+ * counted here, with `onAny`/`onAnyOutgoing`, at the cost of two listener arrays per socket.
+ * Every listener is one shared function that finds its socket through `this`, so watching a socket
+ * costs a small record and a listener slot, not a set of closures.
+ */
+import type { Socket } from 'socket.io';
+import type { Faults } from '../../base/faults.js';
+import { SocketState, type NamespaceStats, type NodeModel } from '../model.js';
+import type { EngineCollector, EventTap } from './engine.js';
+
+export interface SocketCollector {
+	/** Starts watching a connected socket of a watched namespace. */
+	watch(socket: Socket, stats: NamespaceStats): void;
+	/** Stops watching every socket of a namespace (on `close()`). */
+	unwatchAll(stats: NamespaceStats): void;
+}
+
+export interface SocketCollectorDeps {
+	model: NodeModel;
+	faults: Faults;
+	engine: EngineCollector;
+	tap: EventTap;
+	/** Whether the engine collector reads events from the wire; if not, they are counted here. */
+	wireEvents: boolean;
+}
+
+export function createSocketCollector({
+	model,
+	faults,
+	engine,
+	tap,
+	wireEvents
+}: SocketCollectorDeps): SocketCollector {
+	// socket.io calls onAny listeners with the event and its arguments. Fixed parameters instead of a
+	// rest parameter keep the hot path free of allocation; the log only shows the first arguments.
+	function onIncoming(this: Socket, event: string, a?: unknown, b?: unknown, c?: unknown): void {
+		try {
+			const s = model.stateOf(this);
+			if (s === null) return;
+			s.stats.event(String(event)).in++;
+			s.stats.eventsIn++;
+			s.eventsIn++;
+			if (tap.active) tap.record('in', s, String(event), 0, [a, b, c]);
+		} catch (err) {
+			faults.record('incoming event', err);
+		}
+	}
+
+	function onOutgoing(this: Socket, event: string, a?: unknown, b?: unknown, c?: unknown): void {
+		try {
+			const s = model.stateOf(this);
+			if (s === null) return;
+			s.stats.event(String(event)).out++;
+			s.stats.eventsOut++;
+			s.eventsOut++;
+			if (tap.active) tap.record('out', s, String(event), 0, [a, b, c]);
+		} catch (err) {
+			faults.record('outgoing event', err);
+		}
+	}
+
+	function onDisconnect(this: Socket, reason: string): void {
+		try {
+			const s = model.stateOf(this);
+			if (s === null) return;
+			unwatch(s);
+			s.stats.countDisconnect(reason);
+		} catch (err) {
+			faults.record('disconnect', err);
+		}
+	}
+
+	function unwatch(s: SocketState): void {
+		if (!wireEvents) {
+			s.socket.offAny(onIncoming);
+			s.socket.offAnyOutgoing(onOutgoing);
+		}
+		s.socket.off('disconnect', onDisconnect);
+		s.conn.remove(s);
+		s.stats.removeState(s);
+		model.watched--;
+		s.stats.transports[s.conn.transport]--;
+		engine.socketRemoved(s.conn);
+	}
+
+	return {
+		watch(socket, stats) {
+			if (model.stateOf(socket) !== null) return;
+			const conn = engine.track(socket.conn);
+			const s = new SocketState(socket, stats, conn);
+			conn.add(s);
+			stats.addState(s);
+			model.watched++;
+			engine.socketAdded(conn);
+			stats.transports[conn.transport]++;
+			if (!wireEvents) {
+				socket.onAny(onIncoming);
+				socket.onAnyOutgoing(onOutgoing);
+			}
+			socket.on('disconnect', onDisconnect);
+		},
+		unwatchAll(stats) {
+			// A copy: each unwatch takes its record out of the list.
+			for (const s of [...stats.states]) unwatch(s);
+		}
+	};
+}

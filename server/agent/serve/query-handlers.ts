@@ -1,0 +1,136 @@
+/**
+ * The dashboard's read-only requests: each validated, scoped to the principal, answered by every
+ * node of a cluster and merged, or by this node alone.
+ */
+import type { QueryName } from '../../protocol/events.js';
+import type { Principal, Snapshot } from '../../protocol/models.js';
+import type { Cluster, LocalAnswers } from '../cluster/index.js';
+import { mergeNamespaces, mergeSocketPages } from '../cluster/merge.js';
+import { mergeRooms } from '../cluster/room-answers.js';
+import { AgentError } from '../base/errors.js';
+import type { EventLog } from '../history/event-log.js';
+import { queryEntries } from './handler-table.js';
+import type { HistoryStore } from '../history/history.js';
+import { mergeRoomHistories, roomKey, type RoomTracker } from '../history/room-history.js';
+import type { Queries } from './queries.js';
+import { canSee } from '../base/scope.js';
+import { schemas } from '../base/validation.js';
+
+export interface QueryDeps {
+	queries: Queries;
+	history: HistoryStore;
+	rooms: RoomTracker;
+	log: EventLog;
+	cluster: Cluster;
+	snapshot(principal: Principal): Promise<Snapshot>;
+}
+
+/** This node's part of each query that fans out; also what other nodes ask of it. */
+export function localAnswers({
+	queries,
+	history,
+	rooms
+}: Pick<QueryDeps, 'queries' | 'history' | 'rooms'>): LocalAnswers {
+	return {
+		'sockets:query': (principal, query) => queries.sockets(principal, query),
+		'socket:details': (principal, { namespace, id }) => {
+			try {
+				return queries.details(principal, namespace, id);
+			} catch (err) {
+				if (err instanceof AgentError && err.code === 'E_NOT_FOUND') return null;
+				throw err;
+			}
+		},
+		'rooms:query': (principal, query) => queries.roomRows(principal, query),
+		'namespaces:query': (principal) => queries.namespaces(principal),
+		'history:query': (principal, { range }) => history.query(range, (ns) => canSee(principal, ns)),
+		'room:history': (principal, { namespace, room, range }) => {
+			if (!canSee(principal, namespace)) throw new AgentError('E_FORBIDDEN');
+			// Opened now: kept from here on even if it is not among its namespace's largest.
+			rooms.open(namespace, room);
+			return history.roomQuery(range, roomKey(namespace, room));
+		}
+	};
+}
+
+/** The queries this module answers: all but the audit trail's and the live windows' (live-windows.ts). */
+type Answered = Exclude<
+	QueryName,
+	'audit:query' | 'sockets:watch' | 'sockets:unwatch' | 'sockets:seek'
+>;
+
+export function queryHandlers({ log, cluster, snapshot }: QueryDeps) {
+	return queryEntries<Answered>({
+		'state:resync': { schema: schemas.empty, answer: ({ principal }) => snapshot(principal) },
+		'sockets:query': {
+			schema: schemas.sockets,
+			async answer({ principal }, query) {
+				const { answers, missing } = await cluster.fanOut('sockets:query', principal, query);
+				return mergeSocketPages(answers, query, missing);
+			}
+		},
+		'room:members': {
+			schema: schemas.members,
+			async answer({ principal }, { namespace, room, cursor, limit }) {
+				const query = { namespace, room, sort: 'id' as const, cursor, limit };
+				const { answers, missing } = await cluster.fanOut('sockets:query', principal, query);
+				return mergeSocketPages(answers, query, missing);
+			}
+		},
+		'socket:details': {
+			schema: schemas.socketRef,
+			async answer({ principal }, ref) {
+				const { answers } = await cluster.fanOut('socket:details', principal, ref);
+				const found = answers.find((a) => a !== null);
+				if (!found)
+					throw new AgentError('E_NOT_FOUND', `no socket ${ref.id} in namespace ${ref.namespace}`);
+				return found;
+			}
+		},
+		'rooms:query': {
+			schema: schemas.rooms,
+			async answer({ principal }, query) {
+				const { answers, missing } = await cluster.fanOut('rooms:query', principal, query);
+				return mergeRooms(answers, query, missing);
+			}
+		},
+		'namespaces:query': {
+			schema: schemas.empty,
+			async answer({ principal }) {
+				const { answers } = await cluster.fanOut('namespaces:query', principal, {});
+				return mergeNamespaces(answers);
+			}
+		},
+		'history:query': {
+			schema: schemas.history,
+			async answer({ principal }, query) {
+				return (await cluster.fanOut('history:query', principal, query)).answers;
+			}
+		},
+		'room:history': {
+			schema: schemas.roomHistory,
+			async answer({ principal }, query) {
+				if (!canSee(principal, query.namespace)) throw new AgentError('E_FORBIDDEN');
+				return mergeRoomHistories((await cluster.fanOut('room:history', principal, query)).answers);
+			}
+		},
+		'log:subscribe': {
+			schema: schemas.logFilter,
+			answer({ socket, principal }, filter) {
+				log.subscribe(socket, {
+					principal,
+					filter,
+					send: (batch) => socket.emit('log:batch', batch)
+				});
+				return { maxPerSecond: log.maxPerSecond, payloads: log.payloads };
+			}
+		},
+		'log:unsubscribe': {
+			schema: schemas.empty,
+			answer({ socket }) {
+				log.unsubscribe(socket);
+				return true as const;
+			}
+		}
+	});
+}

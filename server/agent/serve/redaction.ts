@@ -1,0 +1,61 @@
+/**
+ * What a dashboard is shown of a socket's handshake, by allowlist: a header or query value is
+ * shown only when the operator's options name it (or widen the list to everything), so a new
+ * header carrying a token (`x-auth-token`, say) is hidden without anyone having thought of it.
+ * The query is hidden by default, and with it the query part of the URL, where it travels too.
+ */
+import { truncateName } from '../../protocol/top-n.js';
+import type { Options } from '../options.js';
+
+const HIDDEN = '[redacted]';
+/** Longest value shown; a client picks its own headers and query. */
+const MAX_VALUE = 1024;
+
+interface HandshakeLike {
+	headers: Record<string, string | string[] | undefined>;
+	query: Record<string, unknown>;
+	url: string;
+}
+
+export interface ShownHandshake {
+	headers: Record<string, string>;
+	query: Record<string, string>;
+	url: string;
+}
+
+export function redactHandshake(h: HandshakeLike, rules: Options['redact']): ShownHandshake {
+	const denied = new Set(rules.headers.map((name) => name.toLowerCase()));
+	const allowed =
+		rules.showHeaders === true
+			? null
+			: new Set(rules.showHeaders.map((name) => name.toLowerCase()));
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(h.headers)) {
+		const key = name.toLowerCase();
+		const shown = !denied.has(key) && (allowed === null || allowed.has(key));
+		headers[name] = shown ? clip(String(value)) : HIDDEN;
+	}
+	const showQuery = (key: string) =>
+		rules.showQuery === true || (Array.isArray(rules.showQuery) && rules.showQuery.includes(key));
+	const query: Record<string, string> = {};
+	for (const [key, value] of Object.entries(h.query)) {
+		query[key] = showQuery(key) ? clip(String(value)) : HIDDEN;
+	}
+	return { headers, query, url: redactUrl(h.url, showQuery) };
+}
+
+/** The URL with each query value hidden unless shown. */
+function redactUrl(url: string, show: (key: string) => boolean): string {
+	const at = url.indexOf('?');
+	if (at === -1) return clip(url);
+	const params = new URLSearchParams(url.slice(at + 1));
+	const parts: string[] = [];
+	for (const [key, value] of params) {
+		parts.push(`${encodeURIComponent(key)}=${show(key) ? encodeURIComponent(value) : HIDDEN}`);
+	}
+	return clip(`${url.slice(0, at)}?${parts.join('&')}`);
+}
+
+function clip(text: string): string {
+	return truncateName(text, MAX_VALUE);
+}

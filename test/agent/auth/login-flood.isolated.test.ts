@@ -1,0 +1,99 @@
+/**
+ * Password checks cannot hurt the host or lock out its admins: bcrypt runs off the host's event
+ * loop, at most one at a time, and failed logins are counted per user name and address (IPv6 by
+ * its /64), read from `X-Forwarded-For` when the operator trusts a proxy.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import bcrypt from 'bcryptjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixture, type Fixture } from '../../support/agent-fixture.js';
+import { startCrowd, type Crowd } from '../../support/crowd.js';
+import { closeDashboards, login, refusal, user } from '../../support/dashboard-client.js';
+
+let fx: Fixture;
+let crowd: Crowd;
+
+beforeAll(async () => {
+	// The cost a real deployment uses (the helpers' users have the cheapest, 4).
+	const admin = {
+		name: 'admin',
+		passwordHash: bcrypt.hashSync('admin-pw', 10),
+		role: 'admin' as const
+	};
+	fx = await startFixture({
+		auth: { users: [admin, user('viewer', 'readonly')], trustProxy: true }
+	});
+	crowd = startCrowd();
+});
+afterAll(async () => {
+	closeDashboards();
+	crowd?.close();
+	await fx?.close();
+});
+
+const PARALLEL = 200;
+
+describe('password logins', () => {
+	it(`${PARALLEL} wrong ones at once block the host's loop no longer than 50 ms or twice what the same host shows without them; the admin still logs in`, async () => {
+		const addresses = Array.from({ length: PARALLEL }, (_, i) => `10.1.${i >> 8}.${i & 255}`);
+		await crowd.proxied(fx.url, addresses);
+		/** The host's longest event-loop block during `work`, and how long `work` took. */
+		async function longestBlock<T>(work: () => Promise<T>) {
+			const delay = monitorEventLoopDelay({ resolution: 10 });
+			const start = performance.now();
+			delay.enable();
+			const result = await work();
+			delay.disable();
+			return { ms: delay.max / 1e6, took: performance.now() - start, result };
+		}
+		const tally = (codes: string[]) => {
+			const counts: Record<string, number> = {};
+			for (const code of codes) counts[code] = (counts[code] ?? 0) + 1;
+			return counts;
+		};
+		const guesses = await longestBlock(() =>
+			crowd.logins('/sockscope', { user: 'admin', password: 'guess' })
+		);
+		// Controls, which hash nothing: the same logins with a wrong token (socket.io's own cost of
+		// 200 logins), and the host left idle as long as the guesses took. A loaded machine
+		// stretches every block; these say by how much now.
+		const tokens = await longestBlock(() => crowd.logins('/sockscope', { token: 'not-a-token' }));
+		const idle = await longestBlock(
+			() => new Promise((resolve) => setTimeout(resolve, guesses.took))
+		);
+		const control = Math.max(tokens.ms, idle.ms);
+		console.log(
+			`longest loop block during ${PARALLEL} logins: ${guesses.ms.toFixed(1)} ms with passwords ` +
+				`${JSON.stringify(tally(guesses.result))} over ${guesses.took.toFixed(0)} ms; controls: ` +
+				`${tokens.ms.toFixed(1)} ms with tokens, ${idle.ms.toFixed(1)} ms idle`
+		);
+		expect(tally(tokens.result)).toEqual({ E_TOKEN_INVALID: PARALLEL });
+		expect(guesses.ms).toBeLessThanOrEqual(Math.max(50, 2 * control));
+		expect(tally(guesses.result).ok).toBeUndefined();
+		expect(tally(guesses.result).E_AUTH_INVALID).toBeGreaterThan(0);
+		const { snapshot } = await login(fx, { user: 'admin', password: 'admin-pw' });
+		expect(snapshot.principal).toMatchObject({ name: 'admin', role: 'admin' });
+	}, 120_000);
+
+	it('locks out a user name from one address, not that user from another nor others from it', async () => {
+		const from = (address: string) => ({ 'x-forwarded-for': address });
+		const guess = (address: string, name = 'viewer') =>
+			refusal(fx, { user: name, password: 'wrong' }, from(address));
+		for (let i = 0; i < 5; i++) expect((await guess('10.2.0.1')).code).toBe('E_AUTH_INVALID');
+		expect((await guess('10.2.0.1')).code).toBe('E_RATE_LIMITED');
+		// The same user from elsewhere, and another user from the same address, still log in.
+		await login(fx, { user: 'viewer', password: 'viewer-pw' }, from('10.2.0.2'));
+		await login(fx, { user: 'admin', password: 'admin-pw' }, from('10.2.0.1'));
+		// A client cannot pick its address: only the entry the trusted proxy wrote counts.
+		expect((await guess('10.9.9.9, 10.2.0.1')).code).toBe('E_RATE_LIMITED');
+	});
+
+	it('counts IPv6 addresses by their /64', async () => {
+		const guess = (address: string) =>
+			refusal(fx, { user: 'viewer', password: 'wrong' }, { 'x-forwarded-for': address });
+		for (let i = 1; i <= 5; i++)
+			expect((await guess(`2001:db8:1:2::${i}`)).code).toBe('E_AUTH_INVALID');
+		expect((await guess('2001:db8:1:2:ffff::9')).code).toBe('E_RATE_LIMITED');
+		expect((await guess('2001:db8:1:3::1')).code).toBe('E_AUTH_INVALID');
+	});
+});

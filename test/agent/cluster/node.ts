@@ -1,0 +1,61 @@
+/**
+ * One node of a test cluster, in its own process: a chat server behind the Redis adapter (or the
+ * Redis Streams adapter), instrumented exactly as on a single node. Reports its port over IPC.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createClient } from 'redis';
+import { Server } from 'socket.io';
+import { createAdapter as redisAdapter } from '@socket.io/redis-adapter';
+import { createAdapter as streamsAdapter } from '@socket.io/redis-streams-adapter';
+import { instrument } from '../../../server/agent/index.js';
+import { countReads } from '../../support/socket-reads.js';
+
+const [nodeId, redisUrl, kind, port] = process.argv.slice(2);
+
+// No `unhandledRejection` handler: the agent's own cluster traffic must not need one (the
+// Redis-reset test proves it); the host's own messages through these adapters still may.
+// Redis going away must not end the process: the clients retry, and say so here.
+const quiet = () => {};
+const reconnect = { reconnectStrategy: (retries: number) => Math.min(100 * retries, 500) };
+const pub = createClient({ url: redisUrl, socket: reconnect });
+pub.on('error', quiet);
+await pub.connect();
+
+let adapter;
+if (kind === 'streams') {
+	adapter = streamsAdapter(pub, { heartbeatInterval: 1000, heartbeatTimeout: 3000 });
+} else {
+	const sub = pub.duplicate();
+	sub.on('error', quiet);
+	await sub.connect();
+	adapter = redisAdapter(pub, sub, { requestsTimeout: 1500 });
+}
+
+const http = createServer();
+const io = new Server(http, { adapter, transports: ['websocket'] });
+io.use((socket, next) => next(socket.handshake.auth.banned ? new Error('banned') : undefined));
+io.on('connection', (socket) => {
+	for (const room of [socket.handshake.auth.rooms ?? []].flat()) socket.join(String(room));
+	// Answered after 200 ms: acknowledgement latency summed over the cluster.
+	socket.on('slow', (ack: (v: string) => void) => setTimeout(() => ack('done'), 200));
+});
+instrument(io, { auth: false, nodeId, sampleInterval: 500, queryTimeout: 2000 });
+
+// How often the agent read each socket of `/` (see socket-reads.ts): asked over IPC, by socket id.
+const reads = new Map<string, () => number>();
+io.on('connection', (socket) => {
+	reads.set(socket.id, countReads(socket));
+	socket.on('disconnect', () => reads.delete(socket.id));
+});
+process.on('message', (m: { type: string }) => {
+	if (m?.type === 'reads')
+		process.send?.({
+			type: 'reads',
+			reads: Object.fromEntries([...reads].map(([id, count]) => [id, count()]))
+		});
+});
+
+http.listen(Number(port ?? 0), '127.0.0.1', () => {
+	process.send?.({ type: 'ready', port: (http.address() as AddressInfo).port });
+});

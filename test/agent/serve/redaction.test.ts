@@ -1,0 +1,54 @@
+/**
+ * A dashboard sees a socket's handshake through an allowlist: a token in the query, in the URL or
+ * in a header nobody listed stays hidden from every user, unless the operator widens the list.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InstrumentOptions } from '../../../server/agent/index.js';
+import type { SocketDetails } from '../../../server/protocol/models.js';
+import { ask, startFixture, type Fixture } from '../../support/agent-fixture.js';
+import { closeDashboards, login, user } from '../../support/dashboard-client.js';
+
+let fx: Fixture | undefined;
+afterEach(async () => {
+	closeDashboards();
+	await fx?.close();
+	fx = undefined;
+});
+
+const SECRETS = ['query-secret-1', 'header-secret-2'];
+
+async function detailsSeenByViewer(redact?: InstrumentOptions['redact']): Promise<SocketDetails> {
+	fx = await startFixture({ auth: { users: [user('viewer', 'readonly')] }, redact });
+	const client = await fx.client('/', {
+		query: { access_token: SECRETS[0], room: 'lobby' },
+		extraHeaders: { 'x-auth-token': SECRETS[1], 'user-agent': 'chat-app/2.1' }
+	});
+	const { socket } = await login(fx, { user: 'viewer', password: 'viewer-pw' });
+	return ask<SocketDetails>(socket, 'socket:details', { namespace: '/', id: client.id });
+}
+
+describe('redaction', () => {
+	it('hides the query, the URL query and unlisted headers by default, and shows safe headers', async () => {
+		const details = await detailsSeenByViewer();
+		const text = JSON.stringify(details);
+		for (const secret of SECRETS) expect(text).not.toContain(secret);
+		expect(details.handshake.headers['x-auth-token']).toBe('[redacted]');
+		expect(details.handshake.headers['user-agent']).toBe('chat-app/2.1');
+		expect(details.handshake.query).toMatchObject({
+			access_token: '[redacted]',
+			room: '[redacted]'
+		});
+		expect(details.handshake.url).toMatch(/^\/socket\.io\/\?.*access_token=\[redacted\]/);
+	});
+
+	it('shows what the operator lists', async () => {
+		const details = await detailsSeenByViewer({
+			showHeaders: ['user-agent', 'x-auth-token'],
+			showQuery: ['room']
+		});
+		expect(details.handshake.headers['x-auth-token']).toBe(SECRETS[1]);
+		expect(details.handshake.query).toMatchObject({ access_token: '[redacted]', room: 'lobby' });
+		expect(details.handshake.url).toContain('room=lobby');
+		expect(details.handshake.url).not.toContain(SECRETS[0]);
+	});
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { History, HistoryRange, Snapshot } from '../../../server/protocol/models.js';
+import { DashboardModel } from '../../../src/lib/state/model.svelte.js';
+import { history, namespace, sample } from '../fixtures.js';
+
+const T0 = 1_700_000_000_000;
+
+function snapshot(fields: Partial<Snapshot> = {}): Snapshot {
+	return {
+		protocol: 1,
+		principal: { name: 'ops', role: 'admin' },
+		features: ['sockets', 'commands'],
+		node: {
+			nodeId: 'a',
+			hostname: 'h',
+			pid: 1,
+			startedAt: T0,
+			socketIoVersion: '4',
+			agentVersion: '0',
+			adapter: 'Adapter'
+		},
+		samples: [sample('a', T0 + 2000, [namespace('/chat', { sockets: 5 })])],
+		history: [history('a', T0, [3, 4, 5], [3, 1, 1])],
+		namespaces: [],
+		limits: { pageSize: 500, logMaxPerSecond: 100, payloads: false },
+		...fields
+	};
+}
+
+describe('DashboardModel', () => {
+	it('starts from the snapshot’s history and latest samples', () => {
+		const model = new DashboardModel(async () => []);
+		// Liveness is judged by arrival in the browser's clock: they arrive now.
+		model.applySnapshot(snapshot());
+		expect(model.series.points('sockets:/chat').map((p) => p.y)).toEqual([3, 4, 5]);
+		expect(model.totals.sockets).toBe(5);
+		model.applySample(sample('a', T0 + 3000, [namespace('/chat', { sockets: 6 })]));
+		expect(model.totals.sockets).toBe(6);
+		expect(model.series.points('sockets:/chat').map((p) => p.y)).toEqual([3, 4, 5, 6]);
+	});
+
+	it('reads the traffic tiles over the same ten seconds as the Namespaces page', () => {
+		const model = new DashboardModel(async () => []);
+		model.applySnapshot(snapshot({ samples: [] }));
+		// A burst of 40 events, then three quiet seconds: the last interval alone would say 0.
+		model.applySample(sample('a', T0 + 3000, [namespace('/chat', { eventsIn: 40 })]));
+		for (let i = 4; i <= 6; i++)
+			model.applySample(sample('a', T0 + i * 1000, [namespace('/chat')]));
+		expect(model.totals.eventsIn).toBe(10);
+		expect(model.totals.eventsIn).toBe(model.namespaceRates.get('/chat')?.eventsIn);
+		expect(model.totals.namespaces[0].eventsIn).toBe(10);
+	});
+
+	it('keeps the samples that arrive while a longer range loads', async () => {
+		let answer: (h: History[]) => void = () => {};
+		const model = new DashboardModel((range: HistoryRange) => {
+			expect(range).toBe('15m');
+			return new Promise((resolve) => (answer = resolve));
+		});
+		model.applySnapshot(snapshot());
+		const loading = model.loadRange('15m');
+		model.applySample(sample('a', T0 + 3000, [namespace('/chat', { sockets: 6 })]));
+		answer([history('a', T0 - 10_000, [1, 1, 1], [0, 0, 0])]);
+		await loading;
+		expect(model.series.points('sockets:/chat').map((p) => p.y)).toEqual([1, 1, 1, 6]);
+		expect(model.range).toBe('15m');
+	});
+
+	it('lets only admins act, and only in their namespaces, when the agent accepts commands', () => {
+		const model = new DashboardModel(async () => []);
+		model.applySnapshot(
+			snapshot({ principal: { name: 't', role: 'admin', namespaces: ['/news'] } })
+		);
+		expect([model.canAct('/news'), model.canAct('/chat')]).toEqual([true, false]);
+		model.applySnapshot(snapshot({ principal: { name: 'v', role: 'readonly' } }));
+		expect(model.canAct('/news')).toBe(false);
+		expect(model.actionsUnavailable('/news')).toBeNull();
+		model.applySnapshot(snapshot({ features: ['sockets'] }));
+		expect(model.canAct('/news')).toBe(false);
+		expect(model.actionsUnavailable('/news')).toMatch(/does not accept admin commands/);
+	});
+
+	it('keeps a node’s connection-error examples while its samples leave them out as unchanged', () => {
+		const model = new DashboardModel(async () => []);
+		model.applySnapshot(snapshot({ samples: [] }));
+		const example = { t: T0, address: '127.0.0.1', code: 'refused: bad name', namespace: '/chat' };
+		const errors = (recent?: (typeof example)[]) => ({
+			connectionErrors: { counts: {}, ...(recent ? { recent } : {}) }
+		});
+		model.applySample(sample('a', T0 + 1000, [namespace('/chat')], errors([example])));
+		model.applySample(sample('a', T0 + 2000, [namespace('/chat')], errors()));
+		expect(model.connectionErrors).toEqual([{ ...example, nodeId: 'a' }]);
+		// New examples replace them; an empty list empties them.
+		model.applySample(sample('a', T0 + 3000, [namespace('/chat')], errors([])));
+		expect(model.connectionErrors).toEqual([]);
+	});
+});

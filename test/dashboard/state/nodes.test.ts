@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import {
+	DOWN_AFTER_MS as DOWN_MS,
+	STALE_AFTER_MS as STALE_MS
+} from '../../../server/protocol/vocabulary.js';
+import {
+	healthOf,
+	namespaceRatesOf,
+	topEventsOf,
+	topRoomsOf,
+	totalsOf
+} from '../../../src/lib/state/nodes.js';
+import { namespace, sample } from '../fixtures.js';
+
+const NOW = 1_700_000_000_000;
+
+describe('node figures', () => {
+	it('marks a node stale after 3 s without a sample and down after 10 s', () => {
+		const entry = (age: number) => ({ sample: sample('a', 0, []), receivedAt: NOW - age });
+		expect(healthOf(entry(STALE_MS), NOW)).toBe('up');
+		expect(healthOf(entry(STALE_MS + 1), NOW)).toBe('stale');
+		expect(healthOf(entry(DOWN_MS + 1), NOW)).toBe('down');
+	});
+
+	it('sums the latest sample of every node that is not down', () => {
+		const totals = totalsOf(
+			[
+				{
+					sample: sample('a', NOW, [namespace('/chat', { sockets: 10, rooms: 2, eventsIn: 5 })]),
+					receivedAt: NOW
+				},
+				{
+					sample: sample('b', NOW, [
+						namespace('/chat', { sockets: 4, rooms: 1 }),
+						namespace('/news', { sockets: 1 })
+					]),
+					receivedAt: NOW - 5000
+				},
+				{
+					sample: sample('c', NOW, [namespace('/chat', { sockets: 99 })]),
+					receivedAt: NOW - DOWN_MS - 1
+				}
+			],
+			NOW
+		);
+		expect(totals.sockets).toBe(15);
+		expect(totals.rooms).toBe(3);
+		expect(totals.eventsIn).toBe(5);
+		expect(totals.namespaces.map((n) => [n.name, n.sockets])).toEqual([
+			['/chat', 14],
+			['/news', 1]
+		]);
+		expect([totals.nodesUp, totals.nodesKnown]).toEqual([2, 3]);
+	});
+
+	it('weights the RTT median by each node’s count and takes the worst p99', () => {
+		const rtt = (p50: number, p99: number, count: number) => ({
+			p50,
+			p90: p99,
+			p99,
+			max: p99,
+			count
+		});
+		const totals = totalsOf(
+			[
+				{ sample: sample('a', NOW, [], { rtt: rtt(10, 50, 3) }), receivedAt: NOW },
+				{ sample: sample('b', NOW, [], { rtt: rtt(2, 20, 1) }), receivedAt: NOW },
+				{ sample: sample('c', NOW, [], { rtt: rtt(0, 0, 0) }), receivedAt: NOW }
+			],
+			NOW
+		);
+		expect(totals.rttP50).toBe(8);
+		expect(totals.rttP99).toBe(50);
+	});
+
+	it('ranks event names per second over recent samples, and rooms across nodes', () => {
+		const ev = (name: string, n: number) => ({ name, in: n, out: 0 });
+		const samples = [
+			sample('a', NOW - 1000, [
+				namespace('/chat', { topEvents: [ev('message', 10), ev('typing', 4)] })
+			]),
+			sample('a', NOW, [namespace('/chat', { topEvents: [ev('message', 20)] })])
+		];
+		expect(topEventsOf(samples, 5).map((e) => [e.name, e.value])).toEqual([
+			['message', 15],
+			['typing', 2]
+		]);
+		const rooms = topRoomsOf(
+			[
+				{
+					sample: sample('a', NOW, [
+						namespace('/chat', { topRooms: [{ name: 'lobby', size: 5 }] })
+					]),
+					receivedAt: NOW
+				},
+				{
+					sample: sample('b', NOW, [
+						namespace('/chat', {
+							topRooms: [
+								{ name: 'lobby', size: 2 },
+								{ name: 'vip', size: 6 }
+							]
+						})
+					]),
+					receivedAt: NOW
+				}
+			],
+			NOW,
+			5
+		);
+		expect(rooms.map((r) => [r.name, r.value])).toEqual([
+			['lobby', 7],
+			['vip', 6]
+		]);
+	});
+
+	it('averages each namespace’s traffic over the recent samples of every node', () => {
+		const rates = namespaceRatesOf([
+			sample('a', NOW - 1000, [namespace('/chat', { eventsIn: 10, bytesOut: 100 })]),
+			sample('a', NOW, [namespace('/chat', { eventsIn: 30 })]),
+			sample('b', NOW, [namespace('/chat', { eventsIn: 5 })], { interval: 500 })
+		]);
+		expect(rates.get('/chat')).toEqual({ eventsIn: 30, eventsOut: 0, bytesIn: 0, bytesOut: 50 });
+	});
+});
