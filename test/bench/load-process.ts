@@ -1,7 +1,7 @@
 /**
  * One workload against one arm, in a process of its own: the load generator starts fresh for every
  * run, so that what one arm's thousands of client sockets leave behind (heap, timers) cannot slow
- * the next one's load and show up as that server's cost. Run by run.ts through `runInLoadProcess`.
+ * the next one's load and show up as that server's cost. Run by run.ts through `runInLoadProcess` (load-runner.ts).
  */
 import { chat, churn, scale, type ArmSpec, type Settings } from './workloads.js';
 
@@ -25,7 +25,9 @@ process.once('message', async (job: Job) => {
 		const result = await run(job);
 		process.send!({ type: 'result', result }, () => process.exit(0));
 	} catch (err) {
-		process.send!({ type: 'error', message: String((err as Error)?.stack ?? err) }, () => process.exit(1));
+		process.send!({ type: 'error', message: String((err as Error)?.stack ?? err) }, () =>
+			process.exit(1)
+		);
 	}
 });
 

@@ -10,7 +10,6 @@ import type {
 	DashboardReport,
 	DashboardRequest
 } from './dashboard.js';
-import type { Job } from './load-process.js';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -74,7 +73,7 @@ export interface ClusterNodeSpec {
 }
 
 const SERVER_CPU = 0;
-const LOAD_CPU = 1;
+export const LOAD_CPU = 1;
 
 /**
  * The server runs on CPU 0 and everything else (the load, the dashboard) on CPU 1, so that they
@@ -91,7 +90,7 @@ function hasTaskset(): boolean {
 	}
 }
 
-function pinned(cpu: number): { execPath?: string; execArgv: string[] } {
+export function pinned(cpu: number): { execPath?: string; execArgv: string[] } {
 	return PIN
 		? { execPath: 'taskset', execArgv: ['-c', String(cpu), process.execPath] }
 		: { execArgv: [] };
@@ -156,26 +155,6 @@ export async function startServer(arm: Arm, node?: ClusterNodeSpec): Promise<Ser
 		kill: () => void child.kill('SIGKILL'),
 		exited
 	};
-}
-
-/** Runs one workload in a fresh load process (load-process.ts), on the load's CPU. */
-export function runInLoadProcess<T>(job: Job): Promise<T> {
-	const child = fork(here('./load-process.ts'), [], {
-		...pinned(LOAD_CPU),
-		execArgv: [...pinned(LOAD_CPU).execArgv, '--import', 'tsx'],
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-	});
-	return new Promise((resolve, reject) => {
-		child.once(
-			'message',
-			(m: { type: 'result'; result: T } | { type: 'error'; message: string }) =>
-				m.type === 'result' ? resolve(m.result) : reject(new Error(m.message))
-		);
-		child.once('exit', (code) =>
-			reject(new Error(`load process exited (${code}) without a result`))
-		);
-		child.send(job);
-	});
 }
 
 export interface FirstView {

@@ -23,7 +23,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SETTINGS, soak, type ArmSpec, type Settings } from './workloads.js';
-import { pinLoad, runInLoadProcess } from './processes.js';
+import { pinLoad } from './processes.js';
+import { runInLoadProcess } from './load-runner.js';
 import { measureDemoOverview } from './demo-overview.js';
 
 const { values: args } = parseArgs({
