@@ -17,7 +17,7 @@ export async function clusterAdapter(url: string, kind: AdapterKind) {
 	const sub = pub.duplicate();
 	sub.on('error', (err) => console.error(`redis: ${String(err)}`));
 	await sub.connect();
-	// No longer than the agent's queryTimeout (README, Clusters).
+	// No longer than the agent's queryTimeout (docs/clusters.md).
 	return redisAdapter(pub, sub, {
 		requestsTimeout: 2000,
 		publishOnSpecificResponseChannel: kind === 'redis-specific'

@@ -1,4 +1,4 @@
-// Times dashboard queries against N sockets on one node (for the README's scale estimate).
+// Times dashboard queries against N sockets on one node (the figures in docs/how-it-works.md, "Pages on demand").
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';

@@ -55,11 +55,12 @@ afterAll(async () => {
 	if (work) await rm(work, { recursive: true, force: true });
 });
 
-test('the tarball holds the compiled agent, its types, the dashboard build, README and LICENSE, and nothing else', () => {
+test('the tarball holds the compiled agent, its types, the dashboard build, README, the docs pages and LICENSE, and nothing else', () => {
 	expect(packed).toEqual(
 		expect.arrayContaining([
 			'LICENSE',
 			'README.md',
+			'docs/options.md',
 			'package.json',
 			'dist/agent/index.js',
 			'dist/agent/index.d.ts',
@@ -71,6 +72,7 @@ test('the tarball holds the compiled agent, its types, the dashboard build, READ
 	const stray = packed.filter(
 		(path) =>
 			!/^(LICENSE|README\.md|package\.json)$/.test(path) &&
+			!/^docs\/[^/]+\.md$/.test(path) &&
 			!/^dist\/(agent|protocol|bin)\/.+\.(js|d\.ts)$/.test(path) &&
 			!path.startsWith('build/')
 	);

@@ -1,5 +1,5 @@
 /**
- * The README's node:cluster recipe, runnable: workers share one port through @socket.io/sticky
+ * The node:cluster recipe of docs/recipes.md, runnable: workers share one port through @socket.io/sticky
  * and one view through @socket.io/cluster-adapter, no Redis. The test runs it with WORKERS,
  * SOCKSCOPE_HASH and SOCKSCOPE_SECRET set; the primary prints its port once every worker is ready.
  */

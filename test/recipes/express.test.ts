@@ -1,4 +1,4 @@
-/** The README's Express 5 recipe, run as written: dashboard on the app's server, metrics behind its auth. */
+/** The Express 5 recipe of docs/recipes.md, run as written: dashboard on the app's server, metrics behind its auth. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';

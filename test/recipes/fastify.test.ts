@@ -1,4 +1,4 @@
-/** The README's Fastify 5 recipe, run as written: socket.io on fastify.server, metrics as a Fastify route. */
+/** The Fastify 5 recipe of docs/recipes.md, run as written: socket.io on fastify.server, metrics as a Fastify route. */
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { Server } from 'socket.io';

@@ -9,7 +9,7 @@ import { connectClient, socketsPerNode } from '../support/util.js';
 
 export const OPS_PASSWORD = 'ops-password';
 
-/** One admin login, as the README's recipes configure it (a cheap bcrypt cost for the test). */
+/** One admin login, as the recipes in docs/recipes.md configure it (a cheap bcrypt cost for the test). */
 export async function opsAuth(): Promise<AuthOptions> {
 	return {
 		users: [{ name: 'ops', passwordHash: await hashPassword(OPS_PASSWORD, 4), role: 'admin' }]

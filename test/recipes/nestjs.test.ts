@@ -1,7 +1,7 @@
 /**
- * The README's NestJS recipe: a gateway instruments the socket.io server Nest gives it in
+ * The NestJS recipe of docs/recipes.md: a gateway instruments the socket.io server Nest gives it in
  * `afterInit`. The test applies the decorators as functions (the test build has no decorator
- * transform); the README writes them as `@WebSocketGateway()` and `@Module(…)`.
+ * transform); docs/recipes.md writes them as decorators, `@WebSocketGateway()`.
  */
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';

@@ -79,7 +79,7 @@ function connect(name, namespace, wanted) {
 		if (removed) notice(text, 'error');
 		removal = null;
 	});
-	// Sockscope's agent tells a socket why before an operator disconnects it (see the README).
+	// Sockscope's agent tells a socket why before an operator disconnects it (see docs/admin-actions.md).
 	s.on(
 		'sockscope:kicked',
 		(kick) => (removal = typeof kick?.reason === 'string' ? kick.reason : '')
