@@ -133,8 +133,9 @@ export interface ConnectionErrorFigures {
 	/** Per code: an engine.io `connection_error` (`unknown transport`, …) or `refused: <message>`. */
 	counts: Record<string, number>;
 	/**
-	 * The latest examples, newest first, at most `SAMPLE_CONNECTION_ERRORS`. Absent from a streamed
-	 * sample when they are the ones its node's previous sample carried.
+	 * The latest examples, newest first, at most `SAMPLE_CONNECTION_ERRORS`; absent while there are
+	 * none. Absent too from a streamed sample when they are the ones its node's previous sample
+	 * carried: a dashboard keeps those, starting from its snapshot's.
 	 */
 	recent?: ConnectionErrorExample[];
 }

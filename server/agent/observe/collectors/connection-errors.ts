@@ -92,6 +92,9 @@ export class ConnectionErrors {
 			if (d > 0) counts[code] = d;
 			this.previous.set(code, n);
 		}
-		return { counts, recent: [...this.recent] };
+		// No examples is no list at all: a sample streamed without one then reads the same whether
+		// the list was left out as unchanged or there never was one (an empty list and a missing one
+		// would rebuild differently from a stream of patches).
+		return this.recent.length === 0 ? { counts } : { counts, recent: [...this.recent] };
 	}
 }
