@@ -77,6 +77,16 @@ describe('with Object.prototype polluted before import and before instrument()',
 		).resolves.toMatchObject({ rows: [{}, {}] });
 	});
 
+	test('a live window opens on the fields sent, and sends its rows', async () => {
+		const update = fixtures.once<{ total: number; rows: SocketRow[] }>(dashboard, 'sockets:window');
+		await fixtures.ask(dashboard, 'sockets:watch', {
+			watch: 1,
+			query: { namespace: '/' },
+			limit: 10
+		});
+		expect(await update).toMatchObject({ total: 3 });
+	});
+
 	test('prototype keys sent by a dashboard are still refused', async () => {
 		await expect(
 			fixtures.ask(dashboard, 'sockets:query', { constructor: 'x' })
