@@ -19,7 +19,7 @@ import { EventLog } from './history/event-log.js';
 import { Faults } from './base/faults.js';
 import { HistoryStore } from './history/history.js';
 import { RoomTracker } from './history/room-history.js';
-import { assertNotInstrumented, claimServer } from './http/host-server.js';
+import { assertNotInstrumented, assertServer, claimServer } from './http/host-server.js';
 import { sendMetrics } from './http/routes.js';
 import { createMetrics } from './metrics/prometheus.js';
 import { metricsResponse, type MetricsHandler } from './metrics/handler.js';
@@ -105,6 +105,7 @@ export interface Instrumentation {
  * });
  */
 export function instrument(io: Server, options: UserInput): Instrumentation {
+	assertServer(io);
 	const opts = resolveOptions(options);
 	assertNotInstrumented(io);
 	if (opts.auth === false && process.env.NODE_ENV === 'production') {

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Principal, Role } from '../protocol/models.js';
 import { ROLES } from '../protocol/vocabulary.js';
 import { AgentError } from './base/errors.js';
+import { ownCopy, withPlainPrototype } from './base/own-keys.js';
 
 export interface UserOptions {
 	/** Login name. */
@@ -377,118 +378,124 @@ const USER_FIELD_HINTS: Record<string, string> = {
 	namespaces: "list namespace names such as '/chat', or leave it out for all of them"
 };
 
-const namespaceName = z.string().regex(/^\/[^,]*$/, 'must start with "/" and contain no comma');
-const urlPath = z.string().regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute path like /sockscope');
+/**
+ * Built with the host's prototype keys hidden from zod (see `withPlainPrototype`): importing the
+ * agent must work in a process whose `Object.prototype` a library has polluted.
+ */
+const schema = withPlainPrototype(() => {
+	const namespaceName = z.string().regex(/^\/[^,]*$/, 'must start with "/" and contain no comma');
+	const urlPath = z.string().regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute path like /sockscope');
 
-const userSchema = z.strictObject({
-	name: z.string().min(1).max(128),
-	passwordHash: z.string().regex(/^\$2[aby]\$\d\d\$.{53}$/, 'must be a bcrypt hash'),
-	role: z.enum(ROLES, { error: "must be 'admin' or 'readonly'" }),
-	namespaces: z.array(namespaceName).optional()
-});
+	const userSchema = z.strictObject({
+		name: z.string().min(1).max(128),
+		passwordHash: z.string().regex(/^\$2[aby]\$\d\d\$.{53}$/, 'must be a bcrypt hash'),
+		role: z.enum(ROLES, { error: "must be 'admin' or 'readonly'" }),
+		namespaces: z.array(namespaceName).optional()
+	});
 
-const isRegistry = (v: unknown) =>
-	typeof v === 'object' && v !== null && typeof (v as Registry).registerMetric === 'function';
+	const isRegistry = (v: unknown) =>
+		typeof v === 'object' && v !== null && typeof (v as Registry).registerMetric === 'function';
 
-const schema = z.strictObject({
-	namespace: namespaceName.default('/sockscope'),
-	auth: z.union([
-		z.literal(false),
-		z.strictObject({
-			users: z.array(userSchema).min(1, EMPTY_USERS).optional(),
-			authorize: z.function().optional(),
-			secret: z.string().min(16, 'must be at least 16 characters').optional(),
-			sessionTtl: z.number().int().positive().max(30 * 86_400).default(3600),
-			maxFailedLogins: z.number().int().positive().default(5),
-			trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false)
-		})
-	], { error: 'must be false or an object { users, authorize, … }' }),
-	nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),
-	dashboard: z
-		.union([z.literal(false), z.strictObject({ path: urlPath })], {
-			error: "must be false or { path: '/sockscope' }"
-		})
-		.default({ path: '/sockscope' }),
-	metrics: z
-		.union(
-			[
-				z.literal(false),
-				z.strictObject({
-					path: urlPath.optional(),
-					register: z
-						.custom<Registry>(isRegistry, 'must be a prom-client Registry (e.g. its `register`)')
-						.optional(),
-					defaultMetrics: z.boolean().default(false),
-					authorize: z.function().optional(),
-					rooms: z
-						.union([z.array(z.string().min(1)).max(10_000), z.instanceof(RegExp), z.function()], {
-							error:
-								'must be a list of room names, a RegExp or a function (namespace, room) => boolean'
-						})
-						.optional()
-				})
-			],
-			{ error: METRICS_SHAPE }
-		)
-		.default(false),
-	label: z.function().optional(),
-	otel: z.boolean().default(false),
-	redact: z
-		.strictObject({
-			socketData: z.union([z.boolean(), z.array(z.string())]).default(true),
-			headers: z.array(z.string()).default(['cookie', 'authorization', 'proxy-authorization', 'x-api-key']),
-			auth: z.boolean().default(true),
-			showHeaders: z.union([z.literal(true), z.array(z.string())]).default(SAFE_HEADERS),
-			showQuery: z.union([z.boolean(), z.array(z.string())]).default(false)
-		})
-		.default({
-			socketData: true,
-			headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'],
-			auth: true,
-			showHeaders: SAFE_HEADERS,
-			showQuery: false
-		}),
-	eventLog: z
-		.strictObject({
-			payloads: z.boolean().default(false),
-			maxPerSecond: z.number().int().positive().max(10_000).default(100)
-		})
-		.default({ payloads: false, maxPerSecond: 100 }),
-	audit: z
-		.strictObject({
-			memory: z.number().int().positive().max(1_000_000).default(1000),
-			sqlite: z.string().min(1).optional(),
-			redis: z.custom<RedisLike>((v) => typeof v === 'object' && v !== null, 'must be a Redis client').optional(),
-			redisKey: z.string().min(1).default('sockscope:audit'),
-			durable: z.number().int().positive().max(100_000_000).optional(),
-			refusals: z.number().int().positive().max(100_000_000).optional()
-		})
-		.default({ memory: 1000, redisKey: 'sockscope:audit' }),
-	sampleInterval: z.number().int().min(100).max(60_000).default(1000),
-	maxEventNames: z.number().int().min(1).max(10_000).default(200),
-	eventNames: z.array(z.string().min(1).max(128)).max(10_000).optional(),
-	httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
-	queryTimeout: z.number().int().min(50).max(60_000).default(2000),
-	limits: z
-		.strictObject({
-			requestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.requestsPerSecond),
-			burst: z.number().int().positive().default(LIMIT_DEFAULTS.burst),
-			inFlight: z.number().int().positive().default(LIMIT_DEFAULTS.inFlight),
-			userRequestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.userRequestsPerSecond),
-			userInFlight: z.number().int().positive().default(LIMIT_DEFAULTS.userInFlight),
-			dashboardsPerUser: z.number().int().positive().default(LIMIT_DEFAULTS.dashboardsPerUser),
-			logSubscriptionsPerUser: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptionsPerUser),
-			logSubscriptions: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptions)
-		})
-		.default(LIMIT_DEFAULTS),
-	notifyClients: z.boolean().default(true),
-	ackTimeout: z.union([z.literal(false), z.number().int().min(10).max(600_000)]).default(10_000),
-	roomHistory: z
-		.strictObject({
-			largest: z.number().int().min(0).max(100).default(5),
-			opened: z.number().int().min(0).max(1000).default(50)
-		})
-		.default({ largest: 5, opened: 50 })
+	return z.strictObject({
+		namespace: namespaceName.default('/sockscope'),
+		auth: z.union([
+			z.literal(false),
+			z.strictObject({
+				users: z.array(userSchema).min(1, EMPTY_USERS).optional(),
+				authorize: z.function().optional(),
+				secret: z.string().min(16, 'must be at least 16 characters').optional(),
+				sessionTtl: z.number().int().positive().max(30 * 86_400).default(3600),
+				maxFailedLogins: z.number().int().positive().default(5),
+				trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false)
+			})
+		], { error: 'must be false or an object { users, authorize, … }' }),
+		nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),
+		dashboard: z
+			.union([z.literal(false), z.strictObject({ path: urlPath })], {
+				error: "must be false or { path: '/sockscope' }"
+			})
+			.default({ path: '/sockscope' }),
+		metrics: z
+			.union(
+				[
+					z.literal(false),
+					z.strictObject({
+						path: urlPath.optional(),
+						register: z
+							.custom<Registry>(isRegistry, 'must be a prom-client Registry (e.g. its `register`)')
+							.optional(),
+						defaultMetrics: z.boolean().default(false),
+						authorize: z.function().optional(),
+						rooms: z
+							.union([z.array(z.string().min(1)).max(10_000), z.instanceof(RegExp), z.function()], {
+								error:
+									'must be a list of room names, a RegExp or a function (namespace, room) => boolean'
+							})
+							.optional()
+					})
+				],
+				{ error: METRICS_SHAPE }
+			)
+			.default(false),
+		label: z.function().optional(),
+		otel: z.boolean().default(false),
+		redact: z
+			.strictObject({
+				socketData: z.union([z.boolean(), z.array(z.string())]).default(true),
+				headers: z.array(z.string()).default(['cookie', 'authorization', 'proxy-authorization', 'x-api-key']),
+				auth: z.boolean().default(true),
+				showHeaders: z.union([z.literal(true), z.array(z.string())]).default(SAFE_HEADERS),
+				showQuery: z.union([z.boolean(), z.array(z.string())]).default(false)
+			})
+			.default({
+				socketData: true,
+				headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'],
+				auth: true,
+				showHeaders: SAFE_HEADERS,
+				showQuery: false
+			}),
+		eventLog: z
+			.strictObject({
+				payloads: z.boolean().default(false),
+				maxPerSecond: z.number().int().positive().max(10_000).default(100)
+			})
+			.default({ payloads: false, maxPerSecond: 100 }),
+		audit: z
+			.strictObject({
+				memory: z.number().int().positive().max(1_000_000).default(1000),
+				sqlite: z.string().min(1).optional(),
+				redis: z.custom<RedisLike>((v) => typeof v === 'object' && v !== null, 'must be a Redis client').optional(),
+				redisKey: z.string().min(1).default('sockscope:audit'),
+				durable: z.number().int().positive().max(100_000_000).optional(),
+				refusals: z.number().int().positive().max(100_000_000).optional()
+			})
+			.default({ memory: 1000, redisKey: 'sockscope:audit' }),
+		sampleInterval: z.number().int().min(100).max(60_000).default(1000),
+		maxEventNames: z.number().int().min(1).max(10_000).default(200),
+		eventNames: z.array(z.string().min(1).max(128)).max(10_000).optional(),
+		httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
+		queryTimeout: z.number().int().min(50).max(60_000).default(2000),
+		limits: z
+			.strictObject({
+				requestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.requestsPerSecond),
+				burst: z.number().int().positive().default(LIMIT_DEFAULTS.burst),
+				inFlight: z.number().int().positive().default(LIMIT_DEFAULTS.inFlight),
+				userRequestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.userRequestsPerSecond),
+				userInFlight: z.number().int().positive().default(LIMIT_DEFAULTS.userInFlight),
+				dashboardsPerUser: z.number().int().positive().default(LIMIT_DEFAULTS.dashboardsPerUser),
+				logSubscriptionsPerUser: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptionsPerUser),
+				logSubscriptions: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptions)
+			})
+			.default(LIMIT_DEFAULTS),
+		notifyClients: z.boolean().default(true),
+		ackTimeout: z.union([z.literal(false), z.number().int().min(10).max(600_000)]).default(10_000),
+		roomHistory: z
+			.strictObject({
+				largest: z.number().int().min(0).max(100).default(5),
+				opened: z.number().int().min(0).max(1000).default(50)
+			})
+			.default({ largest: 5, opened: 50 })
+	});
 });
 
 /** `auth.users[1]`: numeric steps as indices. */
@@ -526,7 +533,7 @@ function userIssueMessage(
 	const field = String(path[3]);
 	const value = valueAt(input, path.slice(0, 4));
 	const problem = value === undefined ? 'is undefined' : value === '' ? 'is empty' : message;
-	const hint = USER_FIELD_HINTS[field];
+	const hint = Object.hasOwn(USER_FIELD_HINTS, field) ? USER_FIELD_HINTS[field] : undefined;
 	return `option "${formatPath(path.slice(0, 3))}"${who}: ${field} ${problem}${hint ? ` — ${hint}` : ''}`;
 }
 
@@ -551,7 +558,9 @@ function specificIssue(
 }
 
 /** Merges the user's options with the defaults, or throws an `AgentError` naming the option. */
-export function resolveOptions(input: unknown): Options {
+export function resolveOptions(given: unknown): Options {
+	// Own keys only: an option is what the host wrote, not a key some library put on Object.prototype.
+	const input = ownCopy(given);
 	if (input === undefined || input === null || typeof input !== 'object') {
 		throw new AgentError('E_OPTIONS', 'instrument(io, options): options are required, with at least `auth` (use `auth: false` to turn authentication off explicitly)');
 	}
@@ -567,7 +576,8 @@ export function resolveOptions(input: unknown): Options {
 			userIssueMessage(input, path, message) ?? `option "${where}": ${message}`
 		);
 	}
-	const options = parsed.data as Options;
+	// Rebuilt without a prototype, so an option left out reads as undefined, never as an inherited key.
+	const options = ownCopy(parsed.data) as Options;
 	if (options.auth && !options.auth.users && !options.auth.authorize) {
 		throw new AgentError(
 			'E_OPTIONS',

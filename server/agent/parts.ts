@@ -25,7 +25,8 @@ import type { NodeModel } from './observe/model.js';
 import type { Options } from './options.js';
 import type { Sampler } from './history/sampler.js';
 import type { SeamCheck } from './observe/seam.js';
-import { engineOf, watchConnectErrors } from './observe/seam.js';
+import { engineOf, recoveryWindow, watchConnectErrors } from './observe/seam.js';
+import { RecoveredSessions } from './observe/recovered-sessions.js';
 
 const debug = createDebug('sockscope:agent');
 
@@ -74,12 +75,14 @@ export function watchHost(
 			? { readBinary: createMsgpackReader({ model, adminNamespace: opts.namespace, acks }) }
 			: {})
 	});
+	const recovery = recoveryWindow(io);
 	const sockets = createSocketCollector({
 		model,
 		faults,
 		engine,
 		tap: log,
-		wireEvents: seam.wireEvents
+		wireEvents: seam.wireEvents,
+		...(recovery !== null ? { sessions: new RecoveredSessions(recovery) } : {})
 	});
 	const namespaces = createNamespaceCollector({
 		io,

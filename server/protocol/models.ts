@@ -85,9 +85,15 @@ export interface NamespaceSample {
 	sockets: number;
 	rooms: number;
 	transports: TransportCounts;
+	/** New sockets; a recovered session is not one (see `recovered`). */
 	connects: number;
 	refused: number;
 	disconnects: number;
+	/**
+	 * Sessions recovered by socket.io's connection state recovery: a socket whose transport dropped
+	 * (counted once in `disconnects`, with its reason) came back with the same id and rooms.
+	 */
+	recovered: number;
 	/** socket.io's own reason strings, e.g. `transport close`, `ping timeout`. */
 	reasons: Record<string, number>;
 	eventsIn: number;
@@ -230,6 +236,7 @@ export interface NamespaceSeries {
 	connects: number[];
 	refused: number[];
 	disconnects: number[];
+	recovered: number[];
 	eventsIn: number[];
 	eventsOut: number[];
 	bytesIn: number[];
@@ -281,6 +288,7 @@ export interface NamespaceSummary {
 	/** Cumulative since the agent started. */
 	connects: number;
 	disconnects: number;
+	recovered: number;
 	refused: number;
 	eventsIn: number;
 	eventsOut: number;

@@ -20,6 +20,7 @@ export function emptyNamespaceSample(name: string): NamespaceSample {
 		connects: 0,
 		refused: 0,
 		disconnects: 0,
+		recovered: 0,
 		reasons: {},
 		eventsIn: 0,
 		eventsOut: 0,

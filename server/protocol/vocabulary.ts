@@ -61,6 +61,7 @@ export const SERIES_COUNT_FIGURES = [
 	'connects',
 	'refused',
 	'disconnects',
+	'recovered',
 	'eventsIn',
 	'eventsOut',
 	'bytesIn',

@@ -71,6 +71,19 @@ describe('refused at instrument()', () => {
 		await second.close();
 	});
 
+	test.each([
+		[
+			'the http.Server (a common slip)',
+			() => createServer(),
+			'io must be a Socket.IO Server (`new Server(httpServer)` from socket.io 4.6 or later); got an http.Server — pass the Socket.IO Server created on it instead'
+		],
+		['undefined', () => undefined, 'io must be a Socket.IO Server (`new Server(httpServer)` from socket.io 4.6 or later); got undefined'],
+		['a plain object', () => ({}), 'got a plain object'],
+		['a namespace', () => new Server().of('/chat'), 'got the namespace "/chat" — pass its server (`nsp.server`) instead']
+	])('instrument() given %s instead of a Server says what it got', (_name, make, message) => {
+		expect(() => instrument(make() as never, { auth: false })).toThrow(message);
+	});
+
 	test('metricsHandler() without the metrics option', async () => {
 		const agent = instrument(new Server(), { auth: false });
 		closers.push(() => agent.close());

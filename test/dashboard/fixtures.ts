@@ -51,6 +51,7 @@ export function history(
 				connects,
 				refused: zeros,
 				disconnects: zeros,
+				recovered: zeros,
 				eventsIn: zeros,
 				eventsOut: zeros,
 				bytesIn: zeros,

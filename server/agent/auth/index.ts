@@ -14,6 +14,7 @@ import { ROLES } from '../../protocol/vocabulary.js';
 import { AgentError } from '../base/errors.js';
 import type { Faults } from '../base/faults.js';
 import type { AuthOptions, Options } from '../options.js';
+import { ownCopy, withPlainPrototype } from '../base/own-keys.js';
 import { namespaceField } from '../base/validation.js';
 import { addressGroup, clientAddress } from './client-address.js';
 import { createPasswordCheck } from './passwords.js';
@@ -41,11 +42,13 @@ export interface Authenticator {
 const ANONYMOUS: Principal = { name: 'anonymous', role: 'admin' };
 
 /** What a host's hook must return: extra fields are dropped, a wrong shape is the host's fault. */
-const hookPrincipal = z.object({
-	name: z.string().min(1).max(128),
-	role: z.enum(ROLES),
-	namespaces: z.array(namespaceField).max(1000).optional()
-});
+const hookPrincipal = withPlainPrototype(() =>
+	z.object({
+		name: z.string().min(1).max(128),
+		role: z.enum(ROLES),
+		namespaces: z.array(namespaceField).max(1000).optional()
+	})
+);
 
 export function createAuthenticator(auth: Options['auth'], faults: Faults): Authenticator {
 	if (auth === false) {
@@ -69,7 +72,7 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 			throw new AgentError('E_AUTH_INVALID', 'refused: the authorize hook failed');
 		}
 		if (result === null || result === undefined) return null;
-		const parsed = hookPrincipal.safeParse(result);
+		const parsed = hookPrincipal.safeParse(ownCopy(result));
 		if (!parsed.success) {
 			faults.record(
 				'authorize hook',
@@ -80,7 +83,7 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 				'refused: the authorize hook returned no valid principal'
 			);
 		}
-		const { name, role, namespaces } = parsed.data;
+		const { name, role, namespaces } = ownCopy(parsed.data);
 		return namespaces ? { name, role, namespaces } : { name, role };
 	}
 

@@ -35,15 +35,7 @@ import {
 	TRANSPORTS
 } from '../../protocol/vocabulary.js';
 import { AgentError } from './errors.js';
-
-export const namespaceField = z.string().min(1).max(MAX_ROOM_NAME).startsWith('/');
-export const socketIdField = z.string().min(1).max(64);
-export const roomField = z.string().min(1).max(MAX_ROOM_NAME);
-const cursorField = z.string().max(2048);
-const limitField = z.number().int().min(1).max(MAX_PAGE_SIZE);
-const transportField = z.enum(TRANSPORTS);
-const orderField = z.enum(SORT_ORDERS);
-const reasonField = z.string().max(MAX_FILTER_TEXT);
+import { ownCopy, withPlainPrototype } from './own-keys.js';
 
 /** Names socket.io keeps for itself: emitting them would confuse the clients or throw. */
 const RESERVED_EVENTS = new Set([
@@ -54,11 +46,6 @@ const RESERVED_EVENTS = new Set([
 	'newListener',
 	'removeListener'
 ]);
-const eventField = z
-	.string()
-	.min(1)
-	.max(MAX_ROOM_NAME)
-	.refine((name) => !RESERVED_EVENTS.has(name), 'is a name socket.io reserves');
 
 /** Keys that could reach an object's prototype in a client that merges the arguments. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -94,126 +81,160 @@ function jsonProblem(value: unknown, path: (string | number)[] = []): Problem | 
 	return null;
 }
 
-const emitArgsField = z.array(z.unknown()).superRefine((args, ctx) => {
-	const problem = jsonProblem(args);
-	if (problem) {
-		ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
-		return;
-	}
-	// Only measured once the walk has bounded the depth, so stringify cannot overflow the stack.
-	if (Buffer.byteLength(JSON.stringify(args)) > MAX_EMIT_ARGS_BYTES) {
-		ctx.addIssue({ code: 'custom', message: `larger than ${MAX_EMIT_ARGS_BYTES} bytes as JSON` });
-	}
-});
-
-export const schemas = {
-	empty: z.strictObject({}),
-	sockets: z.strictObject({
-		namespace: namespaceField.optional(),
-		room: roomField.optional(),
-		transport: transportField.optional(),
-		nodeId: z.string().max(128).optional(),
-		text: z.string().max(MAX_FILTER_TEXT).optional(),
-		sort: z.enum(SOCKET_SORT_KEYS).optional(),
-		order: orderField.optional(),
-		cursor: cursorField.optional(),
-		limit: limitField.optional()
-	}) satisfies z.ZodType<SocketsQuery>,
-	socketRef: z.strictObject({ namespace: namespaceField, id: socketIdField }) satisfies z.ZodType<SocketRef>,
-	rooms: z.strictObject({
-		namespace: namespaceField.optional(),
-		text: z.string().max(MAX_FILTER_TEXT).optional(),
-		sort: z.enum(ROOM_SORT_KEYS).optional(),
-		order: orderField.optional(),
-		cursor: cursorField.optional(),
-		limit: limitField.optional()
-	}) satisfies z.ZodType<RoomsQuery>,
-	members: z.strictObject({
-		namespace: namespaceField,
-		room: roomField,
-		cursor: cursorField.optional(),
-		limit: limitField.optional()
-	}) satisfies z.ZodType<MembersQuery>,
-	history: z.strictObject({ range: z.enum(HISTORY_RANGES) }) satisfies z.ZodType<HistoryQuery>,
-	roomHistory: z.strictObject({
-		namespace: namespaceField,
-		room: roomField,
-		range: z.enum(HISTORY_RANGES)
-	}) satisfies z.ZodType<RoomHistoryQuery>,
-	logFilter: z.strictObject({
-		namespace: namespaceField.optional(),
-		direction: z.enum(['in', 'out']).optional(),
-		room: roomField.optional(),
-		socket: socketIdField.optional(),
-		event: z.string().min(1).max(MAX_ROOM_NAME).optional()
-	}) satisfies z.ZodType<LogFilter>,
-	audit: z.strictObject({
-		cursor: z.string().min(1).max(64).optional(),
-		limit: limitField.optional()
-	}) satisfies z.ZodType<AuditQuery>
-};
-
 /** A socket leaving the room named by its own id could no longer be reached by id. */
 function ownRoom(field: string) {
 	return { path: [field], message: "must not be the socket's own room" };
 }
 
-/** Admin commands, by event name: strict, so a misspelt field is an error, not ignored. */
-export const commandSchemas = {
-	'socket:disconnect': z.strictObject({
-		namespace: namespaceField,
-		id: socketIdField,
-		reason: reasonField.optional(),
-		close: z.boolean().optional()
-	}) satisfies z.ZodType<DisconnectInput>,
-	'socket:join': z.strictObject({
-		namespace: namespaceField,
-		id: socketIdField,
-		room: roomField
-	}) satisfies z.ZodType<RoomInput>,
-	'socket:leave': z
-		.strictObject({ namespace: namespaceField, id: socketIdField, room: roomField })
-		.refine((input) => input.room !== input.id, ownRoom('room')) satisfies z.ZodType<RoomInput>,
-	'socket:move': z
-		.strictObject({ namespace: namespaceField, id: socketIdField, from: roomField, to: roomField })
-		.refine((input) => input.from !== input.id, ownRoom('from')) satisfies z.ZodType<MoveInput>,
-	'emit:send': z
-		.strictObject({
-			namespace: namespaceField,
-			socket: socketIdField.optional(),
+/**
+ * The schemas, built with the host's prototype keys hidden from zod (see `withPlainPrototype`), so
+ * that importing the agent works in a process whose `Object.prototype` a library has polluted.
+ */
+const built = withPlainPrototype(() => {
+	const namespaceField = z.string().min(1).max(MAX_ROOM_NAME).startsWith('/');
+	const socketIdField = z.string().min(1).max(64);
+	const roomField = z.string().min(1).max(MAX_ROOM_NAME);
+	const cursorField = z.string().max(2048);
+	const limitField = z.number().int().min(1).max(MAX_PAGE_SIZE);
+	const transportField = z.enum(TRANSPORTS);
+	const orderField = z.enum(SORT_ORDERS);
+	const reasonField = z.string().max(MAX_FILTER_TEXT);
+
+	const eventField = z
+		.string()
+		.min(1)
+		.max(MAX_ROOM_NAME)
+		.refine((name) => !RESERVED_EVENTS.has(name), 'is a name socket.io reserves');
+
+	const emitArgsField = z.array(z.unknown()).superRefine((args, ctx) => {
+		const problem = jsonProblem(args);
+		if (problem) {
+			ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+			return;
+		}
+		// Only measured once the walk has bounded the depth, so stringify cannot overflow the stack.
+		if (Buffer.byteLength(JSON.stringify(args)) > MAX_EMIT_ARGS_BYTES) {
+			ctx.addIssue({ code: 'custom', message: `larger than ${MAX_EMIT_ARGS_BYTES} bytes as JSON` });
+		}
+	});
+
+	const schemas = {
+		empty: z.strictObject({}),
+		sockets: z.strictObject({
+			namespace: namespaceField.optional(),
 			room: roomField.optional(),
-			except: z.array(roomField).max(100).optional(),
-			event: eventField,
-			args: emitArgsField
-		})
-		.refine((input) => input.socket === undefined || input.room === undefined, {
-			path: ['room'],
-			message: 'give a socket or a room, not both'
-		}) satisfies z.ZodType<EmitInput>,
-	'room:move': z
-		.strictObject({
+			transport: transportField.optional(),
+			nodeId: z.string().max(128).optional(),
+			text: z.string().max(MAX_FILTER_TEXT).optional(),
+			sort: z.enum(SOCKET_SORT_KEYS).optional(),
+			order: orderField.optional(),
+			cursor: cursorField.optional(),
+			limit: limitField.optional()
+		}) satisfies z.ZodType<SocketsQuery>,
+		socketRef: z.strictObject({
+			namespace: namespaceField,
+			id: socketIdField
+		}) satisfies z.ZodType<SocketRef>,
+		rooms: z.strictObject({
+			namespace: namespaceField.optional(),
+			text: z.string().max(MAX_FILTER_TEXT).optional(),
+			sort: z.enum(ROOM_SORT_KEYS).optional(),
+			order: orderField.optional(),
+			cursor: cursorField.optional(),
+			limit: limitField.optional()
+		}) satisfies z.ZodType<RoomsQuery>,
+		members: z.strictObject({
 			namespace: namespaceField,
 			room: roomField,
-			to: roomField,
-			dryRun: z.boolean().optional()
-		})
-		.refine((input) => input.to !== input.room, {
-			path: ['to'],
-			message: 'must differ from room'
-		}) satisfies z.ZodType<RoomMoveInput>,
-	'room:disconnect': z.strictObject({
-		namespace: namespaceField,
-		room: roomField,
-		reason: reasonField.optional(),
-		dryRun: z.boolean().optional(),
-		rate: z.number().int().min(1).max(100_000).optional()
-	}) satisfies z.ZodType<RoomDisconnectInput>
-};
+			cursor: cursorField.optional(),
+			limit: limitField.optional()
+		}) satisfies z.ZodType<MembersQuery>,
+		history: z.strictObject({ range: z.enum(HISTORY_RANGES) }) satisfies z.ZodType<HistoryQuery>,
+		roomHistory: z.strictObject({
+			namespace: namespaceField,
+			room: roomField,
+			range: z.enum(HISTORY_RANGES)
+		}) satisfies z.ZodType<RoomHistoryQuery>,
+		logFilter: z.strictObject({
+			namespace: namespaceField.optional(),
+			direction: z.enum(['in', 'out']).optional(),
+			room: roomField.optional(),
+			socket: socketIdField.optional(),
+			event: z.string().min(1).max(MAX_ROOM_NAME).optional()
+		}) satisfies z.ZodType<LogFilter>,
+		audit: z.strictObject({
+			cursor: z.string().min(1).max(64).optional(),
+			limit: limitField.optional()
+		}) satisfies z.ZodType<AuditQuery>
+	};
+
+	/** Admin commands, by event name: strict, so a misspelt field is an error, not ignored. */
+	const commandSchemas = {
+		'socket:disconnect': z.strictObject({
+			namespace: namespaceField,
+			id: socketIdField,
+			reason: reasonField.optional(),
+			close: z.boolean().optional()
+		}) satisfies z.ZodType<DisconnectInput>,
+		'socket:join': z.strictObject({
+			namespace: namespaceField,
+			id: socketIdField,
+			room: roomField
+		}) satisfies z.ZodType<RoomInput>,
+		'socket:leave': z
+			.strictObject({ namespace: namespaceField, id: socketIdField, room: roomField })
+			.refine((input) => input.room !== input.id, ownRoom('room')) satisfies z.ZodType<RoomInput>,
+		'socket:move': z
+			.strictObject({
+				namespace: namespaceField,
+				id: socketIdField,
+				from: roomField,
+				to: roomField
+			})
+			.refine((input) => input.from !== input.id, ownRoom('from')) satisfies z.ZodType<MoveInput>,
+		'emit:send': z
+			.strictObject({
+				namespace: namespaceField,
+				socket: socketIdField.optional(),
+				room: roomField.optional(),
+				except: z.array(roomField).max(100).optional(),
+				event: eventField,
+				args: emitArgsField
+			})
+			.refine((input) => input.socket === undefined || input.room === undefined, {
+				path: ['room'],
+				message: 'give a socket or a room, not both'
+			}) satisfies z.ZodType<EmitInput>,
+		'room:move': z
+			.strictObject({
+				namespace: namespaceField,
+				room: roomField,
+				to: roomField,
+				dryRun: z.boolean().optional()
+			})
+			.refine((input) => input.to !== input.room, {
+				path: ['to'],
+				message: 'must differ from room'
+			}) satisfies z.ZodType<RoomMoveInput>,
+		'room:disconnect': z.strictObject({
+			namespace: namespaceField,
+			room: roomField,
+			reason: reasonField.optional(),
+			dryRun: z.boolean().optional(),
+			rate: z.number().int().min(1).max(100_000).optional()
+		}) satisfies z.ZodType<RoomDisconnectInput>
+	};
+
+	return { namespaceField, socketIdField, roomField, schemas, commandSchemas };
+});
+export const { namespaceField, socketIdField, roomField, schemas, commandSchemas } = built;
 
 /** Parses a payload or throws an `E_VALIDATION` error saying which field is wrong and how. */
 export function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
-	const result = schema.safeParse(payload ?? {});
-	if (result.success) return result.data;
+	// Own keys only, in and out: a key the host put on Object.prototype is neither an unknown field
+	// of the payload nor the value of a field the dashboard left out.
+	const result = schema.safeParse(ownCopy(payload ?? {}));
+	if (result.success) return ownCopy(result.data);
 	const issue = result.error.issues[0];
 	const where = issue.path.length ? issue.path.join('.') : 'payload';
 	throw new AgentError('E_VALIDATION', `${where}: ${issue.message}`);

@@ -48,6 +48,7 @@ export function mergeNamespaces(lists: NamespaceSummary[][]): NamespaceSummary[]
 			'rooms',
 			'connects',
 			'disconnects',
+			'recovered',
 			'refused',
 			'eventsIn',
 			'eventsOut',

@@ -150,10 +150,13 @@ function authorise(principal: Principal, namespace: string, adminNamespace: stri
 
 /** What an invalid payload seemed to aim at, so the trail says where junk was sent. */
 function aimOf(payload: unknown): { namespace?: string; target: string } {
-	const fields =
-		typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-	const namespace = namespaceField.safeParse(fields.namespace);
-	const aim = [fields.id, fields.socket, fields.room].find((value) => typeof value === 'string');
+	// Own keys only: a field the dashboard did not send is not read from Object.prototype.
+	const field = (key: string): unknown =>
+		typeof payload === 'object' && payload !== null && Object.hasOwn(payload, key)
+			? (payload as Record<string, unknown>)[key]
+			: undefined;
+	const namespace = namespaceField.safeParse(field('namespace'));
+	const aim = [field('id'), field('socket'), field('room')].find((value) => typeof value === 'string');
 	return {
 		...(namespace.success ? { namespace: namespace.data } : {}),
 		target: typeof aim === 'string' ? clip(aim) : ''

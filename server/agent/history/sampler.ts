@@ -78,6 +78,7 @@ export class Sampler {
 			connects: delta('connects'),
 			refused: delta('refused'),
 			disconnects: delta('disconnects'),
+			recovered: delta('recovered'),
 			reasons,
 			eventsIn: delta('eventsIn'),
 			eventsOut: delta('eventsOut'),

@@ -16,6 +16,11 @@ export interface NamespaceCounter {
 export const NAMESPACE_COUNTERS: NamespaceCounter[] = [
 	{ key: 'connections', help: 'Sockets connected', read: (s) => s.connects },
 	{ key: 'connections_refused', help: 'Connections refused by middleware', read: (s) => s.refused },
+	{
+		key: 'connections_recovered',
+		help: 'Sessions recovered after a dropped transport (connection state recovery); not counted in connections',
+		read: (s) => s.recovered
+	},
 	{ key: 'room_joins', help: 'Room joins', read: (s) => s.joins },
 	{ key: 'room_leaves', help: 'Room leaves', read: (s) => s.leaves },
 	{

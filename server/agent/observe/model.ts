@@ -16,9 +16,15 @@ export { EventCounter };
 
 /** Cumulative figures of one namespace. */
 export class NamespaceStats {
+	/** New sockets; a recovered session is counted in `recovered` instead, as the same socket continuing. */
 	connects = 0;
 	refused = 0;
 	disconnects = 0;
+	/**
+	 * Sessions recovered (connection state recovery, socket.io ≥ 4.6): the transport dropped (one
+	 * disconnect, with its reason) and the client came back as the same socket, same id and rooms.
+	 */
+	recovered = 0;
 	readonly reasons = new Map<string, number>();
 	eventsIn = 0;
 	eventsOut = 0;

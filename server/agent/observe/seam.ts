@@ -17,6 +17,9 @@
  * 4. The engine.io server as the engine collector uses it (`clients`, its `connection` and
  *    `flush` events), typed in socket.io as a plain `Server` without `flush`.
  * 5. Whether an adapter reaches other nodes, found from its prototype chain.
+ * 6. `io.opts.connectionStateRecovery` (also `io._opts`): whether a dropped socket's session may
+ *    come back, and for how long (socket.io fills in its default duration there). Public as an
+ *    option, undocumented as the server's field.
  */
 import createDebug from 'debug';
 import type { Namespace, Server } from 'socket.io';
@@ -322,4 +325,21 @@ export function reachesOtherNodes(adapter: object): boolean {
 	while (proto && !Object.hasOwn(proto, 'serverSideEmit')) proto = Object.getPrototypeOf(proto);
 	const parent = proto && Object.getPrototypeOf(proto);
 	return Boolean(parent && 'serverSideEmit' in parent);
+}
+
+/**
+ * How long socket.io keeps a dropped socket's session for recovery (touch point 6), in ms; null
+ * when connection state recovery is off. Read once, at `instrument()`.
+ */
+export function recoveryWindow(io: Server): number | null {
+	try {
+		const server = io as unknown as Partial<Record<'opts' | '_opts', { connectionStateRecovery?: unknown }>>;
+		const recovery = (server.opts ?? server._opts)?.connectionStateRecovery;
+		if (typeof recovery !== 'object' || recovery === null) return null;
+		const duration = (recovery as { maxDisconnectionDuration?: unknown }).maxDisconnectionDuration;
+		// socket.io's own default, should a version stop writing it into the options.
+		return typeof duration === 'number' && duration > 0 ? duration : 2 * 60 * 1000;
+	} catch {
+		return null;
+	}
 }

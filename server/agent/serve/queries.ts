@@ -216,7 +216,7 @@ export class Queries {
 		const { model } = this;
 		const stamp: WindowStamp = { members: model.upgrades, order: 0, figures: model.rttReadings };
 		for (const s of this.namespacesFor(principal, filter.namespace)) {
-			stamp.members += s.connects + s.disconnects + s.joins + s.leaves;
+			stamp.members += s.connects + s.recovered + s.disconnects + s.joins + s.leaves;
 			stamp.figures += s.eventsIn + s.eventsOut + s.bytesIn + s.bytesOut;
 			if (isCountSort(sort)) stamp.order += s[sort];
 		}
@@ -305,6 +305,7 @@ export class Queries {
 			rooms: s.publicRooms.size,
 			connects: s.connects,
 			disconnects: s.disconnects,
+			recovered: s.recovered,
 			refused: s.refused,
 			eventsIn: s.eventsIn,
 			eventsOut: s.eventsOut,

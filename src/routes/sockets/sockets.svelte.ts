@@ -155,7 +155,7 @@ export class SocketsView {
 		const signature = samples
 			.flatMap((s) =>
 				s.namespaces.map(
-					(n) => `${n.sockets}/${n.connects}/${n.disconnects}/${n.joins}/${n.leaves}`
+					(n) => `${n.sockets}/${n.connects}/${n.recovered}/${n.disconnects}/${n.joins}/${n.leaves}`
 				)
 			)
 			.join(',');

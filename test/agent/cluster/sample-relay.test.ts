@@ -24,6 +24,7 @@ function sample(nodeId: string, t: number, eventsIn = 10): Sample {
 			connects: 1,
 			refused: 0,
 			disconnects: 1,
+			recovered: 0,
 			reasons: { 'transport close': 1 },
 			eventsIn,
 			eventsOut: eventsIn * 20,

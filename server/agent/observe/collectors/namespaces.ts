@@ -63,7 +63,9 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 		try {
 			const stats = model.statsOf(this);
 			if (stats === undefined) return;
-			stats.connects++;
+			// A recovered session (socket.io ≥ 4.6) is the socket that dropped coming back, not a new one.
+			if (socket.recovered === true) stats.recovered++;
+			else stats.connects++;
 			sockets.watch(socket, stats);
 		} catch (err) {
 			faults.record('connection', err);
@@ -92,7 +94,12 @@ export function createNamespaceCollector(deps: NamespaceCollectorDeps): Namespac
 	function onJoinRoom(this: Adapter, room: string, id: string): void {
 		try {
 			const stats = model.statsOf(this.nsp);
-			if (stats && room !== id) stats.joins++;
+			if (stats === undefined) return;
+			if (room !== id) stats.joins++;
+			// A recovered session's rooms, its own among them, are restored in the new socket's
+			// constructor, before socket.io lists the socket in `nsp.sockets`: `create-room` could not
+			// tell the id's room from a public one. Joining it under its own id settles it.
+			else stats.publicRooms.delete(room);
 		} catch (err) {
 			faults.record('join-room', err);
 		}

@@ -8,6 +8,7 @@
 import type { Socket } from 'socket.io';
 import type { Faults } from '../../base/faults.js';
 import { SocketState, type NamespaceStats, type NodeModel } from '../model.js';
+import type { RecoveredSessions } from '../recovered-sessions.js';
 import type { EngineCollector, EventTap } from './engine.js';
 
 export interface SocketCollector {
@@ -24,14 +25,30 @@ export interface SocketCollectorDeps {
 	tap: EventTap;
 	/** Whether the engine collector reads events from the wire; if not, they are counted here. */
 	wireEvents: boolean;
+	/** Where dropped sockets' figures wait for their session's recovery; absent when recovery is off. */
+	sessions?: RecoveredSessions;
 }
+
+/**
+ * The disconnect reasons after which socket.io keeps the session for recovery: the transport went
+ * away, not the client's or the server's decision to end the socket.
+ */
+const RECOVERABLE_REASONS = new Set([
+	'transport error',
+	'transport close',
+	'forced close',
+	'ping timeout',
+	'server shutting down',
+	'forced server close'
+]);
 
 export function createSocketCollector({
 	model,
 	faults,
 	engine,
 	tap,
-	wireEvents
+	wireEvents,
+	sessions
 }: SocketCollectorDeps): SocketCollector {
 	// socket.io calls onAny listeners with the event and its arguments. Fixed parameters instead of a
 	// rest parameter keep the hot path free of allocation; the log only shows the first arguments.
@@ -66,7 +83,9 @@ export function createSocketCollector({
 			const s = model.stateOf(this);
 			if (s === null) return;
 			unwatch(s);
+			// Counted once, with its reason, whether or not the session comes back.
 			s.stats.countDisconnect(reason);
+			if (sessions !== undefined && RECOVERABLE_REASONS.has(reason)) sessions.park(s);
 		} catch (err) {
 			faults.record('disconnect', err);
 		}
@@ -90,6 +109,8 @@ export function createSocketCollector({
 			if (model.stateOf(socket) !== null) return;
 			const conn = engine.track(socket.conn);
 			const s = new SocketState(socket, stats, conn);
+			// The same socket continuing: its figures go on from where the dropped transport left them.
+			if (sessions !== undefined && socket.recovered === true) sessions.resume(s);
 			conn.add(s);
 			stats.addState(s);
 			model.watched++;

@@ -190,6 +190,8 @@ export class AdminUiState {
 				rooms: ns?.rooms.size ?? 0,
 				connects: totals?.connects ?? 0,
 				disconnects: totals?.disconnects ?? 0,
+				// @socket.io/admin-ui reports a recovered session as a new connection.
+				recovered: 0,
 				refused: 0,
 				eventsIn: totals?.eventsIn ?? 0,
 				eventsOut: totals?.eventsOut ?? 0,
