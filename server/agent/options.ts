@@ -49,6 +49,13 @@ export interface AuthOptions {
 	 */
 	maxFailedLogins?: number;
 	/**
+	 * Failed logins allowed per address per minute, whatever the user names, before every further
+	 * login from that address is refused (IPv6 addresses count by their /64). It stops floods of
+	 * throw-away names, which the limit per name never sees twice; clients behind one NAT share it.
+	 * @default 20
+	 */
+	maxFailedLoginsPerAddress?: number;
+	/**
 	 * Reverse proxies in front of the server whose `X-Forwarded-For` tells the client's address:
 	 * `true` for one, a number for a chain. Without it, every login behind a proxy comes from the
 	 * proxy's address.
@@ -400,6 +407,7 @@ const schema = z.strictObject({
 			secret: z.string().min(16, 'must be at least 16 characters').optional(),
 			sessionTtl: z.number().int().positive().max(30 * 86_400).default(3600),
 			maxFailedLogins: z.number().int().positive().default(5),
+			maxFailedLoginsPerAddress: z.number().int().positive().default(20),
 			trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false)
 		})
 	], { error: 'must be false or an object { users, authorize, … }' }),
@@ -548,6 +556,25 @@ function specificIssue(
 		}
 	}
 	return { path, message: issue.message };
+}
+
+/**
+ * A users list given at run time (`agent.setUsers`), checked like `auth.users`; throws an
+ * `E_OPTIONS` error naming the entry and field. Unlike the option, it may be empty: removing
+ * every user is how an operator locks password logins at once.
+ */
+export function parseUsers(input: unknown): UserOptions[] {
+	const parsed = z.array(userSchema).safeParse(input);
+	if (parsed.success) return parsed.data;
+	const { path, message } = specificIssue(parsed.error.issues[0], ['auth', 'users']);
+	const where = path.length > 2 ? formatPath(path.slice(1)) : 'users';
+	throw new AgentError(
+		'E_OPTIONS',
+		`setUsers(): ${
+			userIssueMessage({ auth: { users: input } }, path, message)?.replace(/^option "auth\./, '"') ??
+			`"${where}": ${message}`
+		}`
+	);
 }
 
 /** Merges the user's options with the defaults, or throws an `AgentError` naming the option. */
