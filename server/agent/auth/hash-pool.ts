@@ -38,9 +38,9 @@ const { parentPort, workerData } = require('node:worker_threads');
 const bcrypt = require(workerData.bcrypt);
 // On Linux a thread has its own niceness: this one yields the CPU to the host's own threads.
 try { require('node:os').setPriority(19); } catch {}
-parentPort.on('message', ({ id, op, text, arg }) => {
+parentPort.on('message', ({ id, text, arg }) => {
 	try {
-		const result = op === 'compare' ? bcrypt.compareSync(text, arg) : bcrypt.hashSync(text, arg);
+		const result = bcrypt.compareSync(text, arg);
 		parentPort.postMessage({ id, result });
 	} catch (err) {
 		parentPort.postMessage({ id, error: String(err && err.message) });
@@ -48,7 +48,7 @@ parentPort.on('message', ({ id, op, text, arg }) => {
 });
 `;
 
-type Work = { op: 'compare'; text: string; arg: string } | { op: 'hash'; text: string; arg: number };
+type Work = { op: 'compare'; text: string; arg: string };
 
 interface Job {
 	work: Work;
@@ -61,7 +61,6 @@ interface Job {
 export interface HashPool {
 	/** Compares in the worker, in `from`'s line; `E_RATE_LIMITED` when that line is full. */
 	compare(password: string, hash: string, from: string): Promise<boolean>;
-	hash(password: string, cost: number, from: string): Promise<string>;
 	/**
 	 * Takes a place in `from`'s line like a compare would, and gives it back after as long as a
 	 * recent compare took (queueing included), without using the worker: the answer to an
@@ -115,7 +114,7 @@ export function createHashPool(): HashPool {
 			running = undefined;
 			if (error !== undefined) job.reject(new Error(error));
 			else {
-				if (job.work.op === 'compare') measured(performance.now() - job.queuedAt);
+				measured(performance.now() - job.queuedAt);
 				job.resolve(result);
 			}
 			pump();
@@ -196,7 +195,6 @@ export function createHashPool(): HashPool {
 
 	return {
 		compare: (text, hash, from) => run({ op: 'compare', text, arg: hash }, from) as Promise<boolean>,
-		hash: (text, cost, from) => run({ op: 'hash', text, arg: cost }, from) as Promise<string>,
 		async hold(from, calibrate) {
 			if (disposed) throw new AgentError('E_AUTH_INVALID');
 			admit(from);
