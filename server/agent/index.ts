@@ -13,6 +13,7 @@ import type { Feature, NodeInfo, Principal, Sample, Snapshot } from '../protocol
 import { createAdminNamespace } from './serve/admin-namespace.js';
 import { auditHandlers, createAuditTrail, registerAudit } from './audit/index.js';
 import { createAuthenticator } from './auth/index.js';
+import { createSessionCommands } from './commands/sessions.js';
 import { createCommands } from './commands/index.js';
 import { AgentError } from './base/errors.js';
 import { EventLog } from './history/event-log.js';
@@ -25,7 +26,7 @@ import { createMetrics } from './metrics/prometheus.js';
 import { metricsResponse, type MetricsHandler } from './metrics/handler.js';
 import { NodeModel } from './observe/model.js';
 import { createOtelMetrics, type OtelMetrics } from './metrics/otel.js';
-import { resolveOptions, type Options, type UserInput } from './options.js';
+import { parseUsers, resolveOptions, type Options, type UserInput, type UserOptions } from './options.js';
 import { serveHttp, startSampling, watchHost, type Part } from './parts.js';
 import { createHealthProbe } from './observe/process-health.js';
 import { Queries } from './serve/queries.js';
@@ -86,6 +87,17 @@ export interface Instrumentation {
 	 * `fastify.get('/metrics', handler)`, or plain `http`. Needs the `metrics` option.
 	 */
 	metricsHandler(): MetricsHandler;
+	/**
+	 * Replaces the users who log in with a password (`auth.users`), checked like the option;
+	 * throws an `E_OPTIONS` error naming the bad entry. Sessions follow at once: the dashboards
+	 * and tokens of a removed user, or of one whose password, role or namespaces changed, are
+	 * ended (open dashboards are disconnected now, tokens refused from now on); the others go on.
+	 * Call it on every node of a cluster: each checks sessions against its own list.
+	 *
+	 * @example
+	 * agent.setUsers([{ name: 'admin', passwordHash: await hashPassword(newPassword), role: 'admin' }]);
+	 */
+	setUsers(users: UserOptions[]): void;
 	/** Removes every listener, timer, route and namespace the agent added. */
 	close(): Promise<void>;
 }
@@ -245,12 +257,16 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			notifyClients: opts.notifyClients
 		})
 	);
+	const sessions = own(
+		createSessionCommands({ admin, authenticator, trail, faults, nodeId: opts.nodeId })
+	);
 	registerAudit(admin, trail);
 	admin.serve(
 		{
 			...queryHandlers({ queries, history, rooms, log, cluster, snapshot }),
 			...auditHandlers(trail),
 			...commands.handlers,
+			...sessions.handlers,
 			...windows.handlers
 		},
 		snapshot
@@ -280,6 +296,10 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		options: opts,
 		seam,
 		latestSample: () => sampling.latest(),
+		setUsers(users) {
+			if (closed) throw new AgentError('E_OPTIONS', 'setUsers(): the agent is closed');
+			authenticator.setUsers(parseUsers(users));
+		},
 		metricsHandler() {
 			if (!metrics) {
 				throw new AgentError(

@@ -50,6 +50,13 @@ export interface AuthOptions {
 	 */
 	maxFailedLogins?: number;
 	/**
+	 * Failed logins allowed per address per minute, whatever the user names, before every further
+	 * login from that address is refused (IPv6 addresses count by their /64). It stops floods of
+	 * throw-away names, which the limit per name never sees twice; clients behind one NAT share it.
+	 * @default 20
+	 */
+	maxFailedLoginsPerAddress?: number;
+	/**
 	 * Reverse proxies in front of the server whose `X-Forwarded-For` tells the client's address:
 	 * `true` for one, a number for a chain. Without it, every login behind a proxy comes from the
 	 * proxy's address.
@@ -382,7 +389,7 @@ const USER_FIELD_HINTS: Record<string, string> = {
  * Built with the host's prototype keys hidden from zod (see `withPlainPrototype`): importing the
  * agent must work in a process whose `Object.prototype` a library has polluted.
  */
-const schema = withPlainPrototype(() => {
+const { schema, usersSchema } = withPlainPrototype(() => {
 	const namespaceName = z.string().regex(/^\/[^,]*$/, 'must start with "/" and contain no comma');
 	const urlPath = z.string().regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute path like /sockscope');
 
@@ -396,7 +403,7 @@ const schema = withPlainPrototype(() => {
 	const isRegistry = (v: unknown) =>
 		typeof v === 'object' && v !== null && typeof (v as Registry).registerMetric === 'function';
 
-	return z.strictObject({
+	const options = z.strictObject({
 		namespace: namespaceName.default('/sockscope'),
 		auth: z.union([
 			z.literal(false),
@@ -406,6 +413,7 @@ const schema = withPlainPrototype(() => {
 				secret: z.string().min(16, 'must be at least 16 characters').optional(),
 				sessionTtl: z.number().int().positive().max(30 * 86_400).default(3600),
 				maxFailedLogins: z.number().int().positive().default(5),
+				maxFailedLoginsPerAddress: z.number().int().positive().default(20),
 				trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false)
 			})
 		], { error: 'must be false or an object { users, authorize, … }' }),
@@ -496,6 +504,8 @@ const schema = withPlainPrototype(() => {
 			})
 			.default({ largest: 5, opened: 50 })
 	});
+	// `setUsers()`'s list, checked like the option's but allowed to be empty.
+	return { schema: options, usersSchema: z.array(userSchema) };
 });
 
 /** `auth.users[1]`: numeric steps as indices. */
@@ -555,6 +565,26 @@ function specificIssue(
 		}
 	}
 	return { path, message: issue.message };
+}
+
+/**
+ * A users list given at run time (`agent.setUsers`), checked like `auth.users`; throws an
+ * `E_OPTIONS` error naming the entry and field. Unlike the option, it may be empty: removing
+ * every user is how an operator locks password logins at once.
+ */
+export function parseUsers(given: unknown): UserOptions[] {
+	const input = ownCopy(given);
+	const parsed = usersSchema.safeParse(input);
+	if (parsed.success) return ownCopy(parsed.data);
+	const { path, message } = specificIssue(parsed.error.issues[0], ['auth', 'users']);
+	const where = path.length > 2 ? formatPath(path.slice(1)) : 'users';
+	throw new AgentError(
+		'E_OPTIONS',
+		`setUsers(): ${
+			userIssueMessage({ auth: { users: input } }, path, message)?.replace(/^option "auth\./, '"') ??
+			`"${where}": ${message}`
+		}`
+	);
 }
 
 /** Merges the user's options with the defaults, or throws an `AgentError` naming the option. */

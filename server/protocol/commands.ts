@@ -52,6 +52,17 @@ export interface RoomDisconnectInput {
 	rate?: number;
 }
 
+/**
+ * Ends every session of a user: their open dashboards (on every node) are disconnected, and the
+ * session tokens granted to them until now are refused. Only an admin who sees every namespace
+ * may send it. The user logs in again with a password (a host's `authorize` hook may let a
+ * dashboard of theirs straight back in: those sessions are the host's).
+ */
+export interface SessionsEndInput {
+	/** The user's name, as in `auth.users` (or as the host's hook names its principal). */
+	user: string;
+}
+
 /** How many sockets a command touched, per node. */
 export interface Affected {
 	sockets: number;
@@ -67,6 +78,8 @@ export interface CommandMap {
 	'emit:send': { input: EmitInput; result: Affected };
 	'room:move': { input: RoomMoveInput; result: Affected };
 	'room:disconnect': { input: RoomDisconnectInput; result: Affected };
+	/** `sockets`: the user's dashboards disconnected. */
+	'sessions:end': { input: SessionsEndInput; result: Affected };
 }
 
 export type CommandName = keyof CommandMap;
@@ -80,6 +93,12 @@ export const COMMAND_EVENTS = [
 	'room:move',
 	'room:disconnect'
 ] as const satisfies readonly CommandName[];
+
+/** The commands that act on the host's sockets, in one namespace each. */
+export type SocketCommandName = (typeof COMMAND_EVENTS)[number];
+
+/** Every command, as the audit trail names them: the socket commands, then the agent's own. */
+export const AUDITED_COMMANDS = [...COMMAND_EVENTS, 'sessions:end'] as const satisfies readonly CommandName[];
 
 /** The event a kicked client receives before it is disconnected, with `{ reason }`. */
 export const KICK_EVENT = 'sockscope:kicked';

@@ -20,7 +20,15 @@ export type CrowdRequest =
 	  }
 	| { type: 'proxied'; url: string; forwardedFor: string[] }
 	| { type: 'logins'; namespace: string; auth: Record<string, unknown> }
+	| { type: 'loginFlood'; url: string; forwardedFor: string; parallel: number; seconds: number }
 	| { type: 'report' };
+
+export interface LoginFloodResult {
+	/** Login attempts made, each a new connection. */
+	sent: number;
+	/** Refusal codes (or `ok`), counted. */
+	answered: Record<string, number>;
+}
 
 export interface FloodResult {
 	sent: number;
@@ -41,6 +49,13 @@ export interface Crowd {
 	 * or `ok`. Only the logins reach the server now, not the connections' handshakes.
 	 */
 	logins(namespace: string, auth: Record<string, unknown>): Promise<string[]>;
+	/**
+	 * Password logins with a new random user name each, over a new connection each, `parallel`
+	 * at a time for `seconds`, all from one address (`X-Forwarded-For`, as a proxy writes it).
+	 */
+	loginFlood(
+		request: Omit<Extract<CrowdRequest, { type: 'loginFlood' }>, 'type'>
+	): Promise<LoginFloodResult>;
 	/** How many of the crowd's sockets have been disconnected so far. */
 	disconnected(): Promise<number>;
 	close(): void;
@@ -63,6 +78,7 @@ export function startCrowd(): Crowd {
 		flood: (request) => call({ type: 'flood', ...request }),
 		proxied: (url, forwardedFor) => call({ type: 'proxied', url, forwardedFor }),
 		logins: (namespace, auth) => call({ type: 'logins', namespace, auth }),
+		loginFlood: (request) => call({ type: 'loginFlood', ...request }),
 		disconnected: () => call({ type: 'report' }),
 		close: () => child.kill()
 	};
@@ -177,6 +193,38 @@ async function serve(request: CrowdRequest): Promise<unknown> {
 						})
 				)
 			);
+		case 'loginFlood': {
+			const result: LoginFloodResult = { sent: 0, answered: {} };
+			const end = performance.now() + request.seconds * 1000;
+			const attempt = () =>
+				new Promise<string>((resolve) => {
+					const socket = io(request.url, {
+						forceNew: true,
+						reconnection: false,
+						transports: ['websocket'],
+						auth: { user: `r${Math.random()}`, password: 'x' },
+						extraHeaders: { 'x-forwarded-for': request.forwardedFor }
+					});
+					socket.once('connect', () => {
+						socket.disconnect();
+						resolve('ok');
+					});
+					socket.once('connect_error', (err: { data?: { code?: string } }) => {
+						socket.disconnect();
+						resolve(err.data?.code ?? String(err));
+					});
+				});
+			await Promise.all(
+				Array.from({ length: request.parallel }, async () => {
+					while (performance.now() < end) {
+						result.sent++;
+						const code = await attempt();
+						result.answered[code] = (result.answered[code] ?? 0) + 1;
+					}
+				})
+			);
+			return result;
+		}
 		case 'report':
 			return disconnected;
 	}

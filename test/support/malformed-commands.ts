@@ -2,9 +2,10 @@
  * A deterministic generator of malformed commands: a valid payload of a random command, then one
  * mutation that must make it invalid (wrong type, missing field, unknown field, oversize, prototype
  * key, too deep, reserved name, …). Valid payloads aim at a socket and rooms that do not exist, so
- * a mutation that failed to invalidate would show as E_NOT_FOUND, not act.
+ * a mutation that failed to invalidate would show as E_NOT_FOUND, not act. The socket commands
+ * only: `sessions:end` has its own tests (auth.test.ts).
  */
-import { COMMAND_EVENTS, type CommandName } from '../../server/protocol/commands.js';
+import { COMMAND_EVENTS, type SocketCommandName as CommandName } from '../../server/protocol/commands.js';
 import { MAX_EMIT_ARGS_BYTES, MAX_ROOM_NAME } from '../../server/protocol/limits.js';
 import { RESERVED_EVENTS } from './dashboard-client.js';
 

@@ -1,8 +1,10 @@
 /**
- * Password logins against `auth.users`. Every attempt costs the same, whether the user exists or
- * not: names are compared in constant time, and bcrypt always runs, against a dummy hash of the
- * same cost when no user matches. bcrypt runs in a worker thread (hash-pool.ts), never on the
- * host's event loop.
+ * Password logins against the users list. The name is looked up in constant time; a known name
+ * has its password compared by bcrypt in the worker (hash-pool.ts, never on the host's event
+ * loop), in its address's line of the fair queue. An unknown name never reaches the worker: the
+ * flood that filled it was made of throw-away names. It is refused after as long as a recent
+ * real compare took, holding a place in its address's line meanwhile, so that neither the time
+ * nor the way it is refused tells whether the name exists.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
@@ -14,12 +16,20 @@ const MAX_NAME = 128;
 export const BCRYPT_COST = 10;
 // bcrypt reads only the first 72 bytes; the bound keeps a huge password from costing anything.
 const MAX_PASSWORD = 1024;
+/** The line of the one compare that measures the cost of a compare, apart from every address's. */
+const CALIBRATION = '\u0000calibration';
 
 export interface PasswordCheck {
-	/** The user whose name and password these are, or null. */
-	check(name: unknown, password: unknown): Promise<UserOptions | null>;
+	/**
+	 * The user whose name and password these are, or null. `from` is the address group the
+	 * login comes from; throws `E_RATE_LIMITED` when its line of the queue is full.
+	 */
+	check(name: unknown, password: unknown, from: string): Promise<UserOptions | null>;
 	/** The user of that name, for session tokens; not a login, so not constant time. */
 	find(name: string): UserOptions | undefined;
+	/** Replaces the users list: the next login or token check sees the new one. */
+	setUsers(users: readonly UserOptions[]): void;
+	readonly users: readonly UserOptions[];
 	/** Stops the worker; checks still waiting fail. */
 	dispose(): void;
 }
@@ -29,15 +39,37 @@ export function hashPassword(password: string, cost = BCRYPT_COST): Promise<stri
 	return bcrypt.hash(password, cost);
 }
 
-export function createPasswordCheck(users: UserOptions[]): PasswordCheck {
-	const digests = users.map((user) => ({ user, digest: digest(user.name) }));
-	const cost = Number(users[0]?.passwordHash.slice(4, 6) ?? 10);
+export function createPasswordCheck(initial: readonly UserOptions[]): PasswordCheck {
+	let users: readonly UserOptions[] = [];
+	let digests: { user: UserOptions; digest: Buffer }[] = [];
+	let byName = new Map<string, UserOptions>();
 	const pool = createHashPool();
-	// Made with the first login, whatever its name, so an unknown name costs no more than a known one.
-	let dummy: Promise<string> | undefined;
+	let calibrating: Promise<unknown> | undefined;
+
+	function setUsers(list: readonly UserOptions[]): void {
+		users = list.map((user) => ({ ...user }));
+		digests = users.map((user) => ({ user, digest: digest(user.name) }));
+		byName = new Map(users.map((user) => [user.name, user]));
+	}
+	setUsers(initial);
+
+	/**
+	 * One real compare, once, whose duration seeds what unknown names wait: a wrong password
+	 * against a real user's hash, so that it costs what that user's logins cost.
+	 */
+	function calibrate(): Promise<unknown> {
+		const hash = users[0]?.passwordHash;
+		if (!hash) return Promise.resolve();
+		calibrating ??= pool.compare(randomBytes(16).toString('hex'), hash, CALIBRATION).catch((err) => {
+			// Tried again by the next unknown name, not kept as a rejection forever.
+			calibrating = undefined;
+			throw err;
+		});
+		return calibrating;
+	}
 
 	return {
-		async check(name, password) {
+		async check(name, password, from) {
 			const valid =
 				typeof name === 'string' &&
 				typeof password === 'string' &&
@@ -51,18 +83,16 @@ export function createPasswordCheck(users: UserOptions[]): PasswordCheck {
 					found = candidate.user;
 				}
 			}
-			dummy ??= pool.hash(randomBytes(16).toString('hex'), cost);
-			// A failed dummy is made again by the next login, not kept as a rejection forever.
-			const made = await dummy.catch((err) => {
-				dummy = undefined;
-				throw err;
-			});
-			const hash = found?.passwordHash ?? made;
-			const matches = await pool.compare(valid ? (password as string) : '', hash);
-			return valid && found && matches ? found : null;
+			if (!valid || !found) {
+				await pool.hold(from, calibrate);
+				return null;
+			}
+			return (await pool.compare(password as string, found.passwordHash, from)) ? found : null;
 		},
-		find(name) {
-			return users.find((user) => user.name === name);
+		find: (name) => byName.get(name),
+		setUsers,
+		get users() {
+			return users;
 		},
 		dispose: () => pool.dispose()
 	};

@@ -1,6 +1,7 @@
 /**
- * Failed logins per key (a user name and an address group, see auth/index.ts), in a one-minute window. Memory stays bounded: expired windows are
- * pruned on an unref'd timer, and past `MAX_TRACKED` addresses the oldest window is dropped.
+ * Failed logins per key, in a one-minute window: auth/index.ts keeps one limiter per user name
+ * and address group, and one per address group across every name. Memory stays bounded: expired
+ * windows are pruned on an unref'd timer, and past `MAX_TRACKED` keys the oldest window is dropped.
  */
 import { AgentError } from '../base/errors.js';
 

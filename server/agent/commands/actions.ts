@@ -10,7 +10,7 @@ import {
 	MOVE_EVENT,
 	type Affected,
 	type CommandMap,
-	type CommandName,
+	type SocketCommandName,
 	type MovedNotice
 } from '../../protocol/commands.js';
 import { AgentError } from '../base/errors.js';
@@ -31,7 +31,7 @@ export interface CommandSpec<I extends { namespace: string }> {
 	plan(nsp: Namespace, input: I): Promise<Plan>;
 }
 
-export type CommandSpecs = { [K in CommandName]: CommandSpec<CommandMap[K]['input']> };
+export type CommandSpecs = { [K in SocketCommandName]: CommandSpec<CommandMap[K]['input']> };
 
 type Operator = ReturnType<Namespace['in']>;
 

@@ -8,7 +8,8 @@ import {
 	COMMAND_EVENTS,
 	type Affected,
 	type AuditEntry,
-	type CommandName
+	type CommandName,
+	type SocketCommandName
 } from '../../protocol/commands.js';
 import type { RequestResult } from '../../protocol/events.js';
 import type { Principal } from '../../protocol/models.js';
@@ -38,7 +39,7 @@ export interface CommandDeps {
 
 export interface Commands {
 	/** The entries of the handler table, one per command. */
-	handlers: Pick<HandlerTable, CommandName>;
+	handlers: Pick<HandlerTable, SocketCommandName>;
 	/** Stops what is still running (paced room disconnects). */
 	dispose(): void;
 }
@@ -50,8 +51,8 @@ type Entry = Omit<AuditEntry, 'id' | 'outcome' | 'code' | 'affected'>;
 
 /** The commands whose answer, in the protocol, is what a plan counts (`Affected`). */
 type AnsweredByPlan = {
-	[K in CommandName]: Affected extends RequestResult<K> ? K : never;
-}[CommandName];
+	[K in SocketCommandName]: Affected extends RequestResult<K> ? K : never;
+}[SocketCommandName];
 /** Every command, as long as each answers `Affected`: this stops compiling when one does not. */
 const PLANNED: readonly AnsweredByPlan[] = COMMAND_EVENTS;
 
@@ -75,7 +76,7 @@ export function createCommands(deps: CommandDeps): Commands {
 	}
 
 	async function execute(
-		name: CommandName,
+		name: SocketCommandName,
 		ctx: RequestContext,
 		payload: unknown
 	): Promise<Affected> {
@@ -120,7 +121,7 @@ export function createCommands(deps: CommandDeps): Commands {
 		return plan.affected;
 	}
 
-	const handlers = {} as Record<CommandName, TableEntry<CommandName>>;
+	const handlers = {} as Record<SocketCommandName, TableEntry<SocketCommandName>>;
 	for (const name of PLANNED) {
 		handlers[name] = {
 			answer: (ctx, payload) => execute(name, ctx, payload),
@@ -134,7 +135,7 @@ export function createCommands(deps: CommandDeps): Commands {
 		};
 	}
 	// Each entry answers `Affected`, its command's result (see PLANNED).
-	return { handlers: handlers as Pick<HandlerTable, CommandName>, dispose: () => pacer.stop() };
+	return { handlers: handlers as Pick<HandlerTable, SocketCommandName>, dispose: () => pacer.stop() };
 }
 
 /** Validate → authorise: a read-only or out-of-scope principal learns nothing about the target. */

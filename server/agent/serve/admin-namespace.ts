@@ -12,6 +12,7 @@ import type {
 } from '../../protocol/events.js';
 import type { Ack, Principal, Sample, Snapshot } from '../../protocol/models.js';
 import type { Authenticator } from '../auth/index.js';
+import type { Session } from '../auth/tokens.js';
 import type { AdminNsp } from '../cluster/index.js';
 import { AgentError, toAckError } from '../base/errors.js';
 import type { Faults } from '../base/faults.js';
@@ -56,8 +57,13 @@ export interface AdminNamespace {
 
 const PRINCIPAL = Symbol('sockscope.principal');
 const EXPIRES = Symbol('sockscope.expires');
+const SESSION = Symbol('sockscope.session');
 
-type Admitted = DashboardSocket & { [PRINCIPAL]?: Principal; [EXPIRES]?: number };
+type Admitted = DashboardSocket & {
+	[PRINCIPAL]?: Principal;
+	[EXPIRES]?: number;
+	[SESSION]?: Session;
+};
 
 export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 	const { io, faults, authenticator } = deps;
@@ -77,7 +83,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 
 	nsp.use((socket, next) => {
 		authenticator.authenticate(socket).then(
-			({ principal, grant, expiresAt }) => {
+			({ principal, grant, expiresAt, session }) => {
 				try {
 					deps.limits.admit(principal);
 				} catch (err) {
@@ -85,6 +91,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 				}
 				(socket as Admitted)[PRINCIPAL] = principal;
 				(socket as Admitted)[EXPIRES] = expiresAt;
+				(socket as Admitted)[SESSION] = session;
 				if (grant) socket.data = { ...socket.data, sockscopeGrant: grant };
 				next();
 			},
@@ -104,9 +111,33 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 		return patches ? `${seen}:patches` : seen;
 	}
 
+	/**
+	 * Ends the open dashboards whose session no longer holds (its user's password, role or
+	 * namespaces changed, the user was removed, or an admin ended the user's sessions). Run when
+	 * the authenticator says something changed, and on every sample as well, so that a change
+	 * that arrives otherwise (another node ending sessions) takes at most one interval. Costs one
+	 * map lookup per dashboard of this node.
+	 */
+	function recheck(): void {
+		for (const socket of nsp.sockets.values() as Iterable<Admitted>) {
+			const session = socket[SESSION];
+			if (session && !authenticator.current(session)) {
+				debug('session of %s no longer holds: dashboard %s disconnected', session.name, socket.id);
+				socket.disconnect(true);
+			}
+		}
+	}
+	authenticator.onChange(recheck);
+
 	const onConnection = (socket: Admitted) => {
 		try {
 			if (!served) throw new Error('not served yet');
+			// Checked when the middleware began; the users may have changed while it waited.
+			const session = socket[SESSION];
+			if (session && !authenticator.current(session)) {
+				socket.disconnect(true);
+				return;
+			}
 			const { table, snapshot } = served;
 			const principal = socket[PRINCIPAL]!;
 			// Admitted by the middleware, but others of the same user may have connected meanwhile.
@@ -194,6 +225,11 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 			joinListeners.push(listener);
 		},
 		deliver(taken) {
+			try {
+				recheck();
+			} catch (err) {
+				faults.record('sessions check', err);
+			}
 			const sample = trim(taken);
 			for (const { principal, room, patches } of scopes.values()) {
 				// `.local`: each node delivers samples to its own dashboards; clusters relay them between nodes.

@@ -91,4 +91,13 @@ export class Actions {
 			(a) => `Disconnected ${plural(a.sockets, 'socket')} of “${room}”.`
 		);
 	}
+
+	/** Ends every session of `user` (their dashboards, on every node, and their tokens). */
+	endSessions(user: string) {
+		return this.#run(
+			'sessions:end',
+			{ user },
+			(a) => `Ended the sessions of “${user}”: ${plural(a.sockets, 'dashboard')} disconnected.`
+		);
+	}
 }

@@ -1,7 +1,18 @@
+import bcrypt from 'bcryptjs';
+import type { Socket as ClientSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../server/protocol/models.js';
-import { startFixture, type Fixture } from '../../support/agent-fixture.js';
-import { closeDashboards, login, refusal, user } from '../../support/dashboard-client.js';
+import type { UserOptions } from '../../../server/agent/options.js';
+import type { AuditEntry } from '../../../server/protocol/commands.js';
+import type { Page, Principal } from '../../../server/protocol/models.js';
+import { nextSample, startFixture, type Fixture } from '../../support/agent-fixture.js';
+import {
+	answer,
+	closeDashboards,
+	login,
+	outcome,
+	refusal,
+	user
+} from '../../support/dashboard-client.js';
 
 const secret = 'a-test-secret-of-some-length';
 const users = [user('alice', 'admin'), user('rita', 'readonly', ['/chat'])];
@@ -168,5 +179,151 @@ describe('authorize hook', () => {
 			await fx.close();
 			fx = undefined;
 		}
+	});
+});
+
+describe('logins from one address', () => {
+	const from = (address: string) => ({ 'x-forwarded-for': address });
+
+	it('are limited across every user name, so throw-away names are stopped too; other addresses still log in', async () => {
+		fx = await startFixture({ auth: { users, maxFailedLoginsPerAddress: 3, trustProxy: true } });
+		for (let i = 0; i < 3; i++) {
+			const name = `nobody-${i}`;
+			expect((await refusal(fx, { user: name, password: 'x' }, from('10.5.0.1'))).code).toBe(
+				'E_AUTH_INVALID'
+			);
+		}
+		expect((await refusal(fx, { user: 'nobody-3', password: 'x' }, from('10.5.0.1'))).code).toBe(
+			'E_RATE_LIMITED'
+		);
+		// Every name from that address, the right password too.
+		expect((await refusal(fx, { user: 'alice', password: 'alice-pw' }, from('10.5.0.1'))).code).toBe(
+			'E_RATE_LIMITED'
+		);
+		await login(fx, { user: 'alice', password: 'alice-pw' }, from('10.5.0.2'));
+		// IPv6 by its /64: another address of the same /64 is the same client.
+		for (let i = 1; i <= 3; i++) {
+			const address = `2001:db8:5:5::${i}`;
+			expect((await refusal(fx, { user: `n${i}`, password: 'x' }, from(address))).code).toBe(
+				'E_AUTH_INVALID'
+			);
+		}
+		expect((await refusal(fx, { user: 'rita', password: 'x' }, from('2001:db8:5:5:a::1'))).code).toBe(
+			'E_RATE_LIMITED'
+		);
+		await login(fx, { user: 'rita', password: 'rita-pw' }, from('2001:db8:5:6::1'));
+	});
+
+	it('with unknown names are refused like a wrong password, and take no place in the password queue', async () => {
+		// A deployment's cost (10): a compare takes tens of ms, so 150 of them would have waited
+		// in the queue of 64 places and some been refused as busy.
+		const slow = { ...users[0], name: 'slow', passwordHash: bcrypt.hashSync('slow-pw', 10) };
+		fx = await startFixture({ auth: { users: [slow, ...users], trustProxy: true } });
+		const flood = Array.from({ length: 150 }, (_, i) =>
+			refusal(fx!, { user: `r${Math.random()}`, password: 'x' }, from(`10.6.${i >> 8}.${i & 255}`))
+		);
+		const wrong = await refusal(fx, { user: 'slow', password: 'wrong' }, from('10.6.9.1'));
+		const admin = await login(fx, { user: 'alice', password: 'alice-pw' }, from('10.6.9.2'));
+		expect(admin.snapshot.principal.name).toBe('alice');
+		const codes = (await Promise.all(flood)).map((r) => r.code);
+		expect(new Set(codes)).toEqual(new Set(['E_AUTH_INVALID']));
+		expect((await Promise.all(flood))[0]).toEqual(wrong);
+	});
+});
+
+describe('sessions', () => {
+	const carol = user('carol', 'admin');
+	const withPassword = (u: UserOptions, password: string) => ({
+		...u,
+		passwordHash: bcrypt.hashSync(password, 4)
+	});
+	const disconnected = (socket: ClientSocket) =>
+		new Promise<string>((resolve) => socket.once('disconnect', resolve));
+
+	it('end when the password, role or namespaces change, or the user is removed: tokens and open dashboards', async () => {
+		fx = await startFixture({ auth: { users: [...users, carol] } });
+		const alice = await login(fx, { user: 'alice', password: 'alice-pw' });
+		const rita = await login(fx, { user: 'rita', password: 'rita-pw' });
+		const carols = await login(fx, { user: 'carol', password: 'carol-pw' });
+		const aliceGone = disconnected(alice.socket);
+
+		fx.agent.setUsers([withPassword(users[0], 'new-pw'), users[1], carol]);
+		expect(await aliceGone).toBe('io server disconnect');
+		expect(await refusal(fx, { token: alice.grant!.token })).toMatchObject({ code: 'E_TOKEN_INVALID' });
+		expect((await refusal(fx, { user: 'alice', password: 'alice-pw' })).code).toBe('E_AUTH_INVALID');
+		await login(fx, { user: 'alice', password: 'new-pw' });
+		// The others' sessions hold: their dashboards still get samples, their tokens still work.
+		await nextSample(rita.socket);
+		expect(rita.socket.connected && carols.socket.connected).toBe(true);
+		await login(fx, { token: rita.grant!.token });
+
+		const ritaGone = disconnected(rita.socket);
+		fx.agent.setUsers([users[0], { ...users[1], namespaces: ['/chat', '/admin'] }, carol]);
+		await ritaGone;
+		expect((await refusal(fx, { token: rita.grant!.token })).code).toBe('E_TOKEN_INVALID');
+
+		const carolGone = disconnected(carols.socket);
+		fx.agent.setUsers([users[0], users[1]]);
+		await carolGone;
+		expect((await refusal(fx, { token: carols.grant!.token })).code).toBe('E_TOKEN_INVALID');
+	});
+
+	it('setUsers refuses a bad list with an error naming the entry, and changes nothing', async () => {
+		fx = await startFixture({ auth: { users } });
+		const { grant } = await login(fx, { user: 'alice', password: 'alice-pw' });
+		expect(() =>
+			fx!.agent.setUsers([users[0], { name: 'ops', role: 'admin' } as unknown as UserOptions])
+		).toThrow(/setUsers\(\): "users\[1\]" \("ops"\): passwordHash is undefined/);
+		expect(() => fx!.agent.setUsers('alice' as unknown as UserOptions[])).toThrow(/setUsers\(\)/);
+		await login(fx, { token: grant!.token });
+	});
+
+	it('an admin ends all sessions of a user: dashboards disconnected, tokens refused, the command audited', async () => {
+		fx = await startFixture({ auth: { users: [...users, carol] } });
+		const first = await login(fx, { user: 'alice', password: 'alice-pw' });
+		const second = await login(fx, { token: first.grant!.token });
+		const rita = await login(fx, { user: 'rita', password: 'rita-pw' });
+		const admin = await login(fx, { user: 'carol', password: 'carol-pw' });
+		const gone = Promise.all([disconnected(first.socket), disconnected(second.socket)]);
+
+		// Only an admin of every namespace may, and junk is refused: both are in the trail too.
+		expect(await outcome(rita.socket, 'sessions:end', { user: 'alice' })).toBe('E_FORBIDDEN');
+		expect(await outcome(admin.socket, 'sessions:end', { user: '' })).toBe('E_VALIDATION');
+		const ended = await answer(admin.socket, 'sessions:end', { user: 'alice' });
+		expect(ended).toEqual({ data: { sockets: 2, nodes: { [fx.agent.nodeId]: 2 } } });
+		expect(await gone).toEqual(['io server disconnect', 'io server disconnect']);
+		expect((await refusal(fx, { token: first.grant!.token })).code).toBe('E_TOKEN_INVALID');
+		expect(rita.socket.connected && admin.socket.connected).toBe(true);
+		// A new login is a new session.
+		await login(fx, { user: 'alice', password: 'alice-pw' });
+
+		const page = (await answer<Page<AuditEntry>>(admin.socket, 'audit:query', {})) as {
+			data: Page<AuditEntry>;
+		};
+		const entries = page.data.rows.filter((e) => e.command === 'sessions:end');
+		expect(entries.map(({ principal, target, outcome, code, affected }) => ({
+			who: principal?.name,
+			target,
+			outcome,
+			code,
+			affected
+		}))).toEqual(
+			expect.arrayContaining([
+				{ who: 'carol', target: 'user alice', outcome: 'ok', code: undefined, affected: 2 },
+				{ who: 'rita', target: 'user alice', outcome: 'refused', code: 'E_FORBIDDEN', affected: 0 },
+				{ who: 'carol', target: 'user ', outcome: 'invalid', code: 'E_VALIDATION', affected: 0 }
+			])
+		);
+	});
+
+	it('refuses a signature in any other encoding than the one it was issued in', async () => {
+		fx = await startFixture({ auth: { users } });
+		const { grant } = await login(fx, { user: 'alice', password: 'alice-pw' });
+		const [payload, signature] = grant!.token.split('.');
+		const standard = Buffer.from(signature, 'base64url').toString('base64');
+		for (const other of [`${signature}==`, `${signature}=`, standard, ` ${signature}`]) {
+			expect((await refusal(fx, { token: `${payload}.${other}` })).code).toBe('E_TOKEN_INVALID');
+		}
+		await login(fx, { token: grant!.token });
 	});
 });
