@@ -120,22 +120,6 @@ export class Queries {
 	}
 
 	/**
-	 * Where a filter's sockets are read from, one list of records per namespace the principal may
-	 * see: a room's members', or the namespace's own (`NamespaceStats.states`, read in a row).
-	 */
-	private sources(principal: Principal, filter: SocketsFilter): readonly SocketState[][] {
-		const sources: SocketState[][] = [];
-		for (const stats of this.namespacesFor(principal, filter.namespace)) {
-			if (filter.room === undefined) sources.push(stats.states);
-			else {
-				const members = stats.nsp.adapter.rooms.get(filter.room);
-				if (members) sources.push(this.roomStates(members, stats));
-			}
-		}
-		return sources;
-	}
-
-	/**
 	 * How many records a scan of `filter` reads on this node: the sockets of the namespaces the
 	 * principal may see, or of the room's members. The cost a request is charged before it scans
 	 * (request-limits.ts), and the most rows it can find. O(namespaces), no socket read.
@@ -161,8 +145,11 @@ export class Queries {
 
 	/**
 	 * Offers each socket of `filter` that matches it to `visit`, reading `SCAN_CHUNK` sockets a
-	 * turn. It reads a copy of each list (a socket leaving meanwhile moves another record into its
-	 * place), so a socket gone meanwhile may still be offered.
+	 * turn, from one list per namespace the principal may see: the namespace's own records
+	 * (`NamespaceStats.states`, read in a row), or a room's members, whose records are found as
+	 * they are read (finding 10,000 at once held the loop too). It reads a copy of each list (a
+	 * socket leaving meanwhile moves another record into its place), so a socket gone meanwhile
+	 * may still be offered.
 	 */
 	private async scan(
 		principal: Principal,
@@ -172,25 +159,26 @@ export class Queries {
 		const match = this.matcher(filter);
 		let read = 0;
 		await this.turns.next();
-		for (const source of this.sources(principal, filter)) {
-			const states = source.slice();
-			for (let i = 0; i < states.length; i++) {
-				const state = states[i];
-				if (match === null || match(state)) visit(state);
+		for (const stats of this.namespacesFor(principal, filter.namespace)) {
+			if (filter.room === undefined) {
+				const states = stats.states.slice();
+				for (let i = 0; i < states.length; i++) {
+					const state = states[i];
+					if (match === null || match(state)) visit(state);
+					if (++read % SCAN_CHUNK === 0) await this.turns.next();
+				}
+				continue;
+			}
+			const members = stats.nsp.adapter.rooms.get(filter.room);
+			if (members === undefined) continue;
+			const ids = [...members];
+			for (let i = 0; i < ids.length; i++) {
+				const socket = stats.nsp.sockets.get(ids[i]);
+				const state = socket && this.model.stateOf(socket);
+				if (state && (match === null || match(state))) visit(state);
 				if (++read % SCAN_CHUNK === 0) await this.turns.next();
 			}
 		}
-	}
-
-	/** The records of a room's watched members. */
-	private roomStates(members: Set<string>, stats: NamespaceStats): SocketState[] {
-		const states: SocketState[] = [];
-		for (const id of members) {
-			const socket = stats.nsp.sockets.get(id);
-			const state = socket && this.model.stateOf(socket);
-			if (state) states.push(state);
-		}
-		return states;
 	}
 
 	/** Whether a socket passes the filter's transport and text; null when the filter has neither. */

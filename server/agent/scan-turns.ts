@@ -7,7 +7,7 @@
  */
 
 /** Chunks read in one turn of the event loop, all scans together. */
-export const CHUNKS_PER_TURN = 4;
+export const CHUNKS_PER_TURN = 2;
 
 export class ScanTurns {
 	/** Scans waiting for their next chunk, in the order they asked: each gets one chunk a turn. */

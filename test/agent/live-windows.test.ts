@@ -212,10 +212,7 @@ describe('live windows', () => {
 			expect(await seek(query, offset)).toEqual(key(ids[offset - 1]));
 		expect(await seek({ sort: 'id', order: 'desc' }, 10_000_000)).toEqual(key(ids[0]));
 		// With a filter the count is known only once read: past the end, its last matching row.
-		const some = ids.filter((id) => id.includes(ids[3].slice(0, 1)));
-		expect(await seek({ sort: 'id', text: ids[3].slice(0, 1) }, 10_000_000)).toEqual(
-			key(some.at(-1)!)
-		);
+		expect(await seek({ sort: 'id', text: ids[3] }, 10_000_000)).toEqual(key(ids[3]));
 		expect(await seek({ sort: 'id', text: 'no such text' }, 10_000_000)).toBeNull();
 		expect(await seek({ sort: 'id', namespace: '/nowhere' }, 3)).toBeNull();
 	});
