@@ -136,7 +136,7 @@ export interface AckFigures {
 
 /** Connections that never became sockets, during one sample interval, and the latest few. */
 export interface ConnectionErrorFigures {
-	/** Per code: an engine.io `connection_error` (`unknown transport`, …) or `refused: <message>`. */
+	/** Per code: an engine.io `connection_error` (`unknown transport`, …), `invalid namespace`, or `refused` (by middleware). */
 	counts: Record<string, number>;
 	/**
 	 * The latest examples, newest first, at most `SAMPLE_CONNECTION_ERRORS`; absent while there are
@@ -153,6 +153,11 @@ export interface ConnectionErrorExample {
 	code: string;
 	/** For a refusal by middleware: the namespace that refused. */
 	namespace?: string;
+	/**
+	 * The refusal's own message (the host's middleware's, or `allowRequest`'s), cut: only here,
+	 * never as a code, since a client can make it say anything.
+	 */
+	message?: string;
 }
 
 /** One socket's acknowledgements in one direction, since it connected. */

@@ -45,8 +45,20 @@ function cell(value: unknown): string {
 	return String(value);
 }
 
-/** RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. */
+/**
+ * First characters that make a spreadsheet read a cell as a formula (or, tab and carriage return,
+ * that some spreadsheets skip before looking for one). Labels, rooms and user agents are chosen by
+ * the host's clients, so a cell beginning so could run a formula on the operator's machine.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. A cell that a
+ * spreadsheet would read as a formula is neutralised as OWASP's CSV injection guidance says: a
+ * single quote before it (so it is read as text) and the cell quoted.
+ */
 function quote(text: string): string {
+	if (FORMULA_START.test(text)) return `"'${text.replaceAll('"', '""')}"`;
 	return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectRows, toCsv } from '../../src/lib/export.js';
+import { collectRows, serialise, toCsv } from '../../src/lib/export.js';
 import { matches } from '../../src/routes/audit/audit-filter.js';
 import type { AuditEntry } from '../../server/protocol/commands.js';
 
@@ -17,6 +17,59 @@ describe('toCsv', () => {
 		]);
 	});
 });
+
+describe('toCsv and spreadsheet formulas', () => {
+	const labels = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", '-2+3', '@SUM(1)'];
+
+	it('writes every cell a spreadsheet would read as a formula as quoted text beginning with a single quote', () => {
+		const rows = labels.map((label, i) => ({
+			id: `s${i}`,
+			label,
+			rooms: i === 0 ? ['=cmd|"/C calc"!A1', 'lobby'] : ['lobby'],
+			userAgent: i === 1 ? '\tcurl' : i === 2 ? '\r=1+1' : 'Mozilla/5.0'
+		}));
+		// Read back as a spreadsheet would: the file's bytes, decoded, split by RFC 4180.
+		const bytes = Buffer.from(toCsv(rows), 'utf8');
+		const [header, ...lines] = parseCsv(bytes.toString('utf8'));
+		expect(header).toEqual(['id', 'label', 'rooms', 'userAgent']);
+		const column = (name: string) => lines.map((cells) => cells[header.indexOf(name)]);
+		expect(column('label')).toEqual(labels.map((l) => `'${l}`));
+		expect(column('rooms')).toEqual([`'=cmd|"/C calc"!A1; lobby`, 'lobby', 'lobby', 'lobby']);
+		expect(column('userAgent')).toEqual(['Mozilla/5.0', "'\tcurl", "'\r=1+1", 'Mozilla/5.0']);
+		// Every cell that began with a formula character is quoted in the file itself.
+		for (const label of labels)
+			expect(bytes.includes(`"'${label.replaceAll('"', '""')}"`)).toBe(true);
+		for (const cells of lines) for (const c of cells) expect(c).not.toMatch(/^[=+\-@\t\r]/);
+	});
+
+	it('leaves JSON exports as they are', () => {
+		const rows = [{ id: 'a', label: '=1+1' }];
+		expect(JSON.parse(serialise(rows, 'json'))).toEqual(rows);
+	});
+});
+
+/** RFC 4180 cells of a CSV text: quoted cells may hold commas, quotes (doubled) and line breaks. */
+function parseCsv(text: string): string[][] {
+	const lines: string[][] = [];
+	let cells: string[] = [];
+	let cellText = '';
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
+		if (quoted) {
+			if (c === '"' && text[i + 1] === '"') ((cellText += '"'), i++);
+			else if (c === '"') quoted = false;
+			else cellText += c;
+		} else if (c === '"') quoted = true;
+		else if (c === ',') (cells.push(cellText), (cellText = ''));
+		else if (c === '\r' && text[i + 1] === '\n') {
+			cells.push(cellText);
+			lines.push(cells);
+			((cells = []), (cellText = ''), i++);
+		} else cellText += c;
+	}
+	return lines;
+}
 
 describe('collectRows', () => {
 	it('reads page after page, filters, and stops at the cap', async () => {

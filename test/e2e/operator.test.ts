@@ -1,7 +1,8 @@
 /**
  * An operator's actions as the demo's own users see them: a move from the dashboard changes the
  * room the chat page shows, a kick's reason reaches the chat page and the Audit page, and an
- * export of the Sockets page holds exactly the sockets its filter shows.
+ * export of the Sockets page holds exactly the sockets its filter shows, with the texts its clients
+ * chose written so that a spreadsheet reads them as text, never as formulas.
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
@@ -123,5 +124,30 @@ describeBrowser('operator actions over the demo', () => {
 			new Set([namespace])
 		);
 		await poll(() => textOf(page, 'export-note')).toBe('3 rows exported.');
+	});
+
+	it('a CSV export writes the formulas its clients chose as text a spreadsheet does not run', async () => {
+		// The demo's names allow letters, digits, spaces, "_", "." and "-" only: the user agent is
+		// the text a client chooses freely, and a name may still begin with "-".
+		const formulas = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", '-2+3', '@SUM(1)'];
+		const namespace = '/tenant-acme';
+		for (const [i, agent] of formulas.entries())
+			await demo.client(namespace, { name: `-${i}` }, { extraHeaders: { 'user-agent': agent } });
+		const { page } = await openPage(
+			browser(),
+			`${demo.server.url}/sockscope/#/sockets?ns=${encodeURIComponent(namespace)}`
+		);
+		await poll(() => textOf(page, 'sockets-total')).toBe('5');
+		const [download] = await Promise.all([
+			page.waitForEvent('download'),
+			page.getByTestId('export-csv').click()
+		]);
+		const bytes = await readFile((await download.path())!);
+		const text = bytes.toString('utf8');
+		// Each formula is one quoted cell, a single quote before it, its quotes doubled.
+		for (const formula of formulas) expect(text).toContain(`,"'${formula.replaceAll('"', '""')}"`);
+		for (const i of formulas.keys()) expect(text).toContain(`,"'-${i}"`);
+		// No cell of the file begins with a character that starts a formula.
+		expect(text).not.toMatch(/(^|,|\r\n)[=+\-@\t]/);
 	});
 });

@@ -14,9 +14,12 @@ export type CrowdRequest =
 			url: string;
 			auth: Record<string, unknown>;
 			event: string;
+			/** Sent as it is; a numeric `watch` in it is replaced by the request's number, so each is a new window. */
 			payload: unknown;
 			perSecond: number;
 			seconds: number;
+			/** Dashboards of the same user the requests are spread over, in turn; 1 if absent. */
+			dashboards?: number;
 	  }
 	| { type: 'proxied'; url: string; forwardedFor: string[] }
 	| { type: 'logins'; namespace: string; auth: Record<string, unknown> }
@@ -115,7 +118,13 @@ async function serve(request: CrowdRequest): Promise<unknown> {
 			}
 			return undefined;
 		case 'flood': {
-			const dashboard = await open(request.url, { auth: request.auth });
+			const dashboards = await Promise.all(
+				Array.from({ length: request.dashboards ?? 1 }, () =>
+					open(request.url, { auth: request.auth })
+				)
+			);
+			const payload = request.payload as { watch?: unknown } | null;
+			const numbered = typeof payload === 'object' && typeof payload?.watch === 'number';
 			const result: FloodResult = { sent: 0, answered: {}, retryAfter: [] };
 			const pending: Promise<void>[] = [];
 			const started = performance.now();
@@ -128,11 +137,13 @@ async function serve(request: CrowdRequest): Promise<unknown> {
 					}
 					// Catches up to the rate on every tick, whatever the timer's lateness.
 					while (result.sent < (elapsed / 1000) * request.perSecond) {
+						const dashboard = dashboards[result.sent % dashboards.length];
+						const sent = numbered ? { ...payload, watch: result.sent } : request.payload;
 						result.sent++;
 						pending.push(
 							dashboard
 								.timeout(30_000)
-								.emitWithAck(request.event, request.payload)
+								.emitWithAck(request.event, sent)
 								.then(
 									(ack: { error?: { code: string; retryAfter?: number } }) => {
 										const code = ack.error?.code ?? 'ok';
@@ -150,7 +161,7 @@ async function serve(request: CrowdRequest): Promise<unknown> {
 				}, 5);
 			});
 			await Promise.all(pending);
-			dashboard.disconnect();
+			for (const dashboard of dashboards) dashboard.disconnect();
 			return result;
 		}
 		case 'proxied':

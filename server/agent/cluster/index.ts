@@ -66,7 +66,10 @@ export type FannedOut = keyof NodeAnswers & QueryName;
 
 /** This node's part of each query that fans out. */
 export type LocalAnswers = {
-	[K in FannedOut]: (principal: Principal, input: RequestInput<K>) => NodeAnswers[K];
+	[K in FannedOut]: (
+		principal: Principal,
+		input: RequestInput<K>
+	) => NodeAnswers[K] | Promise<NodeAnswers[K]>;
 };
 
 interface NodeQuery {
@@ -321,8 +324,11 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			};
 		},
 		fanOut<K extends FannedOut>(name: K, principal: Principal, input: RequestInput<K>) {
+			// This node's part may be read in turns (a promise).
 			if (!enabled())
-				return Promise.resolve({ answers: [answer(name, principal, input)], missing: [] });
+				return Promise.resolve()
+					.then(() => answer(name, principal, input))
+					.then((own) => ({ answers: [own], missing: [] }));
 			// The other nodes are asked first, and this node works out its own part on a later turn of
 			// the event loop: the Redis clients write what they are given at the end of the turn (on
 			// `setImmediate`), so the request has left, and the other nodes work on their parts meanwhile.

@@ -23,6 +23,11 @@ export class BoundedSelection<T> {
 		}
 	}
 
+	/** The last of the selected items in order (the heap's root), without sorting them. */
+	largest(): T | undefined {
+		return this.heap[0];
+	}
+
 	/** The selected items, in order. */
 	sorted(): T[] {
 		return this.heap.slice().sort(this.compare);

@@ -26,6 +26,11 @@ export interface RequestContext {
 	socket: DashboardSocket;
 	principal: Principal;
 	address: string;
+	/**
+	 * Takes `tokens` more from the request budgets of the dashboard and its user, for a request
+	 * whose work grows with what it reads (request-limits.ts); absent where no budget applies.
+	 */
+	charge?(tokens: number): void;
 }
 
 /** Answers a request from its raw payload: validates it, then acts. Thrown errors become `{ error }`. */

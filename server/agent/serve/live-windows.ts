@@ -24,6 +24,7 @@ import type { SocketState } from '../observe/model.js';
 import { stateKey, type Queries, type Slice, type WindowStamp } from './queries.js';
 import { queryEntries, type DashboardSocket, type HandlerTable } from './handler-table.js';
 import { windowSchemas } from './window-schemas.js';
+import { chargeReads } from './request-limits.js';
 
 const debug = createDebug('sockscope:windows');
 
@@ -335,26 +336,24 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		}
 	}
 
-	/** This node's keys of a filter, in order, after `after`, up to `count` of them. */
-	function firstKeys(
-		principal: Principal,
-		query: SocketsFilter,
-		count: number,
-		after?: RowKey
-	): RowKey[] {
-		return keysOf(query, queries.slice(principal, query, after, Math.min(count, MAX_SEEK)));
+	/**
+	 * This node's first keys of a filter, in order, up to `count` of them (and no more than its
+	 * sockets), read in turns: its part of a seek on a cluster.
+	 */
+	function firstKeys(principal: Principal, query: SocketsFilter, count: number): Promise<RowKey[]> {
+		return queries.keysInTurns(principal, query, Math.min(count, MAX_SEEK));
 	}
 
 	/**
-	 * This node's keys of a window, in order; the rows behind them are kept for the watch that
-	 * follows when the request says whose window it is.
+	 * This node's keys of a window, in order, read in turns; the rows behind them are kept for the
+	 * watch that follows when the request says whose window it is.
 	 */
-	function windowKeys(principal: Principal, request: KeysRequest): RowKey[] {
+	async function windowKeys(principal: Principal, request: KeysRequest): Promise<RowKey[]> {
 		const { query, after, dashboard, watch } = request;
 		const limit = Math.min(request.limit, MAX_WINDOW);
 		// Read before the sockets are, as a refresh reads them: a change meanwhile shows at the next tick.
 		const stamp = queries.stamp(principal, query);
-		const slice = queries.slice(principal, query, after, limit);
+		const slice = await queries.sliceInTurns(principal, query, after, limit);
 		if (typeof dashboard === 'string' && typeof watch === 'number')
 			prime(dashboard, { query, after, limit, watch }, slice, stamp);
 		return keysOf(query, slice);
@@ -373,8 +372,11 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	): Promise<RowKey | undefined> {
 		const { query, after, limit, watch } = window;
 		const request: KeysRequest = { query, after, limit, dashboard, watch };
-		const replies = await tellOthers('keys', principal, request);
-		const keys = inOrder(query, [windowKeys(principal, request), ...replies]);
+		const [mine, replies] = await Promise.all([
+			windowKeys(principal, request),
+			tellOthers('keys', principal, request)
+		]);
+		const keys = inOrder(query, [mine, ...replies]);
 		// With fewer nodes' keys (some did not answer in time, or none) the `limit`-th key only lies
 		// further down: each node then holds a few more rows than it must, never fewer.
 		return keys.length >= limit ? keys[limit - 1] : undefined;
@@ -391,7 +393,10 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 	const handlers = queryEntries<WindowQuery>({
 		'sockets:watch': {
 			schema: windowSchemas.window,
-			async answer({ socket, principal }, asked) {
+			async answer(ctx, asked) {
+				const { socket, principal } = ctx;
+				// Choosing its rows reads every socket of the query once.
+				chargeReads(ctx, queries.scanSize(principal, asked.query));
 				// A window without `until` on a cluster gets one; sent again without it (rows left
 				// the window, or too many came in), it gets a new one.
 				const until =
@@ -413,17 +418,25 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		},
 		'sockets:seek': {
 			schema: windowSchemas.seek,
-			async answer({ principal }, { query, offset }) {
+			async answer(ctx, { query, offset }) {
+				const { principal } = ctx;
 				if (offset === 0) return null;
-				const replies = await tellOthers('seek', principal, { query, offset });
-				const keys = inOrder(query, [firstKeys(principal, query, offset), ...replies]);
+				// A seek reads every socket of the query once, whatever the offset: charged so.
+				chargeReads(ctx, queries.scanSize(principal, query));
+				// Alone, this node's own row at the offset is the answer, found keeping few rows.
+				if (!cluster.enabled) return queries.seekKey(principal, query, offset);
+				const [mine, replies] = await Promise.all([
+					firstKeys(principal, query, offset),
+					tellOthers('seek', principal, { query, offset })
+				]);
+				const keys = inOrder(query, [mine, ...replies]);
 				return keys[Math.min(offset, keys.length) - 1] ?? null;
 			}
 		}
 	});
 
 	/** Another node's request about windows. */
-	function answer({ kind, principal, payload }: NodeRequest): unknown {
+	function answer({ kind, principal, payload }: NodeRequest): unknown | Promise<unknown> {
 		switch (kind) {
 			case 'watch': {
 				const { dashboard, window } = payload as { dashboard: string; window: SocketsWindow };
@@ -448,13 +461,19 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		}
 	}
 	const onRequest = (request: NodeRequest, ack?: (reply: unknown) => void) => {
-		try {
-			const reply = answer(request);
-			if (typeof ack === 'function') ack(reply);
-		} catch (err) {
-			faults.record('window request', err);
-			if (typeof ack === 'function') ack(null);
-		}
+		// Keys are read in turns, so the answer may come later; a failure answers null.
+		Promise.resolve()
+			.then(() => answer(request))
+			.then(
+				(reply) => {
+					if (typeof ack === 'function') ack(reply);
+				},
+				(err) => {
+					faults.record('window request', err);
+					if (typeof ack === 'function') ack(null);
+				}
+			)
+			.catch((err) => faults.record('window request', err));
 	};
 	bus.on(WINDOW_EVENT, onRequest);
 

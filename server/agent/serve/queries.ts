@@ -28,6 +28,7 @@ import {
 } from '../../protocol/paging.js';
 import type { SocketsFilter } from '../../protocol/windows.js';
 import { BoundedSelection } from './bounded-selection.js';
+import { ScanTurns } from '../base/scan-turns.js';
 import { AgentError } from '../base/errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from '../observe/model.js';
 import { canSee } from '../base/scope.js';
@@ -37,14 +38,11 @@ import { truncateName } from '../../protocol/top-n.js';
 import { redactHandshake } from './redaction.js';
 import type { Labeller } from '../observe/socket-label.js';
 
-/** Sockets a scan reads in one turn of the event loop (about 0.3 ms) before letting the host run. */
+/**
+ * Sockets (or rooms) a scan reads in one chunk (about 0.3 ms) before waiting for its next turn of
+ * the event loop, which it shares with every other scan (scan-turns.ts).
+ */
 export const SCAN_CHUNK = 256;
-
-/** A full turn of the event loop: timers and I/O run before this resolves. */
-function nextTurn(): Promise<void> {
-	// An immediate set during the poll phase runs in the same loop pass; one set from it, the next.
-	return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-}
 
 /** This node's rows of a window: its sockets in order, how many match, how many lie before it. */
 export interface Slice {
@@ -100,6 +98,9 @@ export interface WindowStamp {
 }
 
 export class Queries {
+	/** Every scan of this agent waits for its turns here, so that all of them together stay small. */
+	private readonly turns = new ScanTurns();
+
 	constructor(
 		private readonly model: NodeModel,
 		private readonly nodeId: string,
@@ -117,30 +118,65 @@ export class Queries {
 	}
 
 	/**
-	 * Where a filter's sockets are read from, one list of records per namespace the principal may
-	 * see: a room's members', or the namespace's own (`NamespaceStats.states`, read in a row).
+	 * How many records a scan of `filter` reads on this node: the sockets of the namespaces the
+	 * principal may see, or of the room's members. The cost a request is charged before it scans
+	 * (request-limits.ts), and the most rows it can find. O(namespaces), no socket read.
 	 */
-	private sources(principal: Principal, filter: SocketsFilter): readonly SocketState[][] {
-		const sources: SocketState[][] = [];
+	scanSize(principal: Principal, filter: SocketsFilter): number {
+		if (filter.nodeId !== undefined && filter.nodeId !== this.nodeId) return 0;
+		let size = 0;
 		for (const stats of this.namespacesFor(principal, filter.namespace)) {
-			if (filter.room === undefined) sources.push(stats.states);
-			else {
-				const members = stats.nsp.adapter.rooms.get(filter.room);
-				if (members) sources.push(this.roomStates(members, stats));
-			}
+			size +=
+				filter.room === undefined
+					? stats.states.length
+					: (stats.nsp.adapter.rooms.get(filter.room)?.size ?? 0);
 		}
-		return sources;
+		return size;
 	}
 
-	/** The records of a room's watched members. */
-	private roomStates(members: Set<string>, stats: NamespaceStats): SocketState[] {
-		const states: SocketState[] = [];
-		for (const id of members) {
-			const socket = stats.nsp.sockets.get(id);
-			const state = socket && this.model.stateOf(socket);
-			if (state) states.push(state);
+	/** How many rooms `roomRowsInTurns` reads for the principal, in `namespace` or in all. */
+	roomCount(principal: Principal, namespace?: string): number {
+		let count = 0;
+		for (const stats of this.namespacesFor(principal, namespace)) count += stats.publicRooms.size;
+		return count;
+	}
+
+	/**
+	 * Offers each socket of `filter` that matches it to `visit`, reading `SCAN_CHUNK` sockets a
+	 * turn, from one list per namespace the principal may see: the namespace's own records
+	 * (`NamespaceStats.states`, read in a row), or a room's members, whose records are found as
+	 * they are read (finding 10,000 at once held the loop too). It reads a copy of each list (a
+	 * socket leaving meanwhile moves another record into its place), so a socket gone meanwhile
+	 * may still be offered.
+	 */
+	private async scan(
+		principal: Principal,
+		filter: SocketsFilter,
+		visit: (state: SocketState) => void
+	): Promise<void> {
+		const match = this.matcher(filter);
+		let read = 0;
+		await this.turns.next();
+		for (const stats of this.namespacesFor(principal, filter.namespace)) {
+			if (filter.room === undefined) {
+				const states = stats.states.slice();
+				for (let i = 0; i < states.length; i++) {
+					const state = states[i];
+					if (match === null || match(state)) visit(state);
+					if (++read % SCAN_CHUNK === 0) await this.turns.next();
+				}
+				continue;
+			}
+			const members = stats.nsp.adapter.rooms.get(filter.room);
+			if (members === undefined) continue;
+			const ids = [...members];
+			for (let i = 0; i < ids.length; i++) {
+				const socket = stats.nsp.sockets.get(ids[i]);
+				const state = socket && this.model.stateOf(socket);
+				if (state && (match === null || match(state))) visit(state);
+				if (++read % SCAN_CHUNK === 0) await this.turns.next();
+			}
 		}
-		return states;
 	}
 
 	/** Whether a socket passes the filter's transport and text; null when the filter has neither. */
@@ -157,30 +193,9 @@ export class Queries {
 	/**
 	 * This node's first `limit` sockets of a filter strictly after `after` in its order, chosen
 	 * without sorting every socket; with how many match in all, and how many lie up to `after`.
-	 */
-	slice(
-		principal: Principal,
-		filter: SocketsFilter,
-		after: RowKey | undefined,
-		limit: number
-	): Slice {
-		if (filter.nodeId !== undefined && filter.nodeId !== this.nodeId) return emptySlice();
-		const slicer = new Slicer(filter, after, limit);
-		const match = this.matcher(filter);
-		for (const states of this.sources(principal, filter)) {
-			for (let i = 0; i < states.length; i++) {
-				const state = states[i];
-				if (match === null || match(state)) slicer.offer(state);
-			}
-		}
-		return slicer.result();
-	}
-
-	/**
-	 * `slice`, reading `SCAN_CHUNK` sockets per turn of the event loop and letting the host run in
-	 * between, so that a window on 10,000 sockets never blocks it for long. It reads a copy of each
-	 * list (a socket leaving meanwhile moves another record into its place); sockets gone meanwhile
-	 * are left out, and a live window notices that they went and chooses again (live-windows.ts).
+	 * Read `SCAN_CHUNK` sockets per turn of the event loop, letting the host run in between, so that
+	 * a window on 10,000 sockets never blocks it for long. Sockets gone meanwhile are left out, and
+	 * a live window notices that they went and chooses again (live-windows.ts).
 	 */
 	async sliceInTurns(
 		principal: Principal,
@@ -189,21 +204,58 @@ export class Queries {
 		limit: number
 	): Promise<Slice> {
 		if (filter.nodeId !== undefined && filter.nodeId !== this.nodeId) return emptySlice();
-		const slicer = new Slicer(filter, after, limit);
-		const match = this.matcher(filter);
-		let read = 0;
-		await nextTurn();
-		for (const source of this.sources(principal, filter)) {
-			const states = source.slice();
-			for (let i = 0; i < states.length; i++) {
-				const state = states[i];
-				if (match === null || match(state)) slicer.offer(state);
-				if (++read % SCAN_CHUNK === 0) await nextTurn();
-			}
-		}
+		// A window larger than the sockets there are holds them all: the selection is never larger.
+		const slicer = new Slicer(filter, after, Math.min(limit, this.scanSize(principal, filter)));
+		await this.scan(principal, filter, (state) => slicer.offer(state));
 		const slice = slicer.result();
 		slice.states = slice.states.filter((state) => state.socket.connected);
 		return slice;
+	}
+
+	/**
+	 * The key of this node's row at `offset` (1-based: the row before the one at index `offset`),
+	 * or of its last row when there are fewer; null when none matches. Read in turns; the rows kept
+	 * meanwhile are at most half the sockets there are, whatever the offset: the k-th row from the
+	 * start is the (n - k + 1)-th from the end, so a seek near or past the end keeps the few rows
+	 * from there (one for an offset past the end), and one near the start the few before it. That
+	 * counts from the end only when n is known before reading (no filter of text or transport).
+	 */
+	async seekKey(
+		principal: Principal,
+		filter: SocketsFilter,
+		offset: number
+	): Promise<RowKey | null> {
+		const n = this.scanSize(principal, filter);
+		if (offset <= 0 || n === 0) return null;
+		const sort = socketSortOf(filter);
+		const sign = filter.order === 'desc' ? -1 : 1;
+		const k = Math.min(offset, n);
+		const fromEnd = this.matcher(filter) === null && k > n / 2;
+		const order = fromEnd ? -sign : sign;
+		const pick = new BoundedSelection<SocketState>(
+			fromEnd ? n - k + 1 : k,
+			(a, b) => order * compareStates(a, b, sort)
+		);
+		await this.scan(principal, filter, (state) => pick.offer(state));
+		// The last of the rows kept in the selection's order: the k-th from the start either way, or
+		// the last row of all when fewer than k matched.
+		const at = pick.largest();
+		return at === undefined ? null : stateKey(at, sort);
+	}
+
+	/**
+	 * This node's keys of `filter` in order after `after`, at most `count`, read in turns: its part
+	 * of a seek or of a window's keys on a cluster, where the nodes' keys are merged.
+	 */
+	async keysInTurns(
+		principal: Principal,
+		filter: SocketsFilter,
+		count: number,
+		after?: RowKey
+	): Promise<RowKey[]> {
+		const slice = await this.sliceInTurns(principal, filter, after, count);
+		const sort = socketSortOf(filter);
+		return slice.states.map((s) => stateKey(s, sort));
 	}
 
 	/**
@@ -224,12 +276,13 @@ export class Queries {
 		return stamp;
 	}
 
-	sockets(principal: Principal, query: SocketsQuery): Page<SocketRow> {
+	/** A page of this node's sockets, read in turns. */
+	async sockets(principal: Principal, query: SocketsQuery): Promise<Page<SocketRow>> {
 		const size = pageSize(query.limit);
 		const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
 		if (after === null)
 			throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
-		const { states, total } = this.slice(principal, query, after, size + 1);
+		const { states, total } = await this.sliceInTurns(principal, query, after, size + 1);
 		const shown = states.slice(0, size);
 		const last = shown[shown.length - 1];
 		return {
@@ -241,13 +294,20 @@ export class Queries {
 		};
 	}
 
-	/** Every room matching the query, unpaged: a cluster sums sizes across nodes before paging. */
-	roomRows(principal: Principal, query: RoomsQuery): RoomRow[] {
+	/**
+	 * Every room matching the query, unpaged: a cluster sums sizes across nodes before paging.
+	 * Read `SCAN_CHUNK` rooms a turn, from a copy of each namespace's list; a room gone meanwhile
+	 * is listed with size 0 (as one emptied between two queries would be).
+	 */
+	async roomRows(principal: Principal, query: RoomsQuery): Promise<RoomRow[]> {
 		const text = query.text === undefined ? undefined : textPattern(query.text);
 		const rows: RoomRow[] = [];
+		let read = 0;
+		await this.turns.next();
 		for (const stats of this.namespacesFor(principal, query.namespace)) {
 			const rooms = stats.nsp.adapter.rooms;
-			for (const name of stats.publicRooms) {
+			for (const name of [...stats.publicRooms]) {
+				if (++read % SCAN_CHUNK === 0) await this.turns.next();
 				if (text !== undefined && !text.test(filtered(name))) continue;
 				const size = rooms.get(name)?.size ?? 0;
 				const traffic = stats.roomTraffic.rates(name);

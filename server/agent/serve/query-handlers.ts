@@ -15,6 +15,7 @@ import { mergeRoomHistories, roomKey, type RoomTracker } from '../history/room-h
 import type { Queries } from './queries.js';
 import { canSee } from '../base/scope.js';
 import { schemas } from '../base/validation.js';
+import { chargeReads } from './request-limits.js';
 
 export interface QueryDeps {
 	queries: Queries;
@@ -59,20 +60,25 @@ type Answered = Exclude<
 	'audit:query' | 'sockets:watch' | 'sockets:unwatch' | 'sockets:seek'
 >;
 
-export function queryHandlers({ log, cluster, snapshot }: QueryDeps) {
+export function queryHandlers({ queries, log, cluster, snapshot }: QueryDeps) {
 	return queryEntries<Answered>({
 		'state:resync': { schema: schemas.empty, answer: ({ principal }) => snapshot(principal) },
 		'sockets:query': {
 			schema: schemas.sockets,
-			async answer({ principal }, query) {
+			async answer(ctx, query) {
+				const { principal } = ctx;
+				// Every socket of the query is read once, in turns (Queries.sockets): charged so.
+				chargeReads(ctx, queries.scanSize(principal, query));
 				const { answers, missing } = await cluster.fanOut('sockets:query', principal, query);
 				return mergeSocketPages(answers, query, missing);
 			}
 		},
 		'room:members': {
 			schema: schemas.members,
-			async answer({ principal }, { namespace, room, cursor, limit }) {
+			async answer(ctx, { namespace, room, cursor, limit }) {
+				const { principal } = ctx;
 				const query = { namespace, room, sort: 'id' as const, cursor, limit };
+				chargeReads(ctx, queries.scanSize(principal, query));
 				const { answers, missing } = await cluster.fanOut('sockets:query', principal, query);
 				return mergeSocketPages(answers, query, missing);
 			}
@@ -89,7 +95,10 @@ export function queryHandlers({ log, cluster, snapshot }: QueryDeps) {
 		},
 		'rooms:query': {
 			schema: schemas.rooms,
-			async answer({ principal }, query) {
+			async answer(ctx, query) {
+				const { principal } = ctx;
+				// Every room is read once, in turns (Queries.roomRows), then paged: charged so.
+				chargeReads(ctx, queries.roomCount(principal, query.namespace));
 				const { answers, missing } = await cluster.fanOut('rooms:query', principal, query);
 				return mergeRooms(answers, query, missing);
 			}

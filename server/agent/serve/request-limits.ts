@@ -5,6 +5,12 @@
  * `retryAfter`, and does no work: a dashboard that asks a thousand times a second costs the host
  * a thousand small refusals, not a thousand queries.
  *
+ * A request costs one token, and one more for every `READS_PER_TOKEN` sockets (or rooms) it reads
+ * (`chargeReads`): at 10,000 sockets a seek costs six, so a user's dashboards together scan all
+ * the sockets about twice a second at most, however they are sent. The charge is taken as the
+ * request starts, so the budget may go below zero: the requests that follow wait until it has
+ * filled again, to one token.
+ *
  * State lives as long as the dashboards it counts: per dashboard in a WeakMap, per user in a map
  * whose entry goes with the user's last dashboard.
  */
@@ -43,6 +49,23 @@ class Budget {
 		this.tokens -= 1;
 		this.inFlight++;
 	}
+
+	/**
+	 * Takes `tokens` more for a request already let through. The debt is bounded by one burst, so
+	 * that one request on a huge host makes its user wait seconds, not minutes.
+	 */
+	spend(tokens: number): void {
+		this.tokens = Math.max(-this.burst, this.tokens - tokens);
+	}
+}
+
+/** Sockets (or rooms) a request reads for each token it costs beyond its first. */
+export const READS_PER_TOKEN = 2000;
+
+/** Charges a request that reads `reads` sockets (or rooms) for that work, before it is done. */
+export function chargeReads(ctx: RequestContext, reads: number): void {
+	const tokens = Math.floor(reads / READS_PER_TOKEN);
+	if (tokens > 0) ctx.charge?.(tokens);
 }
 
 interface User {
@@ -133,9 +156,13 @@ export function createRequestLimits(options: Required<LimitOptions>): RequestLim
 				entry.budget.inFlight--;
 				entry.user.budget.inFlight--;
 			};
+			const charge = (tokens: number) => {
+				entry.budget.spend(tokens);
+				entry.user.budget.spend(tokens);
+			};
 			let result: unknown;
 			try {
-				result = handler(ctx, payload);
+				result = handler({ ...ctx, charge }, payload);
 			} catch (err) {
 				done();
 				throw err;

@@ -194,6 +194,29 @@ describe('live windows', () => {
 		expect(seen.updates[0]).toMatchObject({ watch: 7, reset: true, before: 5, total: 12 });
 	});
 
+	test('a seek past the end answers at once with the last row; near the end, with its row', async () => {
+		f = await startFixture();
+		const clients: ClientSocket[] = [];
+		for (let i = 0; i < 12; i++) clients.push(await f.client('/'));
+		const { socket: dashboard } = await f.dashboard();
+		const ids = clients.map((c) => c.id!).sort();
+		const key = (id: string) => [id, `/#${id}`];
+		const seek = (query: object, offset: number) =>
+			ask(dashboard, 'sockets:seek', { query, offset });
+		const query = { sort: 'id' };
+		// Past the end, as far as the schema allows: the last row, as at the end exactly.
+		expect(await seek(query, 10_000_000)).toEqual(key(ids[11]));
+		expect(await seek(query, 12)).toEqual(key(ids[11]));
+		// Nearer the end than the start (counted from the end) and nearer the start: the same rows.
+		for (const offset of [1, 5, 6, 7, 11])
+			expect(await seek(query, offset)).toEqual(key(ids[offset - 1]));
+		expect(await seek({ sort: 'id', order: 'desc' }, 10_000_000)).toEqual(key(ids[0]));
+		// With a filter the count is known only once read: past the end, its last matching row.
+		expect(await seek({ sort: 'id', text: ids[3] }, 10_000_000)).toEqual(key(ids[3]));
+		expect(await seek({ sort: 'id', text: 'no such text' }, 10_000_000)).toBeNull();
+		expect(await seek({ sort: 'id', namespace: '/nowhere' }, 3)).toBeNull();
+	});
+
 	test('refuses a malformed window or seek with a validation error', async () => {
 		f = await startFixture();
 		const { socket: dashboard } = await f.dashboard();

@@ -6,6 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InstrumentOptions } from '../../../server/agent/index.js';
 import type { Ack } from '../../../server/protocol/models.js';
+import type { HandlerTable, RequestContext } from '../../../server/agent/serve/handler-table.js';
+import {
+	READS_PER_TOKEN,
+	chargeReads,
+	createRequestLimits
+} from '../../../server/agent/serve/request-limits.js';
 import { startFixture, type Fixture } from '../../support/agent-fixture.js';
 import { closeDashboards, login, refusal, user } from '../../support/dashboard-client.js';
 
@@ -75,5 +81,51 @@ describe('request limits', () => {
 		expect('data' in (await subscribe(three))).toBe(true);
 		await one.timeout(5000).emitWithAck('log:unsubscribe', {});
 		expect('data' in (await subscribe(two))).toBe(true);
+	});
+});
+
+describe('a request charged by the work it does', () => {
+	it('takes a token per READS_PER_TOKEN sockets read from the dashboard and its user, beyond its own', async () => {
+		const limits = createRequestLimits({
+			requestsPerSecond: 0.001,
+			burst: 8,
+			inFlight: 100,
+			userRequestsPerSecond: 0.001,
+			userInFlight: 100,
+			dashboardsPerUser: 5,
+			logSubscriptions: 10,
+			logSubscriptionsPerUser: 10
+		});
+		const principal = { name: 'ann', role: 'readonly' } as const;
+		const answer = (ctx: RequestContext, reads: unknown) => {
+			chargeReads(ctx, reads as number);
+			return true;
+		};
+		const table = limits.limitTable({ 'state:resync': { answer } } as unknown as HandlerTable);
+		const ask = async (dashboard: object, reads: number) => {
+			const ctx = {
+				socket: dashboard,
+				principal,
+				address: '127.0.0.1'
+			} as unknown as RequestContext;
+			try {
+				return await table['state:resync'].answer(ctx, reads);
+			} catch (err) {
+				return (err as { code: string }).code;
+			}
+		};
+		const [one, two] = [{}, {}];
+		limits.opened(one as never, principal);
+		limits.opened(two as never, principal);
+		// 2 × READS_PER_TOKEN + 1 reads: one token for the request, two for the reads.
+		expect(await ask(one, 2 * READS_PER_TOKEN + 1)).toBe(true);
+		expect(await ask(one, 2 * READS_PER_TOKEN + 1)).toBe(true);
+		// 6 of the dashboard's 8 are spent: two small requests go, the next is refused.
+		expect(await ask(one, 10)).toBe(true);
+		expect(await ask(one, 10)).toBe(true);
+		expect(await ask(one, 10)).toBe('E_RATE_LIMITED');
+		// The user's budget (twice the burst) was charged the same 8: another dashboard has 8 left.
+		expect(await ask(two, 7 * READS_PER_TOKEN)).toBe(true);
+		expect(await ask(two, 0)).toBe('E_RATE_LIMITED');
 	});
 });

@@ -83,7 +83,13 @@ describe('DashboardModel', () => {
 	it('keeps a node’s connection-error examples while its samples leave them out as unchanged', () => {
 		const model = new DashboardModel(async () => []);
 		model.applySnapshot(snapshot({ samples: [] }));
-		const example = { t: T0, address: '127.0.0.1', code: 'refused: bad name', namespace: '/chat' };
+		const example = {
+			t: T0,
+			address: '127.0.0.1',
+			code: 'refused',
+			message: 'bad name',
+			namespace: '/chat'
+		};
 		const errors = (recent?: (typeof example)[]) => ({
 			connectionErrors: { counts: {}, ...(recent ? { recent } : {}) }
 		});

@@ -49,7 +49,7 @@ describe.each(PARSERS)('connection errors with $name', ({ host }) => {
 		await expect
 			.poll(() => counts, { timeout: 5000 })
 			.toEqual({
-				'refused: bad name': 2,
+				refused: 2,
 				'invalid namespace': 1,
 				'unknown transport': 1,
 				'unknown session id': 1,
@@ -78,9 +78,82 @@ describe.each(PARSERS)('connection errors with $name', ({ host }) => {
 
 	test('/metrics counts them by code', async () => {
 		const text = await (await fetch(`${f.url}/metrics`)).text();
-		expect(text).toContain('socketio_connection_errors_total{code="refused: bad name"} 2');
+		expect(text).toContain('socketio_connection_errors_total{code="refused"} 2');
 		expect(text).toContain('socketio_connection_errors_total{code="unknown transport"} 1');
 		expect(text).toContain('socketio_connection_errors_total{code="forbidden"} 1');
 		expect(text).toContain('socketio_connection_errors_total{code="invalid namespace"} 1');
+	});
+});
+
+/**
+ * A host whose middleware refuses with a message the client shapes (`'denied: ' + input`) cannot
+ * fill the agent's table of codes: every such refusal is one code, `refused`, its text kept only
+ * with the few latest examples, and a real reason that comes later is still counted on its own.
+ */
+describe.each(PARSERS)('a thousand distinct refusal messages with $name', ({ host }) => {
+	const REFUSALS = 1000;
+	let f: Fixture;
+	const counts: Record<string, number> = {};
+	const codes = new Set<string>();
+	let recent: ConnectionErrorExample[] = [];
+
+	beforeAll(async () => {
+		f = await startFixture(
+			{ metrics: { path: '/metrics' } },
+			{},
+			(io) => {
+				io.of('/gate').use((socket, next) =>
+					next(new Error(`denied: ${String(socket.handshake.auth.n)}`))
+				);
+			},
+			host
+		);
+		const { socket: dashboard } = await f.dashboard();
+		dashboard.on('stats:sample', (s: Sample) => {
+			for (const [code, n] of Object.entries(s.connectionErrors?.counts ?? {})) {
+				codes.add(code);
+				counts[code] = (counts[code] ?? 0) + n;
+			}
+			if (s.connectionErrors?.recent?.length) recent = s.connectionErrors.recent;
+		});
+		for (let i = 0; i < REFUSALS; i += 100) {
+			await Promise.all(
+				Array.from({ length: 100 }, (_, j) =>
+					expect(f.client('/gate', { auth: { n: i + j } })).rejects.toThrow(`denied: ${i + j}`)
+				)
+			);
+		}
+	}, 60_000);
+
+	afterAll(() => f.close());
+
+	test('they are one code, `refused`, in the samples and in /metrics; their texts only in the examples', async () => {
+		await expect.poll(() => counts, { timeout: 5000 }).toEqual({ refused: REFUSALS });
+		expect([...codes]).toEqual(['refused']);
+		expect(recent.length).toBe(5);
+		for (const e of recent) {
+			expect(e).toMatchObject({ code: 'refused', namespace: '/gate' });
+			expect(e.message).toMatch(/^denied: \d+$/);
+		}
+		const text = await (await fetch(`${f.url}/metrics`)).text();
+		const lines = text.split('\n').filter((l) => l.startsWith('socketio_connection_errors_total{'));
+		expect(lines).toEqual([`socketio_connection_errors_total{code="refused"} ${REFUSALS}`]);
+		expect(text).not.toContain('denied');
+	});
+
+	test('a real reason that comes later is still counted on its own', async () => {
+		await expect(f.client('/nowhere')).rejects.toThrow('Invalid namespace');
+		await fetch(`${f.url}/socket.io/?EIO=4&transport=polling&sid=no-such-session`);
+		await expect
+			.poll(() => counts, { timeout: 5000 })
+			.toEqual({ refused: REFUSALS, 'invalid namespace': 1, 'unknown session id': 1 });
+		expect(recent.map((e) => e.code).slice(0, 2)).toEqual([
+			'unknown session id',
+			'invalid namespace'
+		]);
+		const text = await (await fetch(`${f.url}/metrics`)).text();
+		expect(text).toContain('socketio_connection_errors_total{code="invalid namespace"} 1');
+		expect(text).toContain('socketio_connection_errors_total{code="unknown session id"} 1');
+		expect(text).toContain(`socketio_connection_errors_total{code="refused"} ${REFUSALS}`);
 	});
 });
