@@ -26,7 +26,13 @@ import { createMetrics } from './metrics/prometheus.js';
 import { metricsResponse, type MetricsHandler } from './metrics/handler.js';
 import { NodeModel } from './observe/model.js';
 import { createOtelMetrics, type OtelMetrics } from './metrics/otel.js';
-import { parseUsers, resolveOptions, type Options, type UserInput, type UserOptions } from './options.js';
+import {
+	parseUsers,
+	resolveOptions,
+	type Options,
+	type UserInput,
+	type UserOptions
+} from './options.js';
 import { serveHttp, startSampling, watchHost, type Part } from './parts.js';
 import { createHealthProbe } from './observe/process-health.js';
 import { Queries } from './serve/queries.js';
@@ -39,6 +45,7 @@ import { registerLiveWindows } from './serve/live-windows.js';
 import { createLabeller } from './observe/socket-label.js';
 import { stopWithServer } from './http/stop-with-server.js';
 import { createRequestLimits } from './serve/request-limits.js';
+import { ScanTurns } from './base/scan-turns.js';
 
 export type {
 	UserInput as InstrumentOptions,
@@ -154,7 +161,10 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		faults.record('event log', err)
 	);
 	own({ dispose: () => log.stop() });
-	log.limits = { perUser: opts.limits.logSubscriptionsPerUser, total: opts.limits.logSubscriptions };
+	log.limits = {
+		perUser: opts.limits.logSubscriptionsPerUser,
+		total: opts.limits.logSubscriptions
+	};
 	const rtt =
 		metrics || otel
 			? {
@@ -168,7 +178,16 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const health = own(createHealthProbe());
 	const history = new HistoryStore(opts.nodeId, opts.sampleInterval);
 	const rooms = new RoomTracker(model, opts.roomHistory);
-	const queries = new Queries(model, opts.nodeId, opts.redact, createLabeller(opts.label, faults));
+	// One line of turns for every request's start and every scan's chunk, so that together they
+	// hold the host's event loop for a few of them a turn, however many dashboards ask.
+	const turns = new ScanTurns();
+	const queries = new Queries(
+		model,
+		opts.nodeId,
+		opts.redact,
+		createLabeller(opts.label, faults),
+		turns
+	);
 	const authenticator = own(createAuthenticator(opts.auth, faults));
 	const admin = own(
 		createAdminNamespace({
@@ -178,7 +197,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			authenticator,
 			view: viewFor,
 			onLeave: (socket) => log.unsubscribe(socket),
-			limits: createRequestLimits(opts.limits)
+			limits: createRequestLimits(opts.limits, turns)
 		})
 	);
 	const cluster = own(
@@ -192,7 +211,14 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		})
 	);
 	const windows = own(
-		registerLiveWindows({ admin, queries, cluster, nodeId: opts.nodeId, faults, timeout: opts.queryTimeout })
+		registerLiveWindows({
+			admin,
+			queries,
+			cluster,
+			nodeId: opts.nodeId,
+			faults,
+			timeout: opts.queryTimeout
+		})
 	);
 	const sampler = new Sampler(model, health, opts.nodeId, faults);
 	const sampling = own(

@@ -98,14 +98,13 @@ export interface WindowStamp {
 }
 
 export class Queries {
-	/** Every scan of this agent waits for its turns here, so that all of them together stay small. */
-	private readonly turns = new ScanTurns();
-
 	constructor(
 		private readonly model: NodeModel,
 		private readonly nodeId: string,
 		private readonly redact: Options['redact'],
-		private readonly label: Labeller = () => null
+		private readonly label: Labeller = () => null,
+		/** Every scan of this agent waits for its turns here, so that all of them together stay small. */
+		private readonly turns = new ScanTurns()
 	) {}
 
 	/** The namespaces a principal may see, optionally narrowed to one. */

@@ -19,6 +19,7 @@ import type { Principal } from '../../protocol/models.js';
 import type { Entry, HandlerTable, RequestContext } from './handler-table.js';
 import type { RequestName } from '../../protocol/events.js';
 import { AgentError } from '../base/errors.js';
+import { ScanTurns } from '../base/scan-turns.js';
 import type { LimitOptions } from '../options.js';
 
 /** A token bucket that also counts the requests it let through that are not answered yet. */
@@ -88,7 +89,15 @@ type AnyHandler = (ctx: RequestContext, payload: unknown) => unknown;
 
 const REQUESTS_MESSAGE = 'too many requests from this dashboard or user; try again later';
 
-export function createRequestLimits(options: Required<LimitOptions>): RequestLimits {
+/**
+ * `turns`: every admitted request starts on a turn of the event loop shared with the scans
+ * (base/scan-turns.ts). Twenty dashboards' requests arriving in one poll of the network would
+ * otherwise all be answered before the host's next timer, each cheap, together a long block.
+ */
+export function createRequestLimits(
+	options: Required<LimitOptions>,
+	turns: ScanTurns = new ScanTurns()
+): RequestLimits {
 	const users = new Map<string, User>();
 	const dashboards = new WeakMap<object, { user: User; name: string; budget: Budget }>();
 
@@ -160,14 +169,10 @@ export function createRequestLimits(options: Required<LimitOptions>): RequestLim
 				entry.budget.spend(tokens);
 				entry.user.budget.spend(tokens);
 			};
-			let result: unknown;
-			try {
-				result = handler({ ...ctx, charge }, payload);
-			} catch (err) {
-				done();
-				throw err;
-			}
-			return Promise.resolve(result).finally(done);
+			return turns
+				.next()
+				.then(() => handler({ ...ctx, charge }, payload))
+				.finally(done);
 		};
 	}
 }
