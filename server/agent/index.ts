@@ -75,6 +75,11 @@ export interface AgentSizes {
 	liveWindows: number;
 	/** Rooms whose membership history is kept (room-history.ts), as of the last sample. */
 	roomHistories: number;
+	/**
+	 * Sockets awaiting acknowledgements now, each holding a few slots until its last ack is
+	 * answered or timed out (collectors/ack-table.ts); 0 when acks are not tracked.
+	 */
+	acksAwaited: number;
 }
 
 /** What `instrument()` returns. */
@@ -351,7 +356,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 				logSubscribers: log.size,
 				faults: faults.count,
 				liveWindows: windows.size,
-				roomHistories: trackedRooms()
+				roomHistories: trackedRooms(),
+				acksAwaited: host.acks?.size ?? 0
 			};
 		},
 		close

@@ -6,7 +6,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Transport, TransportCounts } from '../../protocol/models.js';
 import { emptyTransportCounts } from '../../protocol/samples.js';
 import { Histogram } from './rtt-histogram.js';
-import type { AckTable } from './collectors/ack-table.js';
+import type { AckTotals } from './collectors/ack-table.js';
 import { ConnectionErrors } from './collectors/connection-errors.js';
 import { eventName, hasEventName, isPlainName, isReservedName } from './wire-format.js';
 import { RoomTraffic } from './room-traffic.js';
@@ -171,8 +171,8 @@ export class SocketState {
 	next: SocketState | null = null;
 	/** Where this record is in its namespace's `states`; -1 once removed. */
 	index = -1;
-	/** Acknowledgements awaited and answered, made on the socket's first acked event. */
-	acks: AckTable | null = null;
+	/** Acknowledgements answered and awaited, made on the socket's first acked event. */
+	acks: AckTotals | null = null;
 	/** The host's `label` for this socket, computed on first read; undefined until then. */
 	label: string | null | undefined = undefined;
 

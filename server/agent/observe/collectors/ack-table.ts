@@ -1,21 +1,38 @@
 /**
- * A socket's acknowledgements awaited now, in a few fixed slots, and its ack figures since it
- * connected. Kept on the socket's record (`SocketState.acks`); filled by `AckTracker`.
+ * What the agent keeps of one socket's acknowledgements, sized for apps where every socket uses
+ * them. Its figures since it connected (`AckTotals`, a few integers) are made on its first acked
+ * event and kept with its record. The slots of the acks awaited now (`AckSlots`) are lent from a
+ * pool while any is awaited and given back when the last is answered or given up: with the usual
+ * request and response, a socket holds slots for the few milliseconds an ack takes, so what the
+ * agent holds for acks grows with the acks in flight, not with the sockets that ever used one.
  */
 import type { EventCounter } from '../event-names.js';
 
 /** Acknowledgements awaited per socket; when all are taken, the oldest is given up. */
 export const ACKS_PER_SOCKET = 8;
 
-/** A socket's acks awaited now, and its figures since it connected. */
-export class AckTable {
+/** A socket's acks since it connected, by direction. Integers: they stay small in the heap. */
+export class AckTotals {
+	inCount = 0;
+	inTimeouts = 0;
+	/** Latencies added up, in microseconds. */
+	inMicros = 0;
+	outCount = 0;
+	outTimeouts = 0;
+	outMicros = 0;
+	/** The acks awaited now, while there are any. */
+	slots: AckSlots | null = null;
+}
+
+/** The acks one socket awaits now, in a few fixed slots. */
+export class AckSlots {
 	/** Per slot: the ack id, negated minus one for `out`; and when it was sent (0: free slot). */
 	readonly keys = new Float64Array(ACKS_PER_SOCKET);
 	readonly times = new Float64Array(ACKS_PER_SOCKET);
 	readonly counters: (EventCounter | null)[] = new Array(ACKS_PER_SOCKET).fill(null);
 	size = 0;
-	/** Whether the tracker's sweep list holds this table. */
-	listed = false;
-	readonly in = { count: 0, timeouts: 0, sumMs: 0 };
-	readonly out = { count: 0, timeouts: 0, sumMs: 0 };
+	/** Whose slots these are while lent; null in the pool. */
+	owner: AckTotals | null = null;
+	/** Where these slots are in the tracker's list of slots awaiting acks; -1 when not there. */
+	index = -1;
 }

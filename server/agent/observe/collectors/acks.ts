@@ -5,9 +5,9 @@
  * histogram. `in`: a client's event answered by the server's handler; `out`: a server emit
  * (`emitWithAck`, `timeout().emit`) answered by the client.
  *
- * Nothing is allocated for packets without an id. A socket's table is made on its first acked
- * event and holds `ACKS_PER_SOCKET` slots; a lookup scans them, so it costs the same whatever the
- * number of sockets. Acks still awaited after `timeout` are counted as timeouts once per sample,
+ * Nothing is allocated for packets without an id. A socket's figures are made on its first acked
+ * event; its `ACKS_PER_SOCKET` slots are lent from a pool while it awaits acks (ack-table.ts), and
+ * a lookup scans them, so it costs the same whatever the number of sockets. Acks still awaited after `timeout` are counted as timeouts once per sample,
  * including those of a socket that left meanwhile: its acks will never come either.
  */
 import { performance } from 'node:perf_hooks';
@@ -15,7 +15,7 @@ import { SAMPLE_TOP_ACKS } from '../../../protocol/limits.js';
 import type { AckDirection, AckFigures, SocketAckFigures } from '../../../protocol/models.js';
 import type { EventCounter } from '../event-names.js';
 import { AckSide } from './ack-side.js';
-import { ACKS_PER_SOCKET, AckTable } from './ack-table.js';
+import { ACKS_PER_SOCKET, AckSlots, AckTotals } from './ack-table.js';
 import type { NamespaceStats, SocketState } from '../model.js';
 import { keepTop, truncateName, type Scored } from '../../../protocol/top-n.js';
 
@@ -29,9 +29,14 @@ export function sideOf(counter: EventCounter, direction: AckDirection): AckSide 
 	return (counter.ackOut ??= new AckSide());
 }
 
+/** Slots kept for reuse once given back: enough for the acks of a burst, bounded whatever follows. */
+const POOL = 1024;
+
 export class AckTracker {
-	/** Tables with acks awaited: the only ones the sweep visits. */
-	private readonly waiting: AckTable[] = [];
+	/** Slots with acks awaited: the only ones the sweep visits. */
+	private readonly waiting: AckSlots[] = [];
+	/** Slots given back, lent again before any is made. */
+	private readonly pool: AckSlots[] = [];
 
 	constructor(
 		/** Milliseconds after which an awaited ack counts as a timeout. */
@@ -40,38 +45,42 @@ export class AckTracker {
 
 	/** An event packet with ack id `id` went `direction` for socket `s`. */
 	sent(s: SocketState, counter: EventCounter, direction: AckDirection, id: number): void {
-		const table = (s.acks ??= new AckTable());
+		const totals = (s.acks ??= new AckTotals());
+		const slots = totals.slots ?? this.lend(totals);
 		const now = performance.now();
 		let slot = 0;
-		while (slot < ACKS_PER_SOCKET && table.times[slot] !== 0) slot++;
+		while (slot < ACKS_PER_SOCKET && slots.times[slot] !== 0) slot++;
 		if (slot === ACKS_PER_SOCKET) {
-			slot = oldestSlot(table);
-			this.giveUp(table, slot, now);
+			slot = oldestSlot(slots);
+			this.giveUp(slots, slot, now);
 		}
-		table.keys[slot] = direction === 'in' ? id : -1 - id;
-		table.times[slot] = now;
-		table.counters[slot] = counter;
-		table.size++;
-		if (!table.listed) {
-			table.listed = true;
-			this.waiting.push(table);
-		}
+		slots.keys[slot] = direction === 'in' ? id : -1 - id;
+		slots.times[slot] = now;
+		slots.counters[slot] = counter;
+		slots.size++;
 	}
 
 	/** An ack packet with id `id` went `direction`: it answers the event that went the other way. */
 	answered(s: SocketState, direction: AckDirection, id: number): void {
-		const table = s.acks;
-		if (table === null || table.size === 0) return;
+		const slots = s.acks?.slots;
+		if (!slots) return;
 		const key = direction === 'out' ? id : -1 - id;
 		for (let slot = 0; slot < ACKS_PER_SOCKET; slot++) {
-			if (table.keys[slot] !== key || table.times[slot] === 0) continue;
-			const ms = performance.now() - table.times[slot];
+			if (slots.keys[slot] !== key || slots.times[slot] === 0) continue;
+			const ms = performance.now() - slots.times[slot];
 			const asked: AckDirection = direction === 'out' ? 'in' : 'out';
-			sideOf(table.counters[slot]!, asked).observe(ms);
-			const own = table[asked];
-			own.count++;
-			own.sumMs += ms;
-			free(table, slot);
+			sideOf(slots.counters[slot]!, asked).observe(ms);
+			const totals = slots.owner!;
+			const micros = Math.round(ms * 1000);
+			if (asked === 'in') {
+				totals.inCount++;
+				totals.inMicros += micros;
+			} else {
+				totals.outCount++;
+				totals.outMicros += micros;
+			}
+			free(slots, slot);
+			if (slots.size === 0) this.giveBack(slots);
 			return;
 		}
 	}
@@ -80,51 +89,70 @@ export class AckTracker {
 	sweep(now = performance.now()): void {
 		const waiting = this.waiting;
 		for (let i = waiting.length - 1; i >= 0; i--) {
-			const table = waiting[i];
+			const slots = waiting[i];
 			for (let slot = 0; slot < ACKS_PER_SOCKET; slot++) {
-				if (table.times[slot] !== 0 && now - table.times[slot] >= this.timeout) {
-					this.giveUp(table, slot, now);
+				if (slots.times[slot] !== 0 && now - slots.times[slot] >= this.timeout) {
+					this.giveUp(slots, slot, now);
 				}
 			}
-			if (table.size === 0) {
-				table.listed = false;
-				waiting[i] = waiting[waiting.length - 1];
-				waiting.pop();
-			}
+			if (slots.size === 0) this.giveBack(slots);
 		}
 	}
 
-	/** Tables with acks awaited, for `inspect()`. */
+	/** Slots with acks awaited, for `inspect()`. */
 	get size(): number {
 		return this.waiting.length;
 	}
 
+	private lend(totals: AckTotals): AckSlots {
+		const slots = this.pool.pop() ?? new AckSlots();
+		slots.owner = totals;
+		totals.slots = slots;
+		slots.index = this.waiting.length;
+		this.waiting.push(slots);
+		return slots;
+	}
+
+	/** Takes back slots with no ack awaited: out of the sweep's list, and into the pool. */
+	private giveBack(slots: AckSlots): void {
+		const last = this.waiting.pop()!;
+		if (last !== slots) {
+			this.waiting[slots.index] = last;
+			last.index = slots.index;
+		}
+		slots.index = -1;
+		slots.owner!.slots = null;
+		slots.owner = null;
+		if (this.pool.length < POOL) this.pool.push(slots);
+	}
+
 	/**
-	 * Frees a slot before its ack came: a timeout if it waited long enough, otherwise (the table was
-	 * full) it is simply no longer timed.
+	 * Frees a slot before its ack came: a timeout if it waited long enough, otherwise (the slots
+	 * were all taken) it is simply no longer timed.
 	 */
-	private giveUp(table: AckTable, slot: number, now: number): void {
-		if (now - table.times[slot] >= this.timeout) {
-			const direction: AckDirection = table.keys[slot] >= 0 ? 'in' : 'out';
-			const side = sideOf(table.counters[slot]!, direction);
+	private giveUp(slots: AckSlots, slot: number, now: number): void {
+		if (now - slots.times[slot] >= this.timeout) {
+			const direction: AckDirection = slots.keys[slot] >= 0 ? 'in' : 'out';
+			const side = sideOf(slots.counters[slot]!, direction);
 			side.timeouts++;
 			side.intervalTimeouts++;
-			table[direction].timeouts++;
+			if (direction === 'in') slots.owner!.inTimeouts++;
+			else slots.owner!.outTimeouts++;
 		}
-		free(table, slot);
+		free(slots, slot);
 	}
 }
 
-function free(table: AckTable, slot: number): void {
-	table.times[slot] = 0;
-	table.counters[slot] = null;
-	table.size--;
+function free(slots: AckSlots, slot: number): void {
+	slots.times[slot] = 0;
+	slots.counters[slot] = null;
+	slots.size--;
 }
 
-function oldestSlot(table: AckTable): number {
+function oldestSlot(slots: AckSlots): number {
 	let oldest = 0;
 	for (let slot = 1; slot < ACKS_PER_SOCKET; slot++) {
-		if (table.times[slot] < table.times[oldest]) oldest = slot;
+		if (slots.times[slot] < slots.times[oldest]) oldest = slot;
 	}
 	return oldest;
 }
@@ -160,12 +188,16 @@ export function ackFigures(stats: NamespaceStats): AckFigures[] {
 export function socketAcks(
 	s: SocketState
 ): { in: SocketAckFigures; out: SocketAckFigures; pending: number } | undefined {
-	const table = s.acks;
-	if (table === null) return undefined;
-	const figures = (f: AckTable['in']): SocketAckFigures => ({
-		count: f.count,
-		timeouts: f.timeouts,
-		meanMs: f.count ? Math.round((f.sumMs / f.count) * 100) / 100 : null
+	const totals = s.acks;
+	if (totals === null) return undefined;
+	const figures = (count: number, timeouts: number, micros: number): SocketAckFigures => ({
+		count,
+		timeouts,
+		meanMs: count ? Math.round(micros / count / 10) / 100 : null
 	});
-	return { in: figures(table.in), out: figures(table.out), pending: table.size };
+	return {
+		in: figures(totals.inCount, totals.inTimeouts, totals.inMicros),
+		out: figures(totals.outCount, totals.outTimeouts, totals.outMicros),
+		pending: totals.slots?.size ?? 0
+	};
 }

@@ -204,3 +204,45 @@ describe('acknowledgements of an evicted event name', () => {
 		}
 	});
 });
+
+describe('what the agent holds for acknowledgements', () => {
+	test('sockets hold ack slots only while an ack is awaited: none once answered, none after a timeout', async () => {
+		const f = await startFixture({ ackTimeout: 2000 }, {}, (io) => {
+			io.on('connection', (socket) => {
+				socket.on('ping', (ack: (v: string) => void) => ack('pong'));
+			});
+		});
+		try {
+			const clients = await Promise.all(Array.from({ length: 40 }, () => f.client('/')));
+			for (const c of clients) c.on('probe', (ack: (v: string) => void) => ack('here'));
+			// Request and response both ways, on every socket.
+			await Promise.all(clients.map((c) => c.timeout(5000).emitWithAck('ping')));
+			const sockets = [...f.io.of('/').sockets.values()];
+			await Promise.all(sockets.map((s) => s.timeout(5000).emitWithAck('probe')));
+			await expect.poll(() => f.agent.inspect().acksAwaited, { timeout: 5000 }).toBe(0);
+
+			// Acks that never come hold slots until they time out, then give them back.
+			const silent = await f.client('/');
+			const server = f.io.of('/').sockets.get(silent.id!)!;
+			server.timeout(60_000).emit('unanswered', () => {});
+			await expect.poll(() => f.agent.inspect().acksAwaited, { timeout: 5000 }).toBe(1);
+			await expect.poll(() => f.agent.inspect().acksAwaited, { timeout: 10_000 }).toBe(0);
+			// The socket's own figures stay: 1 answered each way, and the timeout counted.
+			const { socket: dashboard } = await f.dashboard();
+			const details = (await ask(dashboard, 'socket:details', {
+				namespace: '/',
+				id: silent.id
+			})) as SocketDetails;
+			expect(details.acks?.out).toMatchObject({ count: 0, timeouts: 1 });
+			const busy = (await ask(dashboard, 'socket:details', {
+				namespace: '/',
+				id: clients[0].id
+			})) as SocketDetails;
+			expect(busy.acks?.in.count).toBe(1);
+			expect(busy.acks?.out.count).toBe(1);
+			expect(busy.acks?.pending).toBe(0);
+		} finally {
+			await f.close();
+		}
+	});
+});
