@@ -149,10 +149,16 @@ describe('the template variables', () => {
 			expect(v.query.query).toBe(v.definition);
 			expect(v.includeAll).toBe(true);
 			expect(v.multi).toBe(true);
-			// Queries select with =~, so "All" must be a regular expression, not a list.
-			expect(v.allValue).toBe('.*');
+			// Listed again when the dashboard loads (1) or the time range changes (2).
 			expect([1, 2]).toContain(v.refresh);
 		}
+	});
+
+	test('"All" is a regular expression: every job that exports socketio_sockets, any node or namespace', () => {
+		const allValues = Object.fromEntries(variables.map((v) => [v.name, v.allValue]));
+		// Without an allValue, Grafana joins the listed jobs into a regular expression, so that `up`
+		// and the process metrics of the Prometheus' other jobs stay out.
+		expect(allValues).toEqual({ job: undefined, instance: '.*', namespace: '.*' });
 	});
 
 	test('refer only to variables defined before them', () => {
