@@ -11,6 +11,7 @@ import { describeWithPrometheus } from '../support/prometheus.js';
 
 const RULES = fileURLToPath(new URL('../../prometheus/sockscope-alerts.yml', import.meta.url));
 const CASES = fileURLToPath(new URL('./alerts.promtool.yml', import.meta.url));
+const DOCS = fileURLToPath(new URL('../../docs/grafana.md', import.meta.url));
 
 /** The alert names the rules file defines. */
 function alertNames(): string[] {
@@ -54,4 +55,16 @@ describeWithPrometheus('the alert rules', () => {
 		expect(run.stdout + run.stderr).not.toContain('FAILED');
 		expect(run.status).toBe(0);
 	});
+});
+
+test('docs/grafana.md lists every alert with its defaults', () => {
+	const documented = [...readFileSync(DOCS, 'utf8').matchAll(/^\| `(\w+)` \|[^|]+\|([^|]+)\|/gm)];
+	expect(documented.map((m) => m[1])).toEqual(alertNames());
+	// Each rule's description names its defaults; the docs' defaults column holds its `for:`.
+	const rules = readFileSync(RULES, 'utf8');
+	for (const [, name, defaults] of documented) {
+		const rule = rules.slice(rules.indexOf(`- alert: ${name}`)).split('- alert:')[1];
+		const forClause = /\n\s+for: (\w+)/.exec(rule)![1];
+		expect(defaults, name).toContain(`for ${forClause}`);
+	}
 });

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 
 const BOARD = fileURLToPath(new URL('../../grafana/sockscope.json', import.meta.url));
+const DOCS = fileURLToPath(new URL('../../docs/grafana.md', import.meta.url));
 const SCHEMA_VERSION = 39;
 const INPUT = '${DS_PROMETHEUS}';
 const PANEL_TYPES = new Set(['row', 'timeseries', 'stat']);
@@ -190,4 +191,11 @@ describe('the template variables', () => {
 			.map((t) => t.panel);
 		expect(missing).toEqual([]);
 	});
+});
+
+test('docs/grafana.md describes every panel, in the order of the board', () => {
+	const rows = [...readFileSync(DOCS, 'utf8').matchAll(/^\| ([^|`]+?) \|[^|]+\|[^|]+\|$/gm)]
+		.map((m) => m[1])
+		.filter((cell) => !['panel', 'variable', 'alert'].includes(cell) && !cell.startsWith('---'));
+	expect(rows).toEqual(charts.map((p) => p.title));
 });
