@@ -45,6 +45,11 @@ export interface DemoServerOptions {
 	instrument?: false | InstrumentOptions;
 	/** A socket.io adapter, e.g. the Redis adapter for a cluster of demo nodes. */
 	adapter?: ServerOptions['adapter'];
+	/**
+	 * More socket.io server options, e.g. a short `pingInterval` or `connectionStateRecovery`;
+	 * `adapter` above wins over one given here.
+	 */
+	serverOptions?: Partial<ServerOptions>;
 }
 
 export interface DemoServer {
@@ -70,9 +75,15 @@ const INSTRUMENT_DEFAULTS = {
 } satisfies Partial<InstrumentOptions>;
 
 export async function createDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
-	const { port = 3000, host = '127.0.0.1', instrument: agentOptions = false, adapter } = options;
+	const {
+		port = 3000,
+		host = '127.0.0.1',
+		instrument: agentOptions = false,
+		adapter,
+		serverOptions = {}
+	} = options;
 	const httpServer = createServer(await chatPage());
-	const io = new Server(httpServer, adapter ? { adapter } : {});
+	const io = new Server(httpServer, adapter ? { ...serverOptions, adapter } : serverOptions);
 
 	registerChat(io.of('/').use(identify));
 	const stopPresence = registerPresence(io.of('/'), 10_000, CLASSIC_ROOM);

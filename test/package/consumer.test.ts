@@ -55,7 +55,7 @@ afterAll(async () => {
 	if (work) await rm(work, { recursive: true, force: true });
 });
 
-test('the tarball holds the compiled agent, its types, the dashboard build, README, the docs pages and LICENSE, and nothing else', () => {
+test('the tarball holds the compiled agent, its types, the dashboard build, README, the docs pages, the Grafana board, the alert rules and LICENSE, and nothing else', () => {
 	expect(packed).toEqual(
 		expect.arrayContaining([
 			'LICENSE',
@@ -66,13 +66,16 @@ test('the tarball holds the compiled agent, its types, the dashboard build, READ
 			'dist/agent/index.d.ts',
 			'dist/protocol/index.d.ts',
 			'dist/bin/sockscope.js',
-			'build/index.html'
+			'build/index.html',
+			'grafana/sockscope.json',
+			'prometheus/sockscope-alerts.yml'
 		])
 	);
 	const stray = packed.filter(
 		(path) =>
 			!/^(LICENSE|README\.md|package\.json)$/.test(path) &&
 			!/^docs\/[^/]+\.md$/.test(path) &&
+			!/^(grafana\/sockscope\.json|prometheus\/sockscope-alerts\.yml)$/.test(path) &&
 			!/^dist\/(agent|protocol|bin)\/.+\.(js|d\.ts)$/.test(path) &&
 			!path.startsWith('build/')
 	);
