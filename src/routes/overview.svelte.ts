@@ -17,6 +17,8 @@ export interface Frame {
 	totals: Totals;
 	connectsPerMinute: number;
 	disconnectsPerMinute: number;
+	/** Sessions that socket.io's connection state recovery brought back, in the last minute. */
+	recoveredPerMinute: number;
 	sockets: TimeDataset[];
 	/** The three rate charts, side by side. */
 	rates: RateChart[];
@@ -93,18 +95,23 @@ export class OverviewState {
 			totals: model.totals,
 			connectsPerMinute: series.total('connects', max - 60_000),
 			disconnectsPerMinute: series.total('disconnects', max - 60_000),
+			recoveredPerMinute: series.total('recovered', max - 60_000),
 			sockets: series
 				.keys('sockets:')
 				.map((ns, i) => line(`sockets:${ns}`, ns, `--series-${(i % 8) + 1}`)),
 			rates: [
 				{
 					title: 'Connections /s',
-					note: 'connects ↑ · disconnects ↓ by reason',
+					note: 'connects and recovered sessions ↑ · disconnects ↓ by reason',
 					label: 'Connects and disconnects per second',
 					stacked: true,
 					format: formatRate,
 					datasets: [
 						line('connects', 'connects', '--series-connect'),
+						// A recovered session is the same socket continuing: charted apart from new ones.
+						...(series.total('recovered', min) > 0
+							? [line('recovered', 'recovered', '--series-recovered')]
+							: []),
 						...series.keys('reason:').map((r, i) => ({
 							...line(`reason:${r}`, r, BAD[i % BAD.length], -1),
 							fromZero: i === 0
@@ -215,7 +222,14 @@ export function tilesOf(f: Frame) {
 			value: formatBytes(t.bytesIn + t.bytesOut),
 			hint: 'in + out'
 		},
-		{ id: 'connects', label: 'Connects /min', value: formatRate(f.connectsPerMinute) },
+		{
+			id: 'connects',
+			label: 'Connects /min',
+			value: formatRate(f.connectsPerMinute),
+			...(f.recoveredPerMinute > 0 && {
+				hint: `+ ${formatRate(f.recoveredPerMinute)} recovered`
+			})
+		},
 		{ id: 'disconnects', label: 'Disconnects /min', value: formatRate(f.disconnectsPerMinute) },
 		{
 			id: 'rtt',

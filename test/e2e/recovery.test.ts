@@ -1,7 +1,8 @@
 /**
  * The Rooms page across a recovered session (socket.io connection state recovery): a client's
  * transport drops and it comes back as the same socket, its rooms restored. The page, open all
- * along, lists the rooms the app made, never the socket's own id.
+ * along, lists the rooms the app made, never the socket's own id; the Overview counts the
+ * recovery beside the connects.
  */
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -60,6 +61,10 @@ describeBrowser('rooms after a recovered session', () => {
 		await poll(rooms).toContain('later');
 		expect((await rooms()).sort()).toEqual(['later', 'lobby']);
 		await poll(() => page.getByTestId('rooms-total').textContent()).toBe('2');
+
+		// The Overview counts the recovery beside the connects, not as one more.
+		await page.goto(page.url().replace('#/rooms', '#/'));
+		await poll(() => page.getByTestId('tile-connects').textContent()).toContain('recovered');
 		expect(errors).toEqual([]);
 	});
 });

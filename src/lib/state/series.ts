@@ -39,6 +39,8 @@ function addNamespace(row: Row, ns: NamespaceSample, name = ns.name): void {
 	row[`sockets:${name}`] = ns.sockets;
 	row[`rooms:${name}`] = ns.rooms;
 	for (const key of ['connects', 'disconnects', 'refused'] as const) add(row, key, ns[key]);
+	// Absent from agents older than the count, and from admin-ui, which has no such figure.
+	add(row, 'recovered', ns.recovered ?? 0);
 	for (const key of ['eventsIn', 'eventsOut', 'bytesIn', 'bytesOut'] as const)
 		add(row, key, ns[key]);
 	for (const [reason, count] of Object.entries(ns.reasons)) add(row, `reason:${reason}`, count);
@@ -72,6 +74,7 @@ function rowsOfHistory(history: History): { t: number; row: Row }[] {
 			row[`sockets:${name}`] = s.sockets[i];
 			row[`rooms:${name}`] = s.rooms[i];
 			for (const key of ['connects', 'disconnects', 'refused'] as const) add(row, key, s[key][i]);
+			add(row, 'recovered', s.recovered?.[i] ?? 0);
 			for (const key of ['eventsIn', 'eventsOut', 'bytesIn', 'bytesOut'] as const) {
 				add(row, key, s[key][i]);
 			}
