@@ -52,7 +52,7 @@ async function measure(namespaces: number, perNamespace: number): Promise<Shape>
 	const tenants = await connectTenants(url, namespaces, perNamespace, Math.max(8, perNamespace));
 	await sleep(1000);
 	const bare = heap();
-	const agent = instrument(io, { auth: false, dashboard: false, ...(process.env.NS_INTERVAL && { sampleInterval: Number(process.env.NS_INTERVAL) }) });
+	const agent = instrument(io, { auth: false, dashboard: false });
 	// A few samples: the sampler's and the history's per-namespace state is made.
 	await sleep(3500);
 	const on = heap();
