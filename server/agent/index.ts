@@ -8,7 +8,7 @@ import { join, sep } from 'node:path';
 import createDebug from 'debug';
 import type { Server } from 'socket.io';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
-import { MAX_PAGE_SIZE } from '../protocol/limits.js';
+import { MAX_PAGE_SIZE, TOP_NAMESPACES } from '../protocol/limits.js';
 import type { Feature, NodeInfo, Principal, Sample, Snapshot } from '../protocol/models.js';
 import { createAdminNamespace } from './serve/admin-namespace.js';
 import { auditHandlers, createAuditTrail, registerAudit } from './audit/index.js';
@@ -36,9 +36,9 @@ import {
 import { serveHttp, startSampling, watchHost, type Part } from './parts.js';
 import { createHealthProbe } from './observe/process-health.js';
 import { Queries } from './serve/queries.js';
-import { localAnswers, queryHandlers } from './serve/query-handlers.js';
+import { localAnswers, namespacesAcross, queryHandlers } from './serve/query-handlers.js';
 import { createCluster } from './cluster/index.js';
-import { mergeNamespaces } from './cluster/merge.js';
+import { topAndRest } from './cluster/merge.js';
 import { Sampler, viewFor } from './history/sampler.js';
 import { checkSeam, type SeamCheck } from './observe/seam.js';
 import { registerLiveWindows } from './serve/live-windows.js';
@@ -255,9 +255,11 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	// Every node's latest sample and recent history, so a dashboard draws the whole cluster at once.
 	async function snapshot(principal: Principal): Promise<Snapshot> {
 		const latest = sampling.latest();
-		const [histories, namespaceLists] = await Promise.all([
+		const [histories, largest] = await Promise.all([
 			cluster.fanOut('history:query', principal, { range: '5m' }),
-			cluster.fanOut('namespaces:query', principal, {})
+			// The largest only, and the rest summed: with a namespace per tenant, the whole list
+			// made the first view grow with the tenants (`namespaces:query` pages through them).
+			namespacesAcross(cluster, principal, { limit: TOP_NAMESPACES })
 		]);
 		return {
 			protocol: PROTOCOL_VERSION,
@@ -268,7 +270,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 				viewFor(s, principal)
 			),
 			history: histories.answers,
-			namespaces: mergeNamespaces(namespaceLists.answers),
+			...topAndRest(largest),
 			limits: {
 				pageSize: MAX_PAGE_SIZE,
 				logMaxPerSecond: opts.eventLog.maxPerSecond,

@@ -9,7 +9,8 @@ import type {
 	LogBatch,
 	LogFilter,
 	MembersQuery,
-	NamespaceSummary,
+	NamespacesPage,
+	NamespacesQuery,
 	Page,
 	RoomHistory,
 	RoomHistoryQuery,
@@ -54,7 +55,7 @@ export interface DashboardQueries {
 	'socket:details': Query<SocketRef, SocketDetails>;
 	'rooms:query': Query<RoomsQuery, Page<RoomRow>>;
 	'room:members': Query<MembersQuery, Page<SocketRow>>;
-	'namespaces:query': Query<Record<string, never>, NamespaceSummary[]>;
+	'namespaces:query': Query<NamespacesQuery, NamespacesPage>;
 	'history:query': Query<HistoryQuery, History[]>;
 	/** A room's membership over a range; the agent keeps the room's history for an hour after. */
 	'room:history': Query<RoomHistoryQuery, RoomHistory>;

@@ -18,8 +18,14 @@ export const SAMPLE_TOP_ACKS = 10;
 export const SAMPLE_CONNECTION_ERRORS = 5;
 /** Distinct connection error codes counted; the rest are counted as `OTHER_EVENTS`. */
 export const MAX_CONNECTION_ERROR_CODES = 32;
-/** Namespaces listed one by one in a sample; the rest are folded into `otherNamespaces`. */
-export const SAMPLE_MAX_NAMESPACES = 10;
+/**
+ * Namespaces listed one by one (the most sockets first) wherever every namespace would otherwise
+ * go unasked: a sample, the snapshot's namespace totals, a history's series. The rest are folded
+ * into one row named `OTHER_NAMESPACES` that says how many it holds, so that an app with one
+ * namespace per tenant (thousands) costs a dashboard what an app with ten does. The whole list is
+ * the `namespaces:query` pages.
+ */
+export const TOP_NAMESPACES = 10;
 /** Names (rooms, events) are cut to this length in samples and logs. */
 export const MAX_NAME_IN_SAMPLE = 64;
 /** An event's arguments, as JSON text in the live log, are cut to this length. */

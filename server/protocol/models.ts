@@ -4,6 +4,7 @@
  */
 import type {
 	HistoryRange,
+	NamespaceSortKey,
 	NodeLiveness,
 	Role,
 	RoomSortKey,
@@ -111,6 +112,8 @@ export interface NamespaceSample {
 	topRooms: RoomSize[];
 	/** Acknowledged events of the interval, the most answered first, at most `SAMPLE_TOP_ACKS`. */
 	acks?: AckFigures[];
+	/** Only on the row that folds namespaces together (`OTHER_NAMESPACES`): how many it folds. */
+	namespaces?: number;
 }
 
 /** Which way an acknowledged event went: `in` is answered by the server, `out` by the client. */
@@ -189,7 +192,10 @@ export interface Sample {
 	/** Interval length in milliseconds. */
 	interval: number;
 	namespaces: NamespaceSample[];
-	/** Namespaces beyond `SAMPLE_MAX_NAMESPACES`, folded together (no top lists). */
+	/**
+	 * Namespaces beyond the `TOP_NAMESPACES` with the most sockets, folded together (no top lists),
+	 * with their number in `namespaces`.
+	 */
 	otherNamespaces?: NamespaceSample;
 	/** Heartbeat round-trip times of the sockets in view, from the engine's own ping/pong. */
 	rtt: Percentiles;
@@ -229,6 +235,11 @@ export interface History {
 	/** Bucket length in milliseconds (1000 for recent minutes, coarser for hours). */
 	step: number;
 	t: number[];
+	/**
+	 * The `TOP_NAMESPACES` with the most sockets at the end of the range, and the others in view
+	 * summed under `OTHER_NAMESPACES`. A count series that is 0 throughout is sent empty (`[]`):
+	 * most namespaces of a multi-tenant app are idle most of the time.
+	 */
 	namespaces: Record<string, NamespaceSeries>;
 	node: NodeSeries;
 	/** Refused and failed connections per bucket, by code; only for principals who see every namespace. */
@@ -281,8 +292,13 @@ export interface Snapshot {
 	samples: Sample[];
 	/** Recent history of this node at 1 s resolution. */
 	history: History[];
-	/** Namespaces in view, with their totals since the agent started. */
+	/**
+	 * The `TOP_NAMESPACES` in view with the most sockets, with their totals since the agent started;
+	 * `namespaces:query` pages through all of them.
+	 */
 	namespaces: NamespaceSummary[];
+	/** The other namespaces in view, summed, with their number in `namespaces`; absent when none. */
+	otherNamespaces?: NamespaceSummary;
 	limits: { pageSize: number; logMaxPerSecond: number; payloads: boolean };
 }
 
@@ -299,6 +315,25 @@ export interface NamespaceSummary {
 	eventsOut: number;
 	bytesIn: number;
 	bytesOut: number;
+	/** Only on a row that sums namespaces (`OTHER_NAMESPACES`, `NamespacesPage.all`): how many. */
+	namespaces?: number;
+}
+
+export interface NamespacesQuery {
+	/** Case-insensitive substring of the name. */
+	text?: string;
+	/** Default `sockets`, largest first; `name` sorts in ascending order. */
+	sort?: NamespaceSortKey;
+	order?: SortOrder;
+	cursor?: string;
+	limit?: number;
+	/** Only these namespaces (at most `MAX_PAGE_SIZE`): a cluster's second look at a page's rows. */
+	names?: string[];
+}
+
+/** A page of namespaces, and every namespace the query matched summed into one row. */
+export interface NamespacesPage extends Page<NamespaceSummary> {
+	all: NamespaceSummary;
 }
 
 /** One row of the sockets table. */

@@ -5,7 +5,15 @@
  * and go, and it lets the pages of several nodes be merged.
  */
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits.js';
-import type { Page, RoomRow, RoomsQuery, SocketRow, SocketsQuery } from './models.js';
+import type {
+	NamespaceSummary,
+	NamespacesQuery,
+	Page,
+	RoomRow,
+	RoomsQuery,
+	SocketRow,
+	SocketsQuery
+} from './models.js';
 import { DEFAULT_SOCKET_SORT, type SocketSortKey } from './vocabulary.js';
 
 export type SortValue = string | number;
@@ -112,4 +120,15 @@ export function roomRowKey(row: RoomRow, query: RoomsQuery): RowKey {
 /** Rooms sort largest first by default, and by name in ascending order. */
 export function roomsDescending(query: RoomsQuery): boolean {
 	return (query.order ?? ((query.sort ?? 'size') === 'size' ? 'desc' : 'asc')) === 'desc';
+}
+
+/** A namespace row's key: by a figure (sockets unless asked otherwise) or by name; names are unique. */
+export function namespaceRowKey(row: NamespaceSummary, query: NamespacesQuery): RowKey {
+	const sort = query.sort ?? 'sockets';
+	return [sort === 'name' ? row.name : row[sort], row.name];
+}
+
+/** Namespaces sort by a figure largest first by default, and by name in ascending order. */
+export function namespacesDescending(query: NamespacesQuery): boolean {
+	return (query.order ?? ((query.sort ?? 'sockets') === 'name' ? 'asc' : 'desc')) === 'desc';
 }

@@ -19,6 +19,24 @@ export function keepTop<T>(top: Scored<T>[], item: T, score: number, limit: numb
 	if (top.length > limit) top.pop();
 }
 
+/**
+ * Keeps in `top` the `limit` first items seen in `compare`'s order, without sorting the stream:
+ * what `keepTop` does for items that are ranked by more than one number (or by a name), where a
+ * zero still ranks (an idle namespace is still one of the largest by sockets).
+ */
+export function keepFirst<T>(
+	top: T[],
+	item: T,
+	compare: (a: T, b: T) => number,
+	limit: number
+): void {
+	if (top.length === limit && compare(item, top[top.length - 1]) >= 0) return;
+	let i = top.length;
+	while (i > 0 && compare(item, top[i - 1]) < 0) i--;
+	top.splice(i, 0, item);
+	if (top.length > limit) top.pop();
+}
+
 /** A name cut to `max` characters, its last one an ellipsis when cut. */
 export function truncateName(name: string, max = MAX_NAME_IN_SAMPLE): string {
 	return name.length > max ? `${name.slice(0, max - 1)}…` : name;

@@ -27,6 +27,21 @@ export const DEFAULT_SOCKET_SORT: SocketSortKey = 'connectedAt';
 export const ROOM_SORT_KEYS = ['size', 'name'] as const;
 export type RoomSortKey = (typeof ROOM_SORT_KEYS)[number];
 
+/** Columns the namespaces query can sort by: the name, or a figure of `NamespaceSummary`. */
+export const NAMESPACE_SORT_KEYS = [
+	'sockets',
+	'name',
+	'rooms',
+	'connects',
+	'disconnects',
+	'refused',
+	'eventsIn',
+	'eventsOut',
+	'bytesIn',
+	'bytesOut'
+] as const;
+export type NamespaceSortKey = (typeof NAMESPACE_SORT_KEYS)[number];
+
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
 

@@ -9,7 +9,9 @@ import { formatBytes, formatMs, formatPercent, formatRate } from '$lib/format';
 import { RANGES, type DashboardModel } from '$lib/state/model.svelte';
 import type { Ranked, Totals } from '$lib/state/nodes';
 import type { AckRow } from '$lib/state/acks';
-import { CONNECTION_ERROR } from '$lib/state/series';
+import { CONNECTION_ERROR, type SeriesStore } from '$lib/state/series';
+import { TOP_NAMESPACES } from '$protocol/limits';
+import { OTHER_NAMESPACES } from '$protocol/vocabulary';
 
 export interface Frame {
 	min: number;
@@ -96,9 +98,9 @@ export class OverviewState {
 			connectsPerMinute: series.total('connects', max - 60_000),
 			disconnectsPerMinute: series.total('disconnects', max - 60_000),
 			recoveredPerMinute: series.total('recovered', max - 60_000),
-			sockets: series
-				.keys('sockets:')
-				.map((ns, i) => line(`sockets:${ns}`, ns, `--series-${(i % 8) + 1}`)),
+			sockets: chartedNamespaces(series, min).map((ns, i) =>
+				line(`sockets:${ns}`, ns, `--series-${(i % 8) + 1}`)
+			),
 			rates: [
 				{
 					title: 'Connections /s',
@@ -202,7 +204,12 @@ export function tilesOf(f: Frame) {
 					: 'good';
 	return [
 		{ id: 'sockets', label: 'Sockets', value: String(t.sockets), hint: websocketShare(t) },
-		{ id: 'namespaces', label: 'Namespaces', value: String(t.namespaces.length) },
+		{
+			id: 'namespaces',
+			label: 'Namespaces',
+			value: String(t.namespaceCount),
+			hint: moreNamespaces(t)
+		},
 		{ id: 'rooms', label: 'Rooms', value: String(t.rooms) },
 		{
 			id: 'events-in',
@@ -246,6 +253,39 @@ export function tilesOf(f: Frame) {
 			tone: t.nodesUp < t.nodesKnown ? 'bad' : 'good'
 		}
 	] as const;
+}
+
+/**
+ * The namespaces the sockets chart stacks: the `TOP_NAMESPACES` with the most sockets now, and
+ * the folded rest. The agent sends no more than these at a time, but which ones they are changes
+ * over a range: every name ever seen would make the legend grow with the tenants.
+ */
+function chartedNamespaces(series: SeriesStore, since: number): string[] {
+	const latest = (name: string) => series.points(`sockets:${name}`, since).at(-1)?.y ?? 0;
+	const names = series.keys('sockets:').filter((n) => n !== OTHER_NAMESPACES);
+	const top = names
+		.map((name) => ({ name, now: latest(name) }))
+		.sort((a, b) => b.now - a.now || (a.name < b.name ? -1 : 1))
+		.slice(0, TOP_NAMESPACES)
+		.map((n) => n.name)
+		.sort();
+	return series.keys('sockets:').includes(OTHER_NAMESPACES) ? [...top, OTHER_NAMESPACES] : top;
+}
+
+/**
+ * How many namespaces the Overview shows one by one and how many more there are: a multi-tenant
+ * app's thousands are folded into one row, listed on the Namespaces page.
+ */
+export function moreNamespaces(t: Totals): string | undefined {
+	const named = t.namespaces.filter((n) => n.name !== OTHER_NAMESPACES).length;
+	const more = t.namespaceCount - named;
+	return more > 0 ? `largest ${named} charted · ${more} more` : undefined;
+}
+
+/** The sockets chart's note: stacked, and how many namespaces are folded into one band. */
+export function socketsNote(t: Totals): string {
+	const more = moreNamespaces(t);
+	return more ? `stacked · ${more} as “${OTHER_NAMESPACES}”` : 'stacked';
 }
 
 function websocketShare(t: Totals): string {

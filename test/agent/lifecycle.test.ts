@@ -8,7 +8,7 @@ import { Server, type Namespace } from 'socket.io';
 import { instrument } from '../../server/agent/index.js';
 import { NamespaceStats } from '../../server/agent/observe/model.js';
 import { Histogram } from '../../server/agent/observe/rtt-histogram.js';
-import type { NamespaceSummary, Page, SocketRow } from '../../server/protocol/models.js';
+import type { NamespacesPage, Page, SocketRow } from '../../server/protocol/models.js';
 import { ask, nextSample, once, startFixture, type Fixture } from '../support/agent-fixture.js';
 import { HOSTS } from '../support/hosts.js';
 
@@ -30,11 +30,11 @@ describe('admin traffic', () => {
 	test('appears in no figure', async () => {
 		f = await startFixture({}, {}, echoServer);
 		const { socket: dashboard } = await f.dashboard();
-		const first = await ask<NamespaceSummary[]>(dashboard, 'namespaces:query');
+		const first = (await ask<NamespacesPage>(dashboard, 'namespaces:query')).rows;
 		for (let i = 0; i < 20; i++) await ask(dashboard, 'sockets:query', { limit: 10 });
 		await ask(dashboard, 'log:subscribe', {});
 		await f.dashboard();
-		const later = await ask<NamespaceSummary[]>(dashboard, 'namespaces:query');
+		const later = (await ask<NamespacesPage>(dashboard, 'namespaces:query')).rows;
 		expect(later).toEqual(first);
 		expect(later.map((n) => n.name)).toEqual(['/']);
 		const sample = await nextSample(dashboard);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import type { Namespace } from 'socket.io';
-import type { NamespaceSummary, Page, RoomRow, Sample, SocketRow } from '../../server/protocol/models.js';
+import type { NamespacesPage, Page, RoomRow, Sample, SocketRow } from '../../server/protocol/models.js';
 import { ask, once, startFixture, type Fixture } from '../support/agent-fixture.js';
 import { HOSTS } from '../support/hosts.js';
 
@@ -158,7 +158,7 @@ describe.each(HOSTS)('agent observation on $name', (host) => {
 	});
 
 	test('namespaces query gives cumulative totals, without the admin namespace', async () => {
-		const list = await ask<NamespaceSummary[]>(dashboard, 'namespaces:query');
+		const list = (await ask<NamespacesPage>(dashboard, 'namespaces:query')).rows;
 		expect(list.map((n) => n.name).sort()).toEqual(['/', '/chat', '/dyn-7']);
 		const main = list.find((n) => n.name === '/')!;
 		expect(main).toMatchObject({ sockets: 1, rooms: 0, connects: 3, disconnects: 2, eventsIn: 6, eventsOut: 3 });
@@ -187,7 +187,7 @@ describe.each(HOSTS)('agent observation on $name', (host) => {
 	test('the snapshot of a new dashboard carries the totals and the history', async () => {
 		await expect.poll(() => f.agent.latestSample()?.namespaces.length).toBe(3);
 		const { snapshot } = await f.dashboard();
-		expect(snapshot.protocol).toBe(1);
+		expect(snapshot.protocol).toBe(2);
 		expect(snapshot.namespaces.find((n) => n.name === '/chat')).toMatchObject({ connects: 2, refused: 1 });
 		const history = snapshot.history[0];
 		expect(history.t.length).toBeGreaterThan(0);

@@ -110,7 +110,7 @@ describe.each(HOSTS)('a recovered session on $name', (host) => {
 		const page = await ask<Page<RoomRow>>(dashboard, 'rooms:query', { namespace: '/' });
 		expect(page.rows.map((row) => row.name)).toEqual(['lobby']);
 		expect(page.rows[0].size).toBe(1);
-		const namespaces = await ask<{ name: string; rooms: number; recovered: number }[]>(
+		const { rows: namespaces } = await ask<{ rows: { name: string; rooms: number; recovered: number }[] }>(
 			dashboard,
 			'namespaces:query'
 		);

@@ -90,7 +90,7 @@ describeBrowser('dashboard over @socket.io/admin-ui (development mode)', () => {
 		await poll(() =>
 			page
 				.getByTestId('namespace-row')
-				.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-namespace')))
+				.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-namespace')).sort())
 		).toEqual(['/', '/chat', '/news']);
 		expect(realErrors(errors)).toEqual([]);
 	});

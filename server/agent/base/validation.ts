@@ -22,6 +22,7 @@ import type {
 	HistoryQuery,
 	LogFilter,
 	MembersQuery,
+	NamespacesQuery,
 	RoomHistoryQuery,
 	RoomsQuery,
 	SocketRef,
@@ -29,6 +30,7 @@ import type {
 } from '../../protocol/models.js';
 import {
 	HISTORY_RANGES,
+	NAMESPACE_SORT_KEYS,
 	ROOM_SORT_KEYS,
 	SOCKET_SORT_KEYS,
 	SORT_ORDERS,
@@ -135,6 +137,14 @@ const built = withPlainPrototype(() => {
 			namespace: namespaceField,
 			id: socketIdField
 		}) satisfies z.ZodType<SocketRef>,
+		namespaces: z.strictObject({
+			text: z.string().max(MAX_FILTER_TEXT).optional(),
+			sort: z.enum(NAMESPACE_SORT_KEYS).optional(),
+			order: orderField.optional(),
+			cursor: cursorField.optional(),
+			limit: limitField.optional(),
+			names: z.array(namespaceField).max(MAX_PAGE_SIZE).optional()
+		}) satisfies z.ZodType<NamespacesQuery>,
 		rooms: z.strictObject({
 			namespace: namespaceField.optional(),
 			text: z.string().max(MAX_FILTER_TEXT).optional(),

@@ -16,6 +16,7 @@ import type {
 	ClusterHealth,
 	History,
 	NamespaceSummary,
+	NamespacesPage,
 	NodeState,
 	Page,
 	Principal,
@@ -57,7 +58,8 @@ export interface NodeAnswers {
 	 * for compact answers (room-answers.ts); this node's own, and older nodes', as rows.
 	 */
 	'rooms:query': RoomRow[] | RoomTuples;
-	'namespaces:query': NamespaceSummary[];
+	/** A page; a node of an earlier version answers every namespace it has. */
+	'namespaces:query': NamespacesPage | NamespaceSummary[];
 	'history:query': History;
 	'room:history': RoomHistory;
 }

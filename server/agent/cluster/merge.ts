@@ -2,8 +2,29 @@
  * Merging the answers of several nodes into one: pages stay in order across nodes, and the nodes
  * that did not answer are named. Rooms are merged in room-answers.ts.
  */
-import type { NamespaceSummary, Page, SocketRow, SocketsQuery } from '../../protocol/models.js';
-import { pageAfter, socketRowKey, socketSortOf, sortedByKey } from '../../protocol/paging.js';
+import type {
+	NamespaceSummary,
+	NamespacesPage,
+	NamespacesQuery,
+	Page,
+	SocketRow,
+	SocketsQuery
+} from '../../protocol/models.js';
+import {
+	namespaceRowKey,
+	namespacesDescending,
+	pageAfter,
+	socketRowKey,
+	socketSortOf,
+	sortedByKey
+} from '../../protocol/paging.js';
+import {
+	addNamespaceSummary,
+	emptyNamespaceSummary,
+	SUMMARY_FIGURES
+} from '../../protocol/samples.js';
+import { OTHER_NAMESPACES } from '../../protocol/vocabulary.js';
+import { pageOf } from '../base/paging.js';
 
 /**
  * Each node answered with its own first rows after the cursor; the merged page is the first
@@ -34,29 +55,109 @@ export function mergeSocketPages(
 	return { ...merged, total: pages.reduce((n, p) => n + p.total, 0), missingNodes: missing };
 }
 
-/** Namespace totals summed over nodes. */
-export function mergeNamespaces(lists: NamespaceSummary[][]): NamespaceSummary[] {
+/**
+ * One node's answer to `namespaces:query`: a page, or (from a node of an earlier version) every
+ * namespace it has, which is paged here as that node would have.
+ */
+export type NamespacesAnswer = NamespacesPage | NamespaceSummary[];
+
+function asPage(answer: NamespacesAnswer, query: NamespacesQuery): NamespacesPage {
+	if (!Array.isArray(answer)) return answer;
+	const text = query.text?.toLowerCase();
+	const names = query.names && new Set(query.names);
+	const rows = answer.filter(
+		(n) => (!text || n.name.toLowerCase().includes(text)) && (!names || names.has(n.name))
+	);
+	const all = emptyNamespaceSummary(OTHER_NAMESPACES);
+	for (const row of rows) addNamespaceSummary(all, row);
+	const page = pageOf(
+		rows,
+		(r) => namespaceRowKey(r, query),
+		namespacesDescending(query),
+		query.cursor,
+		query.limit,
+		(r) => r
+	);
+	return { ...page, all };
+}
+
+/**
+ * The nodes' pages as one: a namespace on several nodes is one row, its figures summed. Each node
+ * sent its own first rows after the cursor, so by name the merged page is exact; by a figure, a
+ * namespace whose figures are spread over nodes is ranked by what the nodes' pages held (see
+ * `withExactRows` for its figures). `total` and `all.namespaces` count the namespaces of the node
+ * that has the most: a namespace on several nodes is one, and no node sends every name.
+ */
+export function mergeNamespaces(
+	answers: NamespacesAnswer[],
+	query: NamespacesQuery,
+	missing: string[]
+): NamespacesPage {
+	const pages = answers.map((a) => asPage(a, query));
+	if (pages.length === 1) return { ...pages[0], missingNodes: missing };
 	const byName = new Map<string, NamespaceSummary>();
-	for (const n of lists.flat()) {
-		const seen = byName.get(n.name);
-		if (!seen) {
-			byName.set(n.name, { ...n });
-			continue;
-		}
-		for (const key of [
-			'sockets',
-			'rooms',
-			'connects',
-			'disconnects',
-			'recovered',
-			'refused',
-			'eventsIn',
-			'eventsOut',
-			'bytesIn',
-			'bytesOut'
-		] as const) {
-			seen[key] += n[key];
+	const all = emptyNamespaceSummary(OTHER_NAMESPACES);
+	let total = 0;
+	for (const page of pages) {
+		total = Math.max(total, page.total);
+		for (const f of SUMMARY_FIGURES) all[f] += page.all[f];
+		for (const row of page.rows) {
+			const seen = byName.get(row.name);
+			if (!seen) byName.set(row.name, { ...row });
+			else for (const f of SUMMARY_FIGURES) seen[f] += row[f];
 		}
 	}
-	return [...byName.values()];
+	all.namespaces = total;
+	const page = pageOf(
+		byName.values(),
+		(r) => namespaceRowKey(r, query),
+		namespacesDescending(query),
+		query.cursor,
+		query.limit,
+		(r) => r,
+		pages.some((p) => p.nextCursor !== null)
+	);
+	return { ...page, total, all, missingNodes: missing };
+}
+
+/**
+ * A merged page whose rows' figures are replaced by their exact sums over the nodes (`exact`,
+ * every node's answer for those names alone), the rows put back in order. The cursor stays the
+ * one the merge made, so that the next page starts where the nodes' pages ended.
+ */
+export function withExactRows(
+	page: NamespacesPage,
+	exact: NamespacesAnswer[],
+	query: NamespacesQuery
+): NamespacesPage {
+	const names = { ...query, names: page.rows.map((r) => r.name), cursor: undefined };
+	const sums = new Map<string, NamespaceSummary>();
+	for (const answer of exact) {
+		for (const row of asPage(answer, { ...names, limit: names.names.length }).rows) {
+			const seen = sums.get(row.name);
+			if (!seen) sums.set(row.name, { ...row });
+			else for (const f of SUMMARY_FIGURES) seen[f] += row[f];
+		}
+	}
+	const rows = sortedByKey(
+		page.rows.map((r) => sums.get(r.name) ?? r),
+		(r) => namespaceRowKey(r, query),
+		namespacesDescending(query)
+	);
+	return { ...page, rows };
+}
+
+/**
+ * A snapshot's namespaces from the first page of the largest: those, and the rest (every namespace
+ * the page summed in `all`, less the page's) as one `OTHER_NAMESPACES` row, absent when none.
+ */
+export function topAndRest(page: NamespacesPage): {
+	namespaces: NamespaceSummary[];
+	otherNamespaces?: NamespaceSummary;
+} {
+	const count = (page.all.namespaces ?? 0) - page.rows.length;
+	if (count <= 0) return { namespaces: page.rows };
+	const rest = { ...page.all, name: OTHER_NAMESPACES, namespaces: count };
+	for (const row of page.rows) for (const f of SUMMARY_FIGURES) rest[f] -= row[f];
+	return { namespaces: page.rows, otherNamespaces: rest };
 }

@@ -12,7 +12,9 @@ import type {
 	RoomHistory,
 	Sample
 } from '../../protocol/models.js';
+import { TOP_NAMESPACES } from '../../protocol/limits.js';
 import { NAMESPACE_SERIES } from '../../protocol/samples.js';
+import { keepFirst } from '../../protocol/top-n.js';
 import { LEVEL_FIGURES, OTHER_NAMESPACES } from '../../protocol/vocabulary.js';
 import type { RoomSizes } from './room-history.js';
 
@@ -91,21 +93,21 @@ export class HistoryStore {
 	}
 
 	add(sample: Sample, rooms?: RoomSizes): void {
+		// The largest chosen in one pass: a sort of 10,000 namespaces a second would be the sampler's
+		// heaviest work.
+		const top: NamespaceSample[] = [];
+		for (const n of sample.namespaces) keepFirst(top, n, bySockets, MAX_NAMESPACES_PER_ROW);
 		const ns = new Map<string, NamespaceRow>();
-		const sorted = [...sample.namespaces].sort((a, b) => b.sockets - a.sockets);
-		sorted.forEach((n, i) => {
-			const key = i < MAX_NAMESPACES_PER_ROW ? n.name : OTHER_NAMESPACES;
-			const row = ns.get(key);
-			if (row) accumulate(row, n);
-			else {
-				ns.set(key, {
-					values: NS_FIELDS.map((f) => n[f]),
-					reasons: { ...n.reasons },
-					websocket: n.transports.websocket,
-					polling: n.transports.polling
-				});
+		for (const n of top) ns.set(n.name, rowOf(n));
+		if (sample.namespaces.length > top.length) {
+			const kept = new Set(top);
+			let other: NamespaceRow | undefined;
+			for (const n of sample.namespaces) {
+				if (kept.has(n)) continue;
+				if (other) accumulate(other, n);
+				else ns.set(OTHER_NAMESPACES, (other = rowOf(n)));
 			}
-		});
+		}
 		const p = sample.process;
 		const row: Row = {
 			t: sample.t,
@@ -147,42 +149,57 @@ export class HistoryStore {
 		return { step, rows };
 	}
 
-	/** The history of a range in columns, limited to the namespaces `visible` allows. */
+	/**
+	 * The history of a range in columns, limited to the namespaces `visible` allows: the
+	 * `TOP_NAMESPACES` with the most sockets in the newest row, and every other one in view summed
+	 * under `OTHER_NAMESPACES` (for a principal who sees every namespace, the row's own folded rest
+	 * too). Its size is bounded by the range, not by the number of namespaces.
+	 */
 	query(range: HistoryRange, visible: (namespace: string) => boolean): History {
 		const { step, rows } = this.rowsOf(range);
-		const namespaces: Record<string, NamespaceSeries> = {};
-		for (const row of rows) {
-			for (const name of row.ns.keys()) {
-				if (!(name in namespaces) && (name === OTHER_NAMESPACES ? false : visible(name))) {
-					namespaces[name] = emptySeries();
-				}
-			}
+		// Only a principal who sees every namespace may see the rows' folded rest (unnamed ones).
+		const seesAll = visible(OTHER_NAMESPACES);
+		const shows = (name: string) => (name === OTHER_NAMESPACES ? seesAll : visible(name));
+		const top: [string, number][] = [];
+		for (const [name, r] of rows.at(-1)?.ns ?? []) {
+			if (name !== OTHER_NAMESPACES && visible(name))
+				keepFirst<[string, number]>(top, [name, r.values[0]], (a, b) => b[1] - a[1], TOP_NAMESPACES);
 		}
+		const named = new Set(top.map(([name]) => name));
+		const namespaces: Record<string, NamespaceSeries> = {};
+		for (const name of named) namespaces[name] = emptySeries();
+		let other: NamespaceSeries | undefined;
 		const node = Object.fromEntries(
 			[...NODE_FIELDS, 'websocket', 'polling'].map((f) => [f, [] as number[]])
 		) as unknown as NodeSeries;
 		rows.forEach((row, i) => {
-			for (const [name, series] of Object.entries(namespaces)) {
-				const r = row.ns.get(name);
-				NS_FIELDS.forEach((f, j) => series[f].push(r ? r.values[j] : 0));
-				for (const reason of Object.keys(r?.reasons ?? {})) {
-					series.reasons[reason] ??= new Array(i).fill(0);
-				}
-				for (const [reason, values] of Object.entries(series.reasons))
-					values.push(r?.reasons[reason] ?? 0);
+			for (const name of named) pushRow(namespaces[name], row.ns.get(name), i);
+			// The rest in view, summed for this row; its series starts where it is first needed.
+			let rest: NamespaceRow | undefined;
+			for (const [name, r] of row.ns) {
+				if (named.has(name) || !shows(name)) continue;
+				if (rest) addRow(rest, r);
+				else rest = { ...r, values: [...r.values], reasons: { ...r.reasons } };
 			}
+			if (rest && !other) {
+				other = emptySeries();
+				for (const f of NS_FIELDS) other[f] = new Array(i).fill(0);
+			}
+			if (other) pushRow(other, rest, i);
 			NODE_FIELDS.forEach((f, j) => node[f].push(row.node[j]));
 			// Only the namespaces this principal may see: a tenant does not learn others' transports.
 			let websocket = 0;
 			let polling = 0;
 			for (const [name, r] of row.ns) {
-				if (!visible(name)) continue;
+				if (!shows(name)) continue;
 				websocket += r.websocket;
 				polling += r.polling;
 			}
 			node.websocket.push(websocket);
 			node.polling.push(polling);
 		});
+		if (other) namespaces[OTHER_NAMESPACES] = other;
+		for (const series of Object.values(namespaces)) dropZeros(series);
 		const history: History = {
 			nodeId: this.nodeId,
 			step,
@@ -190,11 +207,45 @@ export class HistoryStore {
 			namespaces,
 			node
 		};
-		// Engine errors belong to no namespace: only a principal who sees them all (the folded
-		// namespaces' row included, which no scoped principal can name) sees them.
-		if (visible(OTHER_NAMESPACES)) history.connectionErrors = errorSeries(rows);
+		// Engine errors belong to no namespace: only a principal who sees them all sees them.
+		if (seesAll) history.connectionErrors = errorSeries(rows);
 		return history;
 	}
+}
+
+/** Appends row `i` of one namespace (or a sum of several) to its series; 0 where it is absent. */
+function pushRow(series: NamespaceSeries, r: NamespaceRow | undefined, i: number): void {
+	NS_FIELDS.forEach((f, j) => series[f].push(r ? r.values[j] : 0));
+	for (const reason of Object.keys(r?.reasons ?? {})) {
+		series.reasons[reason] ??= new Array(i).fill(0);
+	}
+	for (const [reason, values] of Object.entries(series.reasons)) values.push(r?.reasons[reason] ?? 0);
+}
+
+/** A series that is 0 throughout goes empty: idle namespaces are most of a multi-tenant app's. */
+function dropZeros(series: NamespaceSeries): void {
+	for (const f of NS_FIELDS) if (series[f].every((v) => v === 0)) series[f] = [];
+}
+
+function addRow(sum: NamespaceRow, r: NamespaceRow): void {
+	r.values.forEach((v, j) => (sum.values[j] += v));
+	sum.websocket += r.websocket;
+	sum.polling += r.polling;
+	for (const [reason, count] of Object.entries(r.reasons))
+		sum.reasons[reason] = (sum.reasons[reason] ?? 0) + count;
+}
+
+function bySockets(a: NamespaceSample, b: NamespaceSample): number {
+	return b.sockets - a.sockets;
+}
+
+function rowOf(n: NamespaceSample): NamespaceRow {
+	return {
+		values: NS_FIELDS.map((f) => n[f]),
+		reasons: { ...n.reasons },
+		websocket: n.transports.websocket,
+		polling: n.transports.polling
+	};
 }
 
 function errorSeries(rows: Row[]): Record<string, number[]> {

@@ -6,6 +6,8 @@
 import { MAX_ROOM_NAME } from '../../protocol/limits.js';
 import type {
 	NamespaceSummary,
+	NamespacesPage,
+	NamespacesQuery,
 	Page,
 	Principal,
 	RoomRow,
@@ -15,10 +17,12 @@ import type {
 	SocketSortKey,
 	SocketsQuery
 } from '../../protocol/models.js';
+import type { NamespaceSortKey } from '../../protocol/vocabulary.js';
 import {
 	compareKeys,
 	decodeCursor,
 	encodeCursor,
+	namespacesDescending,
 	pageAfter,
 	pageSize,
 	rowId,
@@ -29,6 +33,9 @@ import {
 import type { SocketsFilter } from '../../protocol/windows.js';
 import { BoundedSelection } from './bounded-selection.js';
 import { ScanTurns } from '../base/scan-turns.js';
+import { pageOf } from '../base/paging.js';
+import { emptyNamespaceSummary } from '../../protocol/samples.js';
+import { OTHER_NAMESPACES } from '../../protocol/vocabulary.js';
 import { AgentError } from '../base/errors.js';
 import type { NamespaceStats, NodeModel, SocketState } from '../observe/model.js';
 import { canSee } from '../base/scope.js';
@@ -357,20 +364,37 @@ export class Queries {
 		};
 	}
 
-	namespaces(principal: Principal): NamespaceSummary[] {
-		return this.namespacesFor(principal).map((s) => ({
-			name: s.name,
-			sockets: s.nsp.sockets.size,
-			rooms: s.publicRooms.size,
-			connects: s.connects,
-			disconnects: s.disconnects,
-			recovered: s.recovered,
-			refused: s.refused,
-			eventsIn: s.eventsIn,
-			eventsOut: s.eventsOut,
-			bytesIn: s.bytesIn,
-			bytesOut: s.bytesOut
-		}));
+	/**
+	 * This node's page of the namespaces a principal may see, and all of those matched, summed.
+	 * One pass over the namespaces keeping only the page in order (`pageOf`): a request costs
+	 * O(namespaces · log page), and a summary object is made only for a row of the page. A
+	 * namespace's figures are read where they are kept, never copied per namespace per request.
+	 */
+	namespaces(principal: Principal, query: NamespacesQuery): NamespacesPage {
+		const text = query.text === undefined ? undefined : textPattern(query.text);
+		const all = emptyNamespaceSummary(OTHER_NAMESPACES);
+		const matched: NamespaceStats[] = [];
+		const names = query.names === undefined ? undefined : new Set(query.names);
+		const sources =
+			names === undefined
+				? this.model.namespaces.values()
+				: [...names].flatMap((n) => this.model.namespaces.get(n) ?? []);
+		for (const stats of sources) {
+			if (!canSee(principal, stats.name)) continue;
+			if (text !== undefined && !text.test(filtered(stats.name))) continue;
+			matched.push(stats);
+			addStats(all, stats);
+		}
+		const sort = query.sort ?? 'sockets';
+		const page = pageOf(
+			matched,
+			(s): RowKey => [figureOf(s, sort), s.name],
+			namespacesDescending(query),
+			query.cursor,
+			query.limit,
+			summaryOf
+		);
+		return { ...page, all };
 	}
 
 	row(state: SocketState): SocketRow {
@@ -406,6 +430,46 @@ export class Queries {
 		}
 		return out;
 	}
+}
+
+/** A namespace's figures since the agent started, as a row of the namespaces list. */
+function summaryOf(s: NamespaceStats): NamespaceSummary {
+	return {
+		name: s.name,
+		sockets: s.nsp.sockets.size,
+		rooms: s.publicRooms.size,
+		connects: s.connects,
+		disconnects: s.disconnects,
+		recovered: s.recovered,
+		refused: s.refused,
+		eventsIn: s.eventsIn,
+		eventsOut: s.eventsOut,
+		bytesIn: s.bytesIn,
+		bytesOut: s.bytesOut
+	};
+}
+
+/** The figure a namespaces query sorts by, read where the agent keeps it. */
+function figureOf(s: NamespaceStats, sort: NamespaceSortKey): SortValue {
+	switch (sort) {
+		case 'name':
+			return s.name;
+		case 'sockets':
+			return s.nsp.sockets.size;
+		case 'rooms':
+			return s.publicRooms.size;
+		default:
+			return s[sort];
+	}
+}
+
+/** `addNamespaceSummary` of one namespace, without making its summary. */
+function addStats(sum: NamespaceSummary, s: NamespaceStats): void {
+	sum.sockets += s.nsp.sockets.size;
+	sum.rooms += s.publicRooms.size;
+	for (const f of ['connects', 'disconnects', 'recovered', 'refused'] as const) sum[f] += s[f];
+	for (const f of ['eventsIn', 'eventsOut', 'bytesIn', 'bytesOut'] as const) sum[f] += s[f];
+	sum.namespaces = (sum.namespaces ?? 0) + 1;
 }
 
 /** The key of a live socket, as `socketRowKey` gives it for its row. */

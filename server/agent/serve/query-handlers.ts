@@ -3,9 +3,9 @@
  * node of a cluster and merged, or by this node alone.
  */
 import type { QueryName } from '../../protocol/events.js';
-import type { Principal, Snapshot } from '../../protocol/models.js';
+import type { NamespacesPage, NamespacesQuery, Principal, Snapshot } from '../../protocol/models.js';
 import type { Cluster, LocalAnswers } from '../cluster/index.js';
-import { mergeNamespaces, mergeSocketPages } from '../cluster/merge.js';
+import { mergeNamespaces, mergeSocketPages, withExactRows } from '../cluster/merge.js';
 import { mergeRooms } from '../cluster/room-answers.js';
 import { AgentError } from '../base/errors.js';
 import type { EventLog } from '../history/event-log.js';
@@ -43,7 +43,7 @@ export function localAnswers({
 			}
 		},
 		'rooms:query': (principal, query) => queries.roomRows(principal, query),
-		'namespaces:query': (principal) => queries.namespaces(principal),
+		'namespaces:query': (principal, query) => queries.namespaces(principal, query),
 		'history:query': (principal, { range }) => history.query(range, (ns) => canSee(principal, ns)),
 		'room:history': (principal, { namespace, room, range }) => {
 			if (!canSee(principal, namespace)) throw new AgentError('E_FORBIDDEN');
@@ -52,6 +52,26 @@ export function localAnswers({
 			return history.roomQuery(range, roomKey(namespace, room));
 		}
 	};
+}
+
+/**
+ * A page of namespaces over every node. Each node answers its own first rows (bounded work: one
+ * pass over its namespaces, a page out). By a figure, a namespace spread over nodes may have been
+ * cut from some nodes' pages: a second, bounded look asks every node for the page's names alone,
+ * so that each row shows its figures summed over every node.
+ */
+export async function namespacesAcross(
+	cluster: Cluster,
+	principal: Principal,
+	query: NamespacesQuery
+): Promise<NamespacesPage> {
+	const { answers, missing } = await cluster.fanOut('namespaces:query', principal, query);
+	const page = mergeNamespaces(answers, query, missing);
+	if (answers.length < 2 || query.names || (query.sort ?? 'sockets') === 'name') return page;
+	if (page.rows.length === 0) return page;
+	const names = page.rows.map((r) => r.name);
+	const exact = await cluster.fanOut('namespaces:query', principal, { names, limit: names.length });
+	return withExactRows(page, exact.answers, query);
 }
 
 /** The queries this module answers: all but the audit trail's and the live windows' (live-windows.ts). */
@@ -104,11 +124,8 @@ export function queryHandlers({ queries, log, cluster, snapshot }: QueryDeps) {
 			}
 		},
 		'namespaces:query': {
-			schema: schemas.empty,
-			async answer({ principal }) {
-				const { answers } = await cluster.fanOut('namespaces:query', principal, {});
-				return mergeNamespaces(answers);
-			}
+			schema: schemas.namespaces,
+			answer: ({ principal }, query) => namespacesAcross(cluster, principal, query)
 		},
 		'history:query': {
 			schema: schemas.history,

@@ -26,7 +26,7 @@ import {
 } from './nodes';
 import { SeriesStore } from './series';
 import { ackRowsOf, latestConnectionErrors } from './acks';
-import type { NodeLiveness } from '$protocol/vocabulary';
+import { OTHER_NAMESPACES, type NodeLiveness } from '$protocol/vocabulary';
 import { OVERVIEW_TOP_ROOMS } from '$protocol/limits';
 
 export const RANGES: Record<HistoryRange, number> = {
@@ -81,14 +81,19 @@ export class DashboardModel {
 		withRates(totalsOf(this.nodes.values(), this.clock.now), this.namespaceRates)
 	);
 	readonly topRooms = $derived(topRoomsOf(this.nodes.values(), this.clock.now, OVERVIEW_TOP_ROOMS));
-	/** Every namespace in view: from the samples and from the agent's namespace list. */
+	/**
+	 * The largest namespaces in view, by name: those the samples and the snapshot list one by one
+	 * (`TOP_NAMESPACES`), never the folded rest; the Namespaces page pages through all of them.
+	 */
 	readonly namespaceNames: string[] = $derived(
 		[
 			...new Set([
 				...this.totals.namespaces.map((n) => n.name),
 				...this.namespaceSummaries.map((n) => n.name)
 			])
-		].sort()
+		]
+			.filter((name) => name !== OTHER_NAMESPACES)
+			.sort()
 	);
 	readonly topEvents = $derived.by(() => {
 		void this.#version;

@@ -31,7 +31,13 @@ export interface NamespaceFigures {
 export interface Totals {
 	sockets: number;
 	rooms: number;
+	/** The largest namespaces, and the rest as one `OTHER_NAMESPACES` row when there is a rest. */
 	namespaces: NamespaceFigures[];
+	/**
+	 * Every namespace in view, the folded ones included: on the node that has the most (a dynamic
+	 * namespace is usually on every node; no node sends every name to sum them exactly).
+	 */
+	namespaceCount: number;
 	eventsIn: number;
 	eventsOut: number;
 	bytesIn: number;
@@ -54,6 +60,7 @@ export function totalsOf(entries: Iterable<NodeEntry>, now: number): Totals {
 		sockets: 0,
 		rooms: 0,
 		namespaces: [],
+		namespaceCount: 0,
 		eventsIn: 0,
 		eventsOut: 0,
 		bytesIn: 0,
@@ -76,6 +83,10 @@ export function totalsOf(entries: Iterable<NodeEntry>, now: number): Totals {
 		const s = entry.sample;
 		const perSecond = 1000 / Math.max(s.interval, 1);
 		const list = s.otherNamespaces ? [...s.namespaces, s.otherNamespaces] : s.namespaces;
+		totals.namespaceCount = Math.max(
+			totals.namespaceCount,
+			s.namespaces.length + (s.otherNamespaces?.namespaces ?? (s.otherNamespaces ? 1 : 0))
+		);
 		for (const ns of list) {
 			let figures = byName.get(ns.name);
 			if (!figures) {

@@ -70,13 +70,15 @@ export function rowOfSample(sample: Sample): Row {
 function rowsOfHistory(history: History): { t: number; row: Row }[] {
 	return history.t.map((t, i) => {
 		const row: Row = {};
+		// A series that is 0 throughout comes empty (most namespaces of a multi-tenant app idle).
 		for (const [name, s] of Object.entries(history.namespaces)) {
-			row[`sockets:${name}`] = s.sockets[i];
-			row[`rooms:${name}`] = s.rooms[i];
-			for (const key of ['connects', 'disconnects', 'refused'] as const) add(row, key, s[key][i]);
+			row[`sockets:${name}`] = s.sockets[i] ?? 0;
+			row[`rooms:${name}`] = s.rooms[i] ?? 0;
+			for (const key of ['connects', 'disconnects', 'refused'] as const)
+				add(row, key, s[key][i] ?? 0);
 			add(row, 'recovered', s.recovered?.[i] ?? 0);
 			for (const key of ['eventsIn', 'eventsOut', 'bytesIn', 'bytesOut'] as const) {
-				add(row, key, s[key][i]);
+				add(row, key, s[key][i] ?? 0);
 			}
 			for (const [reason, values] of Object.entries(s.reasons)) {
 				add(row, `reason:${reason}`, values[i] ?? 0);

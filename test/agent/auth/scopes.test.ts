@@ -118,7 +118,7 @@ describe('a scoped principal', () => {
 		expect(await outcome(tom, 'socket:details', { namespace: '/tenant-b', id: b.id })).toBe(
 			'E_NOT_FOUND'
 		);
-		expect((await ask<{ name: string }[]>(tom, 'namespaces:query', {})).map((n) => n.name)).toEqual(
+		expect((await ask<{ rows: { name: string }[] }>(tom, 'namespaces:query', {})).rows.map((n) => n.name)).toEqual(
 			['/tenant-a']
 		);
 		const [history] = await ask<History[]>(tom, 'history:query', { range: '1m' });

@@ -7,7 +7,7 @@ const T0 = 1_700_000_000_000;
 
 function snapshot(fields: Partial<Snapshot> = {}): Snapshot {
 	return {
-		protocol: 1,
+		protocol: 2,
 		principal: { name: 'ops', role: 'admin' },
 		features: ['sockets', 'commands'],
 		node: {

@@ -33,7 +33,7 @@ const COUNTS_TTL_MS = 1000;
 const NOT_REPORTED = '[not sent by @socket.io/admin-ui]';
 
 /** The page of `sorted` after `cursor`, which must be one this page issued. */
-function pageOf<T, R>(
+export function pageOf<T, R>(
 	sorted: T[],
 	key: (item: T) => RowKey,
 	desc: boolean,

@@ -4,7 +4,22 @@
  * It holds no socket and no timer, so a recorded sequence of events can be replayed into it.
  */
 import { MAX_PAGE_SIZE } from '$protocol/limits';
-import type { LogBatch, NamespaceSummary, Sample, Snapshot, Feature } from '$protocol/models';
+import type {
+	LogBatch,
+	NamespaceSummary,
+	NamespacesPage,
+	NamespacesQuery,
+	Sample,
+	Snapshot,
+	Feature
+} from '$protocol/models';
+import { namespaceRowKey, namespacesDescending, sortedByKey } from '$protocol/paging';
+import {
+	addNamespaceSummary,
+	emptyNamespaceSummary,
+	topNamespaceSummaries
+} from '$protocol/samples';
+import { OTHER_NAMESPACES } from '$protocol/vocabulary';
 import { PROTOCOL_VERSION } from '$protocol/version';
 import {
 	RequestError,
@@ -17,7 +32,7 @@ import { featuresOf, sourceOf } from './capabilities';
 import { LOG_MAX_PER_SECOND, LogTap } from './event-log';
 import { Figures } from './figures';
 import { SampleHistory } from './history';
-import { IndexQueries } from './queries';
+import { IndexQueries, pageOf } from './queries';
 import { SocketIndex } from './socket-index';
 import type { AdminUiFeature, AdminUiServerStats, AdminUiSocket } from './wire';
 
@@ -167,7 +182,8 @@ export class AdminUiState {
 			},
 			samples: this.#latest,
 			history: this.history.all(),
-			namespaces: this.namespaces(now),
+			// The largest and the rest summed, as the agent sends them: the model is the same.
+			...topNamespaceSummaries(this.namespaces(now)),
 			limits: { pageSize: MAX_PAGE_SIZE, logMaxPerSecond: LOG_MAX_PER_SECOND, payloads: true }
 		};
 	}
@@ -201,6 +217,21 @@ export class AdminUiState {
 		});
 	}
 
+	/** A page of namespaces, searched and sorted as the agent's `namespaces:query` is. */
+	namespacesPage(query: NamespacesQuery, now = Date.now()): NamespacesPage {
+		const text = query.text?.toLowerCase();
+		const names = query.names && new Set(query.names);
+		const rows = this.namespaces(now).filter(
+			(n) => (!text || n.name.toLowerCase().includes(text)) && (!names || names.has(n.name))
+		);
+		const all = emptyNamespaceSummary(OTHER_NAMESPACES);
+		for (const row of rows) addNamespaceSummary(all, row);
+		const key = (r: NamespaceSummary) => namespaceRowKey(r, query);
+		const desc = namespacesDescending(query);
+		const sorted = sortedByKey(rows, key, desc);
+		return { ...pageOf(sorted, key, desc, query.cursor, query.limit, (r) => r), all };
+	}
+
 	/**
 	 * The agent's queries, answered here, one entry per query of the protocol: a query without an
 	 * entry, or an answer of the wrong shape, does not compile. Each throws `RequestError` when
@@ -208,7 +239,7 @@ export class AdminUiState {
 	 */
 	readonly #answers: { [K in QueryName]: (input: QueryInput<K>) => QueryResult<K> } = {
 		'state:resync': () => this.snapshot(),
-		'namespaces:query': () => this.namespaces(),
+		'namespaces:query': (query) => this.namespacesPage(query),
 		'history:query': () => this.history.all(),
 		'sockets:query': (query) => this.queries.sockets(query),
 		'socket:details': ({ namespace, id }) => this.queries.details(namespace, id),

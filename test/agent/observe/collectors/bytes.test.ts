@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { namespaceOf } from '../../../../server/agent/observe/wire-format.js';
-import type { NamespaceSummary, Page, SocketRow } from '../../../../server/protocol/models.js';
+import type { NamespacesPage, Page, SocketRow } from '../../../../server/protocol/models.js';
 import { ask, once, startFixture, type Fixture } from '../../../support/agent-fixture.js';
 
 /** Counts the bytes of every socket.io packet a client's engine writes and reads. */
@@ -40,7 +40,7 @@ describe('byte counting', () => {
 		const b = await f.client('/bytes', { transports: ['polling'] });
 		const ma = meter(a);
 		const mb = meter(b);
-		const before = (await ask<NamespaceSummary[]>(dashboard, 'namespaces:query')).find((n) => n.name === '/bytes')!;
+		const before = (await ask<NamespacesPage>(dashboard, 'namespaces:query')).rows.find((n) => n.name === '/bytes')!;
 
 		// Text with multi-byte characters, binary attachments with an acknowledgement, and a broadcast.
 		const echoed = once(a, 'text');
@@ -56,7 +56,7 @@ describe('byte counting', () => {
 
 		await expect
 			.poll(async () => {
-				const after = (await ask<NamespaceSummary[]>(dashboard, 'namespaces:query')).find((n) => n.name === '/bytes')!;
+				const after = (await ask<NamespacesPage>(dashboard, 'namespaces:query')).rows.find((n) => n.name === '/bytes')!;
 				return { in: after.bytesIn - before.bytesIn, out: after.bytesOut - before.bytesOut };
 			})
 			.toEqual({ in: ma.sent + mb.sent, out: ma.received + mb.received });
