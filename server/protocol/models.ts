@@ -200,8 +200,11 @@ export interface Sample {
 	/** Heartbeat round-trip times of the sockets in view, from the engine's own ping/pong. */
 	rtt: Percentiles;
 	process: ProcessHealth;
-	/** Exceptions caught inside the agent since it started. */
-	faults: number;
+	/**
+	 * Exceptions caught inside the agent since it started; absent for a principal scoped to some
+	 * namespaces: the agent's own health is the operator's, not a tenant's, business.
+	 */
+	faults?: number;
 	/** How this node sees the cluster; absent on a single node (in-memory adapter). */
 	cluster?: ClusterHealth;
 	/** Refused and failed connections; absent from sources that cannot see them. */

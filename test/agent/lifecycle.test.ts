@@ -172,7 +172,7 @@ describe('faults inside the agent', () => {
 		const heard = once<string>(late, 'said');
 		b.emit('say', 'still here');
 		expect(await heard).toBe('still here');
-		const sample = await nextSample(dashboard, (s) => s.faults >= 6);
+		const sample = await nextSample(dashboard, (s) => (s.faults ?? 0) >= 6);
 		expect(sample.faults).toBeGreaterThanOrEqual(6);
 	});
 });

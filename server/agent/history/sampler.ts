@@ -128,9 +128,11 @@ function topRooms(stats: NamespaceStats): RoomSize[] {
  * The top ones are chosen in one pass, not by sorting thousands of namespaces for each scope.
  */
 export function viewFor(sample: Sample, principal: Principal): Sample {
-	// Engine errors belong to no namespace: a principal scoped to some namespaces sees none of them.
-	if (principal.namespaces !== undefined && sample.connectionErrors) {
-		sample = { ...sample, connectionErrors: undefined };
+	// A principal scoped to some namespaces (a tenant) sees none of the engine's errors, which
+	// belong to no namespace, nor the agent's own fault count (docs/security.md, what a tenant sees).
+	if (principal.namespaces !== undefined) {
+		const { faults: _, ...shared } = sample;
+		sample = { ...shared, connectionErrors: undefined };
 	}
 	const top: NamespaceSample[] = [];
 	let visible = 0;

@@ -102,6 +102,17 @@ describe('a scoped principal', () => {
 		expect(sample.namespaces.map((n) => n.name)).toEqual(['/tenant-a']);
 	});
 
+	it("sees the nodes' shared health, but not the agent's faults nor the engine's errors", async () => {
+		const { snapshot } = await login(fx, { user: 'tom', password: 'tom-pw' });
+		const tenant = [...snapshot.samples, await nextSample(dashboards.tom)];
+		for (const s of tenant) {
+			expect(s.process.cpu).toBeTypeOf('number');
+			expect(s).not.toHaveProperty('faults');
+			expect(s.connectionErrors).toBeUndefined();
+		}
+		expect((await nextSample(dashboards.alice)).faults).toBeTypeOf('number');
+	});
+
 	it('finds nothing of other namespaces in queries', async () => {
 		const tom = dashboards.tom;
 		const sockets = await ask<Page<SocketRow>>(tom, 'sockets:query', {});
