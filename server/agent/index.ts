@@ -240,6 +240,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			trail,
 			faults,
 			nodeId: opts.nodeId,
+			cluster,
 			adminNamespace: opts.namespace,
 			connectionNamespaces: (namespace, id) => model.connectionNamespaces(namespace, id),
 			notifyClients: opts.notifyClients
