@@ -180,7 +180,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		})
 	);
 	const windows = own(
-		registerLiveWindows({ admin, queries, cluster, nodeId: opts.nodeId, faults, timeout: opts.queryTimeout })
+		registerLiveWindows({ admin, queries, cluster, nodeId: opts.nodeId, faults })
 	);
 	const sampler = new Sampler(model, health, opts.nodeId, faults);
 	const sampling = own(

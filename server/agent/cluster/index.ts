@@ -171,6 +171,8 @@ export interface Cluster {
 	 * each did. The input and each answer travel as JSON: keep them small.
 	 */
 	everyNode<T>(kind: string, input: unknown): Promise<EveryNode<T>>;
+	/** The same, asked of the other nodes only (this node's part is the caller's). */
+	otherNodes<T>(kind: string, input: unknown): Promise<EveryNode<T>>;
 	dispose(): void;
 }
 
@@ -335,6 +337,12 @@ export function createCluster(deps: ClusterDeps): Cluster {
 		return { answers, missing };
 	}
 
+	function askTask(kind: string, input: unknown) {
+		return enabled()
+			? gatherer.ask(TASK_EVENT, { kind, input } satisfies NodeTaskRequest)
+			: Promise.resolve({ replies: [], missing: [] });
+	}
+
 	return {
 		get enabled() {
 			return enabled();
@@ -396,20 +404,17 @@ export function createCluster(deps: ClusterDeps): Cluster {
 		},
 		async everyNode<T>(kind: string, input: unknown): Promise<EveryNode<T>> {
 			// Asked first, so that the other nodes act while this one does (see fanOut).
-			const others = enabled()
-				? gatherer.ask(TASK_EVENT, { kind, input } satisfies NodeTaskRequest)
-				: Promise.resolve({ replies: [], missing: [] });
+			const others = askTask(kind, input);
 			const own: NodeReply = await runTask(kind, input).then(
 				(data) => ({ nodeId, data }),
 				(err) => ({ nodeId, error: String((err as Error)?.message ?? err) })
 			);
 			const { replies, missing } = await others;
-			const result: EveryNode<T> = { byNode: {}, missing, errors: {} };
-			for (const r of [own, ...replies]) {
-				if (r.error !== undefined) result.errors[r.nodeId] = r.error;
-				else result.byNode[r.nodeId] = r.data as T;
-			}
-			return result;
+			return byNode<T>([own, ...replies], missing);
+		},
+		async otherNodes<T>(kind: string, input: unknown): Promise<EveryNode<T>> {
+			const { replies, missing } = await askTask(kind, input);
+			return byNode<T>(replies, missing);
 		},
 		dispose() {
 			clearInterval(sweep);
@@ -423,4 +428,13 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			gatherer.dispose();
 		}
 	};
+}
+
+function byNode<T>(replies: NodeReply[], missing: string[]): EveryNode<T> {
+	const result: EveryNode<T> = { byNode: {}, missing, errors: {} };
+	for (const r of replies) {
+		if (r.error !== undefined) result.errors[r.nodeId] = r.error;
+		else result.byNode[r.nodeId] = r.data as T;
+	}
+	return result;
 }
