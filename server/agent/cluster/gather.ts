@@ -38,7 +38,11 @@ type Sent = { nodeId: string; sent: true };
 export interface Gathered {
 	/** One answer per node that answered in time, in the order they came. */
 	replies: NodeReply[];
-	/** Nodes believed alive, or that said they answered, whose answer did not come in time. */
+	/**
+	 * Nodes believed alive, or that said they answered, whose answer did not come in time; and
+	 * nodes known but down (a node gone, or all of them while the adapter's link is down), which
+	 * are not waited for but whose part is missing all the same.
+	 */
 	missing: string[];
 }
 
@@ -48,6 +52,8 @@ export interface GatherDeps {
 	timeout: number;
 	/** The other nodes believed alive (heard from recently): the answers worth waiting for. */
 	live(): string[];
+	/** Nodes known but down (no sample for a while): not waited for, but named if they do not answer. */
+	down(): string[];
 	/** Sends a server-side emit to the other nodes (the adapter's promise already caught). */
 	send(packet: unknown[]): void;
 	failed(err: unknown): void;
@@ -108,7 +114,7 @@ export function createGatherer(deps: GatherDeps): Gatherer {
 	function ask(event: string, request: object): Promise<Gathered> {
 		if (pending.size >= MAX_PENDING) {
 			deps.failed(new Error('too many cluster requests waiting'));
-			return Promise.resolve({ replies: [], missing: deps.live() });
+			return Promise.resolve({ replies: [], missing: [...deps.live(), ...deps.down()] });
 		}
 		const q = next++ % Number.MAX_SAFE_INTEGER;
 		return new Promise((resolve) => {
@@ -120,7 +126,9 @@ export function createGatherer(deps: GatherDeps): Gatherer {
 					if (pending.get(q) !== p) return;
 					pending.delete(q);
 					clearTimeout(timer);
-					resolve({ replies: [...p.replies.values()], missing: awaited(p) });
+					const missing = new Set(awaited(p));
+					for (const id of deps.down()) if (!p.replies.has(id)) missing.add(id);
+					resolve({ replies: [...p.replies.values()], missing: [...missing] });
 				}
 			};
 			const timer = setTimeout(() => p.finish(), deps.timeout);

@@ -203,6 +203,11 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			const now = Date.now();
 			return [...remotes].filter(([, r]) => state(r, now) !== 'down').map(([id]) => id);
 		},
+		// Remembered for a while after their last sample (see the sweep), then forgotten.
+		down: () => {
+			const now = Date.now();
+			return [...remotes].filter(([, r]) => state(r, now) === 'down').map(([id]) => id);
+		},
 		send: toOtherNodes,
 		failed
 	});

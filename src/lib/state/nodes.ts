@@ -217,3 +217,50 @@ export function withRates(totals: Totals, rates: Map<string, NamespaceRates>): T
 	}
 	return out;
 }
+
+/** A node whose figures the totals lack (down) or hold from a while ago (stale). */
+export interface MissingNode {
+	nodeId: string;
+	state: 'stale' | 'down';
+}
+
+export interface MissingFigures {
+	nodes: MissingNode[];
+	/** The connected node says its link to the other nodes (the adapter's store) is down. */
+	linkDown: boolean;
+}
+
+/**
+ * Which nodes' figures the cluster's totals are missing: those whose samples stopped reaching this
+ * dashboard, and those the connected node (`ownId`) still remembers but no longer hears from, so
+ * that a store outage, where every other node drops out of the totals, says so where the totals are.
+ */
+export function missingFiguresOf(
+	entries: ReadonlyMap<string, NodeEntry>,
+	ownId: string | undefined,
+	now: number
+): MissingFigures {
+	const own = ownId === undefined ? undefined : entries.get(ownId);
+	const peers = own?.sample.cluster?.peers;
+	// A node down long enough for the connected node to forget it (gone for good) is no longer news.
+	const remembered = peers && new Set(peers.map((p) => p.nodeId));
+	const missing = new Map<string, MissingNode['state']>();
+	for (const [nodeId, entry] of entries) {
+		const state = healthOf(entry, now);
+		if (state === 'up' || (state === 'down' && remembered && !remembered.has(nodeId))) continue;
+		missing.set(nodeId, state);
+	}
+	for (const peer of peers ?? []) {
+		if (peer.state === 'up' || missing.has(peer.nodeId)) continue;
+		// A peer this dashboard still hears from is not missing, whatever the node says.
+		const entry = entries.get(peer.nodeId);
+		if (entry && healthOf(entry, now) === 'up') continue;
+		missing.set(peer.nodeId, peer.state);
+	}
+	return {
+		nodes: [...missing]
+			.map(([nodeId, state]) => ({ nodeId, state }))
+			.sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1)),
+		linkDown: own?.sample.cluster?.healthy === false
+	};
+}

@@ -166,5 +166,33 @@ for (const kind of ['redis', 'streams'] as const) {
 			await expect.poll(() => (latest.get('node-3')?.t ?? 0) > before, { timeout: 20_000 }).toBe(true);
 			await expect.poll(() => latest.get('node-1')?.cluster?.healthy, { timeout: 10_000 }).toBe(true);
 		}, 60_000);
+
+		describeBrowser('the Overview during an outage', () => {
+			test('names the nodes whose figures are missing while Redis is down, and counts them again after', async () => {
+				const browser = await launchBrowser();
+				try {
+					const { page } = await openPage(browser, `http://127.0.0.1:${nodes[0].port}/sockscope/#/`);
+					const total = () => String((sockets('node-1') ?? 0) + (sockets('node-3') ?? 0));
+					const shown = () => page.getByTestId('tile-sockets-value').textContent();
+					await expect.poll(shown, { timeout: 15_000 }).toBe(total());
+					const missing = () => page.getByTestId('missing-figures').textContent({ timeout: 1000 }).catch(() => '');
+
+					await redis.stop();
+					// node-3's samples stop reaching node 1: out of date after 3 s, out of the totals after 8 s.
+					await expect.poll(missing, { timeout: 10_000, interval: 250 }).toContain('node-3');
+					await expect.poll(missing, { timeout: 10_000, interval: 250 }).toContain('cluster link is down');
+					// Queries meanwhile answer with node 1's part and name the node they could not reach.
+					const during = await ask<Page<SocketRow>>(dashboard, 'sockets:query', {});
+					expect(during.missingNodes).toContain('node-3');
+					expect(during.total).toBe(sockets('node-1'));
+
+					await redis.restart();
+					await expect.poll(async () => (await missing()).includes('node-3'), { timeout: 30_000 }).toBe(false);
+					await expect.poll(shown, { timeout: 10_000 }).toBe(total());
+				} finally {
+					await browser.close();
+				}
+			}, 90_000);
+		});
 	});
 }
