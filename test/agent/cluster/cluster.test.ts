@@ -175,7 +175,7 @@ for (const kind of ['redis', 'streams'] as const) {
 					const total = () => String((sockets('node-1') ?? 0) + (sockets('node-3') ?? 0));
 					const shown = () => page.getByTestId('tile-sockets-value').textContent();
 					await expect.poll(shown, { timeout: 15_000 }).toBe(total());
-					const missing = () => page.getByTestId('missing-figures').textContent({ timeout: 1000 }).catch(() => '');
+					const missing = async () => (await page.getByTestId('missing-figures').textContent({ timeout: 1000 }).catch(() => '')) ?? '';
 
 					await redis.stop();
 					// node-3's samples stop reaching node 1: out of date after 3 s, out of the totals after 8 s.
