@@ -33,7 +33,7 @@ import { localAnswers, queryHandlers } from './serve/query-handlers.js';
 import { createCluster } from './cluster/index.js';
 import { mergeNamespaces } from './cluster/merge.js';
 import { Sampler, viewFor } from './history/sampler.js';
-import { checkSeam, type SeamCheck } from './observe/seam.js';
+import { checkSeam, namespaceNamed, type SeamCheck } from './observe/seam.js';
 import { registerLiveWindows } from './serve/live-windows.js';
 import { createLabeller } from './observe/socket-label.js';
 import { stopWithServer } from './http/stop-with-server.js';
@@ -193,7 +193,12 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			faults,
 			acks: host.acks,
 			afterSample: () => windows.tick(),
-			rooms
+			rooms,
+			roomSize: (namespace, room) => {
+				const nsp = namespaceNamed(io, namespace);
+				// A socket's own room is no public room, whatever another node calls a room.
+				return !nsp || nsp.sockets.has(room) ? 0 : (nsp.adapter.rooms.get(room)?.size ?? 0);
+			}
 		})
 	);
 	const node = nodeInfo(io, opts);

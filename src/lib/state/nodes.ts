@@ -167,7 +167,11 @@ export function topRoomsOf(entries: Iterable<NodeEntry>, now: number, limit: num
 	for (const entry of entries) {
 		if (healthOf(entry, now) === 'down') continue;
 		for (const ns of entry.sample.namespaces) {
-			for (const r of ns.topRooms) {
+			// A node's own largest rooms, and its share of those other nodes list (a room spanning
+			// nodes); a room in both (listed, but cut from what this dashboard was sent) counts once.
+			const listed = ns.sharedRooms && new Set(ns.topRooms.map((r) => r.name));
+			const shared = ns.sharedRooms?.filter((r) => !listed!.has(r.name)) ?? [];
+			for (const r of shared.length ? [...ns.topRooms, ...shared] : ns.topRooms) {
 				const key = `${ns.name}\u0000${r.name}`;
 				const room = rooms.get(key);
 				if (room) room.value += r.size;

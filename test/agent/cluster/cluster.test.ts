@@ -146,6 +146,34 @@ for (const kind of ['redis', 'streams'] as const) {
 			}, 30_000);
 		});
 
+		describeBrowser('the Overview’s largest rooms', () => {
+			test('show a room with members on all three nodes at its full size', async () => {
+				// Node 1's own five largest rooms are all larger there than its one member of `spread`,
+				// so only nodes 2 and 3 list `spread`; node 1 reports its share of it all the same.
+				const before = ['node-1', 'node-2', 'node-3'].map(sockets);
+				const big = ['big-1', 'big-2', 'big-3', 'big-4', 'big-5'];
+				const extra = [
+					await client(nodes[0], big),
+					await client(nodes[0], big),
+					await client(nodes[0], ['spread']),
+					await client(nodes[1], ['spread']),
+					await client(nodes[2], ['spread'])
+				];
+				const browser = await launchBrowser();
+				try {
+					const { page } = await openPage(browser, `http://127.0.0.1:${nodes[0].port}/sockscope/#/`);
+					const label = () => page.locator('[aria-label^="Largest rooms by members"]').getAttribute('aria-label');
+					await expect.poll(label, { timeout: 15_000 }).toContain('spread 3');
+					expect(latest.get('node-1')?.namespaces.find((n) => n.name === '/')?.topRooms.map((r) => r.name)).not.toContain('spread');
+				} finally {
+					await browser.close();
+					// Gone again, so that the tests after this one count what they did before it.
+					for (const c of extra) c.disconnect();
+					await expect.poll(() => ['node-1', 'node-2', 'node-3'].map(sockets), { timeout: 10_000 }).toEqual(before);
+				}
+			}, 60_000);
+		});
+
 		test('a killed node is marked down within 10 s and leaves the totals', async () => {
 			nodes[1].child.kill('SIGKILL');
 			await expect

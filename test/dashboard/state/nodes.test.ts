@@ -126,6 +126,41 @@ describe('node figures', () => {
 	});
 });
 
+describe('rooms spanning nodes', () => {
+	it("adds each node's share of a room other nodes list, once per node", () => {
+		const rooms = topRoomsOf(
+			[
+				// Node a lists `big` only; its one member of `spread` comes as a share.
+				{
+					sample: sample('a', NOW, [
+						namespace('/', {
+							topRooms: [{ name: 'big', size: 5 }],
+							sharedRooms: [{ name: 'spread', size: 1 }]
+						})
+					]),
+					receivedAt: NOW
+				},
+				// Node b lists `spread` and (its list cut for this dashboard, or not) shares it too.
+				{
+					sample: sample('b', NOW, [
+						namespace('/', {
+							topRooms: [{ name: 'spread', size: 4 }],
+							sharedRooms: [{ name: 'spread', size: 4 }]
+						})
+					]),
+					receivedAt: NOW
+				}
+			],
+			NOW,
+			8
+		);
+		expect(rooms).toEqual([
+			{ namespace: '/', name: 'big', value: 5 },
+			{ namespace: '/', name: 'spread', value: 5 }
+		]);
+	});
+});
+
 describe('missing figures', () => {
 	const at = (nodeId: string, age: number, cluster?: Sample['cluster']) =>
 		[nodeId, { sample: { ...sample(nodeId, NOW, []), cluster }, receivedAt: NOW - age }] as const;
