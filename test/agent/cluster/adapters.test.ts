@@ -27,6 +27,8 @@ type Kind = (typeof KINDS)[number];
 interface Store {
 	url: string;
 	stop(): Promise<void>;
+	/** Stopped (every connection ended) and started again on the same port. */
+	restart(): Promise<void>;
 }
 
 async function startStore(kind: Kind): Promise<Store> {
@@ -34,7 +36,7 @@ async function startStore(kind: Kind): Promise<Store> {
 	const pg = await startPostgres();
 	const url = `postgres://${pg.config.user}@${pg.config.host}:${pg.port}/${pg.config.database}`;
 	await createAttachmentsTable(url);
-	return { url, stop: () => pg.stop() };
+	return { url, stop: () => pg.stop(), restart: () => pg.restart() };
 }
 
 function describeOn(kind: Kind, name: string, body: () => void): void {
@@ -140,5 +142,19 @@ for (const kind of KINDS) {
 			expect(kicked).toMatchObject({ sockets: 1, nodes: { 'node-3': 1 } });
 			await expect.poll(() => log).toEqual(['kicked: after the kill', 'io server disconnect']);
 		}, 30_000);
+
+		test('the store restarting ends no node, and samples flow again by themselves', async () => {
+			const exits: string[] = [];
+			for (const n of [nodes[0], nodes[2]]) n.child.on('exit', (code, signal) => exits.push(`${n.id}: ${code ?? signal}`));
+			await store.restart();
+			const after = Date.now();
+			// Node 1's dashboard hears node 3 again: through the adapter, reconnected to the new store.
+			await expect
+				.poll(() => exits.length > 0 || (latest.get('node-3')?.t ?? 0) > after + 1000, { timeout: 30_000, interval: 250 })
+				.toBe(true);
+			expect(exits).toEqual([]);
+			const page = await ask<Page<SocketRow>>(dashboard, 'sockets:query', { sort: 'id', limit: 100 });
+			expect(page.rows.filter((r) => r.nodeId === 'node-3')).toHaveLength(3);
+		}, 60_000);
 	});
 }
