@@ -40,7 +40,7 @@ import { localAnswers, namespacesAcross, queryHandlers } from './serve/query-han
 import { createCluster } from './cluster/index.js';
 import { topAndRest } from './cluster/merge.js';
 import { Sampler, viewFor } from './history/sampler.js';
-import { checkSeam, type SeamCheck } from './observe/seam.js';
+import { checkSeam, namespaceNamed, type SeamCheck } from './observe/seam.js';
 import { registerLiveWindows } from './serve/live-windows.js';
 import { createLabeller } from './observe/socket-label.js';
 import { stopWithServer } from './http/stop-with-server.js';
@@ -216,14 +216,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		})
 	);
 	const windows = own(
-		registerLiveWindows({
-			admin,
-			queries,
-			cluster,
-			nodeId: opts.nodeId,
-			faults,
-			timeout: opts.queryTimeout
-		})
+		registerLiveWindows({ admin, queries, cluster, nodeId: opts.nodeId, faults })
 	);
 	const sampler = new Sampler(model, health, opts.nodeId, faults);
 	const sampling = own(
@@ -236,7 +229,12 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			faults,
 			acks: host.acks,
 			afterSample: () => windows.tick(),
-			rooms
+			rooms,
+			roomSize: (namespace, room) => {
+				const nsp = namespaceNamed(io, namespace);
+				// A socket's own room is no public room, whatever another node calls a room.
+				return !nsp || nsp.sockets.has(room) ? 0 : (nsp.adapter.rooms.get(room)?.size ?? 0);
+			}
 		})
 	);
 	const node = nodeInfo(io, opts);
@@ -285,6 +283,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			trail,
 			faults,
 			nodeId: opts.nodeId,
+			cluster,
 			adminNamespace: opts.namespace,
 			connectionNamespaces: (namespace, id) => model.connectionNamespaces(namespace, id),
 			notifyClients: opts.notifyClients

@@ -313,7 +313,8 @@ export interface Options {
 	 */
 	ackTimeout: number | false;
 	/**
-	 * How long a cluster query waits for other nodes, in milliseconds.
+	 * How long a cluster query, or each step of an admin command, waits for other nodes, in
+	 * milliseconds; the answers that came are used and the other nodes named as missing.
 	 * @default 2000
 	 */
 	queryTimeout: number;

@@ -9,6 +9,7 @@ import type { Sample } from '../protocol/models.js';
 import type { AdminNamespace } from './serve/admin-namespace.js';
 import type { Authenticator } from './auth/index.js';
 import type { Cluster } from './cluster/index.js';
+import { addSharedRooms } from './cluster/shared-rooms.js';
 import { AckTracker } from './observe/collectors/acks.js';
 import { createEngineCollector, type EngineCollector, type EventTap } from './observe/collectors/engine.js';
 import { createMsgpackReader } from './observe/collectors/msgpack-acks.js';
@@ -140,8 +141,11 @@ export function startSampling(
 		faults,
 		acks,
 		afterSample,
-		rooms
+		rooms,
+		roomSize
 	}: {
+		/** This node's members of a public room of a namespace (0 for none), for `sharedRooms`. */
+		roomSize?: (namespace: string, room: string) => number;
 		/** Called after each sample is delivered (the live windows send their changes then). */
 		afterSample?: () => void;
 		/** The rooms whose membership the history keeps. */
@@ -162,6 +166,14 @@ export function startSampling(
 			acks?.sweep();
 			latest = sampler.take();
 			latest.cluster = cluster.health();
+			if (roomSize && cluster.enabled) {
+				// Apart: a failure here leaves the sample without shares, not undelivered.
+				try {
+					addSharedRooms(latest, cluster.remoteSamples(), roomSize);
+				} catch (err) {
+					faults.record('shared rooms', err);
+				}
+			}
 			history.add(latest, rooms?.read(latest.t));
 			admin.deliver(latest);
 			cluster.publish(latest);

@@ -66,8 +66,11 @@ export interface SessionsEndInput {
 /** How many sockets a command touched, per node. */
 export interface Affected {
 	sockets: number;
+	/** By the id of the node that holds them (and acted on them); nodes with none left out. */
 	nodes: Record<string, number>;
 	dryRun?: boolean;
+	/** Nodes that did not answer in time (down, or not yet known to be): their sockets are not counted. */
+	missing?: string[];
 }
 
 export interface CommandMap {

@@ -110,6 +110,12 @@ export interface NamespaceSample {
 	topEvents: TopEventFigures[];
 	/** The largest rooms, at most `SAMPLE_TOP_ROOMS`. */
 	topRooms: RoomSize[];
+	/**
+	 * In a cluster, this node's members of rooms that other nodes list among their largest and this
+	 * one does not (none listed: none here), so that a room spanning nodes is summed over all of
+	 * them. Absent when there are none.
+	 */
+	sharedRooms?: RoomSize[];
 	/** Acknowledged events of the interval, the most answered first, at most `SAMPLE_TOP_ACKS`. */
 	acks?: AckFigures[];
 	/** Only on the row that folds namespaces together (`OTHER_NAMESPACES`): how many it folds. */

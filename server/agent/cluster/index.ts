@@ -33,6 +33,13 @@ import { reachesOtherNodes } from '../observe/seam.js';
 import { createRelayDecoder, createRelayEncoder, type RelayFrame } from './sample-relay.js';
 import { packAnswer, unpackAnswer } from './packed-answers.js';
 import { toRoomTuples, type RoomTuples } from './room-answers.js';
+import {
+	REPLY_EVENT,
+	createGatherer,
+	type AddressedReply,
+	type NodeReply,
+	type ReplyTo
+} from './gather.js';
 
 const debug = createDebug('sockscope:cluster');
 
@@ -43,6 +50,8 @@ const FRAME_EVENT = 'sockscope:frame';
 /** A node asks another for a keyframe: `{ n: nodeId }`. */
 const KEYFRAME_EVENT = 'sockscope:keyframe';
 const QUERY_EVENT = 'sockscope:query';
+/** A task that every node carries out on its own sockets (`everyNode`): the admin commands. */
+const TASK_EVENT = 'sockscope:task';
 /** A node asks a peer for a keyframe at most this often, however many frames it cannot read. */
 const KEYFRAME_ASK_MS = 2000;
 
@@ -82,9 +91,15 @@ interface NodeQuery {
 	packed?: true;
 	/** The asking node reads rooms as tuples (room-answers.ts); older nodes do not ask so. */
 	compact?: true;
+	/** Where to send the answer (gather.ts); older nodes do not ask so, and read acknowledgements. */
+	r?: ReplyTo;
 }
 
-type NodeReply = { nodeId: string; data?: unknown; z?: string; error?: string };
+interface NodeTaskRequest {
+	kind: string;
+	input: unknown;
+	r?: ReplyTo;
+}
 
 /** Events between the nodes of a cluster, on the admin namespace. */
 export interface ClusterEvents {
@@ -92,6 +107,8 @@ export interface ClusterEvents {
 	[FRAME_EVENT]: (frame: RelayFrame) => void;
 	[KEYFRAME_EVENT]: (request: { n: string }) => void;
 	[QUERY_EVENT]: (request: NodeQuery, ack: (reply: NodeReply) => void) => void;
+	[TASK_EVENT]: (request: NodeTaskRequest, ack: (reply: NodeReply) => void) => void;
+	[REPLY_EVENT]: (reply: AddressedReply) => void;
 }
 
 /**
@@ -120,6 +137,17 @@ export interface FanOut<T> {
 	missing: string[];
 }
 
+/** What one node did or found for a task, by node id, and the nodes that did not say in time. */
+export interface EveryNode<T> {
+	byNode: Record<string, T>;
+	missing: string[];
+	/** Nodes that answered with an error, and the error. */
+	errors: Record<string, string>;
+}
+
+/** A node's own part of a task: it acts on this node's sockets only. Thrown errors are answered. */
+export type NodeTask = (input: unknown) => unknown;
+
 interface Remote {
 	sample: Sample;
 	receivedAt: number;
@@ -141,6 +169,15 @@ export interface Cluster {
 		principal: Principal,
 		input: RequestInput<K>
 	): Promise<FanOut<NodeAnswers[K]>>;
+	/** Serves a kind of task on this node, for this node and the others; returns the undo. */
+	onTask(kind: string, task: NodeTask): () => void;
+	/**
+	 * Has every node, this one included, carry out a task on its own sockets, and gathers what
+	 * each did. The input and each answer travel as JSON: keep them small.
+	 */
+	everyNode<T>(kind: string, input: unknown): Promise<EveryNode<T>>;
+	/** The same, asked of the other nodes only (this node's part is the caller's). */
+	otherNodes<T>(kind: string, input: unknown): Promise<EveryNode<T>>;
 	dispose(): void;
 }
 
@@ -162,6 +199,24 @@ export function createCluster(deps: ClusterDeps): Cluster {
 		const sent = nsp.adapter.serverSideEmit(packet) as unknown;
 		(sent as Promise<unknown> | undefined)?.then?.(undefined, failed);
 	};
+
+	const gatherer = createGatherer({
+		nodeId,
+		timeout: deps.timeout,
+		// Nodes whose samples stopped long enough ago to be down are not waited for; stale ones are.
+		live: () => {
+			const now = Date.now();
+			return [...remotes].filter(([, r]) => state(r, now) !== 'down').map(([id]) => id);
+		},
+		// Remembered for a while after their last sample (see the sweep), then forgotten.
+		down: () => {
+			const now = Date.now();
+			return [...remotes].filter(([, r]) => state(r, now) === 'down').map(([id]) => id);
+		},
+		send: toOtherNodes,
+		failed
+	});
+	const tasks = new Map<string, NodeTask>();
 
 	const encoder = createRelayEncoder(nodeId);
 	const decoder = createRelayDecoder();
@@ -212,17 +267,44 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			)
 			.then((data) => (request.packed ? packAnswer(data) : { data }))
 			.then(
-				(packed) => ack({ nodeId, ...packed }),
+				(packed) => gatherer.answer(request, ack, { nodeId, ...packed }),
 				(err) => {
 					faults.record(`cluster ${request?.name}`, err);
-					ack({ nodeId, error: String((err as Error)?.message ?? err) });
+					gatherer.answer(request, ack, { nodeId, error: String((err as Error)?.message ?? err) });
 				}
-			);
+			)
+			.catch((err) => faults.record('cluster answer', err));
+	};
+	const runTask = (kind: unknown, input: unknown): Promise<unknown> =>
+		Promise.resolve().then(() => {
+			const task = typeof kind === 'string' ? tasks.get(kind) : undefined;
+			if (!task) throw new Error(`no task ${String(kind)}`);
+			return task(input);
+		});
+	const onTask = (request: NodeTaskRequest, ack: (reply: NodeReply) => void) => {
+		runTask(request?.kind, request?.input)
+			.then(
+				(data) => gatherer.answer(request, ack, { nodeId, data }),
+				(err) => {
+					faults.record(`cluster task ${String(request?.kind)}`, err);
+					gatherer.answer(request, ack, { nodeId, error: String((err as Error)?.message ?? err) });
+				}
+			)
+			.catch((err) => faults.record('cluster task', err));
+	};
+	const onReply = (reply: AddressedReply) => {
+		try {
+			gatherer.onReply(reply);
+		} catch (err) {
+			faults.record('cluster reply', err);
+		}
 	};
 	nsp.on(SAMPLE_EVENT, onSample);
 	nsp.on(FRAME_EVENT, onFrame);
 	nsp.on(KEYFRAME_EVENT, onKeyframeWanted);
 	nsp.on(QUERY_EVENT, onQuery);
+	nsp.on(TASK_EVENT, onTask);
+	nsp.on(REPLY_EVENT, onReply);
 
 	// Forget nodes long gone, so that a cluster whose nodes come and go does not grow this map.
 	const sweep = setInterval(() => {
@@ -241,50 +323,34 @@ export function createCluster(deps: ClusterDeps): Cluster {
 	}
 
 	/** The other nodes' parts of a query: those that answered in time, and those believed alive that did not. */
-	function askOthers<K extends FannedOut>(
+	async function askOthers<K extends FannedOut>(
 		name: K,
 		principal: Principal,
 		input: RequestInput<K>
 	): Promise<FanOut<NodeAnswers[K]>> {
-		return new Promise((resolve) => {
-			let settled = false;
-			const finish = async (responses: NodeReply[]) => {
-				if (settled) return;
-				settled = true;
-				clearTimeout(timer);
-				const answered = new Set(responses.map((r) => r.nodeId));
-				const now = Date.now();
-				const missing = [...remotes]
-					.filter(([id, r]) => !answered.has(id) && state(r, now) !== 'down')
-					.map(([id]) => id);
-				// Small answers inflate at once; large ones side by side on the thread pool.
-				const unpacked = await Promise.all(
-					responses.map((r) => (r.error ? undefined : unpackAnswer(r).catch(readFailed)))
-				);
-				const answers: NodeAnswers[K][] = [];
-				responses.forEach((r, i) => {
-					if (unpacked[i] !== undefined) answers.push(unpacked[i] as NodeAnswers[K]);
-					else if (r.error || r.z !== undefined) missing.push(r.nodeId);
-				});
-				resolve({ answers, missing });
-			};
-			// The adapter has its own timeout (`requestsTimeout`); this one is the agent's promise.
-			const timer = setTimeout(() => void finish([]), deps.timeout);
-			timer.unref();
-			try {
-				toOtherNodes([
-					QUERY_EVENT,
-					{ name, principal, input, packed: true, compact: true },
-					(err: Error | null, responses: NodeReply[]) => {
-						if (err) debug('fan-out %s: %s', name, err.message);
-						void finish(Array.isArray(responses) ? responses.filter(isReply) : []);
-					}
-				]);
-			} catch (err) {
-				failed(err);
-				void finish([]);
-			}
+		const { replies, missing } = await gatherer.ask(QUERY_EVENT, {
+			name,
+			principal,
+			input,
+			packed: true,
+			compact: true
+		} satisfies NodeQuery);
+		// Small answers inflate at once; large ones side by side on the thread pool.
+		const unpacked = await Promise.all(
+			replies.map((r) => (r.error ? undefined : unpackAnswer(r).catch(readFailed)))
+		);
+		const answers: NodeAnswers[K][] = [];
+		replies.forEach((r, i) => {
+			if (unpacked[i] !== undefined) answers.push(unpacked[i] as NodeAnswers[K]);
+			else if (r.error || r.z !== undefined) missing.push(r.nodeId);
 		});
+		return { answers, missing };
+	}
+
+	function askTask(kind: string, input: unknown) {
+		return enabled()
+			? gatherer.ask(TASK_EVENT, { kind, input } satisfies NodeTaskRequest)
+			: Promise.resolve({ replies: [], missing: [] });
 	}
 
 	return {
@@ -343,6 +409,26 @@ export function createCluster(deps: ClusterDeps): Cluster {
 				missing
 			}));
 		},
+		onTask(kind, task) {
+			tasks.set(kind, task);
+			return () => {
+				if (tasks.get(kind) === task) tasks.delete(kind);
+			};
+		},
+		async everyNode<T>(kind: string, input: unknown): Promise<EveryNode<T>> {
+			// Asked first, so that the other nodes act while this one does (see fanOut).
+			const others = askTask(kind, input);
+			const own: NodeReply = await runTask(kind, input).then(
+				(data) => ({ nodeId, data }),
+				(err) => ({ nodeId, error: String((err as Error)?.message ?? err) })
+			);
+			const { replies, missing } = await others;
+			return byNode<T>([own, ...replies], missing);
+		},
+		async otherNodes<T>(kind: string, input: unknown): Promise<EveryNode<T>> {
+			const { replies, missing } = await askTask(kind, input);
+			return byNode<T>(replies, missing);
+		},
 		dispose() {
 			clearInterval(sweep);
 			unguard();
@@ -350,10 +436,18 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			nsp.off(FRAME_EVENT, onFrame);
 			nsp.off(KEYFRAME_EVENT, onKeyframeWanted);
 			nsp.off(QUERY_EVENT, onQuery);
+			nsp.off(TASK_EVENT, onTask);
+			nsp.off(REPLY_EVENT, onReply);
+			gatherer.dispose();
 		}
 	};
 }
 
-function isReply(r: unknown): r is NodeReply {
-	return typeof (r as NodeReply)?.nodeId === 'string';
+function byNode<T>(replies: NodeReply[], missing: string[]): EveryNode<T> {
+	const result: EveryNode<T> = { byNode: {}, missing, errors: {} };
+	for (const r of replies) {
+		if (r.error !== undefined) result.errors[r.nodeId] = r.error;
+		else result.byNode[r.nodeId] = r.data as T;
+	}
+	return result;
 }

@@ -2,6 +2,10 @@
  * Admin commands on the admin namespace. Each takes the same steps, in this order: validate,
  * authorise, find what it would touch, write the audit entry, act, acknowledge. A step that
  * refuses leaves an entry saying why; if the entry cannot be written, the command does not run.
+ *
+ * In a cluster, finding and acting are tasks that every node carries out on its own sockets
+ * (actions.ts; DESIGN.md, decision 11), gathered by this node: the answer says how many sockets
+ * each node reached, and which nodes did not answer in time.
  */
 import type { Server } from 'socket.io';
 import {
@@ -16,19 +20,23 @@ import type { Principal } from '../../protocol/models.js';
 import { truncateName } from '../../protocol/top-n.js';
 import type { Entry as TableEntry, HandlerTable, RequestContext } from '../serve/handler-table.js';
 import type { AuditTrail } from '../audit/index.js';
+import type { Cluster, EveryNode } from '../cluster/index.js';
 import { AgentError, toAckError } from '../base/errors.js';
 import type { Faults } from '../base/faults.js';
 import { canSee } from '../base/scope.js';
 import { namespaceField, parse } from '../base/validation.js';
 import { commandSpecs, namespaceOf, type CommandSpec } from './actions.js';
+import { namespaceNamed } from '../observe/seam.js';
 import { Pacer } from './pacer.js';
-import { refuseHiddenConnection, refusePrivateRooms, roomTargets } from './targets.js';
+import { maySocketId, refuseHiddenConnection, refusePrivateRooms, roomTargets } from './targets.js';
 
 export interface CommandDeps {
 	io: Server;
 	trail: AuditTrail;
 	faults: Faults;
 	nodeId: string;
+	/** Where the commands' tasks run: every node, each on its own sockets. */
+	cluster: Pick<Cluster, 'onTask' | 'everyNode'>;
 	/** The agent's own namespace, which no command may target. */
 	adminNamespace: string;
 	/** The namespaces of every socket on the connection of a socket of this node; null if not here. */
@@ -49,6 +57,47 @@ const MAX_TARGET = 1024;
 
 type Entry = Omit<AuditEntry, 'id' | 'outcome' | 'code' | 'affected'>;
 
+/** The tasks each node serves for the commands (cluster `everyNode`). */
+const FIND_TASK = 'command:find';
+const ACT_TASK = 'command:act';
+
+interface FindRequest {
+	name: SocketCommandName;
+	input: unknown;
+	/** Room names the command targets: each node says which are ids of its sockets. */
+	rooms: string[];
+}
+interface Found {
+	/** This node's sockets that the command would touch. */
+	n: number;
+	/** Those of `rooms` that are a socket's id here. */
+	own: string[];
+}
+interface ActRequest {
+	name: SocketCommandName;
+	input: unknown;
+	/** Sockets found over the cluster. */
+	total: number;
+}
+
+/** Each node's count, those that counted none left out; and the sum. */
+function tally(byNode: Record<string, number>): Affected {
+	const nodes: Record<string, number> = {};
+	let sockets = 0;
+	for (const [node, n] of Object.entries(byNode)) {
+		if (!(n > 0)) continue;
+		nodes[node] = n;
+		sockets += n;
+	}
+	return { sockets, nodes };
+}
+
+/** Nodes that did not answer, or answered with an error, sorted; absent when none. */
+function unreached(result: Pick<EveryNode<unknown>, 'missing' | 'errors'>): { missing?: string[] } {
+	const missing = [...new Set([...result.missing, ...Object.keys(result.errors)])].sort();
+	return missing.length ? { missing } : {};
+}
+
 /** The commands whose answer, in the protocol, is what a plan counts (`Affected`). */
 type AnsweredByPlan = {
 	[K in SocketCommandName]: Affected extends RequestResult<K> ? K : never;
@@ -59,7 +108,86 @@ const PLANNED: readonly AnsweredByPlan[] = COMMAND_EVENTS;
 export function createCommands(deps: CommandDeps): Commands {
 	const { io, trail, nodeId, adminNamespace } = deps;
 	const pacer = new Pacer(deps.faults);
-	const specs = commandSpecs(nodeId, pacer, deps.notifyClients);
+	const specs = commandSpecs(pacer, deps.notifyClients);
+
+	/** A command's spec and its input, validated again here: the asking node may be another version. */
+	function specOf(name: unknown, payload: unknown) {
+		if (typeof name !== 'string' || !Object.hasOwn(specs, name))
+			throw new Error(`no command ${String(name)}`);
+		const spec = specs[name as SocketCommandName] as CommandSpec<{ namespace: string }>;
+		return { spec, input: parse(spec.schema, payload) };
+	}
+	/** This node's part of finding a command's targets; none when the namespace is not here. */
+	function findHere(request: FindRequest): Found {
+		const { spec, input } = specOf(request?.name, request?.input);
+		const nsp = namespaceNamed(io, input.namespace);
+		if (!nsp) return { n: 0, own: [] };
+		const rooms = Array.isArray(request.rooms) ? request.rooms.slice(0, 2) : [];
+		return {
+			n: spec.find(nsp, input).length,
+			own: rooms.filter((room) => typeof room === 'string' && nsp.sockets.has(room))
+		};
+	}
+	function actHere(request: ActRequest): number {
+		const { spec, input } = specOf(request?.name, request?.input);
+		const nsp = namespaceNamed(io, input.namespace);
+		return nsp ? spec.act(nsp, input, Number(request.total) || 0) : 0;
+	}
+	const untask = [
+		deps.cluster.onTask(FIND_TASK, (request) => findHere(request as FindRequest)),
+		deps.cluster.onTask(ACT_TASK, (request) => actHere(request as ActRequest))
+	];
+
+	/**
+	 * Every node's part of a command's targets. A socket lives on one node: found here, the other
+	 * nodes are asked only whether a room it targets is one of their sockets' ids.
+	 */
+	async function find(
+		name: SocketCommandName,
+		spec: CommandSpec<{ namespace: string }>,
+		input: { namespace: string },
+		rooms: string[]
+	): Promise<{
+		byNode: Record<string, number>;
+		own: Set<string>;
+		unreached: { missing?: string[] };
+	}> {
+		// The find round needs no payload: an emit's arguments stay here until it acts.
+		const slim = name === 'emit:send' ? { ...input, args: [] } : input;
+		const request: FindRequest = { name, input: slim, rooms };
+		const here = findHere(request);
+		if (spec.single && here.n > 0 && !rooms.some(maySocketId)) {
+			return { byNode: { [nodeId]: here.n }, own: new Set(here.own), unreached: {} };
+		}
+		const all = await deps.cluster.everyNode<Found>(FIND_TASK, request);
+		const byNode: Record<string, number> = {};
+		const own = new Set<string>();
+		for (const [node, found] of Object.entries(all.byNode)) {
+			byNode[node] = Number(found?.n) || 0;
+			for (const room of Array.isArray(found?.own) ? found.own : []) own.add(String(room));
+		}
+		return { byNode, own, unreached: unreached(all) };
+	}
+
+	/** Has the nodes that hold the targets act; what each reached. */
+	async function act(
+		name: SocketCommandName,
+		spec: CommandSpec<{ namespace: string }>,
+		input: { namespace: string },
+		found: Record<string, number>
+	): Promise<Affected> {
+		const total = Object.values(found).reduce((sum, n) => sum + n, 0);
+		const request: ActRequest = { name, input, total };
+		// A socket found here is acted on here, without asking the other nodes.
+		if (spec.single && (found[nodeId] ?? 0) > 0) return tally({ [nodeId]: actHere(request) });
+		const all = await deps.cluster.everyNode<number>(ACT_TASK, request);
+		if (Object.keys(all.byNode).length === 0 && Object.keys(all.errors).length > 0) {
+			throw new Error(Object.values(all.errors)[0]);
+		}
+		const byNode: Record<string, number> = {};
+		for (const [node, n] of Object.entries(all.byNode)) byNode[node] = Number(n) || 0;
+		return { ...tally(byNode), ...unreached(all) };
+	}
 
 	/** Writes the entry of a command that did not run, and hands back the error to answer with. */
 	async function refused(
@@ -94,31 +222,53 @@ export function createCommands(deps: CommandDeps): Commands {
 			target: clip(spec.target(input)),
 			...reasonOf(input)
 		};
+		const fields = input as { namespace: string; id?: string; close?: boolean };
+		const rooms = roomTargets(name, fields);
 		try {
 			authorise(ctx.principal, input.namespace, adminNamespace);
-			const fields = input as { namespace: string; id?: string; close?: boolean };
 			if (name === 'socket:disconnect' && fields.close && fields.id !== undefined) {
-				refuseHiddenConnection(ctx.principal, input.namespace, fields.id, deps.connectionNamespaces);
+				refuseHiddenConnection(
+					ctx.principal,
+					input.namespace,
+					fields.id,
+					deps.connectionNamespaces
+				);
 			}
-			await refusePrivateRooms(namespaceOf(io, input.namespace), roomTargets(name, fields));
+			namespaceOf(io, input.namespace);
 		} catch (err) {
 			throw await refused(entry, 'refused', err);
 		}
-		let plan;
+		let found;
 		try {
-			plan = await spec.plan(namespaceOf(io, input.namespace), input);
+			found = await find(name, spec, input, rooms);
 		} catch (err) {
 			throw await refused(entry, 'failed', err);
 		}
-		await trail.record({ ...entry, outcome: 'ok', affected: plan.affected.sockets });
-		if (!plan.run) return { ...plan.affected, dryRun: true };
 		try {
-			plan.run();
+			refusePrivateRooms(rooms, (room) => found.own.has(room));
+		} catch (err) {
+			throw await refused(entry, 'refused', err);
+		}
+		const affected = { ...tally(found.byNode), ...found.unreached };
+		// A namespace-wide emit reaches whoever is there, none included; every other target must exist.
+		const aim = input as { socket?: string; room?: string };
+		const anyTarget = name === 'emit:send' && aim.socket === undefined && aim.room === undefined;
+		if (affected.sockets === 0 && !anyTarget) {
+			const what = whatOf(name, input);
+			const err = new AgentError(
+				'E_NOT_FOUND',
+				`no socket in ${what}${affected.missing ? ` (no answer from ${affected.missing.join(', ')})` : ''}`
+			);
+			throw await refused(entry, 'failed', err);
+		}
+		await trail.record({ ...entry, outcome: 'ok', affected: affected.sockets });
+		if (input.dryRun) return { ...affected, dryRun: true };
+		try {
+			return await act(name, spec, input, found.byNode);
 		} catch (err) {
 			// Recorded as done a moment ago; this second entry says it was not.
 			throw await refused(entry, 'failed', err);
 		}
-		return plan.affected;
 	}
 
 	const handlers = {} as Record<SocketCommandName, TableEntry<SocketCommandName>>;
@@ -135,7 +285,13 @@ export function createCommands(deps: CommandDeps): Commands {
 		};
 	}
 	// Each entry answers `Affected`, its command's result (see PLANNED).
-	return { handlers: handlers as Pick<HandlerTable, SocketCommandName>, dispose: () => pacer.stop() };
+	return {
+		handlers: handlers as Pick<HandlerTable, SocketCommandName>,
+		dispose: () => {
+			for (const undo of untask) undo();
+			pacer.stop();
+		}
+	};
 }
 
 /** Validate → authorise: a read-only or out-of-scope principal learns nothing about the target. */
@@ -157,11 +313,21 @@ function aimOf(payload: unknown): { namespace?: string; target: string } {
 			? (payload as Record<string, unknown>)[key]
 			: undefined;
 	const namespace = namespaceField.safeParse(field('namespace'));
-	const aim = [field('id'), field('socket'), field('room')].find((value) => typeof value === 'string');
+	const aim = [field('id'), field('socket'), field('room')].find(
+		(value) => typeof value === 'string'
+	);
 	return {
 		...(namespace.success ? { namespace: namespace.data } : {}),
 		target: typeof aim === 'string' ? clip(aim) : ''
 	};
+}
+
+/** What a command that found nothing aimed at, for its error. */
+function whatOf(name: SocketCommandName, input: object): string {
+	const fields = input as { id?: string; socket?: string; room?: string };
+	if (fields.id !== undefined) return `socket ${fields.id}`;
+	if (name.startsWith('room:')) return `room ${fields.room}`;
+	return fields.socket ?? fields.room ?? 'namespace';
 }
 
 /** The kick reason, for the trail; the schema has bounded its length. */

@@ -3,7 +3,6 @@
  * a socket's own room (named by its id) is no room to join or move others into, and a principal
  * scoped to some namespaces may close a whole connection only when it can see every socket on it.
  */
-import type { Namespace } from 'socket.io';
 import type { Principal } from '../../protocol/models.js';
 import { AgentError } from '../base/errors.js';
 import { canSee } from '../base/scope.js';
@@ -26,15 +25,15 @@ export function roomTargets(command: string, input: Record<string, unknown>): st
 	}
 }
 
-/** Throws `E_VALIDATION` when a room is some socket's own room, on this node or, by id, any. */
-export async function refusePrivateRooms(nsp: Namespace, rooms: string[]): Promise<void> {
+/** Whether a room's name may be a socket's id on another node, and so worth asking the others. */
+export function maySocketId(room: string): boolean {
+	return DEFAULT_ID.test(room);
+}
+
+/** Throws `E_VALIDATION` when a room is some socket's own room (`isSocket`: on any node that said). */
+export function refusePrivateRooms(rooms: string[], isSocket: (room: string) => boolean): void {
 	for (const room of rooms) {
-		let isSocket = nsp.sockets.has(room);
-		if (!isSocket && DEFAULT_ID.test(room)) {
-			const members = await nsp.in(room).fetchSockets();
-			isSocket = members.length === 1 && members[0].id === room;
-		}
-		if (isSocket) {
+		if (isSocket(room)) {
 			throw new AgentError(
 				'E_VALIDATION',
 				`room ${room} is a socket's own room, not a room to target`

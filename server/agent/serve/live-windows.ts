@@ -116,8 +116,6 @@ export interface LiveWindowDeps {
 	cluster: Cluster;
 	nodeId: string;
 	faults: Faults;
-	/** How long a seek waits for the other nodes. */
-	timeout: number;
 }
 
 export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
@@ -295,32 +293,27 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		return Date.now() - p.at <= PRIMED_MS ? p : undefined;
 	}
 
-	/** Tells the other nodes; only a seek waits for their answers (or the timeout). */
-	function tellOthers(
-		kind: NodeRequest['kind'],
+	/**
+	 * Asks the other nodes for their keys (a seek, a window's) and waits for their answers: each kept
+	 * as it arrives, so that a dead node costs the timeout but never the live nodes' keys.
+	 */
+	async function tellOthers(
+		kind: 'keys' | 'seek',
 		principal: Principal,
 		payload: unknown
 	): Promise<unknown[]> {
-		if (!cluster.enabled) return Promise.resolve([]);
-		return new Promise((resolve) => {
-			const timer = setTimeout(() => resolve([]), deps.timeout);
-			timer.unref();
-			try {
-				bus.serverSideEmit(
-					WINDOW_EVENT,
-					{ kind, principal, payload } satisfies NodeRequest,
-					(err: Error | null, replies: unknown[]) => {
-						clearTimeout(timer);
-						if (err) debug('%s: %s', kind, err.message);
-						resolve(Array.isArray(replies) ? replies : []);
-					}
-				);
-			} catch (err) {
-				clearTimeout(timer);
-				faults.record(`window ${kind}`, err);
-				resolve([]);
-			}
-		});
+		if (!cluster.enabled) return [];
+		try {
+			const { byNode } = await cluster.otherNodes<unknown>(`window:${kind}`, {
+				kind,
+				principal,
+				payload
+			} satisfies NodeRequest);
+			return Object.values(byNode);
+		} catch (err) {
+			faults.record(`window ${kind}`, err);
+			return [];
+		}
 	}
 
 	/**
@@ -476,6 +469,11 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 			.catch((err) => faults.record('window request', err));
 	};
 	bus.on(WINDOW_EVENT, onRequest);
+	// Keys travel as the cluster's tasks (their answers kept one by one); older nodes still ask by
+	// WINDOW_EVENT with an acknowledgement, answered above.
+	const untask = (['keys', 'seek'] as const).map((kind) =>
+		cluster.onTask(`window:${kind}`, (request) => answer({ ...(request as NodeRequest), kind }))
+	);
 
 	return {
 		handlers,
@@ -517,6 +515,7 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		},
 		dispose() {
 			bus.off(WINDOW_EVENT, onRequest);
+			for (const undo of untask) undo();
 			watchers.clear();
 			primed.clear();
 		}

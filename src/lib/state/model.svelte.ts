@@ -17,6 +17,7 @@ import { unavailable } from '../nav';
 import { Clock } from './clock.svelte';
 import {
 	healthOf,
+	missingFiguresOf,
 	namespaceRatesOf,
 	topEventsOf,
 	topRoomsOf,
@@ -81,6 +82,10 @@ export class DashboardModel {
 		withRates(totalsOf(this.nodes.values(), this.clock.now), this.namespaceRates)
 	);
 	readonly topRooms = $derived(topRoomsOf(this.nodes.values(), this.clock.now, OVERVIEW_TOP_ROOMS));
+	/** Nodes whose figures the totals lack or hold from a while ago, and whether the cluster link is down. */
+	readonly missingFigures = $derived(
+		missingFiguresOf(this.nodes, this.snapshot?.node.nodeId, this.clock.now)
+	);
 	/**
 	 * The largest namespaces in view, by name: those the samples and the snapshot list one by one
 	 * (`TOP_NAMESPACES`), never the folded rest; the Namespaces page pages through all of them.

@@ -178,7 +178,11 @@ export function topRoomsOf(entries: Iterable<NodeEntry>, now: number, limit: num
 	for (const entry of entries) {
 		if (healthOf(entry, now) === 'down') continue;
 		for (const ns of entry.sample.namespaces) {
-			for (const r of ns.topRooms) {
+			// A node's own largest rooms, and its share of those other nodes list (a room spanning
+			// nodes); a room in both (listed, but cut from what this dashboard was sent) counts once.
+			const listed = ns.sharedRooms && new Set(ns.topRooms.map((r) => r.name));
+			const shared = ns.sharedRooms?.filter((r) => !listed!.has(r.name)) ?? [];
+			for (const r of shared.length ? [...ns.topRooms, ...shared] : ns.topRooms) {
 				const key = `${ns.name}\u0000${r.name}`;
 				const room = rooms.get(key);
 				if (room) room.value += r.size;
@@ -227,4 +231,51 @@ export function withRates(totals: Totals, rates: Map<string, NamespaceRates>): T
 		}
 	}
 	return out;
+}
+
+/** A node whose figures the totals lack (down) or hold from a while ago (stale). */
+export interface MissingNode {
+	nodeId: string;
+	state: 'stale' | 'down';
+}
+
+export interface MissingFigures {
+	nodes: MissingNode[];
+	/** The connected node says its link to the other nodes (the adapter's store) is down. */
+	linkDown: boolean;
+}
+
+/**
+ * Which nodes' figures the cluster's totals are missing: those whose samples stopped reaching this
+ * dashboard, and those the connected node (`ownId`) still remembers but no longer hears from, so
+ * that a store outage, where every other node drops out of the totals, says so where the totals are.
+ */
+export function missingFiguresOf(
+	entries: ReadonlyMap<string, NodeEntry>,
+	ownId: string | undefined,
+	now: number
+): MissingFigures {
+	const own = ownId === undefined ? undefined : entries.get(ownId);
+	const peers = own?.sample.cluster?.peers;
+	// A node down long enough for the connected node to forget it (gone for good) is no longer news.
+	const remembered = peers && new Set(peers.map((p) => p.nodeId));
+	const missing = new Map<string, MissingNode['state']>();
+	for (const [nodeId, entry] of entries) {
+		const state = healthOf(entry, now);
+		if (state === 'up' || (state === 'down' && remembered && !remembered.has(nodeId))) continue;
+		missing.set(nodeId, state);
+	}
+	for (const peer of peers ?? []) {
+		if (peer.state === 'up' || missing.has(peer.nodeId)) continue;
+		// A peer this dashboard still hears from is not missing, whatever the node says.
+		const entry = entries.get(peer.nodeId);
+		if (entry && healthOf(entry, now) === 'up') continue;
+		missing.set(peer.nodeId, peer.state);
+	}
+	return {
+		nodes: [...missing]
+			.map(([nodeId, state]) => ({ nodeId, state }))
+			.sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1)),
+		linkDown: own?.sample.cluster?.healthy === false
+	};
 }

@@ -146,6 +146,34 @@ for (const kind of ['redis', 'streams'] as const) {
 			}, 30_000);
 		});
 
+		describeBrowser('the Overview’s largest rooms', () => {
+			test('show a room with members on all three nodes at its full size', async () => {
+				// Node 1's own five largest rooms are all larger there than its one member of `spread`,
+				// so only nodes 2 and 3 list `spread`; node 1 reports its share of it all the same.
+				const before = ['node-1', 'node-2', 'node-3'].map(sockets);
+				const big = ['big-1', 'big-2', 'big-3', 'big-4', 'big-5'];
+				const extra = [
+					await client(nodes[0], big),
+					await client(nodes[0], big),
+					await client(nodes[0], ['spread']),
+					await client(nodes[1], ['spread']),
+					await client(nodes[2], ['spread'])
+				];
+				const browser = await launchBrowser();
+				try {
+					const { page } = await openPage(browser, `http://127.0.0.1:${nodes[0].port}/sockscope/#/`);
+					const label = () => page.locator('[aria-label^="Largest rooms by members"]').getAttribute('aria-label');
+					await expect.poll(label, { timeout: 15_000 }).toContain('spread 3');
+					expect(latest.get('node-1')?.namespaces.find((n) => n.name === '/')?.topRooms.map((r) => r.name)).not.toContain('spread');
+				} finally {
+					await browser.close();
+					// Gone again, so that the tests after this one count what they did before it.
+					for (const c of extra) c.disconnect();
+					await expect.poll(() => ['node-1', 'node-2', 'node-3'].map(sockets), { timeout: 10_000 }).toEqual(before);
+				}
+			}, 60_000);
+		});
+
 		test('a killed node is marked down within 10 s and leaves the totals', async () => {
 			nodes[1].child.kill('SIGKILL');
 			await expect
@@ -166,5 +194,33 @@ for (const kind of ['redis', 'streams'] as const) {
 			await expect.poll(() => (latest.get('node-3')?.t ?? 0) > before, { timeout: 20_000 }).toBe(true);
 			await expect.poll(() => latest.get('node-1')?.cluster?.healthy, { timeout: 10_000 }).toBe(true);
 		}, 60_000);
+
+		describeBrowser('the Overview during an outage', () => {
+			test('names the nodes whose figures are missing while Redis is down, and counts them again after', async () => {
+				const browser = await launchBrowser();
+				try {
+					const { page } = await openPage(browser, `http://127.0.0.1:${nodes[0].port}/sockscope/#/`);
+					const total = () => String((sockets('node-1') ?? 0) + (sockets('node-3') ?? 0));
+					const shown = () => page.getByTestId('tile-sockets-value').textContent();
+					await expect.poll(shown, { timeout: 15_000 }).toBe(total());
+					const missing = async () => (await page.getByTestId('missing-figures').textContent({ timeout: 1000 }).catch(() => '')) ?? '';
+
+					await redis.stop();
+					// node-3's samples stop reaching node 1: out of date after 3 s, out of the totals after 8 s.
+					await expect.poll(missing, { timeout: 10_000, interval: 250 }).toContain('node-3');
+					await expect.poll(missing, { timeout: 10_000, interval: 250 }).toContain('cluster link is down');
+					// Queries meanwhile answer with node 1's part and name the node they could not reach.
+					const during = await ask<Page<SocketRow>>(dashboard, 'sockets:query', {});
+					expect(during.missingNodes).toContain('node-3');
+					expect(during.total).toBe(sockets('node-1'));
+
+					await redis.restart();
+					await expect.poll(async () => (await missing()).includes('node-3'), { timeout: 30_000 }).toBe(false);
+					await expect.poll(shown, { timeout: 10_000 }).toBe(total());
+				} finally {
+					await browser.close();
+				}
+			}, 90_000);
+		});
 	});
 }

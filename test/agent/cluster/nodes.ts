@@ -21,12 +21,12 @@ export async function connectClients(
 	}
 }
 
-/** Disconnects every client and the dashboard, kills the nodes and stops Redis. */
+/** Disconnects every client and the dashboard, kills the nodes and stops Redis (or PostgreSQL). */
 export async function stopCluster(
 	clients: ClientSocket[],
 	dashboard: ClientSocket | undefined,
 	nodes: Node[] | undefined,
-	redis: RedisServer | undefined
+	redis: Pick<RedisServer, 'stop'> | undefined
 ): Promise<void> {
 	for (const c of clients) c.disconnect();
 	dashboard?.disconnect();

@@ -18,9 +18,8 @@ import { describeWithRedis, startRedis, type RedisServer } from '../../support/r
 import { startNode, type Node } from './start-node.js';
 import { stopCluster } from './nodes.js';
 
-/** redis-adapter's channels for `serverSideEmit` on the agent's namespace, and its answers. */
+/** redis-adapter's channel for `serverSideEmit` on the agent's namespace: samples, queries and answers. */
 const REQUESTS = 'socket.io-request#/sockscope#';
-const RESPONSES = 'socket.io-response#/sockscope#';
 
 interface Seen {
 	event: string;
@@ -45,14 +44,14 @@ describeWithRedis('samples between nodes, on Redis', () => {
 		await listener.subscribe(REQUESTS, (message) => {
 			const { data } = JSON.parse(message) as { data: [string, Seen['arg']] };
 			seen.push({ event: data[0], arg: data[1], bytes: Buffer.byteLength(message) });
-		});
-		await listener.subscribe(RESPONSES, (message) => {
-			const { data } = JSON.parse(message) as { data: { nodeId: string; z?: string } };
+			// Each node's answer to a query is a server-side emit of its own, addressed to the asker.
+			if (data[0] !== 'sockscope:reply') return;
+			const reply = data[1] as unknown as { nodeId: string; z?: string };
 			answers.push({
-				nodeId: data.nodeId,
-				packed: 'z' in data,
+				nodeId: reply.nodeId,
+				packed: 'z' in reply,
 				bytes: Buffer.byteLength(message),
-				reply: data
+				reply
 			});
 		});
 		nodes = await Promise.all(['node-1', 'node-2'].map((id) => startNode(id, redis.url, 'redis')));

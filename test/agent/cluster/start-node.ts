@@ -8,8 +8,8 @@ export interface Node {
 	child: ChildProcess;
 }
 
-export function startNode(id: string, redisUrl: string, kind: string): Promise<Node> {
-	const child = fork(fileURLToPath(new URL('./node.ts', import.meta.url)), [id, redisUrl, kind], {
+export function startNode(id: string, storeUrl: string, kind: string): Promise<Node> {
+	const child = fork(fileURLToPath(new URL('./node.ts', import.meta.url)), [id, storeUrl, kind], {
 		execArgv: ['--import', 'tsx'],
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
 	});

@@ -5,12 +5,14 @@ import {
 } from '../../../server/protocol/vocabulary.js';
 import {
 	healthOf,
+	missingFiguresOf,
 	namespaceRatesOf,
 	topEventsOf,
 	topRoomsOf,
 	totalsOf
 } from '../../../src/lib/state/nodes.js';
 import { namespace, sample } from '../fixtures.js';
+import type { Sample } from '../../../server/protocol/models.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -121,5 +123,86 @@ describe('node figures', () => {
 			sample('b', NOW, [namespace('/chat', { eventsIn: 5 })], { interval: 500 })
 		]);
 		expect(rates.get('/chat')).toEqual({ eventsIn: 30, eventsOut: 0, bytesIn: 0, bytesOut: 50 });
+	});
+});
+
+describe('rooms spanning nodes', () => {
+	it("adds each node's share of a room other nodes list, once per node", () => {
+		const rooms = topRoomsOf(
+			[
+				// Node a lists `big` only; its one member of `spread` comes as a share.
+				{
+					sample: sample('a', NOW, [
+						namespace('/', {
+							topRooms: [{ name: 'big', size: 5 }],
+							sharedRooms: [{ name: 'spread', size: 1 }]
+						})
+					]),
+					receivedAt: NOW
+				},
+				// Node b lists `spread` and (its list cut for this dashboard, or not) shares it too.
+				{
+					sample: sample('b', NOW, [
+						namespace('/', {
+							topRooms: [{ name: 'spread', size: 4 }],
+							sharedRooms: [{ name: 'spread', size: 4 }]
+						})
+					]),
+					receivedAt: NOW
+				}
+			],
+			NOW,
+			8
+		);
+		expect(rooms).toEqual([
+			{ namespace: '/', name: 'big', value: 5 },
+			{ namespace: '/', name: 'spread', value: 5 }
+		]);
+	});
+});
+
+describe('missing figures', () => {
+	const at = (nodeId: string, age: number, cluster?: Sample['cluster']) =>
+		[nodeId, { sample: { ...sample(nodeId, NOW, []), cluster }, receivedAt: NOW - age }] as const;
+
+	it('names the nodes out of date or out of the totals, and says when the link is down', () => {
+		const entries = new Map([
+			at('a', 0, {
+				adapter: 'RedisAdapter',
+				nodes: 1,
+				peers: [
+					{ nodeId: 'b', state: 'stale' },
+					{ nodeId: 'c', state: 'down' },
+					// Known to the node, never heard of by this dashboard (it opened during the outage).
+					{ nodeId: 'd', state: 'down' }
+				],
+				healthy: false
+			}),
+			at('b', STALE_MS + 1),
+			at('c', DOWN_MS + 1),
+			// Down so long that node a has forgotten it: gone for good, no longer news.
+			at('gone', 10 * DOWN_MS)
+		]);
+		expect(missingFiguresOf(entries, 'a', NOW)).toEqual({
+			nodes: [
+				{ nodeId: 'b', state: 'stale' },
+				{ nodeId: 'c', state: 'down' },
+				{ nodeId: 'd', state: 'down' }
+			],
+			linkDown: true
+		});
+	});
+
+	it('is empty while every node is heard from', () => {
+		const entries = new Map([
+			at('a', 0, {
+				adapter: 'RedisAdapter',
+				nodes: 2,
+				peers: [{ nodeId: 'b', state: 'up' }],
+				healthy: true
+			}),
+			at('b', 0)
+		]);
+		expect(missingFiguresOf(entries, 'a', NOW)).toEqual({ nodes: [], linkDown: false });
 	});
 });
