@@ -125,3 +125,78 @@ export async function startChurn(port: number, rate: number): Promise<SteadyLoad
 	});
 	return { count: () => ops, stop: () => (stop(), closeAll(population)) };
 }
+
+/**
+ * The realistic shape: `clients` sockets spread over `namespaces` workspace namespaces
+ * (`/ws-<n>`, round robin), in rooms of `roomSize` within each; they send `rate` messages a second
+ * in all, `ackShare` of them with an acknowledgement, each broadcast to the sender's room; and
+ * `dropsPerSecond` times a second one client's transport drops (`engine.close()`), so that it
+ * reconnects and socket.io recovers its session. Counts the messages delivered; `recovered` counts
+ * the sessions that came back recovered.
+ */
+export async function startRealistic(
+	port: number,
+	{
+		clients,
+		namespaces,
+		roomSize,
+		rate,
+		ackShare,
+		dropsPerSecond
+	}: {
+		clients: number;
+		namespaces: number;
+		roomSize: number;
+		rate: number;
+		ackShare: number;
+		dropsPerSecond: number;
+	}
+): Promise<SteadyLoad & { recovered(): number; quiet(): void }> {
+	let delivered = 0;
+	let recovered = 0;
+	const roomOf = (i: number) => `room-${Math.floor(Math.floor(i / namespaces) / roomSize)}`;
+	const sockets: Socket[] = [];
+	for (let i = 0; i < clients; i += 200) {
+		const batch = Array.from({ length: Math.min(200, clients - i) }, (_, j) => {
+			const n = i + j;
+			const socket = io(`http://127.0.0.1:${port}/ws-${n % namespaces}`, {
+				transports: ['websocket'],
+				forceNew: true,
+				reconnectionDelay: 100,
+				reconnectionDelayMax: 500
+			});
+			socket.on('msg', () => delivered++);
+			socket.on('connect', () => {
+				if (socket.recovered) recovered++;
+				else socket.emit('join', roomOf(n));
+			});
+			return new Promise<Socket>((resolve, reject) => {
+				socket.once('connect', () => resolve(socket));
+				socket.once('connect_error', reject);
+			});
+		});
+		sockets.push(...(await Promise.all(batch)));
+	}
+	const ackEvery = ackShare > 0 ? Math.max(1, Math.round(1 / ackShare)) : 0;
+	let next = 0;
+	const text = 'hello, this is a chat message of typical size';
+	const stopChat = atRate(rate, () => {
+		const n = next++;
+		const i = n % sockets.length;
+		if (!sockets[i].connected) return;
+		if (ackEvery && n % ackEvery === 0) sockets[i].emit('msg', roomOf(i), text, noAnswerNeeded);
+		else sockets[i].emit('msg', roomOf(i), text);
+	});
+	let d = 0;
+	const stopDrops =
+		dropsPerSecond > 0
+			? atRate(dropsPerSecond, () => sockets[(d++ * 7919) % sockets.length].io.engine?.close())
+			: () => {};
+	return {
+		count: () => delivered,
+		recovered: () => recovered,
+		// The traffic stops, the sockets stay: what the server holds for them is measured then.
+		quiet: () => (stopChat(), stopDrops()),
+		stop: () => (stopChat(), stopDrops(), closeAll(sockets))
+	};
+}

@@ -62,7 +62,9 @@ async function measure(namespaces: number, perNamespace: number): Promise<Shape>
 		transports: ['websocket'],
 		auth: { samples: SAMPLES_AS_PATCHES }
 	});
-	const snapshot = await new Promise<Snapshot>((resolve) => dashboard.once('state:snapshot', resolve));
+	const snapshot = await new Promise<Snapshot>((resolve) =>
+		dashboard.once('state:snapshot', resolve)
+	);
 	let streamed = 0;
 	const count = (payload: unknown) => (streamed += bytes(payload));
 	dashboard.on('stats:sample', count);

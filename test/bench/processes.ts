@@ -105,7 +105,12 @@ export function pinLoad(): boolean {
 	return PIN;
 }
 
-export async function startServer(arm: Arm, node?: ClusterNodeSpec): Promise<ServerProcess> {
+/** `shape`: 'realistic' starts the server as server.ts says for `BENCH_SHAPE=realistic`. */
+export async function startServer(
+	arm: Arm,
+	node?: ClusterNodeSpec,
+	shape?: 'realistic'
+): Promise<ServerProcess> {
 	// BENCH_CPU_PROF=dir writes a V8 CPU profile of each server process there (see profile.ts).
 	// BENCH_CPU_PROF_INTERVAL=µs samples more often than V8's 1 ms (first-view-profile.ts).
 	const interval = process.env.BENCH_CPU_PROF_INTERVAL;
@@ -121,7 +126,8 @@ export async function startServer(arm: Arm, node?: ClusterNodeSpec): Promise<Ser
 	const child = fork(here('./server.ts'), args, {
 		...pin,
 		execArgv: [...pin.execArgv, '--import', 'tsx', '--expose-gc', ...profile],
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		env: { ...process.env, ...(shape && { BENCH_SHAPE: shape }) }
 	});
 	const { port } = await new Promise<{ port: number }>((resolve, reject) => {
 		child.once('message', resolve);

@@ -6,7 +6,11 @@
  *   npx tsx test/bench/rooms-merge.ts [nodes] [rooms per node]     default 10 × 1,000
  */
 import { packAnswer, unpackAnswer } from '../../server/agent/cluster/packed-answers.js';
-import { mergeRooms, toRoomTuples, type RoomTuples } from '../../server/agent/cluster/room-answers.js';
+import {
+	mergeRooms,
+	toRoomTuples,
+	type RoomTuples
+} from '../../server/agent/cluster/room-answers.js';
 import type { RoomRow } from '../../server/protocol/models.js';
 
 const nodes = Number(process.argv[2] ?? 10);

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import { instrument as adminUi } from '@socket.io/admin-ui';
 import { instrument, type Instrumentation } from '../../server/agent/index.js';
 import { clusterAdapter, type AdapterKind } from './cluster-adapter.js';
@@ -49,9 +49,22 @@ const [arm, nodeId, redisUrl, adapterKind] = process.argv.slice(2) as [
 ];
 const http = createServer();
 const adapter = redisUrl ? await clusterAdapter(redisUrl, adapterKind ?? 'redis') : undefined;
-const io = new Server(http, { transports: ['websocket'], pingInterval: 25_000, adapter });
+/**
+ * `BENCH_SHAPE=realistic`: what many apps turn on that the plain chat does not: connection state
+ * recovery (a dropped client comes back as the same socket, its rooms and missed packets
+ * restored), and a namespace per workspace, made on first use (`/ws-<n>`).
+ */
+const realistic = process.env.BENCH_SHAPE === 'realistic';
+const io = new Server(http, {
+	transports: ['websocket'],
+	pingInterval: 25_000,
+	adapter,
+	...(realistic && {
+		connectionStateRecovery: { maxDisconnectionDuration: 120_000, skipMiddlewares: true }
+	})
+});
 
-io.on('connection', (socket) => {
+const onConnection = (socket: Socket) => {
 	socket.on('join', (room: string) => socket.join(room));
 	socket.on('leave', (room: string) => socket.leave(room));
 	// The chat workload: each message goes to the sender's room, except the sender.
@@ -59,7 +72,9 @@ io.on('connection', (socket) => {
 		socket.to(room).emit('msg', text);
 		if (typeof ack === 'function') ack();
 	});
-});
+};
+io.on('connection', onConnection);
+if (realistic) io.of(/^\/ws-\d+$/).on('connection', onConnection);
 
 const agentOptions = { auth: false, dashboard: false, ...(nodeId ? { nodeId } : {}) } as const;
 let agent: Instrumentation | undefined;

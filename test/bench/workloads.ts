@@ -16,6 +16,7 @@ import {
 	sleep,
 	startChat,
 	startChurn,
+	startRealistic,
 	type SteadyLoad
 } from './load.js';
 
@@ -221,6 +222,73 @@ async function measurePage(
 	} finally {
 		await dashboard.stop();
 	}
+}
+
+/** What the realistic workload runs at each count: the shape apps have, not the easy one. */
+export const REALISTIC = {
+	namespaces: 1000,
+	roomSize: 10,
+	/** Messages a second, all clients together; half of them acknowledged. */
+	rate: 2000,
+	ackShare: 0.5,
+	/** Transports dropped a second, each followed by a recovered session. */
+	dropsPerSecond: 5
+};
+
+/**
+ * Realistic: at each of `counts` sockets, a fresh server (`BENCH_SHAPE=realistic`: connection
+ * state recovery on, a namespace per workspace) with that many clients over 1,000 namespaces in
+ * rooms of 10, chatting with acks on half the messages while transports drop and sessions are
+ * recovered. Then, with a dashboard: its first full view, and the Overview's bytes a second during
+ * the chat; the server's CPU per delivered message; and, the traffic stopped, its heap.
+ */
+export async function realistic(
+	arm: ArmSpec,
+	counts: number[],
+	s: Settings
+): Promise<Record<number, Record<string, number>>> {
+	const results: Record<number, Record<string, number>> = {};
+	for (const count of counts) {
+		const server = await startServer(arm.server, undefined, 'realistic');
+		let load: Awaited<ReturnType<typeof startRealistic>> | undefined;
+		let dashboard: DashboardProcess | undefined;
+		try {
+			load = await startRealistic(server.port, { clients: count, ...REALISTIC });
+			const figures: Record<string, number> = {};
+			if (arm.dashboard) {
+				dashboard = startDashboard(arm.dashboard, server.port);
+				const first = await dashboard.firstView;
+				figures.firstViewBytes = first.firstViewBytes;
+				figures.firstViewMs = first.firstViewMs;
+			}
+			await sleep(s.warmupMs + 2000);
+			dashboard?.reset();
+			const recovered0 = load.recovered();
+			const w = await measureWindow(server, load, s.windowMs * 2);
+			const stream = await streamFigures(dashboard);
+			figures.deliveredPerSecond = w.count / w.seconds;
+			figures.cpuMsPer1000 = w.micros / w.count;
+			figures.recoveredPerSecond = (load.recovered() - recovered0) / w.seconds;
+			if (stream.dashboardBytesPerSecond !== undefined)
+				figures.overviewBytesPerSecond = stream.dashboardBytesPerSecond;
+			load.quiet();
+			await dashboard?.stop();
+			dashboard = undefined;
+			// Messages still queued for slow clients are in the server's heap: wait until they are out.
+			for (let last = -1, i = 0; load.count() !== last && i < 60; i++) {
+				last = load.count();
+				await sleep(500);
+			}
+			await sleep(1000);
+			figures.heapBytes = await server.heapBytes();
+			results[count] = figures;
+		} finally {
+			await dashboard?.stop();
+			load?.stop();
+			await server.stop();
+		}
+	}
+	return results;
 }
 
 /** Soak: churn for a long time, then everyone leaves; the agent's maps must be back to empty. */
