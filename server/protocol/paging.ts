@@ -113,3 +113,8 @@ export function roomRowKey(row: RoomRow, query: RoomsQuery): RowKey {
 export function roomsDescending(query: RoomsQuery): boolean {
 	return (query.order ?? ((query.sort ?? 'size') === 'size' ? 'desc' : 'asc')) === 'desc';
 }
+
+/** A disconnect's key: when it happened, then its cluster-wide unique key; pages run newest first. */
+export function disconnectKey(entry: { t: number; key: string }): RowKey {
+	return [entry.t, entry.key];
+}

@@ -14,6 +14,7 @@ import type {
 } from '../../protocol/events.js';
 import type {
 	ClusterHealth,
+	DisconnectEntry,
 	History,
 	NamespaceSummary,
 	NodeState,
@@ -32,6 +33,7 @@ import { reachesOtherNodes } from '../observe/seam.js';
 import { createRelayDecoder, createRelayEncoder, type RelayFrame } from './sample-relay.js';
 import { packAnswer, unpackAnswer } from './packed-answers.js';
 import { toRoomTuples, type RoomTuples } from './room-answers.js';
+import type { DisconnectPatternsPart } from '../observe/disconnects.js';
 
 const debug = createDebug('sockscope:cluster');
 
@@ -42,6 +44,19 @@ const FRAME_EVENT = 'sockscope:frame';
 /** A node asks another for a keyframe: `{ n: nodeId }`. */
 const KEYFRAME_EVENT = 'sockscope:keyframe';
 const QUERY_EVENT = 'sockscope:query';
+/**
+ * A dashboard kicked sockets: every node keeps who and why with their disconnects (the node that
+ * holds a socket may not be the one the command reached).
+ */
+const KICK_NOTE_EVENT = 'sockscope:kick-note';
+
+/** Who kicked which sockets of a namespace, and why. */
+export interface KickNote {
+	namespace: string;
+	ids: string[];
+	by: string;
+	reason?: string;
+}
 /** A node asks a peer for a keyframe at most this often, however many frames it cannot read. */
 const KEYFRAME_ASK_MS = 2000;
 
@@ -60,6 +75,8 @@ export interface NodeAnswers {
 	'namespaces:query': NamespaceSummary[];
 	'history:query': History;
 	'room:history': RoomHistory;
+	'disconnects:query': Page<DisconnectEntry>;
+	'disconnects:patterns': DisconnectPatternsPart;
 }
 
 export type FannedOut = keyof NodeAnswers & QueryName;
@@ -90,6 +107,7 @@ export interface ClusterEvents {
 	[FRAME_EVENT]: (frame: RelayFrame) => void;
 	[KEYFRAME_EVENT]: (request: { n: string }) => void;
 	[QUERY_EVENT]: (request: NodeQuery, ack: (reply: NodeReply) => void) => void;
+	[KICK_NOTE_EVENT]: (note: KickNote) => void;
 }
 
 /**
@@ -109,6 +127,8 @@ export interface ClusterDeps {
 	onSample(sample: Sample): void;
 	/** This node's own part of each query, for itself and for the other nodes. */
 	answers: LocalAnswers;
+	/** Another node's dashboard kicked sockets (`noteKick`). */
+	onKickNote?(note: KickNote): void;
 }
 
 export interface FanOut<T> {
@@ -133,6 +153,8 @@ export interface Cluster {
 	/** Every node heard from, with its liveness. */
 	nodes(): NodeState[];
 	health(): ClusterHealth | undefined;
+	/** Tells the other nodes who kicked which sockets (see `KICK_NOTE_EVENT`). */
+	noteKick(note: KickNote): void;
 	/** Asks every node, this one included, for its part of a query. */
 	fanOut<K extends FannedOut>(
 		name: K,
@@ -221,6 +243,17 @@ export function createCluster(deps: ClusterDeps): Cluster {
 	nsp.on(FRAME_EVENT, onFrame);
 	nsp.on(KEYFRAME_EVENT, onKeyframeWanted);
 	nsp.on(QUERY_EVENT, onQuery);
+	const onKickNote = (note: KickNote) => {
+		try {
+			if (typeof note?.namespace !== 'string' || !Array.isArray(note.ids) || typeof note.by !== 'string') {
+				return;
+			}
+			deps.onKickNote?.(note);
+		} catch (err) {
+			faults.record('cluster kick note', err);
+		}
+	};
+	nsp.on(KICK_NOTE_EVENT, onKickNote);
 
 	// Forget nodes long gone, so that a cluster whose nodes come and go does not grow this map.
 	const sweep = setInterval(() => {
@@ -289,6 +322,14 @@ export function createCluster(deps: ClusterDeps): Cluster {
 		get enabled() {
 			return enabled();
 		},
+		noteKick(note) {
+			if (!enabled()) return;
+			try {
+				toOtherNodes([KICK_NOTE_EVENT, note]);
+			} catch (err) {
+				failed(err);
+			}
+		},
 		publish(sample) {
 			if (!enabled()) return;
 			try {
@@ -348,6 +389,7 @@ export function createCluster(deps: ClusterDeps): Cluster {
 			nsp.off(FRAME_EVENT, onFrame);
 			nsp.off(KEYFRAME_EVENT, onKeyframeWanted);
 			nsp.off(QUERY_EVENT, onQuery);
+			nsp.off(KICK_NOTE_EVENT, onKickNote);
 		}
 	};
 }

@@ -22,6 +22,8 @@ export interface Plan {
 	affected: Affected;
 	/** Acts; absent for a dry run. */
 	run?(): void;
+	/** The sockets a kick disconnects (found when planned), for the record of disconnects. */
+	kicks?: string[];
 }
 
 export interface CommandSpec<I extends { namespace: string }> {
@@ -104,8 +106,8 @@ export function commandSpecs(nodeId: string, pacer: Pacer, tell: boolean): Comma
 		id: string,
 		act: (socket: Operator) => void
 	): Promise<Plan> {
-		const { affected } = await found(nsp, nsp.in(id), nodeId, `socket ${id}`);
-		return { affected, run: () => act(nsp.in(id)) };
+		const { affected, ids } = await found(nsp, nsp.in(id), nodeId, `socket ${id}`);
+		return { affected, run: () => act(nsp.in(id)), kicks: ids };
 	}
 
 	/** A command on every member of a room, or only their count for a dry run. */
@@ -116,7 +118,7 @@ export function commandSpecs(nodeId: string, pacer: Pacer, tell: boolean): Comma
 		act: (members: Operator, ids: string[]) => void
 	): Promise<Plan> {
 		const { affected, ids } = await found(nsp, nsp.in(room), nodeId, `room ${room}`);
-		return dryRun ? { affected } : { affected, run: () => act(nsp.in(room), ids) };
+		return dryRun ? { affected } : { affected, run: () => act(nsp.in(room), ids), kicks: ids };
 	}
 
 	return {

@@ -35,7 +35,15 @@ export interface CommandDeps {
 	connectionNamespaces(namespace: string, id: string): string[] | null;
 	/** Tell kicked and moved clients (`sockscope:kicked`, `sockscope:moved`). */
 	notifyClients: boolean;
+	/**
+	 * Sockets about to be kicked, who kicked them and why: kept with their disconnects (the
+	 * record of disconnects, on every node). Called before they are disconnected.
+	 */
+	onKick?(namespace: string, ids: string[], by: string, reason?: string): void;
 }
+
+/** The commands that disconnect sockets. */
+const KICKS = new Set<SocketCommandName>(['socket:disconnect', 'room:disconnect']);
 
 export interface Commands {
 	/** The entries of the handler table, one per command. */
@@ -112,6 +120,14 @@ export function createCommands(deps: CommandDeps): Commands {
 		}
 		await trail.record({ ...entry, outcome: 'ok', affected: plan.affected.sockets });
 		if (!plan.run) return { ...plan.affected, dryRun: true };
+		if (KICKS.has(name) && plan.kicks !== undefined && deps.onKick) {
+			try {
+				deps.onKick(input.namespace, plan.kicks, ctx.principal.name, reasonOf(input).reason);
+			} catch (err) {
+				// The record missing a kick's reason is no reason not to kick.
+				deps.faults.record('kick note', err);
+			}
+		}
 		try {
 			plan.run();
 		} catch (err) {
