@@ -10,6 +10,7 @@ import { RANGES, type DashboardModel } from '$lib/state/model.svelte';
 import type { Ranked, Totals } from '$lib/state/nodes';
 import type { AckRow } from '$lib/state/acks';
 import { CONNECTION_ERROR } from '$lib/state/series';
+import { href } from '$lib/hash-url';
 
 export interface Frame {
 	min: number;
@@ -38,6 +39,8 @@ export interface RateChart {
 	stacked?: boolean;
 	/** What the source must offer for this chart to mean anything. */
 	needs?: Capability;
+	/** A link to the clients behind the chart's figures over its window (the Disconnects page). */
+	who?: string;
 }
 
 /** What each tile needs from the source beyond the samples every source sends. */
@@ -102,6 +105,8 @@ export class OverviewState {
 					note: 'connects ↑ · disconnects ↓ by reason',
 					label: 'Connects and disconnects per second',
 					stacked: true,
+					// The chart's window, to the second: the page lists who dropped in it, by reason.
+					who: href('/disconnects', { since: String(Math.floor(min / 1000) * 1000) }),
 					format: formatRate,
 					datasets: [
 						line('connects', 'connects', '--series-connect'),
