@@ -46,6 +46,9 @@ import { createLabeller } from './observe/socket-label.js';
 import { stopWithServer } from './http/stop-with-server.js';
 import { createRequestLimits } from './serve/request-limits.js';
 import { ScanTurns } from './base/scan-turns.js';
+import { DisconnectRecord } from './observe/disconnects.js';
+import { DisconnectQueries } from './serve/disconnect-queries.js';
+import { headerShown } from './serve/redaction.js';
 
 export type {
 	UserInput as InstrumentOptions,
@@ -80,6 +83,11 @@ export interface AgentSizes {
 	 * answered or timed out (collectors/ack-table.ts); 0 when acks are not tracked.
 	 */
 	acksAwaited: number;
+	/**
+	 * The record of recent disconnects (observe/disconnects.ts): entries kept, out of `keep`
+	 * (0 and 0 with `disconnects: false`), and kicks waiting for their socket to go.
+	 */
+	disconnects: { kept: number; keep: number; pendingKicks: number };
 }
 
 /** What `instrument()` returns. */
@@ -179,7 +187,19 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 					}
 				}
 			: undefined;
-	const host = own(watchHost(io, opts, { model, faults, log, metrics: rtt, seam }));
+	const labeller = createLabeller(opts.label, faults);
+	const disconnects = opts.disconnects
+		? new DisconnectRecord({
+				keep: opts.disconnects.keep,
+				nodeId: opts.nodeId,
+				label: labeller,
+				showUserAgent: headerShown('user-agent', opts.redact)
+			})
+		: undefined;
+	if (disconnects) own({ dispose: () => disconnects.clear() });
+	const host = own(
+		watchHost(io, opts, { model, faults, log, metrics: rtt, seam, disconnects })
+	);
 	const health = own(createHealthProbe());
 	const history = new HistoryStore(opts.nodeId, opts.sampleInterval);
 	const rooms = new RoomTracker(model, opts.roomHistory);
@@ -190,9 +210,10 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		model,
 		opts.nodeId,
 		opts.redact,
-		createLabeller(opts.label, faults),
+		labeller,
 		turns
 	);
+	const disconnectQueries = new DisconnectQueries(disconnects, turns);
 	const authenticator = own(createAuthenticator(opts.auth, faults));
 	const admin = own(
 		createAdminNamespace({
@@ -212,7 +233,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			faults,
 			timeout: opts.queryTimeout,
 			onSample: (sample) => admin.deliver(sample),
-			answers: localAnswers({ queries, history, rooms })
+			answers: localAnswers({ queries, history, rooms, disconnects: disconnectQueries })
 		})
 	);
 	const windows = own(
@@ -249,6 +270,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 		'audit'
 	];
 	if (opts.metrics) features.push('metrics');
+	if (disconnects) features.push('disconnects');
 
 	// Every node's latest sample and recent history, so a dashboard draws the whole cluster at once.
 	async function snapshot(principal: Principal): Promise<Snapshot> {
@@ -286,7 +308,10 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			cluster,
 			adminNamespace: opts.namespace,
 			connectionNamespaces: (namespace, id) => model.connectionNamespaces(namespace, id),
-			notifyClients: opts.notifyClients
+			notifyClients: opts.notifyClients,
+			onKick: disconnects
+				? (namespace, ids, by, reason) => disconnects.kicked(namespace, ids, by, reason)
+				: undefined
 		})
 	);
 	const sessions = own(
@@ -295,7 +320,15 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	registerAudit(admin, trail);
 	admin.serve(
 		{
-			...queryHandlers({ queries, history, rooms, log, cluster, snapshot }),
+			...queryHandlers({
+				queries,
+				disconnects: disconnectQueries,
+				history,
+				rooms,
+				log,
+				cluster,
+				snapshot
+			}),
 			...auditHandlers(trail),
 			...commands.handlers,
 			...sessions.handlers,
@@ -358,7 +391,12 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 				faults: faults.count,
 				liveWindows: windows.size,
 				roomHistories: trackedRooms(),
-				acksAwaited: host.acks?.size ?? 0
+				acksAwaited: host.acks?.size ?? 0,
+				disconnects: {
+					kept: disconnects?.size ?? 0,
+					keep: disconnects?.capacity ?? 0,
+					pendingKicks: disconnects?.pendingKicks ?? 0
+				}
 			};
 		},
 		close

@@ -238,6 +238,10 @@ export interface MetricsOptions {
 /** Which rooms Prometheus labels one by one (see `MetricsOptions.rooms`). */
 export type RoomAllowance = string[] | RegExp | ((namespace: string, room: string) => boolean);
 
+/** Disconnects kept per node by default, and at most (a query reads them all). */
+export const DEFAULT_DISCONNECTS_KEPT = 2000;
+export const MAX_DISCONNECTS_KEPT = 100_000;
+
 /** Longest label shown for a socket; longer ones are cut. */
 export const MAX_LABEL_LENGTH = 64;
 
@@ -330,10 +334,17 @@ export interface Options {
 	notifyClients: boolean;
 	/** Room membership over time (see `RoomHistoryOptions`). */
 	roomHistory: Required<RoomHistoryOptions>;
+	/**
+	 * The record of recent disconnects on this node (the Disconnects page): the last `keep`
+	 * sockets that disconnected, each with its label, address, rooms, figures and reason, about
+	 * 1 KB each; `false` keeps none.
+	 * @default { keep: 2000 }
+	 */
+	disconnects: false | { keep: number };
 }
 
 export type UserInput = Partial<
-	Omit<Options, 'auth' | 'metrics' | 'redact' | 'eventLog' | 'limits' | 'roomHistory'>
+	Omit<Options, 'auth' | 'metrics' | 'redact' | 'eventLog' | 'limits' | 'roomHistory' | 'disconnects'>
 > & {
 	/**
 	 * Who may connect: users and hooks that let a dashboard in, or `false` (no authentication,
@@ -345,6 +356,8 @@ export type UserInput = Partial<
 	eventLog?: EventLogOptions;
 	limits?: LimitOptions;
 	roomHistory?: RoomHistoryOptions;
+	/** The record of recent disconnects: `{ keep: 2000 }` by default, `false` for none. */
+	disconnects?: false | { keep?: number };
 };
 
 /** Headers a browser or client library sends that say nothing secret. */
@@ -503,7 +516,18 @@ const { schema, usersSchema } = withPlainPrototype(() => {
 				largest: z.number().int().min(0).max(100).default(5),
 				opened: z.number().int().min(0).max(1000).default(50)
 			})
-			.default({ largest: 5, opened: 50 })
+			.default({ largest: 5, opened: 50 }),
+		disconnects: z
+			.union(
+				[
+					z.literal(false),
+					z.strictObject({
+						keep: z.number().int().min(1).max(MAX_DISCONNECTS_KEPT).default(DEFAULT_DISCONNECTS_KEPT)
+					})
+				],
+				{ error: 'must be false or { keep: 2000 }' }
+			)
+			.default({ keep: DEFAULT_DISCONNECTS_KEPT })
 	});
 	// `setUsers()`'s list, checked like the option's but allowed to be empty.
 	return { schema: options, usersSchema: z.array(userSchema) };

@@ -28,6 +28,7 @@ import type { Sampler } from './history/sampler.js';
 import type { SeamCheck } from './observe/seam.js';
 import { engineOf, recoveryWindow, watchConnectErrors } from './observe/seam.js';
 import { RecoveredSessions } from './observe/recovered-sessions.js';
+import type { DisconnectRecord } from './observe/disconnects.js';
 
 const debug = createDebug('sockscope:agent');
 
@@ -51,8 +52,11 @@ export function watchHost(
 		faults,
 		log,
 		metrics,
-		seam
+		seam,
+		disconnects
 	}: {
+		/** The record of recent disconnects; absent with `disconnects: false`. */
+		disconnects?: DisconnectRecord;
 		model: NodeModel;
 		faults: Faults;
 		log: EventTap & BroadcastTap;
@@ -83,6 +87,7 @@ export function watchHost(
 		engine,
 		tap: log,
 		wireEvents: seam.wireEvents,
+		disconnects,
 		...(recovery !== null ? { sessions: new RecoveredSessions(recovery) } : {})
 	});
 	const namespaces = createNamespaceCollector({

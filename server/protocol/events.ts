@@ -4,6 +4,10 @@
  */
 import type {
 	Ack,
+	DisconnectPatterns,
+	DisconnectPatternsQuery,
+	DisconnectRow,
+	DisconnectsQuery,
 	History,
 	HistoryQuery,
 	LogBatch,
@@ -62,6 +66,10 @@ export interface DashboardQueries {
 	'log:subscribe': Query<LogFilter, { maxPerSecond: number; payloads: boolean }>;
 	'log:unsubscribe': Query<Record<string, never>, true>;
 	'audit:query': Query<AuditQuery, Page<AuditEntry>>;
+	/** Recent disconnects, newest first, a client's consecutive ones for the same reason folded into one row. */
+	'disconnects:query': Query<DisconnectsQuery, Page<DisconnectRow>>;
+	/** How one client (a label, an address or a user agent) has been disconnecting over the last hour. */
+	'disconnects:patterns': Query<DisconnectPatternsQuery, DisconnectPatterns>;
 	/** Watches a window of the sockets list; it replaces the dashboard's previous window. */
 	'sockets:watch': Query<SocketsWindow, { watch: number }>;
 	'sockets:unwatch': Query<Record<string, never>, true>;

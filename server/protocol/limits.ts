@@ -38,3 +38,9 @@ export const MAX_EMIT_ARGS_BYTES = 64 * 1024;
 export const MAX_FILTER_TEXT = 256;
 /** The event name that stands for every name beyond a namespace's cap. */
 export const OTHER_EVENTS = '_other';
+/** Rooms kept with a disconnect; the rest are counted, not named. */
+export const DISCONNECT_ROOMS = 8;
+/** Sessions listed in a client's disconnect patterns (all of them count toward the figures). */
+export const DISCONNECT_PATTERN_SESSIONS = 200;
+/** How far back a client's disconnect patterns look, in milliseconds. */
+export const DISCONNECT_PATTERN_WINDOW_MS = 3_600_000;

@@ -46,7 +46,9 @@ export type Feature =
 	| 'commands'
 	| 'audit'
 	| 'metrics'
-	| 'cluster';
+	| 'cluster'
+	/** The record of recent disconnects (`disconnects:query`, `disconnects:patterns`). */
+	| 'disconnects';
 
 /** Per event name, cumulative: a namespace's events in a socket's details. */
 export interface EventFigures {
@@ -490,4 +492,109 @@ export interface LogBroadcast {
 export interface LogBatch {
 	entries: LogEntry[];
 	dropped: number;
+}
+
+/** A socket's acknowledgements when it disconnected, both directions together. */
+export interface DisconnectAcks {
+	answered: number;
+	timeouts: number;
+	/** Acknowledgements still awaited when it went: the answers it never got or never gave. */
+	awaited: number;
+}
+
+/** Who kicked a socket from a dashboard, and why, kept with its disconnect. */
+export interface DisconnectKick {
+	/** The login name of the dashboard user who ran the command. */
+	by: string;
+	reason?: string;
+}
+
+/**
+ * A socket that disconnected, as its node's record of recent disconnects keeps it: what the
+ * socket was when it went, strings cut to fixed lengths.
+ */
+export interface DisconnectEntry {
+	/** When it disconnected, in milliseconds since the epoch. */
+	t: number;
+	/** Unique across the cluster (`nodeId#sequence`): the tie-break of rows disconnected in the same millisecond. */
+	key: string;
+	nodeId: string;
+	id: string;
+	label: string | null;
+	namespace: string;
+	address: string;
+	userAgent: string;
+	/** The rooms it was in, at most `DISCONNECT_ROOMS`; `roomCount` says how many there were. */
+	rooms: string[];
+	roomCount: number;
+	connectedAt: number;
+	/** How long it was connected, in milliseconds. */
+	duration: number;
+	/** Its transport at the end, and the transports in the order used, e.g. `['polling', 'websocket']`. */
+	transport: Transport;
+	transports: Transport[];
+	/** Last heartbeat round-trip in milliseconds, or null before the first pong. */
+	rtt: number | null;
+	eventsIn: number;
+	eventsOut: number;
+	bytesIn: number;
+	bytesOut: number;
+	/** Absent when acknowledgements are not tracked or it never used one. */
+	acks?: DisconnectAcks;
+	/** socket.io's reason, e.g. `ping timeout`, and what it means (`DISCONNECT_REASONS`). */
+	reason: string;
+	description: string;
+	/** Set when a dashboard kicked it (`socket:disconnect`, `room:disconnect`). */
+	kick?: DisconnectKick;
+}
+
+/**
+ * A row of the disconnects list: one disconnect, or consecutive disconnects of the same client
+ * (label, or address without one) for the same reason folded together, newest first: a client
+ * reconnecting every few seconds is one row with its count, not a page of them.
+ */
+export interface DisconnectRow extends DisconnectEntry {
+	/** Disconnects in the row (1: a single one). */
+	count: number;
+	/** The median time connected of the row's sessions, in milliseconds. */
+	medianDuration: number;
+	/** When `count` > 1: every disconnect of the row, newest first (this row's own fields are the first's). */
+	group?: DisconnectEntry[];
+}
+
+export interface DisconnectsQuery {
+	/** Case-insensitive substring of label, id, address or reason. */
+	text?: string;
+	/** Exactly this reason, e.g. `ping timeout`. */
+	reason?: string;
+	namespace?: string;
+	/** Disconnected at or after / before this time, milliseconds since the epoch. */
+	since?: number;
+	until?: number;
+	/** From the previous page's `nextCursor`. */
+	cursor?: string;
+	/** Disconnects (not rows) per page, at most `MAX_PAGE_SIZE`. */
+	limit?: number;
+}
+
+/** One client, named by exactly one of these. */
+export type DisconnectPatternsQuery =
+	| { label: string; address?: never; userAgent?: never }
+	| { address: string; label?: never; userAgent?: never }
+	| { userAgent: string; label?: never; address?: never };
+
+/** How one client has been disconnecting over the last hour, across every node that answered. */
+export interface DisconnectPatterns {
+	/** The start of the hour looked at. */
+	since: number;
+	total: number;
+	byReason: Record<string, number>;
+	/** Disconnects per namespace. */
+	namespaces: Record<string, number>;
+	/** Time connected of each session, newest first, at most `DISCONNECT_PATTERN_SESSIONS`. */
+	durations: number[];
+	/** Median time connected over every session of the hour; null when there was none. */
+	medianDuration: number | null;
+	/** Nodes that did not answer in time. */
+	missingNodes: string[];
 }

@@ -132,3 +132,8 @@ export function namespaceRowKey(row: NamespaceSummary, query: NamespacesQuery): 
 export function namespacesDescending(query: NamespacesQuery): boolean {
 	return (query.order ?? ((query.sort ?? 'sockets') === 'name' ? 'asc' : 'desc')) === 'desc';
 }
+
+/** A disconnect's key: when it happened, then its cluster-wide unique key; pages run newest first. */
+export function disconnectKey(entry: { t: number; key: string }): RowKey {
+	return [entry.t, entry.key];
+}

@@ -100,3 +100,24 @@ export interface SocketRef {
 	namespace: string;
 	id: string;
 }
+
+/**
+ * socket.io's disconnect reasons (server side), each with what it tells an operator. A reason not
+ * listed here (a newer socket.io, a custom adapter) is shown as it is, with no description.
+ */
+export const DISCONNECT_REASONS: Readonly<Record<string, string>> = {
+	'transport close': 'the connection closed under the socket: the client went away, lost its network or changed it',
+	'transport error': 'the connection failed with an error',
+	'ping timeout': 'the client stopped answering heartbeats within pingTimeout: a frozen tab, a dead network, a stalled event loop',
+	'client namespace disconnect': 'the client closed the socket itself (socket.disconnect() in the client)',
+	'server namespace disconnect': 'the server closed the socket (socket.disconnect(), or a kick from the dashboard)',
+	'server shutting down': 'the server was closing (io.close())',
+	'forced close': 'the server closed the connection, for instance after an invalid packet from the client',
+	'forced server close': 'the client did not join a namespace within connectTimeout',
+	'parse error': 'the client sent a packet the server could not decode'
+};
+
+/** The description of a disconnect reason, or '' for one socket.io does not document. */
+export function describeDisconnect(reason: string): string {
+	return Object.hasOwn(DISCONNECT_REASONS, reason) ? DISCONNECT_REASONS[reason] : '';
+}

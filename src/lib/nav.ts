@@ -2,7 +2,14 @@
 import type { Feature } from '$protocol/models';
 
 export type IconName =
-	'overview' | 'sockets' | 'rooms' | 'namespaces' | 'events' | 'servers' | 'audit';
+	| 'overview'
+	| 'sockets'
+	| 'disconnects'
+	| 'rooms'
+	| 'namespaces'
+	| 'events'
+	| 'servers'
+	| 'audit';
 
 export interface PageEntry {
 	path: string;
@@ -15,6 +22,7 @@ export interface PageEntry {
 export const PAGES: PageEntry[] = [
 	{ path: '/', label: 'Overview', icon: 'overview' },
 	{ path: '/sockets', label: 'Sockets', icon: 'sockets', feature: 'sockets' },
+	{ path: '/disconnects', label: 'Disconnects', icon: 'disconnects', feature: 'disconnects' },
 	{ path: '/rooms', label: 'Rooms', icon: 'rooms', feature: 'rooms' },
 	{ path: '/namespaces', label: 'Namespaces', icon: 'namespaces' },
 	{ path: '/events', label: 'Events', icon: 'events', feature: 'events' },
@@ -25,7 +33,8 @@ export const PAGES: PageEntry[] = [
 const REASONS: Partial<Record<Feature, string>> = {
 	audit: 'This agent keeps no audit trail.',
 	commands: 'This agent does not accept admin commands.',
-	events: 'This agent has no live event log.'
+	events: 'This agent has no live event log.',
+	disconnects: 'This agent keeps no record of disconnects (its `disconnects` option is false).'
 };
 
 /** Why a page or action is unavailable, or null when the agent offers what it needs. */

@@ -12,6 +12,7 @@ import type { AckRow } from '$lib/state/acks';
 import { CONNECTION_ERROR, type SeriesStore } from '$lib/state/series';
 import { TOP_NAMESPACES } from '$protocol/limits';
 import { OTHER_NAMESPACES } from '$protocol/vocabulary';
+import { href } from '$lib/hash-url';
 
 export interface Frame {
 	min: number;
@@ -42,6 +43,8 @@ export interface RateChart {
 	stacked?: boolean;
 	/** What the source must offer for this chart to mean anything. */
 	needs?: Capability;
+	/** A link to the clients behind the chart's figures over its window (the Disconnects page). */
+	who?: string;
 }
 
 /** What each tile needs from the source beyond the samples every source sends. */
@@ -107,6 +110,8 @@ export class OverviewState {
 					note: 'connects and recovered sessions ↑ · disconnects ↓ by reason',
 					label: 'Connects and disconnects per second',
 					stacked: true,
+					// The chart's window, to the second: the page lists who dropped in it, by reason.
+					who: href('/disconnects', { since: String(Math.floor(min / 1000) * 1000) }),
 					format: formatRate,
 					datasets: [
 						line('connects', 'connects', '--series-connect'),

@@ -66,6 +66,7 @@ describe.each(HOSTS)('close() on $name', (host) => {
 				counts[`${socket.id} any`] = socket.listenersAny().length;
 				counts[`${socket.id} anyOutgoing`] = socket.listenersAnyOutgoing().length;
 				counts[`${socket.id} disconnect`] = socket.listeners('disconnect').length;
+				counts[`${socket.id} disconnecting`] = socket.listeners('disconnecting').length;
 				for (const e of ['packet', 'packetCreate', 'upgrade', 'close']) {
 					counts[`${socket.id} conn ${e}`] = socket.conn.listeners(e).length;
 				}

@@ -167,6 +167,15 @@ describeBrowser('dashboard over @socket.io/admin-ui (development mode)', () => {
 		expect(await audit.getAttribute('title')).toMatch(/keeps no record of admin commands/);
 		await audit.click();
 		expect(await textOf(page, 'page-disabled-reason')).toMatch(/keeps no record of admin commands/);
+		// No record of disconnects in that protocol: the page says so instead of showing nothing.
+		const disconnects = page
+			.getByRole('navigation', { name: 'Pages' })
+			.getByRole('link', { name: 'Disconnects' });
+		expect(await disconnects.getAttribute('title')).toMatch(/forgets a socket the moment it disconnects/);
+		await disconnects.click();
+		await poll(() => textOf(page, 'page-disabled-reason')).toMatch(
+			/forgets a socket the moment it disconnects/
+		);
 
 		await navigate(page, 'Servers');
 		await poll(() => page.getByTestId('server-row').getAttribute('data-state')).toBe('up');

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import {
 	instrument,
@@ -34,10 +34,11 @@ export interface ChatServer {
 /** Every client connects with `auth.room`; the server puts it in that room (and keeps it there). */
 export async function startChatServer(
 	options: Partial<InstrumentOptions> = {},
-	port = 0
+	port = 0,
+	serverOptions: Partial<ServerOptions> = {}
 ): Promise<ChatServer> {
 	const http = createServer((_req, res) => res.writeHead(404).end('not found'));
-	const io = new Server(http, { pingInterval: 2000, pingTimeout: 5000 });
+	const io = new Server(http, { pingInterval: 2000, pingTimeout: 5000, ...serverOptions });
 	for (const name of ['/chat', '/news']) {
 		io.of(name).on('connection', (socket) => {
 			const room = socket.handshake.auth.room;

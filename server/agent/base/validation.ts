@@ -19,6 +19,8 @@ import type {
 	RoomMoveInput
 } from '../../protocol/commands.js';
 import type {
+	DisconnectPatternsQuery,
+	DisconnectsQuery,
 	HistoryQuery,
 	LogFilter,
 	MembersQuery,
@@ -101,6 +103,8 @@ const built = withPlainPrototype(() => {
 	const transportField = z.enum(TRANSPORTS);
 	const orderField = z.enum(SORT_ORDERS);
 	const reasonField = z.string().max(MAX_FILTER_TEXT);
+	const timeField = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+	const clientField = z.string().min(1).max(MAX_FILTER_TEXT);
 
 	const eventField = z
 		.string()
@@ -175,7 +179,22 @@ const built = withPlainPrototype(() => {
 		audit: z.strictObject({
 			cursor: z.string().min(1).max(64).optional(),
 			limit: limitField.optional()
-		}) satisfies z.ZodType<AuditQuery>
+		}) satisfies z.ZodType<AuditQuery>,
+		disconnects: z.strictObject({
+			text: z.string().max(MAX_FILTER_TEXT).optional(),
+			reason: z.string().min(1).max(MAX_FILTER_TEXT).optional(),
+			namespace: namespaceField.optional(),
+			since: timeField.optional(),
+			until: timeField.optional(),
+			cursor: cursorField.optional(),
+			limit: limitField.optional()
+		}) satisfies z.ZodType<DisconnectsQuery>,
+		// Exactly one client field: an exact label, address or user agent.
+		disconnectPatterns: z.union([
+			z.strictObject({ label: clientField }),
+			z.strictObject({ address: clientField }),
+			z.strictObject({ userAgent: clientField })
+		], { error: 'give exactly one of label, address or userAgent' }) satisfies z.ZodType<DisconnectPatternsQuery>
 	};
 
 	/** Admin commands, by event name: strict, so a misspelt field is an error, not ignored. */

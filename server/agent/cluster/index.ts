@@ -14,6 +14,7 @@ import type {
 } from '../../protocol/events.js';
 import type {
 	ClusterHealth,
+	DisconnectEntry,
 	History,
 	NamespaceSummary,
 	NamespacesPage,
@@ -40,6 +41,7 @@ import {
 	type NodeReply,
 	type ReplyTo
 } from './gather.js';
+import type { DisconnectPatternsPart } from '../observe/disconnects.js';
 
 const debug = createDebug('sockscope:cluster');
 
@@ -71,6 +73,8 @@ export interface NodeAnswers {
 	'namespaces:query': NamespacesPage | NamespaceSummary[];
 	'history:query': History;
 	'room:history': RoomHistory;
+	'disconnects:query': Page<DisconnectEntry>;
+	'disconnects:patterns': DisconnectPatternsPart;
 }
 
 export type FannedOut = keyof NodeAnswers & QueryName;

@@ -43,7 +43,15 @@ export interface CommandDeps {
 	connectionNamespaces(namespace: string, id: string): string[] | null;
 	/** Tell kicked and moved clients (`sockscope:kicked`, `sockscope:moved`). */
 	notifyClients: boolean;
+	/**
+	 * This node's sockets about to be kicked, who kicked them and why: kept with their disconnects
+	 * (the record of disconnects). Called by the node that holds them, before it disconnects them.
+	 */
+	onKick?(namespace: string, ids: string[], by: string, reason?: string): void;
 }
+
+/** The commands that disconnect sockets. */
+const KICKS = new Set<SocketCommandName>(['socket:disconnect', 'room:disconnect']);
 
 export interface Commands {
 	/** The entries of the handler table, one per command. */
@@ -78,6 +86,8 @@ interface ActRequest {
 	input: unknown;
 	/** Sockets found over the cluster. */
 	total: number;
+	/** Who asked: the nodes that kick keep it with the disconnects. */
+	by: string;
 }
 
 /** Each node's count, those that counted none left out; and the sum. */
@@ -131,7 +141,18 @@ export function createCommands(deps: CommandDeps): Commands {
 	function actHere(request: ActRequest): number {
 		const { spec, input } = specOf(request?.name, request?.input);
 		const nsp = namespaceNamed(io, input.namespace);
-		return nsp ? spec.act(nsp, input, Number(request.total) || 0) : 0;
+		if (!nsp) return 0;
+		if (KICKS.has(request.name) && deps.onKick) {
+			try {
+				const ids = spec.find(nsp, input).map((s) => s.id);
+				const by = typeof request.by === 'string' ? request.by : 'unknown';
+				deps.onKick(input.namespace, ids, by, reasonOf(input).reason);
+			} catch (err) {
+				// The record missing a kick's reason is no reason not to kick.
+				deps.faults.record('kick note', err);
+			}
+		}
+		return spec.act(nsp, input, Number(request.total) || 0);
 	}
 	const untask = [
 		deps.cluster.onTask(FIND_TASK, (request) => findHere(request as FindRequest)),
@@ -174,10 +195,11 @@ export function createCommands(deps: CommandDeps): Commands {
 		name: SocketCommandName,
 		spec: CommandSpec<{ namespace: string }>,
 		input: { namespace: string },
-		found: Record<string, number>
+		found: Record<string, number>,
+		by: string
 	): Promise<Affected> {
 		const total = Object.values(found).reduce((sum, n) => sum + n, 0);
-		const request: ActRequest = { name, input, total };
+		const request: ActRequest = { name, input, total, by };
 		// A socket found here is acted on here, without asking the other nodes.
 		if (spec.single && (found[nodeId] ?? 0) > 0) return tally({ [nodeId]: actHere(request) });
 		const all = await deps.cluster.everyNode<number>(ACT_TASK, request);
@@ -264,7 +286,7 @@ export function createCommands(deps: CommandDeps): Commands {
 		await trail.record({ ...entry, outcome: 'ok', affected: affected.sockets });
 		if (input.dryRun) return { ...affected, dryRun: true };
 		try {
-			return await act(name, spec, input, found.byNode);
+			return await act(name, spec, input, found.byNode, ctx.principal.name);
 		} catch (err) {
 			// Recorded as done a moment ago; this second entry says it was not.
 			throw await refused(entry, 'failed', err);

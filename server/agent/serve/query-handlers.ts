@@ -3,9 +3,21 @@
  * node of a cluster and merged, or by this node alone.
  */
 import type { QueryName } from '../../protocol/events.js';
-import type { NamespacesPage, NamespacesQuery, Principal, Snapshot } from '../../protocol/models.js';
+import type {
+	NamespacesPage,
+	NamespacesQuery,
+	Principal,
+	Snapshot
+} from '../../protocol/models.js';
 import type { Cluster, LocalAnswers } from '../cluster/index.js';
-import { mergeNamespaces, mergeSocketPages, withExactRows } from '../cluster/merge.js';
+import {
+	mergeDisconnectPages,
+	mergeDisconnectPatterns,
+	mergeNamespaces,
+	mergeSocketPages,
+	withExactRows
+} from '../cluster/merge.js';
+import type { DisconnectQueries } from './disconnect-queries.js';
 import { mergeRooms } from '../cluster/room-answers.js';
 import { AgentError } from '../base/errors.js';
 import type { EventLog } from '../history/event-log.js';
@@ -19,6 +31,7 @@ import { chargeReads } from './request-limits.js';
 
 export interface QueryDeps {
 	queries: Queries;
+	disconnects: DisconnectQueries;
 	history: HistoryStore;
 	rooms: RoomTracker;
 	log: EventLog;
@@ -30,9 +43,12 @@ export interface QueryDeps {
 export function localAnswers({
 	queries,
 	history,
-	rooms
-}: Pick<QueryDeps, 'queries' | 'history' | 'rooms'>): LocalAnswers {
+	rooms,
+	disconnects
+}: Pick<QueryDeps, 'queries' | 'history' | 'rooms' | 'disconnects'>): LocalAnswers {
 	return {
+		'disconnects:query': (principal, query) => disconnects.page(principal, query),
+		'disconnects:patterns': (principal, query) => disconnects.patterns(principal, query),
 		'sockets:query': (principal, query) => queries.sockets(principal, query),
 		'socket:details': (principal, { namespace, id }) => {
 			try {
@@ -80,8 +96,33 @@ type Answered = Exclude<
 	'audit:query' | 'sockets:watch' | 'sockets:unwatch' | 'sockets:seek'
 >;
 
-export function queryHandlers({ queries, log, cluster, snapshot }: QueryDeps) {
+export function queryHandlers({ queries, disconnects, log, cluster, snapshot }: QueryDeps) {
 	return queryEntries<Answered>({
+		'disconnects:query': {
+			schema: schemas.disconnects,
+			async answer(ctx, query) {
+				// Each node reads at most its whole record, in turns: charged as this node's.
+				chargeReads(ctx, disconnects.scanSize);
+				const { answers, missing } = await cluster.fanOut(
+					'disconnects:query',
+					ctx.principal,
+					query
+				);
+				return mergeDisconnectPages(answers, query, missing);
+			}
+		},
+		'disconnects:patterns': {
+			schema: schemas.disconnectPatterns,
+			async answer(ctx, query) {
+				chargeReads(ctx, disconnects.scanSize);
+				const { answers, missing } = await cluster.fanOut(
+					'disconnects:patterns',
+					ctx.principal,
+					query
+				);
+				return mergeDisconnectPatterns(answers, missing);
+			}
+		},
 		'state:resync': { schema: schemas.empty, answer: ({ principal }) => snapshot(principal) },
 		'sockets:query': {
 			schema: schemas.sockets,

@@ -44,6 +44,13 @@ export function redactHandshake(h: HandshakeLike, rules: Options['redact']): Sho
 	return { headers, query, url: redactUrl(h.url, showQuery) };
 }
 
+/** Whether the rules show a handshake header's value (as `redactHandshake` decides it). */
+export function headerShown(name: string, rules: Options['redact']): boolean {
+	const key = name.toLowerCase();
+	if (rules.headers.some((h) => h.toLowerCase() === key)) return false;
+	return rules.showHeaders === true || rules.showHeaders.some((h) => h.toLowerCase() === key);
+}
+
 /** The URL with each query value hidden unless shown. */
 function redactUrl(url: string, show: (key: string) => boolean): string {
 	const at = url.indexOf('?');

@@ -153,7 +153,9 @@ const HEAVIEST = {
 	'state:resync': {},
 	'log:subscribe': {},
 	'log:unsubscribe': {},
-	'audit:query': { limit: MAX_PAGE_SIZE }
+	'audit:query': { limit: MAX_PAGE_SIZE },
+	'disconnects:query': { text: anyText, limit: MAX_PAGE_SIZE },
+	'disconnects:patterns': { userAgent: anyText }
 } satisfies Record<QueryName, unknown>;
 
 describe(`queries under their heaviest arguments at ${SOCKETS} sockets`, () => {

@@ -1,6 +1,6 @@
 /**
- * Socket-level hooks: connects, and disconnects by reason. Events are read from the wire by the
- * engine collector; only when the server's parser writes another format (msgpack, say) are they
+ * Socket-level hooks: connects, and disconnects by reason (each also kept in the record of
+ * disconnects, disconnects.ts). Events are read from the wire by the engine collector; only when the server's parser writes another format (msgpack, say) are they
  * counted here, with `onAny`/`onAnyOutgoing`, at the cost of two listener arrays per socket.
  * Every listener is one shared function that finds its socket through `this`, so watching a socket
  * costs a small record and a listener slot, not a set of closures.
@@ -9,6 +9,7 @@ import type { Socket } from 'socket.io';
 import type { Faults } from '../../base/faults.js';
 import { SocketState, type NamespaceStats, type NodeModel } from '../model.js';
 import type { RecoveredSessions } from '../recovered-sessions.js';
+import type { DisconnectRecord } from '../disconnects.js';
 import type { EngineCollector, EventTap } from './engine.js';
 
 export interface SocketCollector {
@@ -27,6 +28,8 @@ export interface SocketCollectorDeps {
 	wireEvents: boolean;
 	/** Where dropped sockets' figures wait for their session's recovery; absent when recovery is off. */
 	sessions?: RecoveredSessions;
+	/** The record of recent disconnects; absent with `disconnects: false`. */
+	disconnects?: DisconnectRecord;
 }
 
 /**
@@ -48,7 +51,8 @@ export function createSocketCollector({
 	engine,
 	tap,
 	wireEvents,
-	sessions
+	sessions,
+	disconnects
 }: SocketCollectorDeps): SocketCollector {
 	// socket.io calls onAny listeners with the event and its arguments. Fixed parameters instead of a
 	// rest parameter keep the hot path free of allocation; the log only shows the first arguments.
@@ -85,6 +89,12 @@ export function createSocketCollector({
 			unwatch(s);
 			// Counted once, with its reason, whether or not the session comes back.
 			s.stats.countDisconnect(reason);
+			// Kept apart: a socket the host's label throws on is still counted above.
+			try {
+				disconnects?.add(s, String(reason));
+			} catch (err) {
+				faults.record('disconnect record', err);
+			}
 			if (sessions !== undefined && RECOVERABLE_REASONS.has(reason)) sessions.park(s);
 		} catch (err) {
 			faults.record('disconnect', err);
@@ -96,7 +106,7 @@ export function createSocketCollector({
 			s.socket.offAny(onIncoming);
 			s.socket.offAnyOutgoing(onOutgoing);
 		}
-		s.socket.off('disconnect', onDisconnect);
+		s.socket.off('disconnecting', onDisconnect);
 		s.conn.remove(s);
 		s.stats.removeState(s);
 		model.watched--;
@@ -120,7 +130,9 @@ export function createSocketCollector({
 				socket.onAny(onIncoming);
 				socket.onAnyOutgoing(onOutgoing);
 			}
-			socket.on('disconnect', onDisconnect);
+			// `disconnecting`, not `disconnect`: socket.io still holds the socket's rooms then, which the
+			// record of disconnects keeps; the one listener serves both, so a socket costs no more.
+			socket.on('disconnecting', onDisconnect);
 		},
 		unwatchAll(stats) {
 			// A copy: each unwatch takes its record out of the list.

@@ -61,6 +61,12 @@ const ALWAYS: Partial<Record<Capability, Gap>> = {
 		hint: 'Sockscope’s agent shows the adapter and whether each node hears the others.',
 		short: SHORT
 	},
+	disconnects: {
+		reason:
+			'@socket.io/admin-ui forgets a socket the moment it disconnects: it keeps no record of who dropped, when or why.',
+		hint: 'Sockscope’s agent keeps the last thousands of disconnects with their reasons, rooms and figures.',
+		short: SHORT
+	},
 	paged: {
 		reason:
 			'@socket.io/admin-ui pushes every socket to this page, which sorts and filters them itself.',

@@ -259,6 +259,8 @@ export class AdminUiState {
 		'audit:query': () => {
 			throw new RequestError('E_UNSUPPORTED', this.source.gaps.audit?.reason ?? 'No audit.');
 		},
+		'disconnects:query': () => this.#noDisconnects(),
+		'disconnects:patterns': () => this.#noDisconnects(),
 		// admin-ui pushes every socket: the sockets page reads pages instead of a live window.
 		'sockets:watch': () => this.#unpaged(),
 		'sockets:unwatch': () => true,
@@ -267,6 +269,13 @@ export class AdminUiState {
 
 	#unpaged(): never {
 		throw new RequestError('E_UNSUPPORTED', this.source.gaps.paged?.reason ?? 'No live windows.');
+	}
+
+	#noDisconnects(): never {
+		throw new RequestError(
+			'E_UNSUPPORTED',
+			this.source.gaps.disconnects?.reason ?? 'No record of disconnects.'
+		);
 	}
 
 	answer<K extends QueryName>(event: K, input: QueryInput<K>): QueryResult<K> {
