@@ -3,7 +3,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import createDebug from 'debug';
 import type { Server } from 'socket.io';
@@ -46,6 +45,7 @@ import { createLabeller } from './observe/socket-label.js';
 import { stopWithServer } from './http/stop-with-server.js';
 import { createRequestLimits } from './serve/request-limits.js';
 import { ScanTurns } from './base/scan-turns.js';
+import { ownVersion, packageRequire } from './base/package-files.js';
 
 export type {
 	UserInput as InstrumentOptions,
@@ -61,7 +61,6 @@ export type * from '../protocol/models.js';
 export type { SeamCheck } from './observe/seam.js';
 
 const debug = createDebug('sockscope:agent');
-const require = createRequire(import.meta.url);
 
 export interface AgentSizes {
 	namespaces: number;
@@ -371,16 +370,15 @@ function nodeInfo(io: Server, opts: Options): NodeInfo {
 		pid: process.pid,
 		startedAt: Date.now(),
 		socketIoVersion: packageVersion('socket.io'),
-		agentVersion: packageVersion('../../package.json'),
+		agentVersion: ownVersion(),
 		adapter: io.of('/').adapter.constructor.name
 	};
 }
 
 function packageVersion(name: string): string {
 	try {
-		if (name.endsWith('.json')) return (require(name) as { version: string }).version;
 		// From the entry point: a package's `exports` may not include its package.json (socket.io 4.7).
-		const entry = require.resolve(name);
+		const entry = packageRequire().resolve(name);
 		const marker = `${sep}node_modules${sep}${name}${sep}`;
 		const root = entry.slice(0, entry.lastIndexOf(marker) + marker.length);
 		return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })

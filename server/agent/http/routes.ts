@@ -7,19 +7,45 @@
  */
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import createDebug from 'debug';
 import sirv from 'sirv';
 import { dashboardHeaders } from './dashboard-headers.js';
 import type { Faults } from '../base/faults.js';
+import { packageRoot } from '../base/package-files.js';
 import { PROBE_HEADER, PROBE_TOKEN, probeHostRoute } from './route-probe.js';
 
 const debug = createDebug('sockscope:http');
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Where the dashboard's static build lives, three levels up from both `server/agent/http` and `dist/agent/http`. */
-const DASHBOARD_BUILD = fileURLToPath(new URL('../../../build/', import.meta.url));
+/**
+ * Where the dashboard's static build lives: `build/` at the package's root, found from the
+ * package's own files (base/package-files.ts), so also when the app is bundled. Undefined
+ * when the package itself cannot be found.
+ */
+export function dashboardBuild(): string | undefined {
+	const { root } = packageRoot();
+	return root === undefined ? undefined : join(root, 'build');
+}
+
+/** What a 503 says when the dashboard's files are missing: the fix for where the agent runs from. */
+export function missingDashboardMessage(build: string | undefined): string {
+	const { root, searched } = packageRoot();
+	if (root !== undefined && existsSync(join(root, 'svelte.config.js'))) {
+		// A checkout of the repository: the build is one command away.
+		return 'The Sockscope dashboard is not built. Run `npm run build:dashboard` in the sockscope repository.\n';
+	}
+	const where =
+		build === undefined
+			? `the sockscope package was not found (searched from ${searched.join(', ')})`
+			: `${build} is missing`;
+	return (
+		`The Sockscope dashboard's files cannot be found: ${where}. ` +
+		'Reinstall the package (`npm install sockscope`) so that node_modules/sockscope/build is present. ' +
+		'If the app is bundled, keep `sockscope` external, or deploy node_modules/sockscope beside the bundle.\n'
+	);
+}
 
 export interface DashboardConfig {
 	namespace: string;
@@ -87,13 +113,14 @@ export function mountHttpRoutes({
 	dashboard,
 	metrics
 }: HttpRoutesOptions): () => void {
+	const build = dashboard ? dashboardBuild() : undefined;
 	const assets =
-		dashboard && existsSync(DASHBOARD_BUILD)
-			? sirv(DASHBOARD_BUILD, { dev: false, etag: true, gzip: false, brotli: false })
+		build !== undefined && existsSync(join(build, 'index.html'))
+			? sirv(build, { dev: false, etag: true, gzip: false, brotli: false })
 			: undefined;
-	if (dashboard && !assets) debug('no dashboard build at %s', DASHBOARD_BUILD);
+	if (dashboard && !assets) debug('no dashboard build at %s', build);
 
-	const securityHeaders = dashboardHeaders(assets ? DASHBOARD_BUILD : undefined);
+	const securityHeaders = dashboardHeaders(assets ? build : undefined);
 	const hostListeners = server.listeners('request') as RequestListener[];
 
 	function forward(req: IncomingMessage, res: ServerResponse): void {
@@ -121,9 +148,7 @@ export function mountHttpRoutes({
 			res.end(JSON.stringify(dashboard.config));
 		} else if (!assets) {
 			res.writeHead(503, { 'content-type': 'text/plain' });
-			res.end(
-				'The Sockscope dashboard is not built. Run `npm run build:dashboard` in the sockscope package.\n'
-			);
+			res.end(missingDashboardMessage(build));
 		} else {
 			const original = req.url;
 			req.url = rest;
