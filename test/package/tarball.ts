@@ -3,13 +3,16 @@
  * Each test file packs once (`npm pack --ignore-scripts`: `npm test` has already built) and
  * installs its apps from the npm registry into folders of its own, removed when it ends.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { onTestFinished } from 'vitest';
 
 export const run = promisify(execFile);
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,4 +66,36 @@ export async function installApp(
 		maxBuffer: 64 << 20
 	});
 	return dir;
+}
+
+/**
+ * Starts `node args…` in `cwd` and resolves with the base URL of the app once it prints
+ * `port N`; the process ends with the test. Its stderr is collected for messages the test reads.
+ */
+export async function startApp(
+	args: string[],
+	cwd: string,
+	env: Record<string, string> = {}
+): Promise<{ base: string; stderr: () => string }> {
+	const child = spawn(process.execPath, args, {
+		cwd,
+		env: { ...process.env, ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	onTestFinished(() => void child.kill());
+	let stderr = '';
+	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+	const lines = createInterface({ input: child.stdout! });
+	const exited = once(child, 'exit').then(([code]) => {
+		throw new Error(`the app exited (${code}) before listening: ${stderr}`);
+	});
+	const listening = (async () => {
+		for await (const line of lines) {
+			const port = /^port (\d+)$/.exec(line)?.[1];
+			if (port) return `http://127.0.0.1:${port}`;
+		}
+		throw new Error(`the app printed no port: ${stderr}`);
+	})();
+	const base = await Promise.race([listening, exited]);
+	return { base, stderr: () => stderr };
 }
