@@ -21,6 +21,7 @@ import { HistoryStore } from './history/history.js';
 import { RoomTracker } from './history/room-history.js';
 import { assertNotInstrumented, assertServer, claimServer } from './http/host-server.js';
 import { sendMetrics } from './http/routes.js';
+import { assertClearOfSocketIo } from './http/socket-path.js';
 import { createMetrics } from './metrics/prometheus.js';
 import { metricsResponse, type MetricsHandler } from './metrics/handler.js';
 import { NodeModel } from './observe/model.js';
@@ -131,6 +132,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	assertServer(io);
 	const opts = resolveOptions(options);
 	assertNotInstrumented(io);
+	// Only where socket.io listens too: on another HTTP server the paths cannot meet.
+	if (!opts.httpServer || opts.httpServer === io.httpServer) assertClearOfSocketIo(io, opts);
 	if (opts.auth === false && process.env.NODE_ENV === 'production') {
 		console.warn(
 			'sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets'
@@ -151,7 +154,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	let trail: ReturnType<typeof createAuditTrail>;
 	try {
 		otel = opts.otel
-			? own(createOtelMetrics(model, packageVersion('../../package.json')))
+			? own(createOtelMetrics(model, ownVersion()))
 			: undefined;
 		trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
 	} catch (err) {

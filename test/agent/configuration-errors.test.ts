@@ -60,6 +60,52 @@ describe('refused at instrument()', () => {
 		expect(io._nsps.has('/sockscope')).toBe(false);
 	});
 
+	test.each([
+		[
+			"the dashboard at socket.io's own path",
+			'/socket.io',
+			{ dashboard: { path: '/socket.io' } },
+			'option "dashboard.path": "/socket.io" is socket.io\'s own path "/socket.io" (the Server\'s `path` option), so it would take socket.io\'s requests and clients could not connect; choose a path outside "/socket.io", such as "/sockscope"'
+		],
+		[
+			"the dashboard at a folder holding socket.io's path",
+			'/rt/socket.io',
+			{ dashboard: { path: '/rt' } },
+			'option "dashboard.path": "/rt" contains socket.io\'s own path "/rt/socket.io" (the Server\'s `path` option), so it would take socket.io\'s requests and clients could not connect; choose a path outside "/rt/socket.io", such as "/sockscope"'
+		],
+		[
+			"the dashboard under socket.io's path",
+			'/socket.io',
+			{ dashboard: { path: '/socket.io/admin' } },
+			'option "dashboard.path": "/socket.io/admin" lies under socket.io\'s own path "/socket.io" (the Server\'s `path` option), so socket.io would answer its requests; choose a path outside "/socket.io", such as "/sockscope"'
+		],
+		[
+			"metrics at socket.io's own path, given with a trailing slash",
+			'/rt/socket.io/',
+			{ metrics: { path: '/rt/socket.io' } },
+			'option "metrics.path": "/rt/socket.io" is socket.io\'s own path "/rt/socket.io"'
+		],
+		[
+			"metrics under socket.io's path",
+			'/socket.io',
+			{ metrics: { path: '/socket.io/metrics' } },
+			'option "metrics.path": "/socket.io/metrics" lies under socket.io\'s own path "/socket.io" (the Server\'s `path` option), so socket.io would answer its requests; choose a path outside "/socket.io", such as "/metrics"'
+		]
+	])('%s is refused, naming both paths', (_name, socketPath, options, message) => {
+		const io = new Server({ path: socketPath });
+		expect(() => instrument(io, { auth: false, ...options })).toThrow(message);
+		expect(io._nsps.has('/sockscope')).toBe(false);
+	});
+
+	test.each([
+		['a sibling of socket.io\'s path', '/rt/socket.io', { dashboard: { path: '/rt/sockscope' } }],
+		['a path sharing only a prefix of letters', '/rt', { dashboard: { path: '/rtx' } }],
+		['metrics at a folder above socket.io\'s path', '/rt/socket.io', { metrics: { path: '/rt' } }]
+	])('%s is accepted', async (_name, socketPath, options) => {
+		const agent = instrument(new Server({ path: socketPath }), { auth: false, ...options });
+		closers.push(() => agent.close());
+	});
+
 	test('a second instrument() on one server, until the first is closed', async () => {
 		const io = new Server();
 		const first = instrument(io, { auth: false });
