@@ -20,7 +20,8 @@ import { Faults } from './base/faults.js';
 import { HistoryStore } from './history/history.js';
 import { RoomTracker } from './history/room-history.js';
 import { assertNotInstrumented, assertServer, claimServer } from './http/host-server.js';
-import { sendMetrics } from './http/routes.js';
+import { createDashboardServer, sendMetrics, type DashboardServer } from './http/routes.js';
+import { createDashboardHandler, type DashboardHandler } from './http/dashboard-handler.js';
 import { assertClearOfSocketIo } from './http/socket-path.js';
 import { createMetrics } from './metrics/prometheus.js';
 import { metricsResponse, type MetricsHandler } from './metrics/handler.js';
@@ -56,6 +57,7 @@ export type {
 	MetricsOptions
 } from './options.js';
 export type { MetricsHandler } from './metrics/handler.js';
+export type { DashboardHandler } from './http/dashboard-handler.js';
 export { AgentError } from './base/errors.js';
 export { hashPassword } from './auth/passwords.js';
 export type * from '../protocol/models.js';
@@ -99,6 +101,14 @@ export interface Instrumentation {
 	 * `fastify.get('/metrics', handler)`, or plain `http`. Needs the `metrics` option.
 	 */
 	metricsHandler(): MetricsHandler;
+	/**
+	 * The dashboard as a request handler, to mount behind the app's own routing and middleware
+	 * (with `dashboard: false`, so that the automatic route does not answer first): Express
+	 * `app.use('/sockscope', auth, handler)`, Fastify `get('/sockscope', handler)` and
+	 * `get('/sockscope/*', handler)`, or plain `http` for the path and everything below it.
+	 * `path` is where it is mounted: `dashboard.path` when set, else `/sockscope`.
+	 */
+	dashboardHandler(options?: { path?: string }): DashboardHandler;
 	/**
 	 * Replaces the users who log in with a password (`auth.users`), checked like the option;
 	 * throws an `E_OPTIONS` error naming the bad entry. Sessions follow at once: the dashboards
@@ -153,9 +163,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	let otel: OtelMetrics | undefined;
 	let trail: ReturnType<typeof createAuditTrail>;
 	try {
-		otel = opts.otel
-			? own(createOtelMetrics(model, ownVersion()))
-			: undefined;
+		otel = opts.otel ? own(createOtelMetrics(model, ownVersion())) : undefined;
 		trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
 	} catch (err) {
 		for (const part of parts) void part.dispose();
@@ -324,6 +332,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const trackedRooms = () => rooms.size;
 	// The host's io.close() closes the agent too.
 	const unwrapClose = stopWithServer(io, close, faults);
+	let dashboardServer: DashboardServer | undefined;
 	return {
 		nodeId: opts.nodeId,
 		options: opts,
@@ -341,6 +350,27 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 				);
 			}
 			return (req, res) => sendMetrics(metricsResponse(req, res), metrics, faults);
+		},
+		dashboardHandler(options = {}) {
+			const mount = options.path ?? (opts.dashboard ? opts.dashboard.path : '/sockscope');
+			if (typeof mount !== 'string' || !/^\/[^?#]*[^/?#]$/.test(mount)) {
+				throw new AgentError(
+					'E_OPTIONS',
+					`dashboardHandler({ path }): must be an absolute path like /sockscope, not ending in /; got ${JSON.stringify(mount)}`
+				);
+			}
+			assertClearOfSocketIo(
+				io,
+				{ dashboard: { path: mount }, metrics: false },
+				'dashboardHandler({ path })'
+			);
+			// One dashboard server for every handler: its files' hashes are read once.
+			dashboardServer ??= createDashboardServer({
+				namespace: opts.namespace,
+				socketPath: io.path(),
+				auth: authenticator.methods
+			});
+			return createDashboardHandler(dashboardServer, mount);
 		},
 		inspect: () => {
 			let eventNames = 0;

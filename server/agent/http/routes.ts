@@ -107,45 +107,43 @@ function sendCheckedMetrics(
 	);
 }
 
-export function mountHttpRoutes({
-	server,
-	faults,
-	dashboard,
-	metrics
-}: HttpRoutesOptions): () => void {
-	const build = dashboard ? dashboardBuild() : undefined;
+/** Answers the dashboard's requests: `base` is where it is mounted, `rest` the path below it. */
+export type DashboardServer = (
+	req: IncomingMessage,
+	res: ServerResponse,
+	base: string,
+	rest: string
+) => void;
+
+/**
+ * The dashboard's files, its config and its security headers, for the automatic route and for
+ * `dashboardHandler()` alike. `config: null` serves the static dashboard alone.
+ */
+export function createDashboardServer(config: DashboardConfig | null): DashboardServer {
+	const build = dashboardBuild();
 	const assets =
 		build !== undefined && existsSync(join(build, 'index.html'))
 			? sirv(build, { dev: false, etag: true, gzip: false, brotli: false })
 			: undefined;
-	if (dashboard && !assets) debug('no dashboard build at %s', build);
-
+	if (!assets) debug('no dashboard build at %s', build);
 	const securityHeaders = dashboardHeaders(assets ? build : undefined);
-	const hostListeners = server.listeners('request') as RequestListener[];
 
-	function forward(req: IncomingMessage, res: ServerResponse): void {
-		for (const listener of hostListeners) listener.call(server, req, res);
-	}
-
-	function serveDashboard(
-		req: IncomingMessage,
-		res: ServerResponse,
-		base: string,
-		rest: string
-	): void {
-		if (!dashboard) return;
+	return (req, res, base, rest) => {
 		for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
 		if (rest === '') {
-			// `/sockscope` → `/sockscope/`, so the page's relative asset URLs resolve under the mount path.
-			res.writeHead(308, { location: `${base}/${req.url!.slice(base.length)}` }).end();
-		} else if (rest === '/config.json' && dashboard.config) {
+			// `/sockscope` → `/sockscope/`, so the page's relative asset URLs resolve under the mount
+			// path. Relative, so that a proxy that strips a prefix sends the browser back under it.
+			const url = req.url ?? '';
+			const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+			res.writeHead(308, { location: `${base.slice(base.lastIndexOf('/') + 1)}/${query}` }).end();
+		} else if (rest === '/config.json' && config) {
 			// Nothing secret in it; a dashboard served from another host reads it to find the namespace.
 			res.writeHead(200, {
 				'content-type': 'application/json',
 				'cache-control': 'no-store',
 				'access-control-allow-origin': '*'
 			});
-			res.end(JSON.stringify(dashboard.config));
+			res.end(JSON.stringify({ ...config, mount: base }));
 		} else if (!assets) {
 			res.writeHead(503, { 'content-type': 'text/plain' });
 			res.end(missingDashboardMessage(build));
@@ -157,6 +155,41 @@ export function mountHttpRoutes({
 				res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
 			});
 		}
+	};
+}
+
+/** Why the host answered a probe of `path` with `status`: its own route, or a guard in front. */
+export function describeHostAnswer(path: string, status: number): string {
+	return status === 401 || status === 403
+		? `the app guards ${path} (HTTP ${status} without credentials)`
+		: `${path} already answers on this server (HTTP ${status})`;
+}
+
+export function mountHttpRoutes({
+	server,
+	faults,
+	dashboard,
+	metrics
+}: HttpRoutesOptions): () => void {
+	const serveDashboard = dashboard ? createDashboardServer(dashboard.config) : undefined;
+	const hostListeners = server.listeners('request') as RequestListener[];
+
+	function forward(req: IncomingMessage, res: ServerResponse): void {
+		for (const listener of hostListeners) listener.call(server, req, res);
+	}
+
+	if (dashboard) {
+		probeHostRoute(server, `${dashboard.path}/`).then(
+			(status) => {
+				if ((status !== 401 && status !== 403) || !mounted) return;
+				// The dashboard itself still asks for a login; what the app's guard adds is not applied.
+				console.warn(
+					`sockscope: ${describeHostAnswer(`${dashboard.path}/`, status)}, but Sockscope's dashboard route answers before the app's middleware, so that guard does not apply to the dashboard. ` +
+						'To put the dashboard behind it, set `dashboard: false` and mount `agent.dashboardHandler()` behind your middleware.'
+				);
+			},
+			(err) => faults.record('dashboard probe', err)
+		);
 	}
 
 	let serveMetrics = Boolean(metrics);
@@ -166,7 +199,7 @@ export function mountHttpRoutes({
 				if (status === undefined || status === 404 || !mounted) return;
 				serveMetrics = false;
 				console.error(
-					`sockscope: ${metrics.path} already answers on this server (HTTP ${status}), so Sockscope leaves it to the app and serves no metrics there. ` +
+					`sockscope: ${describeHostAnswer(metrics.path, status)}, so Sockscope leaves it to the app and serves no metrics there. ` +
 						'Use `metrics: { register }` to add its metrics to your prom-client registry, mount `agent.metricsHandler()` on a route of yours, or choose another `metrics.path`.'
 				);
 			},
@@ -186,7 +219,11 @@ export function mountHttpRoutes({
 			) {
 				return sendCheckedMetrics(req, res, metrics, faults);
 			}
-			if (dashboard && (path === dashboard.path || path.startsWith(`${dashboard.path}/`))) {
+			if (
+				dashboard &&
+				serveDashboard &&
+				(path === dashboard.path || path.startsWith(`${dashboard.path}/`))
+			) {
 				return serveDashboard(req, res, dashboard.path, path.slice(dashboard.path.length));
 			}
 		} catch (err) {

@@ -21,7 +21,8 @@ export function socketIoPath(io: Server): string {
 
 export function assertClearOfSocketIo(
 	io: Server,
-	routes: { dashboard: false | { path: string }; metrics: false | { path?: string } }
+	routes: { dashboard: false | { path: string }; metrics: false | { path?: string } },
+	dashboardOption = 'dashboard.path'
 ): void {
 	const socketPath = socketIoPath(io);
 	const check = (option: string, path: string, covers: boolean) => {
@@ -32,12 +33,12 @@ export function assertClearOfSocketIo(
 		if (!clash) return;
 		throw new AgentError(
 			'E_OPTIONS',
-			`option "${option}": "${path}" ${clash} socket.io's own path "${socketPath}" (the Server's \`path\` option), ` +
+			`${option.includes('(') ? option : `option "${option}"`}: "${path}" ${clash} socket.io's own path "${socketPath}" (the Server's \`path\` option), ` +
 				`so ${clash === 'lies under' ? 'socket.io would answer its requests' : "it would take socket.io's requests and clients could not connect"}; ` +
 				`choose a path outside "${socketPath}", such as "${option === 'metrics.path' ? '/metrics' : '/sockscope'}"`
 		);
 	};
 	// The dashboard answers its path and everything under it; metrics only their exact path.
-	if (routes.dashboard) check('dashboard.path', routes.dashboard.path, true);
+	if (routes.dashboard) check(dashboardOption, routes.dashboard.path, true);
 	if (routes.metrics && routes.metrics.path) check('metrics.path', routes.metrics.path, false);
 }
