@@ -20,7 +20,7 @@ import { Faults } from './base/faults.js';
 import { HistoryStore } from './history/history.js';
 import { RoomTracker } from './history/room-history.js';
 import { assertNotInstrumented, assertServer, claimServer } from './http/host-server.js';
-import { createDashboardServer, sendMetrics, type DashboardServer } from './http/routes.js';
+import { createDashboardServer, sendMetrics } from './http/routes.js';
 import { createDashboardHandler, type DashboardHandler } from './http/dashboard-handler.js';
 import { assertClearOfSocketIo } from './http/socket-path.js';
 import { createMetrics } from './metrics/prometheus.js';
@@ -108,7 +108,7 @@ export interface Instrumentation {
 	 * `get('/sockscope/*', handler)`, or plain `http` for the path and everything below it.
 	 * `path` is where it is mounted: `dashboard.path` when set, else `/sockscope`.
 	 */
-	dashboardHandler(options?: { path?: string }): DashboardHandler;
+	dashboardHandler(options?: { path?: string; prefix?: string }): DashboardHandler;
 	/**
 	 * Replaces the users who log in with a password (`auth.users`), checked like the option;
 	 * throws an `E_OPTIONS` error naming the bad entry. Sessions follow at once: the dashboards
@@ -332,7 +332,6 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const trackedRooms = () => rooms.size;
 	// The host's io.close() closes the agent too.
 	const unwrapClose = stopWithServer(io, close, faults);
-	let dashboardServer: DashboardServer | undefined;
 	return {
 		nodeId: opts.nodeId,
 		options: opts,
@@ -364,13 +363,16 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 				{ dashboard: { path: mount }, metrics: false },
 				'dashboardHandler({ path })'
 			);
-			// One dashboard server for every handler: its files' hashes are read once.
-			dashboardServer ??= createDashboardServer({
-				namespace: opts.namespace,
-				socketPath: io.path(),
-				auth: authenticator.methods
-			});
-			return createDashboardHandler(dashboardServer, mount);
+			const prefix = options.prefix ?? (opts.dashboard ? opts.dashboard.prefix : undefined);
+			return createDashboardHandler(
+				createDashboardServer({
+					namespace: opts.namespace,
+					socketPath: io.path(),
+					auth: authenticator.methods,
+					prefix
+				}),
+				mount
+			);
 		},
 		inspect: () => {
 			let eventNames = 0;

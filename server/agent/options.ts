@@ -261,7 +261,17 @@ export interface Options {
 	 * Where the dashboard is served on the host's HTTP server, or `false` not to serve it.
 	 * @default { path: '/sockscope' }
 	 */
-	dashboard: false | { path: string };
+	dashboard:
+		| false
+		| {
+				path: string;
+				/**
+				 * The path a proxy puts in front of the app (`/app2` when `/app2/…` is proxied to the
+				 * app's `/…`). The dashboard derives it from its own URL when the proxy keeps the rest
+				 * of the path; give it when the proxy also renames the dashboard's path.
+				 */
+				prefix?: string;
+		  };
 	/**
 	 * Prometheus metrics: served at `path`, added to the app's `register`, or both; `false` for none.
 	 * @default false
@@ -419,9 +429,13 @@ const { schema, usersSchema } = withPlainPrototype(() => {
 		], { error: 'must be false or an object { users, authorize, … }' }),
 		nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),
 		dashboard: z
-			.union([z.literal(false), z.strictObject({ path: urlPath })], {
-				error: "must be false or { path: '/sockscope' }"
-			})
+			.union(
+				[
+					z.literal(false),
+					z.strictObject({ path: urlPath.default('/sockscope'), prefix: urlPath.optional() })
+				],
+				{ error: "must be false or { path: '/sockscope', prefix? }" }
+			)
 			.default({ path: '/sockscope' }),
 		metrics: z
 			.union(

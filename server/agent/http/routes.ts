@@ -53,6 +53,8 @@ export interface DashboardConfig {
 	socketPath: string;
 	/** `none` when `auth: false`; otherwise what the login screen offers. */
 	auth: { password: boolean; hook: boolean } | 'none';
+	/** The path a proxy puts in front of the app, when the operator gives it (`dashboard.prefix`). */
+	prefix?: string;
 }
 
 export interface HttpRoutesOptions {

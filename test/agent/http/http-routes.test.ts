@@ -89,3 +89,19 @@ describe('a metrics route with an authorize check', () => {
 		expect(await res.text()).toContain('socketio_sockets');
 	});
 });
+
+describe('dashboard.prefix', () => {
+	test("tells the dashboard the proxy's prefix, for proxies that rename the dashboard's path", async () => {
+		const f = await startFixture({ dashboard: { path: '/sockscope', prefix: '/app2' } });
+		try {
+			const config = await (await fetch(`${f.url}/sockscope/config.json`)).json();
+			expect(config).toMatchObject({
+				socketPath: '/socket.io',
+				mount: '/sockscope',
+				prefix: '/app2'
+			});
+		} finally {
+			await f.close();
+		}
+	});
+});
