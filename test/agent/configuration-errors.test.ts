@@ -47,6 +47,26 @@ describe('refused at instrument()', () => {
 		],
 		['users: []', { auth: { users: [] } }, 'option "auth.users": is empty, so nobody could log in'],
 		[
+			'a misspelt option',
+			{ auth: false, dashbord: false },
+			'option "(options)": unknown option "dashbord" — did you mean "dashboard"?'
+		],
+		[
+			'a misspelt nested option',
+			{ auth: false, limits: { burts: 3 } },
+			'option "limits": unknown option "burts" — did you mean "burst"?'
+		],
+		[
+			"a user's misspelt field",
+			{ auth: { users: [{ name: 'a', passwordHash: HASH, role: 'admin', namespace: ['/'] }] } },
+			'option "auth.users[0]": unknown option "namespace" — did you mean "namespaces"?'
+		],
+		[
+			'an option like none',
+			{ auth: false, metrics: { zzz: 1 } },
+			'option "metrics": unknown option "zzz"; the options here are "path", "register", "defaultMetrics", "authorize", "rooms"'
+		],
+		[
 			'auth: {} with no users and no hook',
 			{ auth: {} },
 			'option "auth": gives no way to log in — add `users`'
@@ -98,9 +118,9 @@ describe('refused at instrument()', () => {
 	});
 
 	test.each([
-		['a sibling of socket.io\'s path', '/rt/socket.io', { dashboard: { path: '/rt/sockscope' } }],
+		["a sibling of socket.io's path", '/rt/socket.io', { dashboard: { path: '/rt/sockscope' } }],
 		['a path sharing only a prefix of letters', '/rt', { dashboard: { path: '/rtx' } }],
-		['metrics at a folder above socket.io\'s path', '/rt/socket.io', { metrics: { path: '/rt' } }]
+		["metrics at a folder above socket.io's path", '/rt/socket.io', { metrics: { path: '/rt' } }]
 	])('%s is accepted', async (_name, socketPath, options) => {
 		const agent = instrument(new Server({ path: socketPath }), { auth: false, ...options });
 		closers.push(() => agent.close());
@@ -123,9 +143,17 @@ describe('refused at instrument()', () => {
 			() => createServer(),
 			'io must be a Socket.IO Server (`new Server(httpServer)` from socket.io 4.6 or later); got an http.Server — pass the Socket.IO Server created on it instead'
 		],
-		['undefined', () => undefined, 'io must be a Socket.IO Server (`new Server(httpServer)` from socket.io 4.6 or later); got undefined'],
+		[
+			'undefined',
+			() => undefined,
+			'io must be a Socket.IO Server (`new Server(httpServer)` from socket.io 4.6 or later); got undefined'
+		],
 		['a plain object', () => ({}), 'got a plain object'],
-		['a namespace', () => new Server().of('/chat'), 'got the namespace "/chat" — pass its server (`nsp.server`) instead']
+		[
+			'a namespace',
+			() => new Server().of('/chat'),
+			'got the namespace "/chat" — pass its server (`nsp.server`) instead'
+		]
 	])('instrument() given %s instead of a Server says what it got', (_name, make, message) => {
 		expect(() => instrument(make() as never, { auth: false })).toThrow(message);
 	});

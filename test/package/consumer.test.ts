@@ -7,7 +7,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,6 +156,16 @@ describe.each([
 	beforeAll(async () => {
 		app = await apps[label];
 	}, INSTALL_TIMEOUT);
+
+	test('the installed package runs nothing at install time', async () => {
+		const manifest = JSON.parse(
+			await readFile(join(app, 'node_modules/sockscope/package.json'), 'utf8')
+		) as { scripts?: Record<string, string> };
+		const install = ['preinstall', 'install', 'postinstall', 'prepare'];
+		expect(Object.keys(manifest.scripts ?? {}).filter((name) => install.includes(name))).toEqual(
+			[]
+		);
+	});
 
 	test('the production tree has no loader, bundler, client or native build, and one socket.io', async () => {
 		const paths = await installedPaths(app);
