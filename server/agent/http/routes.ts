@@ -180,8 +180,10 @@ export function mountHttpRoutes({
 		for (const listener of hostListeners) listener.call(server, req, res);
 	}
 
+	// Probes still waiting for the host when the agent unmounts end then.
+	const probes = new AbortController();
 	if (dashboard) {
-		probeHostRoute(server, `${dashboard.path}/`).then(
+		probeHostRoute(server, `${dashboard.path}/`, probes.signal).then(
 			(status) => {
 				if ((status !== 401 && status !== 403) || !mounted) return;
 				// The dashboard itself still asks for a login; what the app's guard adds is not applied.
@@ -196,7 +198,7 @@ export function mountHttpRoutes({
 
 	let serveMetrics = Boolean(metrics);
 	if (metrics) {
-		probeHostRoute(server, metrics.path).then(
+		probeHostRoute(server, metrics.path, probes.signal).then(
 			(status) => {
 				if (status === undefined || status === 404 || !mounted) return;
 				serveMetrics = false;
@@ -242,6 +244,7 @@ export function mountHttpRoutes({
 
 	return () => {
 		mounted = false;
+		probes.abort();
 		// Listeners added after ours stay; ours gives its place back to the host's.
 		const current = server.listeners('request') as RequestListener[];
 		server.removeAllListeners('request');
