@@ -3,7 +3,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import createDebug from 'debug';
 import type { Server } from 'socket.io';
@@ -21,7 +20,9 @@ import { Faults } from './base/faults.js';
 import { HistoryStore } from './history/history.js';
 import { RoomTracker } from './history/room-history.js';
 import { assertNotInstrumented, assertServer, claimServer } from './http/host-server.js';
-import { sendMetrics } from './http/routes.js';
+import { createDashboardServer, sendMetrics } from './http/routes.js';
+import { createDashboardHandler, type DashboardHandler } from './http/dashboard-handler.js';
+import { assertClearOfSocketIo } from './http/socket-path.js';
 import { createMetrics } from './metrics/prometheus.js';
 import { metricsResponse, type MetricsHandler } from './metrics/handler.js';
 import { NodeModel } from './observe/model.js';
@@ -49,6 +50,7 @@ import { ScanTurns } from './base/scan-turns.js';
 import { DisconnectRecord } from './observe/disconnects.js';
 import { DisconnectQueries } from './serve/disconnect-queries.js';
 import { headerShown } from './serve/redaction.js';
+import { ownVersion, packageRequire } from './base/package-files.js';
 
 export type {
 	UserInput as InstrumentOptions,
@@ -58,13 +60,13 @@ export type {
 	MetricsOptions
 } from './options.js';
 export type { MetricsHandler } from './metrics/handler.js';
+export type { DashboardHandler } from './http/dashboard-handler.js';
 export { AgentError } from './base/errors.js';
 export { hashPassword } from './auth/passwords.js';
 export type * from '../protocol/models.js';
 export type { SeamCheck } from './observe/seam.js';
 
 const debug = createDebug('sockscope:agent');
-const require = createRequire(import.meta.url);
 
 export interface AgentSizes {
 	namespaces: number;
@@ -108,6 +110,14 @@ export interface Instrumentation {
 	 */
 	metricsHandler(): MetricsHandler;
 	/**
+	 * The dashboard as a request handler, to mount behind the app's own routing and middleware
+	 * (with `dashboard: false`, so that the automatic route does not answer first): Express
+	 * `app.use('/sockscope', auth, handler)`, Fastify `get('/sockscope', handler)` and
+	 * `get('/sockscope/*', handler)`, or plain `http` for the path and everything below it.
+	 * `path` is where it is mounted: `dashboard.path` when set, else `/sockscope`.
+	 */
+	dashboardHandler(options?: { path?: string; prefix?: string }): DashboardHandler;
+	/**
 	 * Replaces the users who log in with a password (`auth.users`), checked like the option;
 	 * throws an `E_OPTIONS` error naming the bad entry. Sessions follow at once: the dashboards
 	 * and tokens of a removed user, or of one whose password, role or namespaces changed, are
@@ -140,6 +150,8 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	assertServer(io);
 	const opts = resolveOptions(options);
 	assertNotInstrumented(io);
+	// Only where socket.io listens too: on another HTTP server the paths cannot meet.
+	if (!opts.httpServer || opts.httpServer === io.httpServer) assertClearOfSocketIo(io, opts);
 	if (opts.auth === false && process.env.NODE_ENV === 'production') {
 		console.warn(
 			'sockscope: `auth: false` in production — anyone who can reach the server can open the dashboard and act on sockets'
@@ -159,9 +171,7 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	let otel: OtelMetrics | undefined;
 	let trail: ReturnType<typeof createAuditTrail>;
 	try {
-		otel = opts.otel
-			? own(createOtelMetrics(model, packageVersion('../../package.json')))
-			: undefined;
+		otel = opts.otel ? own(createOtelMetrics(model, ownVersion())) : undefined;
 		trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
 	} catch (err) {
 		for (const part of parts) void part.dispose();
@@ -374,6 +384,30 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			}
 			return (req, res) => sendMetrics(metricsResponse(req, res), metrics, faults);
 		},
+		dashboardHandler(options = {}) {
+			const mount = options.path ?? (opts.dashboard ? opts.dashboard.path : '/sockscope');
+			if (typeof mount !== 'string' || !/^\/[^?#]*[^/?#]$/.test(mount)) {
+				throw new AgentError(
+					'E_OPTIONS',
+					`dashboardHandler({ path }): must be an absolute path like /sockscope, not ending in /; got ${JSON.stringify(mount)}`
+				);
+			}
+			assertClearOfSocketIo(
+				io,
+				{ dashboard: { path: mount }, metrics: false },
+				'dashboardHandler({ path })'
+			);
+			const prefix = options.prefix ?? (opts.dashboard ? opts.dashboard.prefix : undefined);
+			return createDashboardHandler(
+				createDashboardServer({
+					namespace: opts.namespace,
+					socketPath: io.path(),
+					auth: authenticator.methods,
+					prefix
+				}),
+				mount
+			);
+		},
 		inspect: () => {
 			let eventNames = 0;
 			let rooms = 0;
@@ -410,16 +444,15 @@ function nodeInfo(io: Server, opts: Options): NodeInfo {
 		pid: process.pid,
 		startedAt: Date.now(),
 		socketIoVersion: packageVersion('socket.io'),
-		agentVersion: packageVersion('../../package.json'),
+		agentVersion: ownVersion(),
 		adapter: io.of('/').adapter.constructor.name
 	};
 }
 
 function packageVersion(name: string): string {
 	try {
-		if (name.endsWith('.json')) return (require(name) as { version: string }).version;
 		// From the entry point: a package's `exports` may not include its package.json (socket.io 4.7).
-		const entry = require.resolve(name);
+		const entry = packageRequire().resolve(name);
 		const marker = `${sep}node_modules${sep}${name}${sep}`;
 		const root = entry.slice(0, entry.lastIndexOf(marker) + marker.length);
 		return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })

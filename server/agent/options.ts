@@ -265,7 +265,17 @@ export interface Options {
 	 * Where the dashboard is served on the host's HTTP server, or `false` not to serve it.
 	 * @default { path: '/sockscope' }
 	 */
-	dashboard: false | { path: string };
+	dashboard:
+		| false
+		| {
+				path: string;
+				/**
+				 * The path a proxy puts in front of the app (`/app2` when `/app2/…` is proxied to the
+				 * app's `/…`). The dashboard derives it from its own URL when the proxy keeps the rest
+				 * of the path; give it when the proxy also renames the dashboard's path.
+				 */
+				prefix?: string;
+		  };
 	/**
 	 * Prometheus metrics: served at `path`, added to the app's `register`, or both; `false` for none.
 	 * @default false
@@ -433,9 +443,13 @@ const { schema, usersSchema } = withPlainPrototype(() => {
 		], { error: 'must be false or an object { users, authorize, … }' }),
 		nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),
 		dashboard: z
-			.union([z.literal(false), z.strictObject({ path: urlPath })], {
-				error: "must be false or { path: '/sockscope' }"
-			})
+			.union(
+				[
+					z.literal(false),
+					z.strictObject({ path: urlPath.default('/sockscope'), prefix: urlPath.optional() })
+				],
+				{ error: "must be false or { path: '/sockscope', prefix? }" }
+			)
 			.default({ path: '/sockscope' }),
 		metrics: z
 			.union(
@@ -533,6 +547,63 @@ const { schema, usersSchema } = withPlainPrototype(() => {
 	return { schema: options, usersSchema: z.array(userSchema) };
 });
 
+/** The key lists of the object schemas `type` may be (through defaults, optionals and unions). */
+function objectShapes(type: unknown): Record<string, unknown>[] {
+	const def = (type as { _zod?: { def?: Record<string, unknown> } } | undefined)?._zod?.def;
+	if (!def) return [];
+	if (def.type === 'object') return [def.shape as Record<string, unknown>];
+	if (def.type === 'union') return (def.options as unknown[]).flatMap(objectShapes);
+	if (def.type === 'array') return objectShapes(def.element);
+	return objectShapes(def.innerType);
+}
+
+/** The option names known at `path` (array indices skipped), from the schema itself. */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+	let shapes = objectShapes(schema);
+	for (const step of path) {
+		if (typeof step === 'number') continue;
+		shapes = shapes.flatMap((shape) =>
+			Object.hasOwn(shape, step) ? objectShapes(shape[step as string]) : []
+		);
+	}
+	return [...new Set(shapes.flatMap((shape) => Object.keys(shape)))];
+}
+
+/** Edits (insert, delete, replace, swap of neighbours) from `a` to `b`, case aside. */
+function distance(a: string, b: string): number {
+	a = a.toLowerCase();
+	b = b.toLowerCase();
+	const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+	for (let j = 1; j <= b.length; j++) d[0][j] = j;
+	for (let i = 1; i <= a.length; i++) {
+		for (let j = 1; j <= b.length; j++) {
+			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+			d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+				d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+		}
+	}
+	return d[a.length][b.length];
+}
+
+/**
+ * An unknown option, answered with the closest known name at its place (a slip of a few
+ * letters), or else with the names there are.
+ */
+function unknownKeyMessage(path: readonly PropertyKey[], keys: readonly string[]): string {
+	const known = knownKeys(path);
+	const [key] = keys;
+	const closest = known
+		.map((name) => ({ name, edits: distance(key, name) }))
+		.sort((x, y) => x.edits - y.edits)[0];
+	const unknown = `unknown option "${key}"`;
+	if (closest && closest.edits <= Math.max(2, Math.floor(key.length / 3)))
+		return `${unknown} — did you mean "${closest.name}"?`;
+	return known.length
+		? `${unknown}; the options here are ${known.map((n) => `"${n}"`).join(', ')}`
+		: unknown;
+}
+
 /** `auth.users[1]`: numeric steps as indices. */
 function formatPath(path: readonly PropertyKey[]): string {
 	return path
@@ -581,6 +652,9 @@ function specificIssue(
 	base: PropertyKey[] = []
 ): { path: PropertyKey[]; message: string } {
 	const path = [...base, ...issue.path];
+	if (issue.code === 'unrecognized_keys') {
+		return { path, message: unknownKeyMessage(path, issue.keys) };
+	}
 	if (issue.code === 'invalid_union') {
 		for (const branch of issue.errors) {
 			const inner = branch.find(

@@ -215,7 +215,12 @@ export function serveHttp(
 			faults,
 			dashboard: opts.dashboard && {
 				path: opts.dashboard.path,
-				config: { namespace: opts.namespace, socketPath: io.path(), auth: authenticator.methods }
+				config: {
+					namespace: opts.namespace,
+					socketPath: io.path(),
+					auth: authenticator.methods,
+					prefix: opts.dashboard.prefix
+				}
 			},
 			metrics:
 				metrics && metricsPath

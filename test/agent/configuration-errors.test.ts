@@ -47,6 +47,26 @@ describe('refused at instrument()', () => {
 		],
 		['users: []', { auth: { users: [] } }, 'option "auth.users": is empty, so nobody could log in'],
 		[
+			'a misspelt option',
+			{ auth: false, dashbord: false },
+			'option "(options)": unknown option "dashbord" — did you mean "dashboard"?'
+		],
+		[
+			'a misspelt nested option',
+			{ auth: false, limits: { burts: 3 } },
+			'option "limits": unknown option "burts" — did you mean "burst"?'
+		],
+		[
+			"a user's misspelt field",
+			{ auth: { users: [{ name: 'a', passwordHash: HASH, role: 'admin', namespace: ['/'] }] } },
+			'option "auth.users[0]": unknown option "namespace" — did you mean "namespaces"?'
+		],
+		[
+			'an option like none',
+			{ auth: false, metrics: { zzz: 1 } },
+			'option "metrics": unknown option "zzz"; the options here are "path", "register", "defaultMetrics", "authorize", "rooms"'
+		],
+		[
 			'auth: {} with no users and no hook',
 			{ auth: {} },
 			'option "auth": gives no way to log in — add `users`'
@@ -58,6 +78,52 @@ describe('refused at instrument()', () => {
 		expect(() => instrument(io, options as never)).toThrow(message);
 		// Nothing was wired: no admin namespace was created.
 		expect(io._nsps.has('/sockscope')).toBe(false);
+	});
+
+	test.each([
+		[
+			"the dashboard at socket.io's own path",
+			'/socket.io',
+			{ dashboard: { path: '/socket.io' } },
+			'option "dashboard.path": "/socket.io" is socket.io\'s own path "/socket.io" (the Server\'s `path` option), so it would take socket.io\'s requests and clients could not connect; choose a path outside "/socket.io", such as "/sockscope"'
+		],
+		[
+			"the dashboard at a folder holding socket.io's path",
+			'/rt/socket.io',
+			{ dashboard: { path: '/rt' } },
+			'option "dashboard.path": "/rt" contains socket.io\'s own path "/rt/socket.io" (the Server\'s `path` option), so it would take socket.io\'s requests and clients could not connect; choose a path outside "/rt/socket.io", such as "/sockscope"'
+		],
+		[
+			"the dashboard under socket.io's path",
+			'/socket.io',
+			{ dashboard: { path: '/socket.io/admin' } },
+			'option "dashboard.path": "/socket.io/admin" lies under socket.io\'s own path "/socket.io" (the Server\'s `path` option), so socket.io would answer its requests; choose a path outside "/socket.io", such as "/sockscope"'
+		],
+		[
+			"metrics at socket.io's own path, given with a trailing slash",
+			'/rt/socket.io/',
+			{ metrics: { path: '/rt/socket.io' } },
+			'option "metrics.path": "/rt/socket.io" is socket.io\'s own path "/rt/socket.io"'
+		],
+		[
+			"metrics under socket.io's path",
+			'/socket.io',
+			{ metrics: { path: '/socket.io/metrics' } },
+			'option "metrics.path": "/socket.io/metrics" lies under socket.io\'s own path "/socket.io" (the Server\'s `path` option), so socket.io would answer its requests; choose a path outside "/socket.io", such as "/metrics"'
+		]
+	])('%s is refused, naming both paths', (_name, socketPath, options, message) => {
+		const io = new Server({ path: socketPath });
+		expect(() => instrument(io, { auth: false, ...options })).toThrow(message);
+		expect(io._nsps.has('/sockscope')).toBe(false);
+	});
+
+	test.each([
+		["a sibling of socket.io's path", '/rt/socket.io', { dashboard: { path: '/rt/sockscope' } }],
+		['a path sharing only a prefix of letters', '/rt', { dashboard: { path: '/rtx' } }],
+		["metrics at a folder above socket.io's path", '/rt/socket.io', { metrics: { path: '/rt' } }]
+	])('%s is accepted', async (_name, socketPath, options) => {
+		const agent = instrument(new Server({ path: socketPath }), { auth: false, ...options });
+		closers.push(() => agent.close());
 	});
 
 	test('a second instrument() on one server, until the first is closed', async () => {
@@ -77,9 +143,17 @@ describe('refused at instrument()', () => {
 			() => createServer(),
 			'io must be a Socket.IO Server (`new Server(httpServer)` from socket.io 4.6 or later); got an http.Server — pass the Socket.IO Server created on it instead'
 		],
-		['undefined', () => undefined, 'io must be a Socket.IO Server (`new Server(httpServer)` from socket.io 4.6 or later); got undefined'],
+		[
+			'undefined',
+			() => undefined,
+			'io must be a Socket.IO Server (`new Server(httpServer)` from socket.io 4.6 or later); got undefined'
+		],
 		['a plain object', () => ({}), 'got a plain object'],
-		['a namespace', () => new Server().of('/chat'), 'got the namespace "/chat" — pass its server (`nsp.server`) instead']
+		[
+			'a namespace',
+			() => new Server().of('/chat'),
+			'got the namespace "/chat" — pass its server (`nsp.server`) instead'
+		]
 	])('instrument() given %s instead of a Server says what it got', (_name, make, message) => {
 		expect(() => instrument(make() as never, { auth: false })).toThrow(message);
 	});

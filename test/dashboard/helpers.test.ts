@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src/lib/connectors/backoff.js';
-import { normaliseServerUrl } from '../../src/lib/connectors/config.js';
+import { DEFAULT_CONFIG, normaliseServerUrl, targetOf } from '../../src/lib/connectors/config.js';
 import { hashPath, hashQuery, href } from '../../src/lib/hash-url.js';
 import { expiryMs } from '../../src/lib/state/session.js';
 import { formatBytes, formatDuration, formatRate } from '../../src/lib/format.js';
@@ -28,12 +28,34 @@ describe('hash URLs', () => {
 });
 
 describe('connection settings', () => {
-	it('turns what a user typed into an origin', () => {
+	it('turns what a user typed into a server URL, keeping the path of an app behind a proxy', () => {
 		expect(normaliseServerUrl('example.com:3000/app', 'http://here')).toBe(
-			'http://example.com:3000'
+			'http://example.com:3000/app'
 		);
+		expect(normaliseServerUrl('https://x.io/app2/?q=1#h', 'http://here')).toBe('https://x.io/app2');
 		expect(normaliseServerUrl(' https://x.io/ ', 'http://here')).toBe('https://x.io');
 		expect(normaliseServerUrl('', 'http://here:8080/sockscope/')).toBe('http://here:8080');
+	});
+
+	it("finds socket.io behind a proxy's prefix: typed, derived from the page, or given", () => {
+		const agent = { ...DEFAULT_CONFIG, mount: '/sockscope' };
+		// Typed with a path: socket.io is under it, wherever the page is.
+		expect(targetOf('https://x.io/app2', agent, 'http://elsewhere/')).toEqual({
+			url: 'https://x.io',
+			namespace: '/sockscope',
+			path: '/app2/socket.io'
+		});
+		// The page's own server, behind a proxy that strips /app2: derived from the page's path.
+		expect(targetOf('https://x.io', agent, 'https://x.io/app2/sockscope/#/sockets').path).toBe(
+			'/app2/socket.io'
+		);
+		expect(targetOf('https://x.io', agent, 'https://x.io/sockscope/').path).toBe('/socket.io');
+		// A proxy that renames the dashboard's path too: the operator's prefix.
+		expect(
+			targetOf('https://x.io', { ...agent, prefix: '/ops' }, 'https://x.io/admin/dash/').path
+		).toBe('/ops/socket.io');
+		// Another server typed bare: its own root.
+		expect(targetOf('https://y.io', agent, 'https://x.io/app2/sockscope/').path).toBe('/socket.io');
 	});
 
 	it('reads a grant’s expiry in seconds or milliseconds', () => {

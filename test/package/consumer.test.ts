@@ -7,7 +7,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,11 @@ test('the tarball holds the compiled agent, its types, the dashboard build, READ
 			'dist/agent/index.js',
 			'dist/agent/index.d.ts',
 			'dist/protocol/index.d.ts',
+			'dist/cjs/package.json',
+			'dist/cjs/agent/index.js',
+			'dist/cjs/agent/index.d.ts',
+			'dist/cjs/protocol/index.js',
+			'dist/cjs/protocol/index.d.ts',
 			'dist/bin/sockscope.js',
 			'build/index.html',
 			'grafana/sockscope.json',
@@ -76,7 +81,9 @@ test('the tarball holds the compiled agent, its types, the dashboard build, READ
 			!/^(LICENSE|README\.md|package\.json)$/.test(path) &&
 			!/^docs\/[^/]+\.md$/.test(path) &&
 			!/^(grafana\/sockscope\.json|prometheus\/sockscope-alerts\.yml)$/.test(path) &&
-			!/^dist\/(agent|protocol|bin)\/.+\.(js|d\.ts)$/.test(path) &&
+			!/^dist\/(cjs\/)?(agent|protocol)\/.+\.(c?js|d\.c?ts)$/.test(path) &&
+			!/^dist\/bin\/.+\.js$/.test(path) &&
+			path !== 'dist/cjs/package.json' &&
 			!path.startsWith('build/')
 	);
 	expect(stray).toEqual([]);
@@ -150,6 +157,16 @@ describe.each([
 		app = await apps[label];
 	}, INSTALL_TIMEOUT);
 
+	test('the installed package runs nothing at install time', async () => {
+		const manifest = JSON.parse(
+			await readFile(join(app, 'node_modules/sockscope/package.json'), 'utf8')
+		) as { scripts?: Record<string, string> };
+		const install = ['preinstall', 'install', 'postinstall', 'prepare'];
+		expect(Object.keys(manifest.scripts ?? {}).filter((name) => install.includes(name))).toEqual(
+			[]
+		);
+	});
+
 	test('the production tree has no loader, bundler, client or native build, and one socket.io', async () => {
 		const paths = await installedPaths(app);
 		const names = paths.map((path) => path.split(`node_modules${sep}`).at(-1));
@@ -186,13 +203,25 @@ describe.each([
 		expect(snapshot.node.socketIoVersion.startsWith(`${label}.`)).toBe(true);
 	});
 
-	test('CommonJS code can require it', async () => {
+	test('CommonJS code requires its CommonJS build, without Node loading ES modules through require', async () => {
 		await writeFile(
 			join(app, 'require.cjs'),
-			"const { instrument, hashPassword } = require('sockscope'); console.log(typeof instrument, typeof hashPassword);"
+			[
+				"const { instrument, hashPassword } = require('sockscope');",
+				"const { PROTOCOL_VERSION } = require('sockscope/protocol');",
+				"const { relative } = require('node:path');",
+				"console.log(typeof instrument, typeof hashPassword, typeof PROTOCOL_VERSION, relative(__dirname, require.resolve('sockscope')));"
+			].join('\n')
 		);
-		const { stdout } = await run(process.execPath, ['require.cjs'], { cwd: app });
-		expect(stdout.trim()).toBe('function function');
+		// Off, Node's require(esm) cannot be what makes it load (Jest's module system never uses it).
+		const { stdout } = await run(
+			process.execPath,
+			['--no-experimental-require-module', 'require.cjs'],
+			{ cwd: app }
+		);
+		expect(stdout.trim()).toBe(
+			`function function number ${join('node_modules/sockscope/dist/cjs/agent/index.js')}`
+		);
 	});
 
 	test('audit.sqlite without better-sqlite3 says which package to install', async () => {

@@ -25,8 +25,13 @@ export async function connectClients(base: string, count: number, transports = [
 }
 
 /** Asserts the dashboard is served at `/sockscope/` and, once logged in, sees `sockets` on `nodes` nodes. */
-export async function expectDashboardSees(base: string, sockets: number, nodes = 1): Promise<void> {
-	const page = await fetch(`${base}/sockscope/`);
+export async function expectDashboardSees(
+	base: string,
+	sockets: number,
+	nodes = 1,
+	headers: Record<string, string> = {}
+): Promise<void> {
+	const page = await fetch(`${base}/sockscope/`, { headers });
 	expect(page.status).toBe(200);
 	expect(await page.text()).toContain('<html');
 
@@ -43,4 +48,37 @@ export async function expectDashboardSees(base: string, sockets: number, nodes =
 			}
 		)
 		.toEqual({ nodes, sockets });
+}
+
+/** The Basic credentials of the recipes' app-wide guard, as a browser sends them once asked. */
+export const APP_CREDENTIALS = `Basic ${Buffer.from('staff:staff-secret').toString('base64')}`;
+
+/**
+ * Asserts that the dashboard mounted with `dashboardHandler()` at `/sockscope` sits behind the
+ * app's guard: without the app's credentials, its page, files and config are refused (401);
+ * with them, the page, the script it loads and the config are served, and a logged-in dashboard
+ * sees `sockets`.
+ */
+export async function expectGuardedDashboard(base: string, sockets: number): Promise<void> {
+	const withCredentials = { headers: { authorization: APP_CREDENTIALS } };
+	for (const path of ['/sockscope', '/sockscope/', '/sockscope/config.json']) {
+		expect((await fetch(`${base}${path}`, { redirect: 'manual' })).status, path).toBe(401);
+	}
+	const redirect = await fetch(`${base}/sockscope`, { ...withCredentials, redirect: 'manual' });
+	expect(redirect.status).toBe(308);
+	expect(redirect.headers.get('location')).toBe('sockscope/');
+	const html = await (await fetch(`${base}/sockscope/`, withCredentials)).text();
+	expect(html).toContain('<html');
+	const script = /(?:src|href)="(\.\/_app\/[^"]+\.js)"/.exec(html)?.[1];
+	expect(script).toBeDefined();
+	const asset = new URL(script!, `${base}/sockscope/`);
+	expect((await fetch(asset)).status).toBe(401);
+	expect((await fetch(asset, withCredentials)).status).toBe(200);
+	const config = await (await fetch(`${base}/sockscope/config.json`, withCredentials)).json();
+	expect(config).toMatchObject({
+		namespace: '/sockscope',
+		socketPath: '/socket.io',
+		mount: '/sockscope'
+	});
+	await expectDashboardSees(base, sockets, 1, withCredentials.headers);
 }

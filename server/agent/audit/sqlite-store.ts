@@ -4,10 +4,10 @@
  * scoped reader's page is one indexed query, and so has the refusal flag, so refused and invalid
  * entries are trimmed to a cap of their own and never push commands that ran out of the trail.
  */
-import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AuditEntry } from '../../protocol/commands.js';
 import { AgentError } from '../base/errors.js';
+import { packageRequire } from '../base/package-files.js';
 import {
 	checkCursor,
 	isRefusal,
@@ -17,8 +17,6 @@ import {
 	type NewEntry,
 	type Scope
 } from './store.js';
-
-const require = createRequire(import.meta.url);
 
 /**
  * Trimming is a DELETE: done every this many inserts of a kind (or a tenth of its cap, when
@@ -53,7 +51,7 @@ type Row = { id: number; entry: string };
 export function openSqliteStore(path: string, caps: Caps): AuditStore {
 	let Database: typeof BetterSqlite3;
 	try {
-		Database = require('better-sqlite3') as typeof BetterSqlite3;
+		Database = packageRequire()('better-sqlite3') as typeof BetterSqlite3;
 	} catch (err) {
 		const missing = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND';
 		throw new AgentError(

@@ -21,9 +21,32 @@
  * of the longest line (refused `E_RATE_LIMITED`), so only an attacker holding more addresses than
  * there are places can keep a newcomer out.
  */
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { AgentError } from '../base/errors.js';
+import { packageRoot, packageRequire } from '../base/package-files.js';
+
+let bcryptjsMissingTold = false;
+
+/**
+ * bcryptjs' file for the worker, which loads it by path: resolved from the package's root, not
+ * from this file, which inside an app's bundle is the bundle. Missing, every login would fail
+ * with nothing but a refusal on the dashboard, so the operator is told once, with the fix.
+ */
+function bcryptjsPath(): string {
+	try {
+		return packageRequire().resolve('bcryptjs');
+	} catch (err) {
+		if (!bcryptjsMissingTold) {
+			bcryptjsMissingTold = true;
+			const { root, searched } = packageRoot();
+			console.error(
+				`sockscope: password logins cannot work: bcryptjs, which checks passwords in a worker thread, cannot be found from ${root ?? searched.concat(process.cwd()).join(', ')}. ` +
+					'Install the app with its dependencies (`npm install sockscope`): when bundling the app, keep `sockscope` external, or ship node_modules/sockscope and node_modules/bcryptjs beside the bundle.'
+			);
+		}
+		throw err;
+	}
+}
 
 /** Checks waiting for the worker, all addresses together. */
 export const MAX_QUEUED = 64;
@@ -104,7 +127,7 @@ export function createHashPool(): HashPool {
 	}
 
 	function start(): Worker {
-		const bcrypt = createRequire(import.meta.url).resolve('bcryptjs');
+		const bcrypt = bcryptjsPath();
 		const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcrypt } });
 		// Logins must never keep the host's process alive.
 		w.unref();
@@ -142,7 +165,13 @@ export function createHashPool(): HashPool {
 		lines.delete(from);
 		// Back of the round if it still has work: every other line goes first.
 		if (line.length > 0) lines.set(from, line);
-		worker ??= start();
+		try {
+			worker ??= start();
+		} catch (err) {
+			// No worker to be had (bcryptjs missing): this check fails now rather than waiting forever.
+			job.reject(err as Error);
+			return pump();
+		}
 		const id = next++;
 		running = { id, job };
 		worker.postMessage({ id, ...job.work });

@@ -14,11 +14,16 @@ export const PROBE_TOKEN = randomBytes(16).toString('hex');
 const PROBE_TIMEOUT_MS = 10_000;
 
 /** The status the host answers `path` with, or undefined when it could not be asked. */
-export function probeHostRoute(server: HttpServer, path: string): Promise<number | undefined> {
+export function probeHostRoute(
+	server: HttpServer,
+	path: string,
+	/** Ends the probe, e.g. when the agent unmounts: a host route that never answers must not hold its server open. */
+	signal?: AbortSignal
+): Promise<number | undefined> {
 	return new Promise((resolve) => {
 		const ask = () => {
 			const address = server.address();
-			if (address === null) return resolve(undefined);
+			if (address === null || signal?.aborted) return resolve(undefined);
 			const target =
 				typeof address === 'string'
 					? { socketPath: address }
@@ -33,7 +38,8 @@ export function probeHostRoute(server: HttpServer, path: string): Promise<number
 					agent: false,
 					// Our own server, reached over loopback: its certificate need not name "localhost".
 					rejectUnauthorized: false,
-					timeout: PROBE_TIMEOUT_MS
+					timeout: PROBE_TIMEOUT_MS,
+					signal
 				},
 				(res) => {
 					res.resume();

@@ -7,19 +7,45 @@
  */
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import createDebug from 'debug';
 import sirv from 'sirv';
 import { dashboardHeaders } from './dashboard-headers.js';
 import type { Faults } from '../base/faults.js';
+import { packageRoot } from '../base/package-files.js';
 import { PROBE_HEADER, PROBE_TOKEN, probeHostRoute } from './route-probe.js';
 
 const debug = createDebug('sockscope:http');
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Where the dashboard's static build lives, three levels up from both `server/agent/http` and `dist/agent/http`. */
-const DASHBOARD_BUILD = fileURLToPath(new URL('../../../build/', import.meta.url));
+/**
+ * Where the dashboard's static build lives: `build/` at the package's root, found from the
+ * package's own files (base/package-files.ts), so also when the app is bundled. Undefined
+ * when the package itself cannot be found.
+ */
+export function dashboardBuild(): string | undefined {
+	const { root } = packageRoot();
+	return root === undefined ? undefined : join(root, 'build');
+}
+
+/** What a 503 says when the dashboard's files are missing: the fix for where the agent runs from. */
+export function missingDashboardMessage(build: string | undefined): string {
+	const { root, searched } = packageRoot();
+	if (root !== undefined && existsSync(join(root, 'svelte.config.js'))) {
+		// A checkout of the repository: the build is one command away.
+		return 'The Sockscope dashboard is not built. Run `npm run build:dashboard` in the sockscope repository.\n';
+	}
+	const where =
+		build === undefined
+			? `the sockscope package was not found (searched from ${searched.join(', ')})`
+			: `${build} is missing`;
+	return (
+		`The Sockscope dashboard's files cannot be found: ${where}. ` +
+		'Reinstall the package (`npm install sockscope`) so that node_modules/sockscope/build is present. ' +
+		'If the app is bundled, keep `sockscope` external, or deploy node_modules/sockscope beside the bundle.\n'
+	);
+}
 
 export interface DashboardConfig {
 	namespace: string;
@@ -27,6 +53,8 @@ export interface DashboardConfig {
 	socketPath: string;
 	/** `none` when `auth: false`; otherwise what the login screen offers. */
 	auth: { password: boolean; hook: boolean } | 'none';
+	/** The path a proxy puts in front of the app, when the operator gives it (`dashboard.prefix`). */
+	prefix?: string;
 }
 
 export interface HttpRoutesOptions {
@@ -81,49 +109,46 @@ function sendCheckedMetrics(
 	);
 }
 
-export function mountHttpRoutes({
-	server,
-	faults,
-	dashboard,
-	metrics
-}: HttpRoutesOptions): () => void {
+/** Answers the dashboard's requests: `base` is where it is mounted, `rest` the path below it. */
+export type DashboardServer = (
+	req: IncomingMessage,
+	res: ServerResponse,
+	base: string,
+	rest: string
+) => void;
+
+/**
+ * The dashboard's files, its config and its security headers, for the automatic route and for
+ * `dashboardHandler()` alike. `config: null` serves the static dashboard alone.
+ */
+export function createDashboardServer(config: DashboardConfig | null): DashboardServer {
+	const build = dashboardBuild();
 	const assets =
-		dashboard && existsSync(DASHBOARD_BUILD)
-			? sirv(DASHBOARD_BUILD, { dev: false, etag: true, gzip: false, brotli: false })
+		build !== undefined && existsSync(join(build, 'index.html'))
+			? sirv(build, { dev: false, etag: true, gzip: false, brotli: false })
 			: undefined;
-	if (dashboard && !assets) debug('no dashboard build at %s', DASHBOARD_BUILD);
+	if (!assets) debug('no dashboard build at %s', build);
+	const securityHeaders = dashboardHeaders(assets ? build : undefined);
 
-	const securityHeaders = dashboardHeaders(assets ? DASHBOARD_BUILD : undefined);
-	const hostListeners = server.listeners('request') as RequestListener[];
-
-	function forward(req: IncomingMessage, res: ServerResponse): void {
-		for (const listener of hostListeners) listener.call(server, req, res);
-	}
-
-	function serveDashboard(
-		req: IncomingMessage,
-		res: ServerResponse,
-		base: string,
-		rest: string
-	): void {
-		if (!dashboard) return;
+	return (req, res, base, rest) => {
 		for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
 		if (rest === '') {
-			// `/sockscope` → `/sockscope/`, so the page's relative asset URLs resolve under the mount path.
-			res.writeHead(308, { location: `${base}/${req.url!.slice(base.length)}` }).end();
-		} else if (rest === '/config.json' && dashboard.config) {
+			// `/sockscope` → `/sockscope/`, so the page's relative asset URLs resolve under the mount
+			// path. Relative, so that a proxy that strips a prefix sends the browser back under it.
+			const url = req.url ?? '';
+			const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+			res.writeHead(308, { location: `${base.slice(base.lastIndexOf('/') + 1)}/${query}` }).end();
+		} else if (rest === '/config.json' && config) {
 			// Nothing secret in it; a dashboard served from another host reads it to find the namespace.
 			res.writeHead(200, {
 				'content-type': 'application/json',
 				'cache-control': 'no-store',
 				'access-control-allow-origin': '*'
 			});
-			res.end(JSON.stringify(dashboard.config));
+			res.end(JSON.stringify({ ...config, mount: base }));
 		} else if (!assets) {
 			res.writeHead(503, { 'content-type': 'text/plain' });
-			res.end(
-				'The Sockscope dashboard is not built. Run `npm run build:dashboard` in the sockscope package.\n'
-			);
+			res.end(missingDashboardMessage(build));
 		} else {
 			const original = req.url;
 			req.url = rest;
@@ -132,16 +157,53 @@ export function mountHttpRoutes({
 				res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
 			});
 		}
+	};
+}
+
+/** Why the host answered a probe of `path` with `status`: its own route, or a guard in front. */
+export function describeHostAnswer(path: string, status: number): string {
+	return status === 401 || status === 403
+		? `the app guards ${path} (HTTP ${status} without credentials)`
+		: `${path} already answers on this server (HTTP ${status})`;
+}
+
+export function mountHttpRoutes({
+	server,
+	faults,
+	dashboard,
+	metrics
+}: HttpRoutesOptions): () => void {
+	const serveDashboard = dashboard ? createDashboardServer(dashboard.config) : undefined;
+	const hostListeners = server.listeners('request') as RequestListener[];
+
+	function forward(req: IncomingMessage, res: ServerResponse): void {
+		for (const listener of hostListeners) listener.call(server, req, res);
+	}
+
+	// Probes still waiting for the host when the agent unmounts end then.
+	const probes = new AbortController();
+	if (dashboard) {
+		probeHostRoute(server, `${dashboard.path}/`, probes.signal).then(
+			(status) => {
+				if ((status !== 401 && status !== 403) || !mounted) return;
+				// The dashboard itself still asks for a login; what the app's guard adds is not applied.
+				console.warn(
+					`sockscope: ${describeHostAnswer(`${dashboard.path}/`, status)}, but Sockscope's dashboard route answers before the app's middleware, so that guard does not apply to the dashboard. ` +
+						'To put the dashboard behind it, set `dashboard: false` and mount `agent.dashboardHandler()` behind your middleware.'
+				);
+			},
+			(err) => faults.record('dashboard probe', err)
+		);
 	}
 
 	let serveMetrics = Boolean(metrics);
 	if (metrics) {
-		probeHostRoute(server, metrics.path).then(
+		probeHostRoute(server, metrics.path, probes.signal).then(
 			(status) => {
 				if (status === undefined || status === 404 || !mounted) return;
 				serveMetrics = false;
 				console.error(
-					`sockscope: ${metrics.path} already answers on this server (HTTP ${status}), so Sockscope leaves it to the app and serves no metrics there. ` +
+					`sockscope: ${describeHostAnswer(metrics.path, status)}, so Sockscope leaves it to the app and serves no metrics there. ` +
 						'Use `metrics: { register }` to add its metrics to your prom-client registry, mount `agent.metricsHandler()` on a route of yours, or choose another `metrics.path`.'
 				);
 			},
@@ -161,7 +223,11 @@ export function mountHttpRoutes({
 			) {
 				return sendCheckedMetrics(req, res, metrics, faults);
 			}
-			if (dashboard && (path === dashboard.path || path.startsWith(`${dashboard.path}/`))) {
+			if (
+				dashboard &&
+				serveDashboard &&
+				(path === dashboard.path || path.startsWith(`${dashboard.path}/`))
+			) {
 				return serveDashboard(req, res, dashboard.path, path.slice(dashboard.path.length));
 			}
 		} catch (err) {
@@ -178,6 +244,7 @@ export function mountHttpRoutes({
 
 	return () => {
 		mounted = false;
+		probes.abort();
 		// Listeners added after ours stay; ours gives its place back to the host's.
 		const current = server.listeners('request') as RequestListener[];
 		server.removeAllListeners('request');

@@ -14,7 +14,12 @@ interface FastifyReplyLike {
 	hijack(): void;
 }
 
-export function metricsResponse(_req: unknown, res: unknown): ServerResponse {
+/** Node's response under what a framework hands over; `name` is the handler, for the error. */
+export function metricsResponse(
+	_req: unknown,
+	res: unknown,
+	name = 'metricsHandler()'
+): ServerResponse {
 	if (isFastifyReply(res)) {
 		res.hijack();
 		return res.raw;
@@ -28,7 +33,7 @@ export function metricsResponse(_req: unknown, res: unknown): ServerResponse {
 	}
 	throw new AgentError(
 		'E_OPTIONS',
-		'metricsHandler(): call it as (req, res) with a Node response, or as a Fastify route handler (request, reply)'
+		`${name}: call it as (req, res) with a Node response, or as a Fastify route handler (request, reply)`
 	);
 }
 

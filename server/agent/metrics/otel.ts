@@ -4,13 +4,11 @@
  * loaded only then. Observable instruments are read from the model when the SDK collects, as the Prometheus
  * collectors are at scrape time; only the heartbeat histogram records as it happens.
  */
-import { createRequire } from 'node:module';
 import type * as OtelApi from '@opentelemetry/api';
 import { AgentError } from '../base/errors.js';
+import { packageRequire } from '../base/package-files.js';
 import { HELP, NAMESPACE_COUNTERS, RTT_BUCKETS } from './figures.js';
 import type { NodeModel } from '../observe/model.js';
-
-const require = createRequire(import.meta.url);
 
 export interface OtelMetrics {
 	/** Records one heartbeat round-trip, in milliseconds. */
@@ -22,7 +20,7 @@ export interface OtelMetrics {
 export function createOtelMetrics(model: NodeModel, version: string): OtelMetrics {
 	let api: typeof OtelApi;
 	try {
-		api = require('@opentelemetry/api') as typeof OtelApi;
+		api = packageRequire()('@opentelemetry/api') as typeof OtelApi;
 	} catch {
 		throw new AgentError(
 			'E_OPTIONS',

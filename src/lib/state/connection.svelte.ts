@@ -127,7 +127,7 @@ export class ConnectionState {
 	#open(credentials: Credentials): void {
 		this.problem = null;
 		const target = {
-			...targetOf(this.server, this.config ?? DEFAULT_CONFIG),
+			...targetOf(this.server, this.config ?? DEFAULT_CONFIG, location.href),
 			kind: this.kind,
 			websocketOnly: this.kind === 'admin-ui' && this.choice.websocketOnly
 		};

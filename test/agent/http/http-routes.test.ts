@@ -15,7 +15,10 @@ describe('HTTP routes', () => {
 	test('serve the dashboard at its mount path', async () => {
 		const redirect = await fetch(`${f.url}/ops/scope`, { redirect: 'manual' });
 		expect(redirect.status).toBe(308);
-		expect(redirect.headers.get('location')).toBe('/ops/scope/');
+		// Relative: behind a proxy that strips a prefix, the browser stays under the prefix.
+		expect(redirect.headers.get('location')).toBe('scope/');
+		const withQuery = await fetch(`${f.url}/ops/scope?server=x`, { redirect: 'manual' });
+		expect(withQuery.headers.get('location')).toBe('scope/?server=x');
 		const page = await fetch(`${f.url}/ops/scope/`);
 		expect(page.status).toBe(200);
 		expect(page.headers.get('content-type')).toContain('text/html');
@@ -24,7 +27,12 @@ describe('HTTP routes', () => {
 
 	test('tell the dashboard where its namespace is and how to log in', async () => {
 		const config = await (await fetch(`${f.url}/ops/scope/config.json`)).json();
-		expect(config).toEqual({ namespace: '/sockscope', socketPath: '/socket.io', auth: 'none' });
+		expect(config).toEqual({
+			namespace: '/sockscope',
+			socketPath: '/socket.io',
+			auth: 'none',
+			mount: '/ops/scope'
+		});
 	});
 
 	test('leave every other path to the host', async () => {
@@ -79,5 +87,21 @@ describe('a metrics route with an authorize check', () => {
 		const res = await scrape({ authorization: 'Bearer scrape-token' });
 		expect(res.status).toBe(200);
 		expect(await res.text()).toContain('socketio_sockets');
+	});
+});
+
+describe('dashboard.prefix', () => {
+	test("tells the dashboard the proxy's prefix, for proxies that rename the dashboard's path", async () => {
+		const f = await startFixture({ dashboard: { path: '/sockscope', prefix: '/app2' } });
+		try {
+			const config = await (await fetch(`${f.url}/sockscope/config.json`)).json();
+			expect(config).toMatchObject({
+				socketPath: '/socket.io',
+				mount: '/sockscope',
+				prefix: '/app2'
+			});
+		} finally {
+			await f.close();
+		}
 	});
 });

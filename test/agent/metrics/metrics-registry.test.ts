@@ -120,6 +120,26 @@ describe('metrics: { path } where the app already answers', () => {
 		expect(await (await fetch(`${fx.url}/metrics`)).text()).toBe('app_metric 1\n');
 	});
 
+	test("says the app guards the path when the app's middleware answers 401 there", async () => {
+		const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		fx = await startFixture({ metrics: { path: '/metrics' } }, {}, (io) => {
+			// An app-wide auth middleware: every path without credentials is a 401.
+			io.httpServer.removeAllListeners('request');
+			io.httpServer.on('request', (_req, res) => res.writeHead(401).end());
+		});
+		await vi.waitFor(() => expect(error).toHaveBeenCalled(), { timeout: 10_000 });
+		expect(error.mock.calls[0][0]).toContain(
+			'sockscope: the app guards /metrics (HTTP 401 without credentials), so Sockscope leaves it to the app and serves no metrics there. Use `metrics: { register }`'
+		);
+		expect((await fetch(`${fx.url}/metrics`)).status).toBe(401);
+		// The dashboard's automatic route answers before that guard: the operator is told how to put it behind.
+		await vi.waitFor(() => expect(warn).toHaveBeenCalled(), { timeout: 10_000 });
+		expect(warn.mock.calls[0][0]).toBe(
+			"sockscope: the app guards /sockscope/ (HTTP 401 without credentials), but Sockscope's dashboard route answers before the app's middleware, so that guard does not apply to the dashboard. To put the dashboard behind it, set `dashboard: false` and mount `agent.dashboardHandler()` behind your middleware."
+		);
+	});
+
 	test('serves its metrics there when the app answers 404', async () => {
 		const error = vi.spyOn(console, 'error').mockImplementation(() => {});
 		fx = await startFixture({ metrics: { path: '/metrics' } });
