@@ -3,7 +3,7 @@
  * apps that export through an OTel SDK: every Prometheus metric, named `socketio.<name with dots>`
  * without the unit and `_total` (the SDK's Prometheus exporter adds them back from the unit and
  * the kind), with the same units and the same bucket bounds. `@opentelemetry/api` (a dependency of
- * prom-client) is loaded only then. Observable instruments are read from the model when the SDK
+ * prom-client 15; the app's own beside prom-client 14) is loaded only then. Observable instruments are read from the model when the SDK
  * collects, as the Prometheus collectors are at scrape time; the two histograms record as values
  * come, since the API has no observable histogram to hand the agent's own bucket counts to.
  */
