@@ -28,6 +28,7 @@ import { metricsResponse, type MetricsHandler } from './metrics/handler.js';
 import { NodeModel } from './observe/model.js';
 import { createOtelMetrics, type OtelMetrics } from './metrics/otel.js';
 import {
+	histogramBuckets,
 	parseUsers,
 	resolveOptions,
 	type Options,
@@ -57,7 +58,8 @@ export type {
 	Options,
 	UserOptions,
 	AuthOptions,
-	MetricsOptions
+	MetricsOptions,
+	HistogramBuckets
 } from './options.js';
 export type { MetricsHandler } from './metrics/handler.js';
 export type { DashboardHandler } from './http/dashboard-handler.js';
@@ -167,11 +169,21 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 	const model = new NodeModel();
 	// First: what can refuse (a registry that has these metrics, a store that cannot open) throws
 	// here, before any hook is attached to the host.
-	const metrics = opts.metrics ? own(createMetrics(model, opts.metrics)) : undefined;
+	const buckets = histogramBuckets(opts);
+	const metrics = opts.metrics
+		? own(createMetrics(model, { ...opts.metrics, rttBuckets: buckets.heartbeatRtt }))
+		: undefined;
 	let otel: OtelMetrics | undefined;
 	let trail: ReturnType<typeof createAuditTrail>;
 	try {
-		otel = opts.otel ? own(createOtelMetrics(model, ownVersion())) : undefined;
+		otel = opts.otel
+			? own(
+					createOtelMetrics(model, ownVersion(), {
+						buckets,
+						...(opts.metrics && opts.metrics.rooms !== undefined ? { rooms: opts.metrics.rooms } : {})
+					})
+				)
+			: undefined;
 		trail = createAuditTrail(opts.audit, { faults, timeout: opts.queryTimeout });
 	} catch (err) {
 		for (const part of parts) void part.dispose();
@@ -194,7 +206,9 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 					observeRtt(ms: number) {
 						metrics?.observeRtt(ms);
 						otel?.observeRtt(ms);
-					}
+					},
+					// Only with OpenTelemetry: Prometheus reads the sides' own counts at scrape time.
+					...(otel ? { observeAck: otel.observeAck } : {})
 				}
 			: undefined;
 	const labeller = createLabeller(opts.label, faults);

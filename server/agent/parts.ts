@@ -10,7 +10,7 @@ import type { AdminNamespace } from './serve/admin-namespace.js';
 import type { Authenticator } from './auth/index.js';
 import type { Cluster } from './cluster/index.js';
 import { addSharedRooms } from './cluster/shared-rooms.js';
-import { AckTracker } from './observe/collectors/acks.js';
+import { AckTracker, type AckListener } from './observe/collectors/acks.js';
 import { createEngineCollector, type EngineCollector, type EventTap } from './observe/collectors/engine.js';
 import { createMsgpackReader } from './observe/collectors/msgpack-acks.js';
 import { createNamespaceCollector, type NamespaceCollector } from './observe/collectors/namespaces.js';
@@ -23,7 +23,7 @@ import { onHttpServer } from './http/host-server.js';
 import { mountHttpRoutes } from './http/routes.js';
 import type { Metrics } from './metrics/prometheus.js';
 import type { NodeModel } from './observe/model.js';
-import type { Options } from './options.js';
+import { histogramBuckets, type Options } from './options.js';
 import type { Sampler } from './history/sampler.js';
 import type { SeamCheck } from './observe/seam.js';
 import { engineOf, recoveryWindow, watchConnectErrors } from './observe/seam.js';
@@ -60,13 +60,19 @@ export function watchHost(
 		model: NodeModel;
 		faults: Faults;
 		log: EventTap & BroadcastTap;
-		metrics?: Pick<Metrics, 'observeRtt'>;
+		metrics?: Pick<Metrics, 'observeRtt'> & {
+			/** Absent unless an exporter records each ack as it comes (OpenTelemetry). */
+			observeAck?: AckListener;
+		};
 		seam: SeamCheck;
 	}
 ): HostWatch {
 	// Acks are read from the wire (the default parser's or msgpack's); another format leaves them untimed.
 	const readsWire = seam.wireEvents || seam.msgpackWire;
-	const acks = opts.ackTimeout !== false && readsWire ? new AckTracker(opts.ackTimeout) : undefined;
+	const acks =
+		opts.ackTimeout !== false && readsWire
+			? new AckTracker(opts.ackTimeout, histogramBuckets(opts).ackLatency, metrics?.observeAck)
+			: undefined;
 	const engine = createEngineCollector({
 		engine: () => engineOf(io),
 		model,

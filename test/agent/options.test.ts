@@ -15,7 +15,14 @@ describe('instrument() options', () => {
 		['an unknown role', { auth: { users: [{ name: 'a', passwordHash: '$2b$04$' + 'a'.repeat(53), role: 'root' }] } }, /option "auth\.users\[0\]" \("a"\): role must be 'admin' or 'readonly'/],
 		['a short secret', { auth: { secret: 'short' } }, /option "auth\.secret": must be at least 16 characters/],
 		['a sample interval of 0', { auth: false, sampleInterval: 0 }, /option "sampleInterval"/],
-		['the same path twice', { auth: false, dashboard: { path: '/x' }, metrics: { path: '/x' } }, /option "metrics.path"/]
+		['the same path twice', { auth: false, dashboard: { path: '/x' }, metrics: { path: '/x' } }, /option "metrics.path"/],
+		['buckets out of order', { auth: false, metrics: { buckets: { ackLatency: [0.1, 0.05] } } }, /option "metrics\.buckets\.ackLatency": must be in ascending order/],
+		['a bucket bound twice', { auth: false, metrics: { buckets: { heartbeatRtt: [0.01, 0.01] } } }, /option "metrics\.buckets\.heartbeatRtt": must be in ascending order/],
+		['a bucket bound of 0', { auth: false, metrics: { buckets: { ackLatency: [0, 1] } } }, /option "metrics\.buckets\.ackLatency\[0\]"/],
+		['an infinite bucket bound', { auth: false, metrics: { buckets: { ackLatency: [1, Infinity] } } }, /option "metrics\.buckets\.ackLatency\[1\]"/],
+		['too many buckets', { auth: false, metrics: { buckets: { ackLatency: Array.from({ length: 31 }, (_, i) => i + 1) } } }, /option "metrics\.buckets\.ackLatency": must have at most 30 bounds/],
+		['no buckets', { auth: false, metrics: { buckets: { ackLatency: [] } } }, /option "metrics\.buckets\.ackLatency"/],
+		['a misspelt histogram', { auth: false, metrics: { buckets: { ackLatencies: [1] } } }, /ackLatencies/]
 	];
 	test.each(cases)('refuses %s with an error naming the option', (_name, options, message) => {
 		expect(() => instrument(io, options as never)).toThrow(message);

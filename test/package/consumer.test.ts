@@ -25,6 +25,11 @@ const INSTALL_TIMEOUT = 240_000;
 const FORBIDDEN = ['tsx', 'esbuild', 'socket.io-client', 'better-sqlite3', 'vite', 'typescript'];
 
 const SOCKET_IO = { '4.8': '~4.8.0', '4.7': '~4.7.0' } as const;
+/**
+ * prom-client, a peer dependency (`>=14.2.0 <16`): its newest major beside the newest socket.io,
+ * its oldest beside the older one, so that both ends of the range are installed and scraped.
+ */
+const PROM_CLIENT = { '4.8': '^15.1.3', '4.7': '~14.2.0' } as const;
 
 let work: string;
 let tarball: string;
@@ -46,7 +51,10 @@ beforeAll(async () => {
 	const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
 	tarball = join(work, info.filename);
 	packed = info.files.map((f) => f.path);
-	apps = { '4.8': createApp(SOCKET_IO['4.8']), '4.7': createApp(SOCKET_IO['4.7']) };
+	apps = {
+		'4.8': createApp(SOCKET_IO['4.8'], PROM_CLIENT['4.8']),
+		'4.7': createApp(SOCKET_IO['4.7'], PROM_CLIENT['4.7'])
+	};
 	// Settled here so that a failed install is not an unhandled rejection in a later test.
 	apps['4.7'].catch(() => {});
 }, 120_000);
@@ -90,8 +98,8 @@ test('the tarball holds the compiled agent, its types, the dashboard build, READ
 	expect(packed.filter((path) => /\.map$|(?<!\.d)\.ts$|demo/.test(path))).toEqual([]);
 });
 
-/** A fresh app with the tarball and socket.io at `version` installed as a user would. */
-async function createApp(socketIo: string): Promise<string> {
+/** A fresh app with the tarball, socket.io and prom-client at these versions installed as a user would. */
+async function createApp(socketIo: string, promClient: string): Promise<string> {
 	const dir = await mkdtemp(join(work, 'app-'));
 	await writeFile(
 		join(dir, 'package.json'),
@@ -99,7 +107,15 @@ async function createApp(socketIo: string): Promise<string> {
 	);
 	await run(
 		'npm',
-		['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, `socket.io@${socketIo}`],
+		[
+			'install',
+			'--prefer-offline',
+			'--no-audit',
+			'--no-fund',
+			tarball,
+			`socket.io@${socketIo}`,
+			`prom-client@${promClient}`
+		],
 		{ cwd: dir, maxBuffer: 64 << 20 }
 	);
 	return dir;
@@ -201,6 +217,46 @@ describe.each([
 		const snapshot = await waitFor<Snapshot>(dashboard, 'state:snapshot', 20_000);
 		expect(snapshot.principal).toMatchObject({ name: 'ops', role: 'admin' });
 		expect(snapshot.node.socketIoVersion.startsWith(`${label}.`)).toBe(true);
+	});
+
+	test("the app's own prom-client (its major: oldest or newest supported) holds Sockscope's metrics, one copy in the tree", async () => {
+		const names = (await installedPaths(app)).map((path) => path.split(`node_modules${sep}`).at(-1));
+		expect(names.filter((name) => name === 'prom-client')).toHaveLength(1);
+		await writeFile(
+			join(app, 'metrics.mjs'),
+			`
+			import { createServer } from 'node:http';
+			import { readFileSync } from 'node:fs';
+			import { Server } from 'socket.io';
+			import promClient from 'prom-client';
+			import { instrument } from 'sockscope';
+
+			const register = new promClient.Registry();
+			new promClient.Counter({ name: 'app_requests_total', help: 'Requests', registers: [register] }).inc(2);
+			const io = new Server(createServer());
+			const agent = instrument(io, { auth: false, dashboard: false, metrics: { register } });
+			const text = await register.metrics();
+			const { version } = JSON.parse(readFileSync('node_modules/prom-client/package.json', 'utf8'));
+			console.log(JSON.stringify({
+				version,
+				app: text.includes('app_requests_total 2'),
+				sockets: text.includes('# TYPE socketio_sockets gauge'),
+				acks: text.includes('# TYPE socketio_ack_latency_seconds histogram'),
+				rtt: text.includes('socketio_heartbeat_rtt_seconds_bucket{le="0.05"} 0')
+			}));
+			await agent.close();
+			io.close();
+			`
+		);
+		const { stdout } = await run(process.execPath, ['metrics.mjs'], { cwd: app });
+		const found = JSON.parse(stdout) as Record<string, unknown>;
+		expect(found).toEqual({
+			version: expect.stringMatching(label === '4.8' ? /^15\./ : /^14\./),
+			app: true,
+			sockets: true,
+			acks: true,
+			rtt: true
+		});
 	});
 
 	test('CommonJS code requires its CommonJS build, without Node loading ES modules through require', async () => {

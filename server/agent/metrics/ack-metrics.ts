@@ -4,7 +4,8 @@
  * `Histogram.observe` would cost a label lookup on every acknowledgement.
  */
 import { Counter, type Registry } from 'prom-client';
-import { ACK_BUCKETS, type AckSide } from '../observe/collectors/ack-side.js';
+import type { AckSide } from '../observe/collectors/ack-side.js';
+import { HELP } from './figures.js';
 import { eachLabelledNamespace } from './labels.js';
 import type { NodeModel } from '../observe/model.js';
 
@@ -14,7 +15,7 @@ type Labels = { namespace: string; event: string; direction: 'in' | 'out' };
  * Every event's acknowledgement figures per label set. Namespaces past the label cap share
  * `_other`, so one label set may hold several counters' sides, whose figures are added.
  */
-function eachSide(model: NodeModel, fn: (labels: Labels, sides: AckSide[]) => void): void {
+export function eachSide(model: NodeModel, fn: (labels: Labels, sides: AckSide[]) => void): void {
 	const groups = new Map<string, { labels: Labels; sides: AckSide[] }>();
 	const add = (labels: Labels, side: AckSide | null) => {
 		if (!side) return;
@@ -32,13 +33,12 @@ function eachSide(model: NodeModel, fn: (labels: Labels, sides: AckSide[]) => vo
 	for (const { labels, sides } of groups.values()) fn(labels, sides);
 }
 
-const sum = (sides: AckSide[], read: (side: AckSide) => number) =>
+export const sum = (sides: AckSide[], read: (side: AckSide) => number) =>
 	sides.reduce((total, side) => total + read(side), 0);
 
 export function registerAckMetrics(registry: Registry, model: NodeModel): void {
 	const name = 'socketio_ack_latency_seconds';
-	const help =
-		'From an acknowledged event to its acknowledgement (in: answered by the server, out: by the client)';
+	const help = HELP.ackLatency;
 	registry.registerMetric({
 		name,
 		help,
@@ -52,7 +52,8 @@ export function registerAckMetrics(registry: Registry, model: NodeModel): void {
 			}[] = [];
 			eachSide(model, (labels, sides) => {
 				let cumulative = 0;
-				ACK_BUCKETS.forEach((le, i) => {
+				// Every side has the agent's bounds (`metrics.buckets.ackLatency`): one array.
+				sides[0].bounds.forEach((le, i) => {
 					cumulative += sum(sides, (side) => side.buckets[i]);
 					values.push({
 						metricName: `${name}_bucket`,
@@ -82,7 +83,7 @@ export function registerAckMetrics(registry: Registry, model: NodeModel): void {
 
 	new Counter({
 		name: 'socketio_ack_timeouts_total',
-		help: 'Acknowledged events not answered within the agent\u2019s ackTimeout',
+		help: HELP.ackTimeouts,
 		labelNames: ['namespace', 'event', 'direction'],
 		registers: [registry],
 		collect() {

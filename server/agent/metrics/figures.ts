@@ -39,8 +39,12 @@ export const HELP = {
 	disconnections: 'Sockets disconnected, by socket.io reason',
 	eventsReceived: 'Events received from clients',
 	eventsSent: 'Events sent to clients',
-	rtt: 'Heartbeat round-trip time (engine.io ping/pong)'
+	rtt: 'Heartbeat round-trip time (engine.io ping/pong)',
+	ackLatency:
+		'From an acknowledged event to its acknowledgement (in: answered by the server, out: by the client)',
+	ackTimeouts: 'Acknowledged events not answered within the agent\u2019s ackTimeout',
+	connectionErrors: 'Connections refused by middleware or failed at the engine, by code',
+	roomBroadcasts: 'Broadcasts sent to a room (only rooms the metrics.rooms option allows)',
+	roomDeliveries:
+		'Deliveries on this node of the broadcasts sent to a room (only rooms metrics.rooms allows)'
 } as const;
-
-/** Heartbeat round-trip buckets, in seconds. */
-export const RTT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

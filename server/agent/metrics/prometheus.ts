@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AgentError } from '../base/errors.js';
-import { HELP, NAMESPACE_COUNTERS, RTT_BUCKETS } from './figures.js';
+import { HELP, NAMESPACE_COUNTERS } from './figures.js';
 import type { NamespaceStats, NodeModel } from '../observe/model.js';
 import { registerAckMetrics } from './ack-metrics.js';
 import { eachLabelledNamespace } from './labels.js';
@@ -31,6 +31,8 @@ export interface MetricsSetup {
 	defaultMetrics: boolean;
 	/** Rooms labelled one by one; none when absent. */
 	rooms?: RoomAllowance;
+	/** The heartbeat histogram's bounds in seconds (`metrics.buckets.heartbeatRtt`). */
+	rttBuckets: readonly number[];
 }
 
 export function createMetrics(model: NodeModel, setup: MetricsSetup): Metrics {
@@ -40,7 +42,7 @@ export function createMetrics(model: NodeModel, setup: MetricsSetup): Metrics {
 	try {
 		if (setup.defaultMetrics) collectDefaultMetrics({ register: registry });
 		dropMisnamedGauges(registry, before);
-		register(model, registry);
+		register(model, registry, setup.rttBuckets);
 		if (setup.rooms !== undefined) registerRoomMetrics(registry, model, setup.rooms);
 	} catch (err) {
 		for (const name of added()) registry.removeSingleMetric(name);
@@ -81,7 +83,7 @@ function names(registry: Registry): string[] {
 	return registry.getMetricsAsArray().map((metric) => metric.name);
 }
 
-function register(model: NodeModel, registry: Registry): void {
+function register(model: NodeModel, registry: Registry, rttBuckets: readonly number[]): void {
 	const each = (fn: (stats: NamespaceStats, namespace: string) => void) =>
 		eachLabelledNamespace(model, fn);
 
@@ -153,7 +155,7 @@ function register(model: NodeModel, registry: Registry): void {
 	registerAckMetrics(registry, model);
 	new Counter({
 		name: 'socketio_connection_errors_total',
-		help: 'Connections refused by middleware or failed at the engine, by code',
+		help: HELP.connectionErrors,
 		labelNames: ['code'],
 		registers: [registry],
 		collect() {
@@ -165,7 +167,7 @@ function register(model: NodeModel, registry: Registry): void {
 	new Histogram({
 		name: 'socketio_heartbeat_rtt_seconds',
 		help: HELP.rtt,
-		buckets: RTT_BUCKETS,
+		buckets: [...rttBuckets],
 		registers: [registry]
 	});
 }

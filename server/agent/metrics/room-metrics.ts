@@ -5,14 +5,16 @@
  * bounded; a room that leaves the table starts again from 0, which `rate()` reads as a reset.
  */
 import { Counter, type Registry } from 'prom-client';
+import { HELP } from './figures.js';
 import { eachLabelledNamespace } from './labels.js';
 import type { NodeModel } from '../observe/model.js';
 import type { RoomAllowance } from '../options.js';
 import type { RoomCounter } from '../observe/room-traffic.js';
 
-type Allowed = (namespace: string, room: string) => boolean;
+export type Allowed = (namespace: string, room: string) => boolean;
 
-function allowedBy(rooms: RoomAllowance): Allowed {
+/** The `metrics.rooms` option as a test; a throwing function allows nothing. */
+export function allowedBy(rooms: RoomAllowance): Allowed {
 	if (Array.isArray(rooms)) {
 		const names = new Set(rooms);
 		return (_namespace, room) => names.has(room);
@@ -53,14 +55,6 @@ export function registerRoomMetrics(
 				});
 			}
 		});
-	perRoom(
-		'socketio_room_broadcasts_total',
-		'Broadcasts sent to a room (only rooms the metrics.rooms option allows)',
-		(c) => c.broadcasts
-	);
-	perRoom(
-		'socketio_room_deliveries_total',
-		'Deliveries on this node of the broadcasts sent to a room (only rooms metrics.rooms allows)',
-		(c) => c.deliveries
-	);
+	perRoom('socketio_room_broadcasts_total', HELP.roomBroadcasts, (c) => c.broadcasts);
+	perRoom('socketio_room_deliveries_total', HELP.roomDeliveries, (c) => c.deliveries);
 }

@@ -51,8 +51,8 @@ export class EventCounter {
 		this.bytesOut += c.bytesOut;
 		this.lastIn += c.lastIn;
 		this.lastOut += c.lastOut;
-		if (c.ackIn !== null) (this.ackIn ??= new AckSide()).absorb(c.ackIn);
-		if (c.ackOut !== null) (this.ackOut ??= new AckSide()).absorb(c.ackOut);
+		if (c.ackIn !== null) (this.ackIn ??= new AckSide(c.ackIn.bounds)).absorb(c.ackIn);
+		if (c.ackOut !== null) (this.ackOut ??= new AckSide(c.ackOut.bounds)).absorb(c.ackOut);
 		c.foldedInto = this;
 	}
 }

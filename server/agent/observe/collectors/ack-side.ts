@@ -5,9 +5,6 @@
  */
 import { Histogram } from '../rtt-histogram.js';
 
-/** Upper bounds of the Prometheus histogram, in seconds. */
-export const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
 /** One event name's acknowledgements in one direction: for the sample, and cumulative for Prometheus. */
 export class AckSide {
 	/** Latencies of the current sample interval. */
@@ -17,15 +14,33 @@ export class AckSide {
 	timeouts = 0;
 	sumSeconds = 0;
 	/** Acks per Prometheus bucket (not cumulative: summed when rendered), the last for +Inf. */
-	readonly buckets = new Float64Array(ACK_BUCKETS.length + 1);
+	readonly buckets: Float64Array;
+	/**
+	 * The OpenTelemetry attributes of this side, made by that exporter on its first ack and kept,
+	 * so that recording an ack allocates nothing of the agent's (see metrics/otel.ts).
+	 */
+	otelAttributes: Readonly<Record<string, string>> | null = null;
+
+	constructor(
+		/**
+		 * The buckets' upper bounds in seconds (`metrics.buckets.ackLatency`), shared by every side
+		 * of the agent: one array, never copied per side.
+		 */
+		readonly bounds: Float64Array
+	) {
+		this.buckets = new Float64Array(bounds.length + 1);
+	}
 
 	observe(ms: number): void {
 		this.interval.add(ms);
 		this.count++;
 		const seconds = ms / 1000;
 		this.sumSeconds += seconds;
+		// At most MAX_BUCKETS (30) bounds, most acks in the first dozen: a linear scan is as fast as
+		// a binary search here, and allocates nothing. `le` is inclusive, as in Prometheus.
+		const bounds = this.bounds;
 		let i = 0;
-		while (i < ACK_BUCKETS.length && seconds > ACK_BUCKETS[i]) i++;
+		while (i < bounds.length && seconds > bounds[i]) i++;
 		this.buckets[i]++;
 	}
 
@@ -36,6 +51,7 @@ export class AckSide {
 		this.count += other.count;
 		this.timeouts += other.timeouts;
 		this.sumSeconds += other.sumSeconds;
+		// Both sides have the agent's bounds, so the buckets line up one for one.
 		for (let i = 0; i < this.buckets.length; i++) this.buckets[i] += other.buckets[i];
 	}
 }

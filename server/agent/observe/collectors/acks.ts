@@ -23,11 +23,23 @@ import { keepTop, truncateName, type Scored } from '../../../protocol/top-n.js';
  * The side an ack lands in. An ack awaited when its event's name was evicted from the table lands
  * in `_other`, where that name's figures went.
  */
-export function sideOf(counter: EventCounter, direction: AckDirection): AckSide {
+export function sideOf(counter: EventCounter, direction: AckDirection, bounds: Float64Array): AckSide {
 	if (counter.foldedInto !== null) counter = counter.foldedInto;
-	if (direction === 'in') return (counter.ackIn ??= new AckSide());
-	return (counter.ackOut ??= new AckSide());
+	if (direction === 'in') return (counter.ackIn ??= new AckSide(bounds));
+	return (counter.ackOut ??= new AckSide(bounds));
 }
+
+/**
+ * Told of every ack answered, after its side counted it: the OpenTelemetry exporter's histogram.
+ * `counter` is the one the ack landed in (`_other` once its name was evicted).
+ */
+export type AckListener = (
+	stats: NamespaceStats,
+	counter: EventCounter,
+	direction: AckDirection,
+	side: AckSide,
+	ms: number
+) => void;
 
 /** Slots kept for reuse once given back: enough for the acks of a burst, bounded whatever follows. */
 const POOL = 1024;
@@ -38,10 +50,18 @@ export class AckTracker {
 	/** Slots given back, lent again before any is made. */
 	private readonly pool: AckSlots[] = [];
 
+	/** The latency buckets' bounds in seconds, one array for every side (`metrics.buckets`). */
+	private readonly bounds: Float64Array;
+
 	constructor(
 		/** Milliseconds after which an awaited ack counts as a timeout. */
-		readonly timeout: number
-	) {}
+		readonly timeout: number,
+		bounds: readonly number[],
+		/** Absent unless an exporter records acks as they come (OpenTelemetry). */
+		private readonly listener?: AckListener
+	) {
+		this.bounds = Float64Array.from(bounds);
+	}
 
 	/** An event packet with ack id `id` went `direction` for socket `s`. */
 	sent(s: SocketState, counter: EventCounter, direction: AckDirection, id: number): void {
@@ -69,7 +89,11 @@ export class AckTracker {
 			if (slots.keys[slot] !== key || slots.times[slot] === 0) continue;
 			const ms = performance.now() - slots.times[slot];
 			const asked: AckDirection = direction === 'out' ? 'in' : 'out';
-			sideOf(slots.counters[slot]!, asked).observe(ms);
+			let counter = slots.counters[slot]!;
+			if (counter.foldedInto !== null) counter = counter.foldedInto;
+			const side = sideOf(counter, asked, this.bounds);
+			side.observe(ms);
+			this.listener?.(s.stats, counter, asked, side, ms);
 			const totals = slots.owner!;
 			const micros = Math.round(ms * 1000);
 			if (asked === 'in') {
@@ -133,7 +157,7 @@ export class AckTracker {
 	private giveUp(slots: AckSlots, slot: number, now: number): void {
 		if (now - slots.times[slot] >= this.timeout) {
 			const direction: AckDirection = slots.keys[slot] >= 0 ? 'in' : 'out';
-			const side = sideOf(slots.counters[slot]!, direction);
+			const side = sideOf(slots.counters[slot]!, direction, this.bounds);
 			side.timeouts++;
 			side.intervalTimeouts++;
 			if (direction === 'in') slots.owner!.inTimeouts++;

@@ -1,0 +1,165 @@
+/**
+ * What `histogram_quantile` makes of the acknowledgement latency histogram: acks of about 55 ms
+ * (a handler answering after 55 ms), read back from the exposition, must give p50 and p90 within
+ * 10% of the latencies the handlers took — computed here as Prometheus computes it, and asked of a
+ * real Prometheus scraping the server. With the old fixed buckets (…, 0.05, 0.1, …) they read 73
+ * and 95 ms. `metrics.buckets` replaces the bounds.
+ */
+import { performance } from 'node:perf_hooks';
+import { afterEach, expect, test } from 'vitest';
+import { startFixture, type Fixture } from '../../support/agent-fixture.js';
+import { describeWithPrometheus, startPrometheus, until, type PrometheusServer } from '../../support/prometheus.js';
+
+const ACK_MS = 55;
+const CLIENTS = 6;
+const ROUNDS = 8;
+const ACKS = CLIENTS * ROUNDS;
+
+let fx: Fixture | undefined;
+/** The handlers' latencies of the current test, in ms. */
+let timed: number[] = [];
+let prometheus: PrometheusServer | undefined;
+
+afterEach(async () => {
+	await prometheus?.close();
+	await fx?.close();
+	fx = prometheus = undefined;
+});
+
+/**
+ * A server whose `slow` handler answers after `ACK_MS`, with metrics at /metrics. `timed` gets each
+ * handler's time from its call to its answer, in ms: the agent's own span (packet read to ack
+ * written) less a parse and a write. The clients' timers would add their own event loop's delays,
+ * which on a busy machine (clients and server share this process) are not the histogram's error.
+ */
+async function slowServer(
+	timed: number[],
+	buckets?: { ackLatency?: number[] }
+): Promise<Fixture> {
+	const fixture = await startFixture({ metrics: { path: '/metrics', ...(buckets ? { buckets } : {}) } });
+	fixture.io.on('connection', (socket) => {
+		socket.on('slow', (done: (answer: string) => void) => {
+			const start = performance.now();
+			setTimeout(() => {
+				timed.push(performance.now() - start);
+				done('ok');
+			}, ACK_MS);
+		});
+	});
+	return fixture;
+}
+
+/** `ACKS` acks of `slow`, `CLIENTS` at a time; `timed`, sorted, once all are answered. */
+async function slowAcks(fixture: Fixture, timed: number[]): Promise<number[]> {
+	const clients = await Promise.all(Array.from({ length: CLIENTS }, () => fixture.client('/')));
+	for (let round = 0; round < ROUNDS; round++) {
+		await Promise.all(clients.map((client) => client.timeout(5000).emitWithAck('slow')));
+	}
+	return timed.sort((a, b) => a - b);
+}
+
+/** The q-quantile of sorted values, by the nearest rank. */
+function exact(sorted: number[], q: number): number {
+	return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+}
+
+/** The `slow` event's cumulative buckets, `le` → count, in the exposition's order. */
+function bucketsOf(exposition: string): [number, number][] {
+	const found: [number, number][] = [];
+	const line =
+		/^socketio_ack_latency_seconds_bucket\{(?=[^}]*event="slow")(?=[^}]*direction="in")[^}]*le="([^"]+)"[^}]*\} (\S+)$/gm;
+	for (const [, le, value] of exposition.matchAll(line)) found.push([le === '+Inf' ? Infinity : Number(le), Number(value)]);
+	return found.sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * Prometheus' `histogram_quantile`: the bucket where the rank falls, and a straight line from its
+ * lower bound (0 for the first) to its upper; the highest finite bound if it falls in +Inf.
+ */
+function histogramQuantile(q: number, buckets: [number, number][]): number {
+	const total = buckets[buckets.length - 1][1];
+	const rank = q * total;
+	let i = buckets.findIndex(([, count]) => count >= rank);
+	if (buckets[i][0] === Infinity) return buckets[buckets.length - 2][0];
+	const start = i === 0 ? 0 : buckets[i - 1][0];
+	const below = i === 0 ? 0 : buckets[i - 1][1];
+	const [end, count] = buckets[i];
+	return start + (end - start) * ((rank - below) / (count - below));
+}
+
+async function scrape(fixture: Fixture): Promise<string> {
+	const res = await fetch(`${fixture.url}/metrics`);
+	expect(res.status).toBe(200);
+	return res.text();
+}
+
+function expectNear(actualSeconds: number, expectedMs: number, what: string) {
+	const off = Math.abs(actualSeconds * 1000 - expectedMs) / expectedMs;
+	expect(off, `${what}: ${actualSeconds * 1000} ms read, ${expectedMs} ms timed`).toBeLessThanOrEqual(0.1);
+}
+
+test('acks of 55 ms read back within 10% at p50 and p90 with the default buckets', async () => {
+	fx = await slowServer((timed = []));
+	await slowAcks(fx, timed);
+	// The ack packet is counted when socket.io writes it, before the client's timer stops: wait for
+	// every one on the server's side rather than for any fixed time.
+	const exposition = await until(
+		'every ack counted',
+		async () => {
+			const text = await scrape(fx!);
+			return bucketsOf(text).at(-1)?.[1] === ACKS ? text : undefined;
+		},
+		5000
+	);
+	const buckets = bucketsOf(exposition);
+	expect(exact(timed, 0.5)).toBeGreaterThanOrEqual(ACK_MS - 1);
+	expectNear(histogramQuantile(0.5, buckets), exact(timed, 0.5), `p50 of ${timed.join(', ')}`);
+	expectNear(histogramQuantile(0.9, buckets), exact(timed, 0.9), `p90 of ${timed.join(', ')}`);
+});
+
+test('metrics.buckets.ackLatency sets the bounds, and the old ones misread 55 ms acks', async () => {
+	const old = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+	fx = await slowServer((timed = []), { ackLatency: old });
+	await slowAcks(fx, timed);
+	const buckets = await until(
+		'every ack counted',
+		async () => {
+			const found = bucketsOf(await scrape(fx!));
+			return found.at(-1)?.[1] === ACKS ? found : undefined;
+		},
+		5000
+	);
+	expect(buckets.map(([le]) => le)).toEqual([...old, Infinity]);
+	// A straight line across 50–100 ms puts the median of 55 ms acks well above them.
+	expect(histogramQuantile(0.5, buckets) * 1000).toBeGreaterThan(exact(timed, 0.5) * 1.2);
+});
+
+describeWithPrometheus('a real Prometheus', () => {
+	test('histogram_quantile over the scraped buckets: p50 and p90 within 10% of the acks', async () => {
+		fx = await slowServer((timed = []));
+		await slowAcks(fx, timed);
+		prometheus = await startPrometheus({
+			job: 'acks',
+			targets: [new URL(fx.url).host],
+			interval: 1
+		});
+		const selector = '{job="acks",event="slow",direction="in"}';
+		// A scrape taken after the last ack was counted: its count is every ack.
+		await until(
+			'a scrape with every ack',
+			async () => {
+				const [count] = await prometheus!.query(`socketio_ack_latency_seconds_count${selector}`);
+				return count && Number(count.value[1]) === ACKS ? true : undefined;
+			},
+			30_000
+		);
+		const quantile = async (q: number) => {
+			const [series] = await prometheus!.query(
+				`histogram_quantile(${q}, sum by (le) (socketio_ack_latency_seconds_bucket${selector}))`
+			);
+			return Number(series.value[1]);
+		};
+		expectNear(await quantile(0.5), exact(timed, 0.5), 'p50');
+		expectNear(await quantile(0.9), exact(timed, 0.9), 'p90');
+	}, 60_000);
+});
