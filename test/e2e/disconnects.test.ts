@@ -44,8 +44,9 @@ describeBrowser('disconnects page', () => {
 		server = await startChatServer(
 			{ label: (socket) => String((socket.handshake.auth as { name?: string }).name ?? '') },
 			0,
-			// Heartbeats a few times a second, so that a ping timeout comes well within a second.
-			{ pingInterval: 150, pingTimeout: 200 }
+			// Heartbeats every second, so that the dropped pongs' timeout comes within a few seconds,
+			// while the live sessions of a loaded machine still answer theirs in time.
+			{ pingInterval: 1000, pingTimeout: 1500 }
 		);
 	});
 
