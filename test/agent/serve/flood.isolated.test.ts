@@ -3,10 +3,9 @@
  * the host: its excess is refused at once, and the host's chat clients stay connected and as quick
  * (within a ratio measured in this same run) as before the flood.
  */
-import { performance } from 'node:perf_hooks';
-import type { Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixture, type Fixture } from '../../support/agent-fixture.js';
+import { echoHandler, measure, p99 } from '../../support/chat-latency.js';
 import { startCrowd, type Crowd } from '../../support/crowd.js';
 import { user } from '../../support/dashboard-client.js';
 
@@ -17,11 +16,7 @@ let fx: Fixture;
 let crowd: Crowd;
 
 beforeAll(async () => {
-	fx = await startFixture({ auth: { users: [user('viewer', 'readonly')] } }, {}, (io) => {
-		io.on('connection', (socket) =>
-			socket.on('echo', (n: number, ack: (n: number) => void) => ack(n))
-		);
-	});
+	fx = await startFixture({ auth: { users: [user('viewer', 'readonly')] } }, {}, echoHandler);
 	crowd = startCrowd();
 	await crowd.connect(fx.url, SOCKETS, 'loadbot/1.0');
 }, 180_000);
@@ -29,35 +24,6 @@ afterAll(async () => {
 	crowd?.close();
 	await fx?.close();
 });
-
-/**
- * Chat round-trips of `probes`, each sending its next message as soon as the last comes back.
- * `stop` waits for the round-trips in flight, so that none is left to fail when the test closes.
- */
-function measure(probes: ClientSocket[]): { stop(): Promise<number[]> } {
-	const times: number[] = [];
-	let running = true;
-	const loops = probes.map(async (probe) => {
-		for (let i = 0; running; i++) {
-			const start = performance.now();
-			await probe.timeout(60_000).emitWithAck('echo', i);
-			times.push(performance.now() - start);
-			await new Promise((resolve) => setTimeout(resolve, 5));
-		}
-	});
-	return {
-		async stop() {
-			running = false;
-			await Promise.all(loops);
-			return times;
-		}
-	};
-}
-
-function p99(times: number[]): number {
-	const sorted = [...times].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length * 0.99)];
-}
 
 describe('a query flood from one read-only dashboard', () => {
 	it(`drops no chat client of ${SOCKETS} and keeps the chat round-trip p99 within 3× of before`, async () => {
