@@ -13,20 +13,15 @@ import { hashPassword } from '../../server/agent/index.js';
 import type { Snapshot } from '../../server/protocol/models.js';
 import { io } from 'socket.io-client';
 import { waitFor } from '../support/util.js';
-import { installApp, INSTALL_TIMEOUT, packTarball, run, startApp, type Packed } from './tarball.js';
-
-const APP = `
-import { createServer } from 'node:http';
-import { Server } from 'socket.io';
-import { instrument } from 'sockscope';
-
-const httpServer = createServer((req, res) => res.writeHead(404).end('app 404'));
-const io = new Server(httpServer);
-instrument(io, {
-	auth: { users: [{ name: 'ops', passwordHash: process.env.OPS_HASH, role: 'admin' }] }
-});
-httpServer.listen(0, '127.0.0.1', () => console.log('port ' + httpServer.address().port));
-`;
+import {
+	APP,
+	installApp,
+	INSTALL_TIMEOUT,
+	packTarball,
+	run,
+	startApp,
+	type Packed
+} from './tarball.js';
 
 /** ws' optional native helpers: absent, as in most installs, and loaded only if present. */
 const OPTIONAL = ['--external:bufferutil', '--external:utf-8-validate'];

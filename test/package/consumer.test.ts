@@ -4,21 +4,14 @@
  * dashboard, log in, require it from CommonJS, type-check against it, run its command. `npm test`
  * builds first; the pack itself skips the build scripts so that the run builds once.
  */
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import type { Snapshot } from '../../server/protocol/models.js';
 import { io } from 'socket.io-client';
 import { waitFor } from '../support/util.js';
+import { APP, installApp, packTarball, ROOT, run, startApp, type Packed } from './tarball.js';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const INSTALL_TIMEOUT = 240_000;
 /** Nothing of the repository's tooling may reach an operator's production tree. */
@@ -31,26 +24,14 @@ const SOCKET_IO = { '4.8': '~4.8.0', '4.7': '~4.7.0' } as const;
  */
 const PROM_CLIENT = { '4.8': '^15.1.3', '4.7': '~14.2.0' } as const;
 
-let work: string;
-let tarball: string;
+let pack: Packed;
 let packed: string[];
 /** The two apps, installed at once while the tarball's contents are checked. */
 let apps: Record<keyof typeof SOCKET_IO, Promise<string>>;
 
 beforeAll(async () => {
-	for (const built of ['dist/agent/index.js', 'dist/bin/sockscope.js', 'build/index.html']) {
-		if (!existsSync(join(ROOT, built)))
-			throw new Error(`${built} is missing: run npm run build first`);
-	}
-	work = await mkdtemp(join(tmpdir(), 'sockscope-consumer-'));
-	const { stdout } = await run(
-		'npm',
-		['pack', '--json', '--ignore-scripts', '--pack-destination', work],
-		{ cwd: ROOT, maxBuffer: 64 << 20 }
-	);
-	const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
-	tarball = join(work, info.filename);
-	packed = info.files.map((f) => f.path);
+	pack = await packTarball();
+	packed = pack.files;
 	apps = {
 		'4.8': createApp(SOCKET_IO['4.8'], PROM_CLIENT['4.8']),
 		'4.7': createApp(SOCKET_IO['4.7'], PROM_CLIENT['4.7'])
@@ -60,7 +41,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-	if (work) await rm(work, { recursive: true, force: true });
+	await pack?.dispose();
 });
 
 test('the tarball holds the compiled agent, its types, the dashboard build, README, the docs pages, the Grafana board, the alert rules and LICENSE, and nothing else', () => {
@@ -99,26 +80,12 @@ test('the tarball holds the compiled agent, its types, the dashboard build, READ
 });
 
 /** A fresh app with the tarball, socket.io and prom-client at these versions installed as a user would. */
-async function createApp(socketIo: string, promClient: string): Promise<string> {
-	const dir = await mkdtemp(join(work, 'app-'));
-	await writeFile(
-		join(dir, 'package.json'),
-		JSON.stringify({ name: 'consumer-app', private: true, type: 'module' })
-	);
-	await run(
-		'npm',
-		[
-			'install',
-			'--prefer-offline',
-			'--no-audit',
-			'--no-fund',
-			tarball,
-			`socket.io@${socketIo}`,
-			`prom-client@${promClient}`
-		],
-		{ cwd: dir, maxBuffer: 64 << 20 }
-	);
-	return dir;
+function createApp(socketIo: string, promClient: string): Promise<string> {
+	return installApp(pack.work, { type: 'module' }, [
+		pack.tarball,
+		`socket.io@${socketIo}`,
+		`prom-client@${promClient}`
+	]);
 }
 
 /** Every package directory in the app's tree (production only: the app has no dev dependencies). */
@@ -129,19 +96,6 @@ async function installedPaths(dir: string): Promise<string[]> {
 	});
 	return stdout.split('\n').filter(Boolean);
 }
-
-const APP = `
-import { createServer } from 'node:http';
-import { Server } from 'socket.io';
-import { instrument } from 'sockscope';
-
-const httpServer = createServer((req, res) => res.writeHead(404).end('app 404'));
-const io = new Server(httpServer);
-instrument(io, {
-	auth: { users: [{ name: 'ops', passwordHash: process.env.OPS_HASH, role: 'admin' }] }
-});
-httpServer.listen(0, '127.0.0.1', () => console.log('port ' + httpServer.address().port));
-`;
 
 const TYPED = `
 import { Server } from 'socket.io';
@@ -194,15 +148,7 @@ describe.each([
 		const bin = join(app, 'node_modules/.bin/sockscope');
 		const { stdout } = await run(bin, ['hash-password', 'ops-password']);
 		await writeFile(join(app, 'server.mjs'), APP);
-		const child = spawn(process.execPath, ['server.mjs'], {
-			cwd: app,
-			env: { ...process.env, OPS_HASH: stdout.trim() },
-			stdio: ['ignore', 'pipe', 'inherit']
-		});
-		onTestFinished(() => void child.kill());
-		const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-		const port = /port (\d+)/.exec(String(line))![1];
-		const base = `http://127.0.0.1:${port}`;
+		const { base } = await startApp(['server.mjs'], app, { OPS_HASH: stdout.trim() });
 
 		const page = await fetch(`${base}/sockscope/`);
 		expect(page.status).toBe(200);
@@ -220,7 +166,9 @@ describe.each([
 	});
 
 	test("the app's own prom-client (its major: oldest or newest supported) holds Sockscope's metrics, one copy in the tree", async () => {
-		const names = (await installedPaths(app)).map((path) => path.split(`node_modules${sep}`).at(-1));
+		const names = (await installedPaths(app)).map((path) =>
+			path.split(`node_modules${sep}`).at(-1)
+		);
 		expect(names.filter((name) => name === 'prom-client')).toHaveLength(1);
 		await writeFile(
 			join(app, 'metrics.mjs'),

@@ -18,6 +18,23 @@ export const run = promisify(execFile);
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const INSTALL_TIMEOUT = 300_000;
 
+/**
+ * The README's set-up as an app: one admin whose hash comes from `OPS_HASH`, the dashboard on its
+ * server; it prints `port N` once listening (see `startApp`).
+ */
+export const APP = `
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+import { instrument } from 'sockscope';
+
+const httpServer = createServer((req, res) => res.writeHead(404).end('app 404'));
+const io = new Server(httpServer);
+instrument(io, {
+	auth: { users: [{ name: 'ops', passwordHash: process.env.OPS_HASH, role: 'admin' }] }
+});
+httpServer.listen(0, '127.0.0.1', () => console.log('port ' + httpServer.address().port));
+`;
+
 export interface Packed {
 	work: string;
 	tarball: string;
