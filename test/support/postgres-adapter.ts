@@ -1,15 +1,5 @@
-/** `pg` and `@socket.io/postgres-adapter` for the cluster suites' Postgres nodes. */
-import { createAdapter } from '@socket.io/postgres-adapter';
+/** What the cluster suites' Postgres nodes need made before any of them starts. */
 import pg from 'pg';
-
-export interface PostgresAdapterModules {
-	Pool: typeof pg.Pool;
-	createAdapter: typeof createAdapter;
-}
-
-export function loadPostgresAdapter(): PostgresAdapterModules {
-	return { Pool: pg.Pool, createAdapter };
-}
 
 /** The table where the adapter puts payloads too large for a NOTIFY: made once, before any node starts. */
 export async function createAttachmentsTable(connectionString: string): Promise<void> {

@@ -11,7 +11,8 @@ import { createAdapter as redisAdapter, createShardedAdapter } from '@socket.io/
 import { createAdapter as streamsAdapter } from '@socket.io/redis-streams-adapter';
 import { instrument } from '../../../server/agent/index.js';
 import { countReads } from '../../support/socket-reads.js';
-import { loadPostgresAdapter } from '../../support/postgres-adapter.js';
+import { createAdapter as postgresAdapter } from '@socket.io/postgres-adapter';
+import pg from 'pg';
 
 const [nodeId, storeUrl, kind, port] = process.argv.slice(2);
 
@@ -33,8 +34,7 @@ async function redisClients() {
 
 let adapter;
 if (kind === 'postgres') {
-	const { Pool, createAdapter } = loadPostgresAdapter();
-	const pool = new Pool({ connectionString: storeUrl, max: 4 });
+	const pool = new pg.Pool({ connectionString: storeUrl, max: 4 });
 	pool.on('error', quiet);
 	// The adapter's LISTEN client is checked out of the pool for good, and pg-pool takes its own
 	// `error` listener off checked-out clients: without this, PostgreSQL going away (57P01) is an
@@ -42,7 +42,7 @@ if (kind === 'postgres') {
 	pool.on('connect', (client) => client.on('error', quiet));
 	// The adapter's defaults (heartbeat 5 s, dead after 10 s, serverSideEmit waiting 5 s): what
 	// an operator gets, and what a killed node costs the agent's 2 s queries.
-	adapter = createAdapter(pool);
+	adapter = postgresAdapter(pool);
 } else if (kind === 'streams') {
 	const pub = createClient({
 		url: storeUrl,
