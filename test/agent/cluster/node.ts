@@ -1,7 +1,9 @@
 /**
  * One node of a test cluster, in its own process: a chat server behind one of the official
  * adapters (`kind`: redis, sharded, streams, postgres), instrumented exactly as on a single node.
- * Reports its port over IPC. The store's URL is Redis's, or PostgreSQL's for `postgres`.
+ * Reports its port over IPC. The store's URL is Redis's, or PostgreSQL's for `postgres`. With
+ * `--recovery`, the server has socket.io's connection state recovery on (for the adapters that
+ * keep sessions: streams and postgres).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +16,8 @@ import { countReads } from '../../support/socket-reads.js';
 import { createAdapter as postgresAdapter } from '@socket.io/postgres-adapter';
 import pg from 'pg';
 
-const [nodeId, storeUrl, kind, port] = process.argv.slice(2);
+const [nodeId, storeUrl, kind, port] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const recovery = process.argv.includes('--recovery');
 
 // No `unhandledRejection` handler: the agent's own cluster traffic must not need one (the
 // Redis-reset test proves it); the host's own messages through these adapters still may.
@@ -60,12 +63,22 @@ if (kind === 'postgres') {
 }
 
 const http = createServer();
-const io = new Server(http, { adapter: adapter as never, transports: ['websocket'] });
+const io = new Server(http, {
+	adapter: adapter as never,
+	transports: ['websocket'],
+	...(recovery ? { connectionStateRecovery: {} } : {})
+});
 io.use((socket, next) => next(socket.handshake.auth.banned ? new Error('banned') : undefined));
 io.on('connection', (socket) => {
 	for (const room of [socket.handshake.auth.rooms ?? []].flat()) socket.join(String(room));
 	// Answered after 200 ms: acknowledgement latency summed over the cluster.
 	socket.on('slow', (ack: (v: string) => void) => setTimeout(() => ack('done'), 200));
+	// A broadcast to a room, from any node: a recovering client asks from the offset of the last
+	// broadcast it received, so it needs one.
+	socket.on('broadcast', (room: string, ack: () => void) => {
+		io.to(String(room)).emit('news', 'hello');
+		ack();
+	});
 });
 instrument(io, { auth: false, nodeId, sampleInterval: 500, queryTimeout: 2000 });
 

@@ -8,8 +8,14 @@ export interface Node {
 	child: ChildProcess;
 }
 
-export function startNode(id: string, storeUrl: string, kind: string): Promise<Node> {
-	const child = fork(fileURLToPath(new URL('./node.ts', import.meta.url)), [id, storeUrl, kind], {
+export function startNode(
+	id: string,
+	storeUrl: string,
+	kind: string,
+	options: { recovery?: boolean } = {}
+): Promise<Node> {
+	const args = [id, storeUrl, kind, ...(options.recovery ? ['--recovery'] : [])];
+	const child = fork(fileURLToPath(new URL('./node.ts', import.meta.url)), args, {
 		execArgv: ['--import', 'tsx'],
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
 	});
