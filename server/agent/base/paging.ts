@@ -28,19 +28,44 @@ export function pageOf<T, R>(
 	toRow: (item: T) => R,
 	hasMore = false
 ): Page<R> {
-	const after = cursor === undefined ? undefined : decodeCursor(cursor);
-	if (after === null)
-		throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
-	const size = pageSize(limit);
-	const sign = desc ? -1 : 1;
-	let total = 0;
+	const page = new PageCollector(key, desc, cursor, limit, toRow);
+	for (const item of items) page.offer(item);
+	return page.result(hasMore);
+}
+
+/**
+ * `pageOf` offered one item at a time, so that a query can read its items over several turns of
+ * the event loop and keep only the page meanwhile.
+ */
+export class PageCollector<T, R> {
+	private readonly after: RowKey | undefined;
+	private readonly size: number;
+	private readonly sign: 1 | -1;
+	private total = 0;
 	// One more than the page, to know whether another page follows.
-	const top: { item: T; k: RowKey }[] = [];
-	for (const item of items) {
-		total++;
-		const k = key(item);
-		if (after !== undefined && sign * compareKeys(k, after) <= 0) continue;
-		if (top.length > size && sign * compareKeys(k, top[size].k) >= 0) continue;
+	private readonly top: { item: T; k: RowKey }[] = [];
+
+	constructor(
+		private readonly key: (item: T) => RowKey,
+		desc: boolean,
+		cursor: string | undefined,
+		limit: number | undefined,
+		private readonly toRow: (item: T) => R
+	) {
+		const after = cursor === undefined ? undefined : decodeCursor(cursor);
+		if (after === null)
+			throw new AgentError('E_VALIDATION', 'cursor: not a cursor this agent issued');
+		this.after = after;
+		this.size = pageSize(limit);
+		this.sign = desc ? -1 : 1;
+	}
+
+	offer(item: T): void {
+		const { after, size, sign, top } = this;
+		this.total++;
+		const k = this.key(item);
+		if (after !== undefined && sign * compareKeys(k, after) <= 0) return;
+		if (top.length > size && sign * compareKeys(k, top[size].k) >= 0) return;
 		let lo = 0;
 		let hi = top.length;
 		while (lo < hi) {
@@ -51,14 +76,20 @@ export function pageOf<T, R>(
 		top.splice(lo, 0, { item, k });
 		if (top.length > size + 1) top.pop();
 	}
-	const rows = top.slice(0, size);
-	const last = rows.at(-1);
-	return {
-		rows: rows.map((x) => toRow(x.item)),
-		total,
-		nextCursor: (top.length > size || hasMore) && last !== undefined ? encodeCursor(last.k) : null,
-		missingNodes: []
-	};
+
+	result(hasMore = false): Page<R> {
+		const rows = this.top.slice(0, this.size);
+		const last = rows.at(-1);
+		return {
+			rows: rows.map((x) => this.toRow(x.item)),
+			total: this.total,
+			nextCursor:
+				(this.top.length > this.size || hasMore) && last !== undefined
+					? encodeCursor(last.k)
+					: null,
+			missingNodes: []
+		};
+	}
 }
 
 export function pageRooms(rows: RoomRow[], query: RoomsQuery): Page<RoomRow> {

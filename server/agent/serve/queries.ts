@@ -33,7 +33,7 @@ import {
 import type { SocketsFilter } from '../../protocol/windows.js';
 import { BoundedSelection } from './bounded-selection.js';
 import { ScanTurns } from '../base/scan-turns.js';
-import { pageOf } from '../base/paging.js';
+import { PageCollector } from '../base/paging.js';
 import { emptyNamespaceSummary } from '../../protocol/samples.js';
 import { OTHER_NAMESPACES } from '../../protocol/vocabulary.js';
 import { AgentError } from '../base/errors.js';
@@ -366,35 +366,38 @@ export class Queries {
 
 	/**
 	 * This node's page of the namespaces a principal may see, and all of those matched, summed.
-	 * One pass over the namespaces keeping only the page in order (`pageOf`): a request costs
-	 * O(namespaces · log page), and a summary object is made only for a row of the page. A
+	 * One pass over the namespaces keeping only the page in order (`PageCollector`): a request
+	 * costs O(namespaces · log page), and a summary object is made only for a row of the page. A
 	 * namespace's figures are read where they are kept, never copied per namespace per request.
+	 * Read `SCAN_CHUNK` namespaces a turn: with a namespace per tenant there may be tens of
+	 * thousands (one pass over 10,000 held the loop 17 ms). A namespace gone meanwhile is still
+	 * offered, with its last figures.
 	 */
-	namespaces(principal: Principal, query: NamespacesQuery): NamespacesPage {
+	async namespaces(principal: Principal, query: NamespacesQuery): Promise<NamespacesPage> {
 		const text = query.text === undefined ? undefined : textPattern(query.text);
 		const all = emptyNamespaceSummary(OTHER_NAMESPACES);
-		const matched: NamespaceStats[] = [];
 		const names = query.names === undefined ? undefined : new Set(query.names);
 		const sources =
 			names === undefined
-				? this.model.namespaces.values()
+				? [...this.model.namespaces.values()]
 				: [...names].flatMap((n) => this.model.namespaces.get(n) ?? []);
-		for (const stats of sources) {
-			if (!canSee(principal, stats.name)) continue;
-			if (text !== undefined && !text.test(filtered(stats.name))) continue;
-			matched.push(stats);
-			addStats(all, stats);
-		}
 		const sort = query.sort ?? 'sockets';
-		const page = pageOf(
-			matched,
-			(s): RowKey => [figureOf(s, sort), s.name],
+		const page = new PageCollector(
+			(s: NamespaceStats): RowKey => [figureOf(s, sort), s.name],
 			namespacesDescending(query),
 			query.cursor,
 			query.limit,
 			summaryOf
 		);
-		return { ...page, all };
+		for (let i = 0; i < sources.length; i++) {
+			if (i % SCAN_CHUNK === SCAN_CHUNK - 1) await this.turns.next();
+			const stats = sources[i];
+			if (!canSee(principal, stats.name)) continue;
+			if (text !== undefined && !text.test(filtered(stats.name))) continue;
+			page.offer(stats);
+			addStats(all, stats);
+		}
+		return { ...page.result(), all };
 	}
 
 	row(state: SocketState): SocketRow {
