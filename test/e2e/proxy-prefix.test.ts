@@ -8,21 +8,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import bcrypt from 'bcryptjs';
 import { Server } from 'socket.io';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import { instrument, type Instrumentation } from '../../server/agent/index.js';
-import { describeBrowser, openPage } from '../support/browser.js';
-import { hasNginx, startNginx, type Proxy } from '../support/nginx.js';
+import { describeProxy, startNginx, type Proxy } from '../support/nginx.js';
+import { expectPrefixedDashboard } from '../support/prefixed-dashboard.js';
 import { connectClient } from '../support/util.js';
 import type { Socket } from 'socket.io-client';
-import { navigate, poll, useBrowser } from './helpers.js';
-
-/** The browser suite when nginx is installed; otherwise skipped with one line (a failure under CI). */
-function describeProxy(name: string, body: () => void): void {
-	if (hasNginx) return describeBrowser(name, body);
-	if (process.env.CI) throw new Error('nginx not found: apt-get install -y nginx');
-	console.warn('nginx not found: apt-get install -y nginx');
-	describe.skip(name, body);
-}
+import { useBrowser } from './helpers.js';
 
 describeProxy('behind nginx stripping a path prefix', () => {
 	const browser = useBrowser();
@@ -53,22 +45,12 @@ describeProxy('behind nginx stripping a path prefix', () => {
 	});
 
 	it('logs in at /app2/sockscope and shows the sockets, asking nothing outside the prefix', async () => {
-		const { page, context, errors } = await openPage(browser(), `${proxy.url}/app2/sockscope`);
-		const requested: string[] = [];
-		page.on('request', (request) => requested.push(new URL(request.url()).pathname));
-		page.on('websocket', (socket) => requested.push(new URL(socket.url()).pathname));
-		try {
-			expect(new URL(page.url()).pathname).toBe('/app2/sockscope/');
-			await page.locator('input[name=user]').fill('ops');
-			await page.locator('input[name=password]').fill('ops-pw');
-			await page.getByRole('button', { name: 'Connect' }).click();
-			await navigate(page, 'Sockets');
-			await poll(() => page.getByTestId('socket-row').count(), 20_000).toBe(4);
-			expect(requested.filter((path) => !path.startsWith('/app2/'))).toEqual([]);
-			expect(requested.some((path) => path.startsWith('/app2/socket.io/'))).toBe(true);
-			expect(errors).toEqual([]);
-		} finally {
-			await context.close();
-		}
+		await expectPrefixedDashboard(browser(), {
+			origin: proxy.url,
+			prefix: '/app2',
+			user: 'ops',
+			password: 'ops-pw',
+			sockets: 4
+		});
 	});
 });

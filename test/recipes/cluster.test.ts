@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, onTestFinished, test } from 'vitest';
 import { hashPassword } from '../../server/agent/index.js';
-import { connectClients, expectDashboardSees, OPS_PASSWORD } from './helpers.js';
+import { connectClients, expectDashboardSees, OPS_PASSWORD } from '../support/mounted-dashboard.js';
 
 const APP = fileURLToPath(new URL('./cluster-app.ts', import.meta.url));
 const WORKERS = 2;

@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import { expect, onTestFinished, test } from 'vitest';
 import { instrument } from '../../server/agent/index.js';
-import { connectClients, expectDashboardSees, opsAuth } from './helpers.js';
+import { connectClients, expectDashboardSees, opsAuth } from '../support/mounted-dashboard.js';
 
 test('Express 5: the dashboard on the app, metrics on an Express route behind its own check', async () => {
 	// --- recipe ---

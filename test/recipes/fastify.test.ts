@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import { Server } from 'socket.io';
 import { expect, onTestFinished, test } from 'vitest';
 import { instrument } from '../../server/agent/index.js';
-import { connectClients, expectDashboardSees, opsAuth } from './helpers.js';
+import { connectClients, expectDashboardSees, opsAuth } from '../support/mounted-dashboard.js';
 
 test('Fastify 5: the dashboard on fastify.server, metrics on a Fastify route', async () => {
 	// --- recipe ---

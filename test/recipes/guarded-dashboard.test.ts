@@ -11,7 +11,7 @@ import Fastify from 'fastify';
 import { Server } from 'socket.io';
 import { onTestFinished, test } from 'vitest';
 import { instrument } from '../../server/agent/index.js';
-import { APP_CREDENTIALS, connectClients, expectGuardedDashboard, opsAuth } from './helpers.js';
+import { APP_CREDENTIALS, connectClients, expectGuardedDashboard, opsAuth } from '../support/mounted-dashboard.js';
 
 /** The app's own check: here Basic credentials; in an app, its session or SSO. */
 const isStaff = (req: IncomingMessage) => req.headers.authorization === APP_CREDENTIALS;

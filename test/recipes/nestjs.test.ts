@@ -11,7 +11,7 @@ import { WebSocketGateway, type OnGatewayInit } from '@nestjs/websockets';
 import type { Server } from 'socket.io';
 import { onTestFinished, test } from 'vitest';
 import { instrument, type Instrumentation } from '../../server/agent/index.js';
-import { connectClients, expectDashboardSees, opsAuth } from './helpers.js';
+import { connectClients, expectDashboardSees, opsAuth } from '../support/mounted-dashboard.js';
 
 test('NestJS: a gateway instruments its server in afterInit', async () => {
 	const auth = await opsAuth();

@@ -3,7 +3,13 @@
  * Without it a suite is skipped with one line, except under CI where a missing browser fails.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+	chromium,
+	type Browser,
+	type BrowserContext,
+	type BrowserContextOptions,
+	type Page
+} from 'playwright-core';
 import { describe } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -44,13 +50,17 @@ export interface OpenedPage {
 	errors: string[];
 }
 
-/** A fresh context (no shared storage) and page at `url`, 1280×800 unless told otherwise. */
+/**
+ * A fresh context (no shared storage) and page at `url`, 1280×800 unless told otherwise;
+ * `options` adds to the context's (e.g. `httpCredentials` for an app's Basic auth).
+ */
 export async function openPage(
 	browser: Browser,
 	url: string,
-	viewport = { width: 1280, height: 800 }
+	viewport = { width: 1280, height: 800 },
+	options: BrowserContextOptions = {}
 ): Promise<OpenedPage> {
-	const context = await browser.newContext({ viewport, colorScheme: 'light' });
+	const context = await browser.newContext({ ...options, viewport, colorScheme: 'light' });
 	const page = await context.newPage();
 	const errors: string[] = [];
 	page.on('pageerror', (err) => errors.push(err.message));

@@ -1,11 +1,14 @@
 /**
  * With `otel: true`, the Prometheus figures as OpenTelemetry instruments on the global meter, for
  * apps that export through an OTel SDK: every Prometheus metric, named `socketio.<name with dots>`
- * without the unit and `_total` (the SDK's Prometheus exporter adds them back from the unit and
- * the kind), with the same units and the same bucket bounds. `@opentelemetry/api` (a dependency of
- * prom-client 15; the app's own beside prom-client 14) is loaded only then. Observable instruments are read from the model when the SDK
- * collects, as the Prometheus collectors are at scrape time; the two histograms record as values
- * come, since the API has no observable histogram to hand the agent's own bucket counts to.
+ * without the `_total` (which Prometheus exporters add to counters), with the same units and the
+ * same bucket bounds. The histograms keep `seconds` in their names, as `bytes` is in the byte
+ * counters': the SDK's Prometheus exporter (`@opentelemetry/exporter-prometheus`) turns dots into
+ * underscores and adds `_total` to counters but no unit suffix, so its names are the agent's own.
+ * `@opentelemetry/api` (a dependency of prom-client 15; the app's own beside prom-client 14) is
+ * loaded only then. Observable instruments are read from the model when the SDK collects, as the
+ * Prometheus collectors are at scrape time; the two histograms record as values come, since the API
+ * has no observable histogram to hand the agent's own bucket counts to.
  */
 import type * as OtelApi from '@opentelemetry/api';
 import { AgentError } from '../base/errors.js';
@@ -61,13 +64,13 @@ export function createOtelMetrics(model: NodeModel, version: string, setup: Otel
 	const eventsOut = meter.createObservableCounter('socketio.events.sent', {
 		description: HELP.eventsSent
 	});
-	const rtt = meter.createHistogram('socketio.heartbeat.rtt', {
+	const rtt = meter.createHistogram('socketio.heartbeat.rtt.seconds', {
 		description: HELP.rtt,
 		unit: 's',
 		advice: { explicitBucketBoundaries: [...setup.buckets.heartbeatRtt] }
 	});
 	// The SDK takes `advice` bounds unless the app's own View for this instrument sets others.
-	const ackLatency = meter.createHistogram('socketio.ack.latency', {
+	const ackLatency = meter.createHistogram('socketio.ack.latency.seconds', {
 		description: HELP.ackLatency,
 		unit: 's',
 		advice: { explicitBucketBoundaries: [...setup.buckets.ackLatency] }

@@ -1,11 +1,12 @@
 /**
- * What every recipe test checks, as an operator would: the dashboard page is served on the app's
- * port, and a logged-in dashboard counts the sockets the app has (on every node of a cluster).
+ * What the recipe tests (test/recipes/) and the packed package's apps (test/package/) check, as an
+ * operator would: the dashboard page is served on the app's port, and a logged-in dashboard counts
+ * the sockets the app has (on every node of a cluster).
  */
 import type { Socket } from 'socket.io-client';
 import { expect, onTestFinished } from 'vitest';
 import { hashPassword, type AuthOptions } from '../../server/agent/index.js';
-import { connectClient, socketsPerNode } from '../support/util.js';
+import { connectClient, socketsPerNode } from './util.js';
 
 export const OPS_PASSWORD = 'ops-password';
 
@@ -50,8 +51,11 @@ export async function expectDashboardSees(
 		.toEqual({ nodes, sockets });
 }
 
+/** The login of the recipes' app-wide guard (its staff, not the dashboard's users). */
+export const STAFF = { username: 'staff', password: 'staff-secret' };
+
 /** The Basic credentials of the recipes' app-wide guard, as a browser sends them once asked. */
-export const APP_CREDENTIALS = `Basic ${Buffer.from('staff:staff-secret').toString('base64')}`;
+export const APP_CREDENTIALS = `Basic ${Buffer.from(`${STAFF.username}:${STAFF.password}`).toString('base64')}`;
 
 /**
  * Asserts that the dashboard mounted with `dashboardHandler()` at `/sockscope` sits behind the
