@@ -112,8 +112,18 @@ describeBrowser('dashboard login', () => {
 
 	it('shows a tenant only its own namespace', async () => {
 		const { page } = await openPage(browser(), server.dashboard);
+		// A handshake the engine refuses belongs to no namespace: the tenant is not shown it, and
+		// is told so rather than told that none failed.
+		await fetch(`${server.url}/socket.io/?EIO=4&transport=carrier-pigeon`);
 		await login(page, 'tenant');
 		await poll(() => textOf(page, 'tile-sockets-value')).toBe('3');
+		await poll(() => page.getByText('Failed connections are hidden by your scope.').count()).toBe(
+			2
+		);
+		expect(await page.getByTestId('connection-errors').count()).toBe(0);
+		expect(await page.getByText('None since the agent started').count()).toBe(0);
+		await navigate(page, 'Servers');
+		await poll(() => textOf(page, 'faults-hidden')).toBe('hidden');
 		await navigate(page, 'Namespaces');
 		await poll(() =>
 			page
