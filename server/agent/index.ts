@@ -332,6 +332,10 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			cluster,
 			adminNamespace: opts.namespace,
 			connectionNamespaces: (namespace, id) => model.connectionNamespaces(namespace, id),
+			labelOf: (socket) => {
+				const state = model.stateOf(socket);
+				return state ? labeller(state) : null;
+			},
 			notifyClients: opts.notifyClients,
 			onKick: disconnects
 				? (namespace, ids, by, reason) => disconnects.kicked(namespace, ids, by, reason)

@@ -127,6 +127,13 @@ export interface AuditEntry {
 	/** The namespace the command targeted; absent when an invalid command named none. */
 	namespace?: string;
 	target: string;
+	/**
+	 * The labels (the agent's `label` option) of the sockets the command aimed at, as they were
+	 * when it was recorded, so the entry still names them once they are gone: distinct, at most
+	 * `AUDIT_LABELS` (a room's first ones). Absent when none had a label, when the command
+	 * stopped before its targets were found, or when an emit aimed at a whole namespace.
+	 */
+	labels?: string[];
 	outcome: 'ok' | 'refused' | 'invalid' | 'failed';
 	/** The reason the operator gave (kicks), as the client was told it. */
 	reason?: string;

@@ -44,3 +44,8 @@ export const DISCONNECT_ROOMS = 8;
 export const DISCONNECT_PATTERN_SESSIONS = 200;
 /** How far back a client's disconnect patterns look, in milliseconds. */
 export const DISCONNECT_PATTERN_WINDOW_MS = 3_600_000;
+/**
+ * Labels kept with an audit entry: those of the sockets it aimed at, the first of them for a
+ * room's worth. Enough to find a kicked user in the trail; the entry's `affected` says how many.
+ */
+export const AUDIT_LABELS = 10;

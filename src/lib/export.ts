@@ -37,6 +37,43 @@ export async function collectRows<R>(
 	return { rows, truncated: false };
 }
 
+/**
+ * The fields of the exported rows that hold a time, in milliseconds since the epoch on the wire
+ * (`SocketRow.connectedAt`, `AuditEntry.t`, `DisconnectEntry.t` and `connectedAt`). Durations
+ * (`duration`, `rtt`) stay numbers of milliseconds.
+ */
+const TIME_FIELDS = new Set(['t', 'connectedAt']);
+
+/**
+ * A row as an export writes it: times as ISO 8601 text in UTC (a spreadsheet and a person read
+ * them, neither reads epoch milliseconds), in nested rows too (a disconnect's folded `group`),
+ * and a socket's label beside its id, where a reader looks for who it was.
+ */
+export function exportRow(row: object): object {
+	const out: Record<string, unknown> = {};
+	const entries = Object.entries(row);
+	for (const [key, value] of entries) {
+		if (key === 'label' && 'id' in row) continue;
+		out[key] = shaped(key, value);
+		if (key === 'id' && 'label' in row) out.label = (row as { label: unknown }).label;
+	}
+	return out;
+}
+
+function shaped(key: string, value: unknown): unknown {
+	if (TIME_FIELDS.has(key) && typeof value === 'number' && Number.isFinite(value)) {
+		return new Date(value).toISOString();
+	}
+	if (Array.isArray(value)) {
+		return value.map((item) => (isPlainObject(item) ? exportRow(item) : item));
+	}
+	return value;
+}
+
+function isPlainObject(value: unknown): value is object {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** A cell as text: lists joined with "; ", objects as JSON, nothing as empty. */
 function cell(value: unknown): string {
 	if (value === null || value === undefined) return '';
@@ -72,8 +109,10 @@ export function toCsv(rows: readonly object[]): string {
 	return lines.map((line) => line.map(quote).join(',')).join('\r\n') + '\r\n';
 }
 
+/** The rows as the file holds them (`exportRow`), in CSV or JSON alike. */
 export function serialise(rows: readonly object[], format: ExportFormat): string {
-	return format === 'csv' ? toCsv(rows) : JSON.stringify(rows, null, 2);
+	const shapedRows = rows.map(exportRow);
+	return format === 'csv' ? toCsv(shapedRows) : JSON.stringify(shapedRows, null, 2);
 }
 
 /** Hands `text` to the browser as a download named `<name>-<time>.<format>`. */

@@ -45,3 +45,23 @@ export function unavailable(
 	if (!feature || features.includes(feature)) return null;
 	return REASONS[feature] ?? `This agent does not offer “${feature}”.`;
 }
+
+/**
+ * The browser tab's title: the page, the server, then the product (`Sockets · my-host:3000 ·
+ * Sockscope`), so that tabs on several servers, or on several pages of one, tell themselves apart.
+ * `path` is the hash route's path; `server` the server URL the dashboard connects to, if known.
+ */
+export function pageTitle(path: string | null, server: string): string {
+	const page = path === null ? undefined : PAGES.find((p) => p.path === path);
+	return [page?.label, serverName(server), 'Sockscope'].filter(Boolean).join(' · ');
+}
+
+/** A server URL as a title names it: host, port and any path, no scheme. */
+function serverName(server: string): string {
+	try {
+		const url = new URL(server);
+		return url.host + url.pathname.replace(/\/+$/, '');
+	} catch {
+		return server;
+	}
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collectRows, serialise, toCsv } from '../../src/lib/export.js';
 import { matches } from '../../src/routes/audit/audit-filter.js';
 import type { AuditEntry } from '../../server/protocol/commands.js';
+import type { DisconnectRow, SocketRow } from '../../server/protocol/models.js';
 
 describe('toCsv', () => {
 	it('writes one header of every key, lists joined, and quotes what needs it', () => {
@@ -45,6 +46,95 @@ describe('toCsv and spreadsheet formulas', () => {
 	it('leaves JSON exports as they are', () => {
 		const rows = [{ id: 'a', label: '=1+1' }];
 		expect(JSON.parse(serialise(rows, 'json'))).toEqual(rows);
+	});
+});
+
+describe('exports of the lists', () => {
+	const connectedAt = Date.UTC(2026, 11, 6, 22, 59, 58, 250);
+	const socket: SocketRow = {
+		id: 'sock-1',
+		nodeId: 'n1',
+		namespace: '/chat',
+		rooms: ['lobby'],
+		address: '10.0.0.7',
+		transport: 'websocket',
+		userAgent: 'Mozilla/5.0',
+		connectedAt,
+		rtt: 12,
+		eventsIn: 3,
+		eventsOut: 4,
+		bytesIn: 300,
+		bytesOut: 400,
+		dataKeys: ['user'],
+		label: 'alice@acme'
+	};
+	const entry: AuditEntry = {
+		id: '7',
+		t: connectedAt + 60_000,
+		principal: { name: 'root', role: 'admin' },
+		address: '127.0.0.1',
+		command: 'room:disconnect',
+		namespace: '/chat',
+		target: 'room lobby',
+		labels: ['alice@acme', 'bob'],
+		outcome: 'ok',
+		affected: 2,
+		nodeId: 'n1'
+	};
+	const gone = {
+		...socket,
+		key: 'n1#1',
+		t: connectedAt + 61_000,
+		roomCount: 1,
+		duration: 61_000,
+		transports: ['polling', 'websocket'],
+		reason: 'server namespace disconnect',
+		description: 'kicked',
+		kick: { by: 'root' }
+	} satisfies Omit<DisconnectRow, 'count' | 'medianDuration'>;
+	const disconnect: DisconnectRow = {
+		...gone,
+		count: 2,
+		medianDuration: 61_000,
+		group: [gone, { ...gone, key: 'n1#0', t: connectedAt + 1000, duration: 1000 }]
+	};
+
+	it('writes times as ISO 8601 text, in CSV and in JSON', () => {
+		const [header, line] = parseCsv(serialise([socket], 'csv'));
+		expect(line[header.indexOf('connectedAt')]).toBe('2026-12-06T22:59:58.250Z');
+		expect(line[header.indexOf('rtt')]).toBe('12');
+		const [json] = JSON.parse(serialise([disconnect], 'json'));
+		expect(json).toMatchObject({
+			t: '2026-12-06T23:00:59.250Z',
+			connectedAt: '2026-12-06T22:59:58.250Z',
+			duration: 61_000
+		});
+		expect(json.group.map((e: { t: string }) => e.t)).toEqual([
+			'2026-12-06T23:00:59.250Z',
+			'2026-12-06T22:59:59.250Z'
+		]);
+		const [auditHeader, audit] = parseCsv(serialise([entry], 'csv'));
+		expect(audit[auditHeader.indexOf('t')]).toBe('2026-12-06T23:00:58.250Z');
+	});
+
+	it("names each socket by its label beside its id, and an audit entry by its sockets' labels", () => {
+		for (const row of [socket, disconnect]) {
+			const [header, line] = parseCsv(serialise([row], 'csv'));
+			expect(header.slice(0, 2)).toEqual(['id', 'label']);
+			expect(line.slice(0, 2)).toEqual(['sock-1', 'alice@acme']);
+			expect(Object.keys(JSON.parse(serialise([row], 'json'))[0]).slice(0, 2)).toEqual([
+				'id',
+				'label'
+			]);
+		}
+		const [header, line] = parseCsv(serialise([entry], 'csv'));
+		expect(line[header.indexOf('labels')]).toBe('alice@acme; bob');
+		expect(JSON.parse(serialise([entry], 'json'))[0].labels).toEqual(['alice@acme', 'bob']);
+	});
+
+	it('still writes a label that starts a formula as text', () => {
+		const [header, line] = parseCsv(serialise([{ ...socket, label: '=1+1' }], 'csv'));
+		expect(line[header.indexOf('label')]).toBe("'=1+1");
 	});
 });
 
@@ -115,5 +205,9 @@ describe('audit filter', () => {
 		expect(matches({ since: '15m' }, entry, now)).toBe(false);
 		expect(matches({ text: 'SPAM' }, entry, now)).toBe(true);
 		expect(matches({ text: 'kick' }, entry, now)).toBe(false);
+		expect(matches({ text: 'carol' }, entry, now)).toBe(false);
+		expect(matches({ text: 'CAROL' }, { ...entry, labels: ['bob', 'Carol Smith'] }, now)).toBe(
+			true
+		);
 	});
 });

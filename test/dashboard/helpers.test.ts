@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG, normaliseServerUrl, targetOf } from '../../src/lib/conn
 import { hashPath, hashQuery, href } from '../../src/lib/hash-url.js';
 import { expiryMs } from '../../src/lib/state/session.js';
 import { formatBytes, formatDuration, formatRate } from '../../src/lib/format.js';
+import { pageTitle } from '../../src/lib/nav.js';
 
 describe('backoffDelay', () => {
 	it('doubles from half a second up to a cap, within ±20 % jitter', () => {
@@ -24,6 +25,18 @@ describe('hash URLs', () => {
 		expect(hashPath(url)).toBe('/sockets');
 		expect(hashQuery(url).get('ns')).toBe('/chat');
 		expect(hashPath(new URL('http://host/sockscope/'))).toBe('/');
+	});
+});
+
+describe('pageTitle', () => {
+	it('names the page, then the server, then Sockscope', () => {
+		expect(pageTitle('/sockets', 'http://my-host:3000')).toBe('Sockets · my-host:3000 · Sockscope');
+		expect(pageTitle('/', 'https://ops.example.com/app2')).toBe(
+			'Overview · ops.example.com/app2 · Sockscope'
+		);
+		// The login form, before any page; an unknown route names no page.
+		expect(pageTitle(null, 'http://my-host:3000')).toBe('my-host:3000 · Sockscope');
+		expect(pageTitle('/nowhere', '')).toBe('Sockscope');
 	});
 });
 

@@ -125,6 +125,21 @@ describeBrowser('dashboard login', () => {
 		expect(await page.getByTestId('row-kick').count()).toBe(3);
 	});
 
+	it('tells a tenant that failed connections and the fault count are hidden by its scope', async () => {
+		// A handshake the engine refuses belongs to no namespace: the tenant is not shown it, and
+		// is told so rather than told that none failed.
+		await fetch(`${server.url}/socket.io/?EIO=4&transport=carrier-pigeon`);
+		const { page } = await openPage(browser(), server.dashboard);
+		await login(page, 'tenant');
+		await poll(() => page.getByText('Failed connections are hidden by your scope.').count()).toBe(
+			2
+		);
+		expect(await page.getByTestId('connection-errors').count()).toBe(0);
+		expect(await page.getByText('None since the agent started').count()).toBe(0);
+		await navigate(page, 'Servers');
+		await poll(() => textOf(page, 'faults-hidden')).toBe('hidden');
+	});
+
 	it('says when logins are rate-limited, and for how long', async () => {
 		const { page } = await openPage(browser(), server.dashboard);
 		for (let i = 0; i < 6; i++) {

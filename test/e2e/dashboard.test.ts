@@ -44,8 +44,12 @@ describeBrowser('dashboard', () => {
 		const { page, errors } = await openPage(browser(), server.dashboard);
 		await poll(() => textOf(page, 'tile-sockets-value')).toBe('25');
 		await poll(() => textOf(page, 'tile-rooms-value')).toBe('3');
+		// The tab says which page, of which server.
+		const host = new URL(server.url).host;
+		expect(await page.title()).toBe(`Overview · ${host} · Sockscope`);
 
 		await navigate(page, 'Sockets');
+		await poll(() => page.title()).toBe(`Sockets · ${host} · Sockscope`);
 		await poll(() => textOf(page, 'sockets-total')).toBe('25');
 		await poll(() => textOf(page, 'sockets-loaded')).toBe('25');
 		// At 1280 px every column fits: no header is cut short, and each row's Kick button is inside the table.

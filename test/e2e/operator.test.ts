@@ -82,6 +82,12 @@ describeBrowser('operator actions over the demo', () => {
 		expect(await textOf(page, 'audit-reason')).toBe('flooding the room');
 		await page.getByTestId('filter-command').selectOption('socket:move');
 		await poll(() => page.getByTestId('audit-row').count()).toBe(1);
+		// The kicked user is found in the trail by their label, though their socket is gone.
+		await page.getByTestId('filter-command').selectOption('');
+		await page.getByTestId('filter-q').fill('KICKED');
+		await poll(() => page.getByTestId('audit-row').count()).toBe(1);
+		expect(await textOf(page, 'audit-labels')).toBe('kicked');
+		expect(await textOf(page, 'audit-reason')).toBe('flooding the room');
 	});
 
 	it('at 1280 px the Sockets table shows socket ids and namespaces whole', async () => {
@@ -120,6 +126,17 @@ describeBrowser('operator actions over the demo', () => {
 		const rows = lines.map((line) => line.split(','));
 		const ids = rows.map((cells) => cells[columns.indexOf('id')]).sort();
 		expect(ids).toEqual([...demo.server.io.of(namespace).sockets.keys()].sort());
+		// Each socket named by its label beside its id; its connection time as ISO 8601 text.
+		const sockets = [...demo.server.io.of(namespace).sockets.values()];
+		expect(columns.slice(0, 2)).toEqual(['id', 'label']);
+		expect(rows.map((cells) => cells.slice(0, 2)).sort()).toEqual(
+			sockets.map((s) => [s.id, s.data.name]).sort()
+		);
+		for (const cells of rows) {
+			const at = cells[columns.indexOf('connectedAt')];
+			expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+			expect(Math.abs(Date.parse(at) - Date.now())).toBeLessThan(3_600_000);
+		}
 		expect(new Set(rows.map((cells) => cells[columns.indexOf('namespace')]))).toEqual(
 			new Set([namespace])
 		);

@@ -7,7 +7,7 @@
  * (actions.ts; DESIGN.md, decision 11), gathered by this node: the answer says how many sockets
  * each node reached, and which nodes did not answer in time.
  */
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import {
 	COMMAND_EVENTS,
 	type Affected,
@@ -29,6 +29,7 @@ import { commandSpecs, namespaceOf, type CommandSpec } from './actions.js';
 import { namespaceNamed } from '../observe/seam.js';
 import { Pacer } from './pacer.js';
 import { maySocketId, refuseHiddenConnection, refusePrivateRooms, roomTargets } from './targets.js';
+import { labelsHere, mergeLabels, type LabelOf } from './labels.js';
 
 export interface CommandDeps {
 	io: Server;
@@ -48,6 +49,8 @@ export interface CommandDeps {
 	 * (the record of disconnects). Called by the node that holds them, before it disconnects them.
 	 */
 	onKick?(namespace: string, ids: string[], by: string, reason?: string): void;
+	/** A socket's label (the `label` option), kept with the audit entries of commands aimed at it. */
+	labelOf?: LabelOf;
 }
 
 /** The commands that disconnect sockets. */
@@ -80,6 +83,8 @@ interface Found {
 	n: number;
 	/** Those of `rooms` that are a socket's id here. */
 	own: string[];
+	/** Labels of the sockets found (a few of them), for the audit entry. */
+	labels?: string[];
 }
 interface ActRequest {
 	name: SocketCommandName;
@@ -133,10 +138,22 @@ export function createCommands(deps: CommandDeps): Commands {
 		const nsp = namespaceNamed(io, input.namespace);
 		if (!nsp) return { n: 0, own: [] };
 		const rooms = Array.isArray(request.rooms) ? request.rooms.slice(0, 2) : [];
+		const sockets = spec.find(nsp, input);
 		return {
-			n: spec.find(nsp, input).length,
-			own: rooms.filter((room) => typeof room === 'string' && nsp.sockets.has(room))
+			n: sockets.length,
+			own: rooms.filter((room) => typeof room === 'string' && nsp.sockets.has(room)),
+			labels: aimsAtNamespace(request.name, input) ? [] : labelled(sockets)
 		};
+	}
+	function labelled(sockets: Socket[]): string[] {
+		if (!deps.labelOf || sockets.length === 0) return [];
+		try {
+			return labelsHere(sockets, deps.labelOf);
+		} catch (err) {
+			// An entry without its labels still records the command; it is no reason to refuse it.
+			deps.faults.record('audit labels', err);
+			return [];
+		}
 	}
 	function actHere(request: ActRequest): number {
 		const { spec, input } = specOf(request?.name, request?.input);
@@ -171,6 +188,7 @@ export function createCommands(deps: CommandDeps): Commands {
 	): Promise<{
 		byNode: Record<string, number>;
 		own: Set<string>;
+		labels: string[];
 		unreached: { missing?: string[] };
 	}> {
 		// The find round needs no payload: an emit's arguments stay here until it acts.
@@ -178,16 +196,23 @@ export function createCommands(deps: CommandDeps): Commands {
 		const request: FindRequest = { name, input: slim, rooms };
 		const here = findHere(request);
 		if (spec.single && here.n > 0 && !rooms.some(maySocketId)) {
-			return { byNode: { [nodeId]: here.n }, own: new Set(here.own), unreached: {} };
+			return {
+				byNode: { [nodeId]: here.n },
+				own: new Set(here.own),
+				labels: here.labels ?? [],
+				unreached: {}
+			};
 		}
 		const all = await deps.cluster.everyNode<Found>(FIND_TASK, request);
 		const byNode: Record<string, number> = {};
 		const own = new Set<string>();
+		const labels: unknown[] = [];
 		for (const [node, found] of Object.entries(all.byNode)) {
 			byNode[node] = Number(found?.n) || 0;
 			for (const room of Array.isArray(found?.own) ? found.own : []) own.add(String(room));
+			labels.push(found?.labels);
 		}
-		return { byNode, own, unreached: unreached(all) };
+		return { byNode, own, labels: mergeLabels(labels), unreached: unreached(all) };
 	}
 
 	/** Has the nodes that hold the targets act; what each reached. */
@@ -238,7 +263,7 @@ export function createCommands(deps: CommandDeps): Commands {
 		} catch (err) {
 			throw await refused({ ...base, ...aimOf(payload) }, 'invalid', err);
 		}
-		const entry = {
+		let entry: Entry = {
 			...base,
 			namespace: input.namespace,
 			target: clip(spec.target(input)),
@@ -266,6 +291,7 @@ export function createCommands(deps: CommandDeps): Commands {
 		} catch (err) {
 			throw await refused(entry, 'failed', err);
 		}
+		if (found.labels.length) entry = { ...entry, labels: found.labels };
 		try {
 			refusePrivateRooms(rooms, (room) => found.own.has(room));
 		} catch (err) {
@@ -273,9 +299,7 @@ export function createCommands(deps: CommandDeps): Commands {
 		}
 		const affected = { ...tally(found.byNode), ...found.unreached };
 		// A namespace-wide emit reaches whoever is there, none included; every other target must exist.
-		const aim = input as { socket?: string; room?: string };
-		const anyTarget = name === 'emit:send' && aim.socket === undefined && aim.room === undefined;
-		if (affected.sockets === 0 && !anyTarget) {
+		if (affected.sockets === 0 && !aimsAtNamespace(name, input)) {
 			const what = whatOf(name, input);
 			const err = new AgentError(
 				'E_NOT_FOUND',
@@ -325,6 +349,12 @@ function authorise(principal: Principal, namespace: string, adminNamespace: stri
 		throw new AgentError('E_FORBIDDEN', `not allowed in namespace ${namespace}`);
 	}
 	if (namespace === adminNamespace) throw new AgentError('E_ADMIN_NAMESPACE');
+}
+
+/** Whether a command aims at a whole namespace (an emit to neither a socket nor a room). */
+function aimsAtNamespace(name: SocketCommandName, input: object): boolean {
+	const aim = input as { socket?: string; room?: string };
+	return name === 'emit:send' && aim.socket === undefined && aim.room === undefined;
 }
 
 /** What an invalid payload seemed to aim at, so the trail says where junk was sent. */

@@ -15,6 +15,7 @@ import type {
 import { NATIVE_SOURCE, type Capability, type Gap, type SourceInfo } from '../connectors/connector';
 import { unavailable } from '../nav';
 import { Clock } from './clock.svelte';
+import { hiddenByScope } from './scope';
 import {
 	healthOf,
 	missingFiguresOf,
@@ -126,10 +127,15 @@ export class DashboardModel {
 		return this.features.includes(feature);
 	}
 
-	/** Why the source cannot serve `capability` (and what Sockscope's agent adds), or null. */
+	/**
+	 * Why the source cannot serve `capability` (and what Sockscope's agent adds), or why this user
+	 * is not shown it (their scope), or null.
+	 */
 	missing(capability: Capability): Gap | null {
 		const gap = this.source.gaps[capability];
 		if (gap) return gap;
+		// The agent has them, but does not send them to this user.
+		if (capability === 'connection-errors') return hiddenByScope(this.principal, capability);
 		if (NOT_FEATURES.has(capability)) return null;
 		const reason = unavailable(capability as Feature, this.features);
 		return reason ? { reason } : null;

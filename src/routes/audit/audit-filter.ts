@@ -22,7 +22,7 @@ export interface AuditFilter {
 	outcome?: string;
 	/** A key of `SINCE`. */
 	since?: string;
-	/** Part of the target, namespace, reason, address or node. */
+	/** Part of the target, a label of the sockets it aimed at, namespace, reason, address or node. */
 	text?: string;
 }
 
@@ -40,9 +40,14 @@ export function matches(filter: AuditFilter, entry: AuditEntry, now: number): bo
 	const text = filter.text?.trim().toLowerCase();
 	if (
 		text &&
-		![entry.target, entry.namespace, entry.reason, entry.address, entry.nodeId].some((field) =>
-			contains(field, text)
-		)
+		![
+			entry.target,
+			...(entry.labels ?? []),
+			entry.namespace,
+			entry.reason,
+			entry.address,
+			entry.nodeId
+		].some((field) => contains(field, text))
 	)
 		return false;
 	return true;

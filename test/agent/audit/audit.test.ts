@@ -84,6 +84,32 @@ describe('audit trail', () => {
 		]);
 	});
 
+	it('keeps the labels of the sockets a command aimed at, after they are gone', async () => {
+		const label = (socket: { handshake: { auth: { name?: string } } }) =>
+			socket.handshake.auth.name ?? '';
+		fx = await startFixture({ label }, {}, chat);
+		const dash = (await fx.dashboard()).socket;
+		const carol = await fx.client('/chat', { auth: { name: 'carol' } });
+		const [dave, erin, anonymous] = await Promise.all([
+			fx.client('/chat', { auth: { name: 'dave' } }),
+			fx.client('/chat', { auth: { name: 'erin' } }),
+			fx.client('/chat')
+		]);
+		for (const client of [dave, erin, anonymous])
+			fx.io.of('/chat').in(client.id!).socketsJoin('noisy');
+		// To everyone there: no socket in particular, so no label.
+		await ask(dash, 'emit:send', emitTo('/chat', 'everyone'));
+		await ask(dash, 'socket:disconnect', { namespace: '/chat', id: carol.id, reason: 'spam' });
+		await ask(dash, 'room:disconnect', { namespace: '/chat', room: 'noisy' });
+		await expect.poll(() => fx!.io.of('/chat').sockets.size).toBe(0);
+		const { rows } = await trail(dash);
+		expect(rows.map((e) => [e.command, e.labels && [...e.labels].sort()])).toEqual([
+			['room:disconnect', ['dave', 'erin']],
+			['socket:disconnect', ['carol']],
+			['emit:send', undefined]
+		]);
+	});
+
 	it('delivers the entry live before the acknowledgement', async () => {
 		fx = await startFixture({}, {}, chat);
 		const { socket: dash } = await fx.dashboard();

@@ -32,7 +32,9 @@ describeWithRedis('Redis audit store, two nodes', () => {
 		const pub = await redisClient(redis.url);
 		const sub = await redisClient(redis.url);
 		const store = await redisClient(redis.url);
-		return startFixture({ nodeId, audit: { redis: store } }, {}, (io) =>
+		const label = (socket: { handshake: { auth: { name?: string } } }) =>
+			socket.handshake.auth.name ?? '';
+		return startFixture({ nodeId, label, audit: { redis: store } }, {}, (io) =>
 			io.adapter(createAdapter(pub, sub))
 		);
 	}
@@ -78,8 +80,9 @@ describeWithRedis('Redis audit store, two nodes', () => {
 	});
 
 	it('acts on a socket held by the other node', async () => {
-		const client = await b.client('/');
+		const client = await b.client('/', { auth: { name: 'far-user' } });
 		const seen = kickLog(client);
+		const id = client.id;
 		const joined = await ask<Affected>(dashA, 'socket:join', {
 			namespace: '/',
 			id: client.id,
@@ -92,6 +95,13 @@ describeWithRedis('Redis audit store, two nodes', () => {
 			.toEqual([client.id]);
 		await ask(dashA, 'socket:disconnect', { namespace: '/', id: client.id, reason: 'cluster' });
 		await expect.poll(() => seen).toEqual(['kicked: cluster', 'io server disconnect']);
+		// Node a wrote the entries; node b, which holds the socket, told it the label.
+		const kick = (await entries(dashB)).rows.find((e) => e.command === 'socket:disconnect');
+		expect(kick).toMatchObject({
+			nodeId: 'node-a',
+			target: `socket ${id}`,
+			labels: ['far-user']
+		});
 	});
 });
 

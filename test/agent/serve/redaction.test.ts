@@ -41,6 +41,42 @@ describe('redaction', () => {
 		expect(details.handshake.url).toMatch(/^\/socket\.io\/\?.*access_token=\[redacted\]/);
 	});
 
+	it("shows Engine.IO's own query fields as its client writes them, and hides the rest", async () => {
+		fx = await startFixture({ auth: { users: [user('viewer', 'readonly')] } });
+		// Polling first: the client adds the cache-buster `t` there.
+		const polling = await fx.client('/', {
+			transports: ['polling'],
+			query: { access_token: SECRETS[0] }
+		});
+		// Over WebSocket the client adds no `t`: this one is the app's own, shaped like a token.
+		const websocket = await fx.client('/', {
+			transports: ['websocket'],
+			query: { t: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' }
+		});
+		const { socket } = await login(fx, { user: 'viewer', password: 'viewer-pw' });
+		const seen = (id: string | undefined) =>
+			ask<SocketDetails>(socket, 'socket:details', { namespace: '/', id });
+		const first = await seen(polling.id);
+		expect(first.handshake.query).toEqual({
+			EIO: '4',
+			transport: 'polling',
+			t: expect.stringMatching(/^[A-Za-z0-9_-]+$/),
+			access_token: '[redacted]'
+		});
+		expect(first.handshake.url).toMatch(/[?&]EIO=4(&|$)/);
+		expect(first.handshake.url).toMatch(/[?&]transport=polling(&|$)/);
+		expect(first.handshake.url).toContain(`t=${first.handshake.query.t}`);
+		expect(first.handshake.url).toContain('access_token=[redacted]');
+		const second = await seen(websocket.id);
+		expect(second.handshake.query).toMatchObject({
+			EIO: '4',
+			transport: 'websocket',
+			t: '[redacted]'
+		});
+		expect(JSON.stringify([first, second])).not.toContain(SECRETS[0]);
+		expect(JSON.stringify(second)).not.toContain('eyJhbGciOiJIUzI1NiJ9');
+	});
+
 	it('shows what the operator lists', async () => {
 		const details = await detailsSeenByViewer({
 			showHeaders: ['user-agent', 'x-auth-token'],
