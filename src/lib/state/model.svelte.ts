@@ -186,6 +186,8 @@ export class DashboardModel {
 		this.namespaceSummaries = snapshot.namespaces;
 		this.#recent = [...snapshot.samples];
 		this.#series = SeriesStore.fromHistory(snapshot.history, RANGES[this.range]);
+		// The snapshot brings history again: a query that failed while disconnected no longer counts.
+		this.historyError = false;
 		this.#version++;
 		this.generation++;
 		// The snapshot carries five minutes at full resolution; longer ranges ask for their own.
@@ -211,6 +213,12 @@ export class DashboardModel {
 		const cutoff = sample.t - RECENT_MS;
 		while (this.#recent.length && this.#recent[0].t <= cutoff) this.#recent.shift();
 		this.#version++;
+	}
+
+	/** Before the first snapshot: the range or span it will show, loaded when the snapshot comes. */
+	choose(range: HistoryRange, span: HistorySpan | null): void {
+		this.range = range;
+		this.span = span;
 	}
 
 	/** Shows a new time range: the agent's history for it, then live samples on top. */

@@ -15,12 +15,14 @@ export function followRange(model: DashboardModel): void {
 		const span = spanOfParams(param('from'), param('to'));
 		const wanted = param('range');
 		untrack(() => {
+			const range = wanted in RANGES ? (wanted as HistoryRange) : model.range;
+			// Not connected yet: the snapshot loads what was chosen (asking now would fail).
+			if (!model.snapshot) return model.choose(range, span);
 			if (span) {
 				const shown = model.span;
 				if (shown?.from !== span.from || shown?.to !== span.to) void model.loadSpan(span);
 				return;
 			}
-			const range = wanted in RANGES ? (wanted as HistoryRange) : model.range;
 			if (model.span || range !== model.range) void model.loadRange(range);
 		});
 	});

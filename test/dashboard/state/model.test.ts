@@ -66,6 +66,19 @@ describe('DashboardModel', () => {
 		expect(model.range).toBe('15m');
 	});
 
+	it('shows a range or span chosen before the first snapshot once it comes', async () => {
+		const asked: HistoryQuery[] = [];
+		const model = new DashboardModel(async (query) => (asked.push(query), []));
+		model.choose('1m', null);
+		model.applySnapshot(snapshot());
+		expect(asked).toEqual([]);
+		expect(model.historyError).toBe(false);
+		expect(model.window.max - model.window.min).toBe(60_000);
+		model.choose('5m', { from: T0 - 60_000, to: T0 });
+		model.applySnapshot(snapshot());
+		expect(asked).toEqual([{ from: T0 - 60_000, to: T0 }]);
+	});
+
 	it('shows an absolute span fixed, without live samples, until a range again', async () => {
 		const asked: HistoryQuery[] = [];
 		const model = new DashboardModel(async (query) => {
