@@ -26,6 +26,12 @@ export const MAX_CONNECTION_ERROR_CODES = 32;
  * the `namespaces:query` pages.
  */
 export const TOP_NAMESPACES = 10;
+/**
+ * How far back each node keeps its history: every sample for `FINE_MS`, then one row per
+ * `COARSE_FACTOR` samples for `COARSE_MS` (at the default sample interval of 1 s: 15 min at 1 s,
+ * 6 h at 10 s). An absolute range (`history:query` with `from` and `to`) spans at most `COARSE_MS`.
+ */
+export const HISTORY_KEPT = { FINE_MS: 900_000, COARSE_MS: 21_600_000, COARSE_FACTOR: 10 } as const;
 /** Names (rooms, events) are cut to this length in samples and logs. */
 export const MAX_NAME_IN_SAMPLE = 64;
 /** An event's arguments, as JSON text in the live log, are cut to this length. */

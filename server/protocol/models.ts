@@ -439,7 +439,19 @@ export interface MembersQuery {
 	limit?: number;
 }
 
-export type HistoryQuery = { range: HistoryRange };
+/**
+ * A preset range ending now, or an absolute span in the agent's clock (ms since the epoch):
+ * `from < to`, at most `HISTORY_KEPT.COARSE_MS` apart. A span inside the last `HISTORY_KEPT.FINE_MS`
+ * comes at full resolution, an older one in coarse buckets; what is older than the kept history
+ * comes empty.
+ */
+export type HistoryQuery = { range: HistoryRange } | HistorySpan;
+
+/** An absolute time span, both ends in milliseconds since the epoch. */
+export interface HistorySpan {
+	from: number;
+	to: number;
+}
 
 export interface RoomHistoryQuery {
 	namespace: string;

@@ -6,7 +6,7 @@
 import type { BarDataset, TimeDataset } from '$lib/charts/types';
 import type { Capability } from '$lib/connectors/connector';
 import { formatBytes, formatMs, formatPercent, formatRate } from '$lib/format';
-import { RANGES, type DashboardModel } from '$lib/state/model.svelte';
+import type { DashboardModel } from '$lib/state/model.svelte';
 import type { Ranked, Totals } from '$lib/state/nodes';
 import type { AckRow } from '$lib/state/acks';
 import { CONNECTION_ERROR, type SeriesStore } from '$lib/state/series';
@@ -82,8 +82,7 @@ export class OverviewState {
 	#compute(): Frame {
 		const { model } = this;
 		const series = model.series;
-		const max = series.latest ?? Date.now();
-		const min = max - RANGES[model.range];
+		const { min, max } = model.window;
 		const line = (key: string, label: string, color: string, sign = 1): TimeDataset => ({
 			label,
 			color,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import {
+	HISTORY_KEPT,
 	MAX_EMIT_ARGS_BYTES,
 	MAX_FILTER_TEXT,
 	MAX_PAGE_SIZE,
@@ -163,7 +164,21 @@ const built = withPlainPrototype(() => {
 			cursor: cursorField.optional(),
 			limit: limitField.optional()
 		}) satisfies z.ZodType<MembersQuery>,
-		history: z.strictObject({ range: z.enum(HISTORY_RANGES) }) satisfies z.ZodType<HistoryQuery>,
+		// A preset range, or an absolute span no longer than the history kept: a clear error for
+		// each way of getting it wrong, rather than the union's "invalid input".
+		history: z
+			.strictObject({
+				range: z.enum(HISTORY_RANGES).optional(),
+				from: timeField.optional(),
+				to: timeField.optional()
+			})
+			.superRefine((q, ctx) => {
+				const problem = historyQueryProblem(q);
+				if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+			})
+			.transform(
+				(q): HistoryQuery => (q.range ? { range: q.range } : { from: q.from!, to: q.to! })
+			) satisfies z.ZodType<HistoryQuery, unknown>,
 		roomHistory: z.strictObject({
 			namespace: namespaceField,
 			room: roomField,
@@ -257,6 +272,26 @@ const built = withPlainPrototype(() => {
 	return { namespaceField, socketIdField, roomField, schemas, commandSchemas };
 });
 export const { namespaceField, socketIdField, roomField, schemas, commandSchemas } = built;
+
+/** What is wrong with a history query's fields, once each has its type; null when nothing. */
+function historyQueryProblem(q: { range?: string; from?: number; to?: number }): Problem | null {
+	const span = q.from !== undefined || q.to !== undefined;
+	if (q.range !== undefined && span)
+		return { path: ['range'], message: 'give either a range or from and to, not both' };
+	if (q.range !== undefined) return null;
+	if (q.from === undefined || q.to === undefined)
+		return {
+			path: [q.from === undefined ? 'from' : 'to'],
+			message: span ? 'an absolute range needs both from and to' : 'give a range or from and to'
+		};
+	if (q.from >= q.to) return { path: ['to'], message: 'must be after from' };
+	if (q.to - q.from > HISTORY_KEPT.COARSE_MS)
+		return {
+			path: ['to'],
+			message: `at most ${HISTORY_KEPT.COARSE_MS / 3_600_000} h after from (the history kept)`
+		};
+	return null;
+}
 
 /** Parses a payload or throws an `E_VALIDATION` error saying which field is wrong and how. */
 export function parse<T>(schema: z.ZodType<T>, payload: unknown): T {

@@ -6,13 +6,14 @@
 import type {
 	History,
 	HistoryRange,
+	HistorySpan,
 	NamespaceSample,
 	NamespaceSeries,
 	NodeSeries,
 	RoomHistory,
 	Sample
 } from '../../protocol/models.js';
-import { TOP_NAMESPACES } from '../../protocol/limits.js';
+import { HISTORY_KEPT, TOP_NAMESPACES } from '../../protocol/limits.js';
 import { NAMESPACE_SERIES } from '../../protocol/samples.js';
 import { keepFirst } from '../../protocol/top-n.js';
 import { LEVEL_FIGURES, OTHER_NAMESPACES } from '../../protocol/vocabulary.js';
@@ -60,6 +61,13 @@ class Ring {
 		if (this.size < this.capacity) this.size++;
 	}
 
+	/** The rows that end within `[from, to]`, oldest first: one pass over the ring at most. */
+	between(from: number, to: number): Row[] {
+		const out: Row[] = [];
+		for (const row of this.last(this.size)) if (row.t >= from && row.t <= to) out.push(row);
+		return out;
+	}
+
 	/** The newest `count` rows, oldest first. */
 	last(count: number): Row[] {
 		const n = Math.min(count, this.size);
@@ -88,8 +96,8 @@ export class HistoryStore {
 		private readonly stepMs: number,
 		private readonly coarseFactor = 10
 	) {
-		this.recent = new Ring(Math.ceil(900_000 / stepMs));
-		this.coarse = new Ring(Math.ceil(21_600_000 / (stepMs * coarseFactor)));
+		this.recent = new Ring(Math.ceil(HISTORY_KEPT.FINE_MS / stepMs));
+		this.coarse = new Ring(Math.ceil(HISTORY_KEPT.COARSE_MS / (stepMs * coarseFactor)));
 	}
 
 	add(sample: Sample, rooms?: RoomSizes): void {
@@ -150,13 +158,28 @@ export class HistoryStore {
 	}
 
 	/**
-	 * The history of a range in columns, limited to the namespaces `visible` allows: the
+	 * The rows of an absolute span: every sample when the fine ring still holds its start, else
+	 * the coarse buckets. Bounded by the rings' sizes, whatever the span asked.
+	 */
+	private rowsBetween(from: number, to: number, now: number): { step: number; rows: Row[] } {
+		if (from >= now - HISTORY_KEPT.FINE_MS)
+			return { step: this.stepMs, rows: this.recent.between(from, to) };
+		return { step: this.stepMs * this.coarseFactor, rows: this.coarse.between(from, to) };
+	}
+
+	/**
+	 * The history of a range ending now, or of an absolute span, in columns, limited to the namespaces `visible` allows: the
 	 * `TOP_NAMESPACES` with the most sockets in the newest row, and every other one in view summed
 	 * under `OTHER_NAMESPACES` (for a principal who sees every namespace, the row's own folded rest
 	 * too). Its size is bounded by the range, not by the number of namespaces.
 	 */
-	query(range: HistoryRange, visible: (namespace: string) => boolean): History {
-		const { step, rows } = this.rowsOf(range);
+	query(
+		span: HistoryRange | HistorySpan,
+		visible: (namespace: string) => boolean,
+		now = Date.now()
+	): History {
+		const { step, rows } =
+			typeof span === 'string' ? this.rowsOf(span) : this.rowsBetween(span.from, span.to, now);
 		// Only a principal who sees every namespace may see the rows' folded rest (unnamed ones).
 		const seesAll = visible(OTHER_NAMESPACES);
 		const shows = (name: string) => (name === OTHER_NAMESPACES ? seesAll : visible(name));

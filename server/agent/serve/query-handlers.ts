@@ -60,7 +60,8 @@ export function localAnswers({
 		},
 		'rooms:query': (principal, query) => queries.roomRows(principal, query),
 		'namespaces:query': (principal, query) => queries.namespaces(principal, query),
-		'history:query': (principal, { range }) => history.query(range, (ns) => canSee(principal, ns)),
+		'history:query': (principal, query) =>
+			history.query('range' in query ? query.range : query, (ns) => canSee(principal, ns)),
 		'room:history': (principal, { namespace, room, range }) => {
 			if (!canSee(principal, namespace)) throw new AgentError('E_FORBIDDEN');
 			// Opened now: kept from here on even if it is not among its namespace's largest.

@@ -27,7 +27,7 @@ export class Dashboard {
 	readonly markers: AuditMarkers;
 
 	constructor(readonly api: Connector = new SourceConnector()) {
-		this.model = new DashboardModel((range) => api.query('history:query', { range }));
+		this.model = new DashboardModel((query) => api.query('history:query', query));
 		this.connection = new ConnectionState(api, this.model, {
 			log: (batch) => this.log.push(batch),
 			audit: (entry) => this.audit.push(entry),

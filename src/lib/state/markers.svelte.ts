@@ -2,7 +2,7 @@
  * Admin actions as markers on the time charts: the newest page of the audit trail, loaded once
  * per connection, with the entries pushed live on top (each shown once). The trail is the agent's
  * (shared through Redis in a cluster, and pushed live through the adapter), so every node's
- * commands appear. A toggle hides them.
+ * commands appear. A checkbox hides them.
  */
 import type { AuditEntry } from '$protocol/commands';
 import type { Connector } from '../connectors/connector';
@@ -15,6 +15,10 @@ export interface Marker {
 	id: string;
 	t: number;
 	text: string;
+	/** The audited command (`socket:disconnect`, …), to name a group of markers. */
+	command: string;
+	/** Whom it was done to: the socket's label, else its id, or the room. */
+	name: string;
 	/** The namespace the command targeted, to show a room chart only its own. */
 	namespace?: string;
 	bad: boolean;
@@ -79,16 +83,31 @@ export class AuditMarkers {
 	}
 }
 
-export function markerOf(e: AuditEntry): Marker {
+/**
+ * An audit entry, with the label of the socket it targeted when the trail records one (a kicked
+ * socket is gone by the time its marker is read: the entry is the only place its label can be).
+ */
+export type MarkedEntry = AuditEntry & { label?: string | null };
+
+export function markerOf(e: MarkedEntry): Marker {
 	const who = e.principal?.name ?? 'anonymous';
 	const outcome =
 		e.outcome === 'ok' ? `${e.affected} affected` : `${e.outcome}${e.code ? ` (${e.code})` : ''}`;
 	const where = e.namespace ? ` in ${e.namespace}` : '';
+	const target = e.label ? `${e.label} (${e.target})` : e.target;
+	const reason = e.reason ? ` · reason: ${e.reason}` : '';
 	return {
 		id: e.id,
 		t: e.t,
-		text: `${who}: ${e.command} ${e.target}${where} · ${outcome}`,
+		text: `${who}: ${e.command} ${target}${where}${reason} · ${outcome}`,
+		command: e.command,
+		name: e.label || subjectOf(e.target),
 		namespace: e.namespace,
 		bad: e.outcome !== 'ok'
 	};
+}
+
+/** The socket id or room a target names (`socket abc from a to b` → `abc`), else the whole. */
+function subjectOf(target: string): string {
+	return /^(?:socket|room) (\S+)/.exec(target)?.[1] ?? target;
 }

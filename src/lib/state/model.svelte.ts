@@ -5,7 +5,9 @@
  */
 import type {
 	Feature,
+	HistoryQuery,
 	HistoryRange,
+	HistorySpan,
 	History,
 	NamespaceSummary,
 	Principal,
@@ -60,6 +62,11 @@ export class DashboardModel {
 	nodes = $state.raw<ReadonlyMap<string, NodeEntry>>(new Map());
 	namespaceSummaries = $state.raw<NamespaceSummary[]>([]);
 	range = $state<HistoryRange>(SNAPSHOT_RANGE);
+	/**
+	 * An absolute span shown instead of the range (a zoom or the range picker): its history, fixed,
+	 * without live samples on top. Null while the range ending now is shown.
+	 */
+	span = $state.raw<HistorySpan | null>(null);
 	/** Bumped by every snapshot: pages re-subscribe and reload after a reconnection. */
 	generation = $state(0);
 	/** Set when a history query fails, so the overview can say the chart starts late. */
@@ -116,11 +123,23 @@ export class DashboardModel {
 	);
 
 	/** The series store; reading it in an effect re-runs that effect on every change. */
-	constructor(private readonly fetchHistory: (range: HistoryRange) => Promise<History[]>) {}
+	constructor(private readonly fetchHistory: (query: HistoryQuery) => Promise<History[]>) {}
 
 	get series(): SeriesStore {
 		void this.#version;
 		return this.#series;
+	}
+
+	/** The time the charts show: the span, or the range ending with the newest bucket. */
+	get window(): { min: number; max: number } {
+		if (this.span) return { min: this.span.from, max: this.span.to };
+		const max = this.series.latest ?? Date.now();
+		return { min: max - RANGES[this.range], max };
+	}
+
+	/** The sample interval of the agent's history, from the snapshot's, or null before one. */
+	get historyStep(): number | null {
+		return this.snapshot?.history[0]?.step ?? null;
 	}
 
 	has(feature: Feature): boolean {
@@ -173,10 +192,13 @@ export class DashboardModel {
 		this.namespaceSummaries = snapshot.namespaces;
 		this.#recent = [...snapshot.samples];
 		this.#series = SeriesStore.fromHistory(snapshot.history, RANGES[this.range]);
+		// The snapshot brings history again: a query that failed while disconnected no longer counts.
+		this.historyError = false;
 		this.#version++;
 		this.generation++;
 		// The snapshot carries five minutes at full resolution; longer ranges ask for their own.
-		if (RANGES[this.range] > RANGES[SNAPSHOT_RANGE]) void this.loadRange(this.range);
+		if (this.span) void this.loadSpan(this.span);
+		else if (RANGES[this.range] > RANGES[SNAPSHOT_RANGE]) void this.loadRange(this.range);
 	}
 
 	applySample(sample: Sample, now = Date.now()): void {
@@ -188,22 +210,32 @@ export class DashboardModel {
 		const nodes = new Map(this.nodes);
 		nodes.set(sample.nodeId, { sample, receivedAt: now });
 		this.nodes = nodes;
-		this.#series.addSample(sample);
-		this.#pending?.push(sample);
+		// A span is history, fixed: live samples would slide it (the store keeps its length).
+		if (!this.span) {
+			this.#series.addSample(sample);
+			this.#pending?.push(sample);
+		}
 		this.#recent.push(sample);
 		const cutoff = sample.t - RECENT_MS;
 		while (this.#recent.length && this.#recent[0].t <= cutoff) this.#recent.shift();
 		this.#version++;
 	}
 
+	/** Before the first snapshot: the range or span it will show, loaded when the snapshot comes. */
+	choose(range: HistoryRange, span: HistorySpan | null): void {
+		this.range = range;
+		this.span = span;
+	}
+
 	/** Shows a new time range: the agent's history for it, then live samples on top. */
 	async loadRange(range: HistoryRange): Promise<void> {
 		this.range = range;
+		this.span = null;
 		this.#pending = [];
 		this.historyError = false;
 		try {
-			const histories = await this.fetchHistory(range);
-			if (this.range !== range) return;
+			const histories = await this.fetchHistory({ range });
+			if (this.range !== range || this.span) return;
 			const store = SeriesStore.fromHistory(histories, RANGES[range], this.#series.step);
 			const latest = store.latest ?? -Infinity;
 			for (const s of this.#pending) if (s.t > latest) store.addSample(s);
@@ -213,6 +245,22 @@ export class DashboardModel {
 			this.historyError = true;
 		} finally {
 			this.#pending = null;
+		}
+	}
+
+	/** Shows an absolute span: its history, fixed (no live samples on top until a range again). */
+	async loadSpan(span: HistorySpan): Promise<void> {
+		this.span = span;
+		this.#pending = null;
+		this.historyError = false;
+		try {
+			const histories = await this.fetchHistory({ from: span.from, to: span.to });
+			if (this.span !== span) return;
+			const store = SeriesStore.fromHistory(histories, span.to - span.from, this.#series.step);
+			this.#series = store;
+			this.#version++;
+		} catch {
+			if (this.span === span) this.historyError = true;
 		}
 	}
 }

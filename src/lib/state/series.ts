@@ -43,6 +43,9 @@ function addNamespace(row: Row, ns: NamespaceSample, name = ns.name): void {
 	add(row, 'recovered', ns.recovered ?? 0);
 	for (const key of ['eventsIn', 'eventsOut', 'bytesIn', 'bytesOut'] as const)
 		add(row, key, ns[key]);
+	// Per namespace too, for the Namespaces page: only the few a sample lists one by one.
+	row[`eventsIn:${name}`] = ns.eventsIn;
+	row[`eventsOut:${name}`] = ns.eventsOut;
 	for (const [reason, count] of Object.entries(ns.reasons)) add(row, `reason:${reason}`, count);
 	for (const [transport, count] of Object.entries(ns.transports)) {
 		add(row, `transport:${transport}`, count);
@@ -80,6 +83,8 @@ function rowsOfHistory(history: History): { t: number; row: Row }[] {
 			for (const key of ['eventsIn', 'eventsOut', 'bytesIn', 'bytesOut'] as const) {
 				add(row, key, s[key][i] ?? 0);
 			}
+			row[`eventsIn:${name}`] = s.eventsIn[i] ?? 0;
+			row[`eventsOut:${name}`] = s.eventsOut[i] ?? 0;
 			for (const [reason, values] of Object.entries(s.reasons)) {
 				add(row, `reason:${reason}`, values[i] ?? 0);
 			}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { History, HistoryRange, Snapshot } from '../../../server/protocol/models.js';
+import type { History, HistoryQuery, Snapshot } from '../../../server/protocol/models.js';
 import { DashboardModel } from '../../../src/lib/state/model.svelte.js';
 import { history, namespace, sample } from '../fixtures.js';
 
@@ -53,8 +53,8 @@ describe('DashboardModel', () => {
 
 	it('keeps the samples that arrive while a longer range loads', async () => {
 		let answer: (h: History[]) => void = () => {};
-		const model = new DashboardModel((range: HistoryRange) => {
-			expect(range).toBe('15m');
+		const model = new DashboardModel((query: HistoryQuery) => {
+			expect(query).toEqual({ range: '15m' });
 			return new Promise((resolve) => (answer = resolve));
 		});
 		model.applySnapshot(snapshot());
@@ -64,6 +64,36 @@ describe('DashboardModel', () => {
 		await loading;
 		expect(model.series.points('sockets:/chat').map((p) => p.y)).toEqual([1, 1, 1, 6]);
 		expect(model.range).toBe('15m');
+	});
+
+	it('shows a range or span chosen before the first snapshot once it comes', async () => {
+		const asked: HistoryQuery[] = [];
+		const model = new DashboardModel(async (query) => (asked.push(query), []));
+		model.choose('1m', null);
+		model.applySnapshot(snapshot());
+		expect(asked).toEqual([]);
+		expect(model.historyError).toBe(false);
+		expect(model.window.max - model.window.min).toBe(60_000);
+		model.choose('5m', { from: T0 - 60_000, to: T0 });
+		model.applySnapshot(snapshot());
+		expect(asked).toEqual([{ from: T0 - 60_000, to: T0 }]);
+	});
+
+	it('shows an absolute span fixed, without live samples, until a range again', async () => {
+		const asked: HistoryQuery[] = [];
+		const model = new DashboardModel(async (query) => {
+			asked.push(query);
+			return 'from' in query ? [history('a', T0 - 60_000, [4, 4], [0, 0])] : [];
+		});
+		model.applySnapshot(snapshot());
+		await model.loadSpan({ from: T0 - 62_000, to: T0 - 50_000 });
+		expect(asked.at(-1)).toEqual({ from: T0 - 62_000, to: T0 - 50_000 });
+		model.applySample(sample('a', T0 + 3000, [namespace('/chat', { sockets: 6 })]));
+		expect(model.series.points('sockets:/chat').map((p) => p.y)).toEqual([4, 4]);
+		expect(model.window).toEqual({ min: T0 - 62_000, max: T0 - 50_000 });
+		await model.loadRange('5m');
+		expect(model.span).toBeNull();
+		expect(asked.at(-1)).toEqual({ range: '5m' });
 	});
 
 	it('lets only admins act, and only in their namespaces, when the agent accepts commands', () => {

@@ -32,6 +32,21 @@ describe('SeriesStore', () => {
 		expect(store.points('sockets:/chat')[0].y).toBe(8);
 	});
 
+	it('keeps events in and out per namespace, summed over nodes, for the Namespaces page', () => {
+		const store = new SeriesStore(1000, 60_000);
+		store.addSample(
+			sample('a', T0, [
+				namespace('/chat', { eventsIn: 4, eventsOut: 8 }),
+				namespace('/news', { eventsIn: 1 })
+			])
+		);
+		store.addSample(sample('b', T0 + 100, [namespace('/chat', { eventsIn: 2 })]));
+		expect(store.points('eventsIn:/chat')).toEqual([{ x: T0, y: 6 }]);
+		expect(store.points('eventsOut:/chat')).toEqual([{ x: T0, y: 8 }]);
+		expect(store.points('eventsIn:/news')).toEqual([{ x: T0, y: 1 }]);
+		expect(store.points('eventsIn')).toEqual([{ x: T0, y: 7 }]);
+	});
+
 	it('folds live samples into coarse buckets: counts added, levels the latest', () => {
 		const store = new SeriesStore(10_000, 3_600_000);
 		for (let i = 0; i < 3; i++) {
