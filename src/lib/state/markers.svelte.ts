@@ -84,24 +84,29 @@ export class AuditMarkers {
 }
 
 /**
- * An audit entry, with the label of the socket it targeted when the trail records one (a kicked
- * socket is gone by the time its marker is read: the entry is the only place its label can be).
+ * A marker's words from its audit entry. The labels are the ones the trail kept with the entry
+ * (a kicked socket is gone by the time its marker is read: the entry is the only place its label
+ * can be): a socket's own, or a room's first members'.
  */
-export type MarkedEntry = AuditEntry & { label?: string | null };
-
-export function markerOf(e: MarkedEntry): Marker {
+export function markerOf(e: AuditEntry): Marker {
 	const who = e.principal?.name ?? 'anonymous';
 	const outcome =
 		e.outcome === 'ok' ? `${e.affected} affected` : `${e.outcome}${e.code ? ` (${e.code})` : ''}`;
 	const where = e.namespace ? ` in ${e.namespace}` : '';
-	const target = e.label ? `${e.label} (${e.target})` : e.target;
+	const labels = e.labels ?? [];
+	const socketLabel = e.target.startsWith('socket ') ? labels[0] : undefined;
+	const target = socketLabel
+		? `${socketLabel} (${e.target})`
+		: labels.length > 0
+			? `${e.target} (${labels.join(', ')}${e.affected > labels.length ? ', …' : ''})`
+			: e.target;
 	const reason = e.reason ? ` · reason: ${e.reason}` : '';
 	return {
 		id: e.id,
 		t: e.t,
 		text: `${who}: ${e.command} ${target}${where}${reason} · ${outcome}`,
 		command: e.command,
-		name: e.label || subjectOf(e.target),
+		name: socketLabel || subjectOf(e.target),
 		namespace: e.namespace,
 		bad: e.outcome !== 'ok'
 	};

@@ -4,9 +4,9 @@ import type { AuditEntry } from '../../../server/protocol/commands.js';
 import { groupMarkers, groupTitle } from '../../../src/lib/charts/marker-groups.js';
 import { signedTick } from '../../../src/lib/charts/ticks.js';
 import { formatCount, formatRate } from '../../../src/lib/format.js';
-import { markerOf, type MarkedEntry } from '../../../src/lib/state/markers.svelte.js';
+import { markerOf } from '../../../src/lib/state/markers.svelte.js';
 
-function kick(id: string, t: number, fields: Partial<MarkedEntry> = {}): MarkedEntry {
+function kick(id: string, t: number, fields: Partial<AuditEntry> = {}): AuditEntry {
 	const entry: AuditEntry = {
 		id,
 		t,
@@ -34,7 +34,7 @@ describe('signedTick', () => {
 
 describe('markerOf', () => {
 	it("names the socket by its label and gives the kick's reason", () => {
-		const m = markerOf(kick('s1', 1000, { label: 'alice', reason: 'spamming' }));
+		const m = markerOf(kick('s1', 1000, { labels: ['alice'], reason: 'spamming' }));
 		expect(m.text).toBe(
 			'ops: socket:disconnect alice (socket s1) in /chat · reason: spamming · 1 affected'
 		);
@@ -46,6 +46,19 @@ describe('markerOf', () => {
 		expect(m.text).toBe('ops: socket:disconnect socket s2 in /chat · 1 affected');
 		expect(m.name).toBe('s2');
 	});
+
+	it('names a room by its name, with the labels the trail kept of its members', () => {
+		const m = markerOf(
+			kick('r1', 1000, {
+				command: 'room:disconnect',
+				target: 'room lobby',
+				affected: 12,
+				labels: ['alice', 'bob']
+			})
+		);
+		expect(m.text).toBe('ops: room:disconnect room lobby (alice, bob, …) in /chat · 12 affected');
+		expect(m.name).toBe('lobby');
+	});
 });
 
 describe('groupMarkers', () => {
@@ -53,10 +66,10 @@ describe('groupMarkers', () => {
 
 	it('draws markers at the same spot as one line, titled with what and whom', () => {
 		const markers = [
-			markerOf(kick('c', 10_002, { label: 'carol' })),
-			markerOf(kick('a', 10_000, { label: 'alice', reason: 'spam' })),
-			markerOf(kick('b', 10_001, { label: 'bob' })),
-			markerOf(kick('d', 50_000, { label: 'dave' }))
+			markerOf(kick('c', 10_002, { labels: ['carol'] })),
+			markerOf(kick('a', 10_000, { labels: ['alice'], reason: 'spam' })),
+			markerOf(kick('b', 10_001, { labels: ['bob'] })),
+			markerOf(kick('d', 50_000, { labels: ['dave'] }))
 		];
 		const groups = groupMarkers(markers, at);
 		expect(groups.map((g) => g.title)).toEqual(['3 kicks: alice, bob, carol', markers[3].text]);
