@@ -8,11 +8,12 @@ import type { Registry } from 'prom-client';
 import type { Socket } from 'socket.io';
 
 type Handshake = Socket['handshake'];
-import { z } from 'zod';
 import type { Principal, Role } from '../protocol/models.js';
 import { ROLES } from '../protocol/vocabulary.js';
 import { AgentError } from './base/errors.js';
-import { ownCopy, withPlainPrototype } from './base/own-keys.js';
+import { ownCopy } from './base/own-keys.js';
+import { unknownKeyMessage } from './base/did-you-mean.js';
+import { v, type Issue } from './base/schema.js';
 
 export interface UserOptions {
 	/** Login name. */
@@ -32,7 +33,9 @@ export interface AuthOptions {
 	 * The host's own check (cookie session, JWT, …): a principal to let the dashboard in, or null
 	 * to refuse. Tried before the password login.
 	 */
-	authorize?: (handshake: Handshake) => Principal | null | undefined | Promise<Principal | null | undefined>;
+	authorize?: (
+		handshake: Handshake
+	) => Principal | null | undefined | Promise<Principal | null | undefined>;
 	/**
 	 * Secret that signs session tokens. Give the same one to every node of a cluster.
 	 * @default a random secret per process
@@ -405,7 +408,10 @@ export interface Options {
 }
 
 export type UserInput = Partial<
-	Omit<Options, 'auth' | 'metrics' | 'redact' | 'eventLog' | 'limits' | 'roomHistory' | 'disconnects'>
+	Omit<
+		Options,
+		'auth' | 'metrics' | 'redact' | 'eventLog' | 'limits' | 'roomHistory' | 'disconnects'
+	>
 > & {
 	/**
 	 * Who may connect: users and hooks that let a dashboard in, or `false` (no authentication,
@@ -460,212 +466,187 @@ const USER_FIELD_HINTS: Record<string, string> = {
 	namespaces: "list namespace names such as '/chat', or leave it out for all of them"
 };
 
-/**
- * Built with the host's prototype keys hidden from zod (see `withPlainPrototype`): importing the
- * agent must work in a process whose `Object.prototype` a library has polluted.
- */
-const { schema, usersSchema } = withPlainPrototype(() => {
-	const namespaceName = z.string().regex(/^\/[^,]*$/, 'must start with "/" and contain no comma');
-	const urlPath = z.string().regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute path like /sockscope');
+const namespaceName = v.string().regex(/^\/[^,]*$/, 'must start with "/" and contain no comma');
+const urlPath = v
+	.string()
+	.regex(/^\/[^?#]*[^/?#]$|^\/$/, 'must be an absolute path like /sockscope');
 
-	const userSchema = z.strictObject({
-		name: z.string().min(1).max(128),
-		passwordHash: z.string().regex(/^\$2[aby]\$\d\d\$.{53}$/, 'must be a bcrypt hash'),
-		role: z.enum(ROLES, { error: "must be 'admin' or 'readonly'" }),
-		namespaces: z.array(namespaceName).optional()
-	});
-
-	const buckets = z
-		.array(z.number().positive().finite(), { error: 'must be a list of upper bounds in seconds' })
-		.min(1)
-		.max(MAX_BUCKETS, `must have at most ${MAX_BUCKETS} bounds: each is a series per label set`)
-		.refine(
-			(bounds) => bounds.every((b, i) => i === 0 || b > bounds[i - 1]),
-			'must be in ascending order, each bound once'
-		);
-
-	const isRegistry = (v: unknown) =>
-		typeof v === 'object' && v !== null && typeof (v as Registry).registerMetric === 'function';
-
-	const options = z.strictObject({
-		namespace: namespaceName.default('/sockscope'),
-		auth: z.union([
-			z.literal(false),
-			z.strictObject({
-				users: z.array(userSchema).min(1, EMPTY_USERS).optional(),
-				authorize: z.function().optional(),
-				secret: z.string().min(16, 'must be at least 16 characters').optional(),
-				sessionTtl: z.number().int().positive().max(30 * 86_400).default(3600),
-				maxFailedLogins: z.number().int().positive().default(5),
-				maxFailedLoginsPerAddress: z.number().int().positive().default(20),
-				trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(false)
-			})
-		], { error: 'must be false or an object { users, authorize, … }' }),
-		nodeId: z.string().min(1).max(128).default(() => `${hostname()}:${process.pid}`),
-		dashboard: z
-			.union(
-				[
-					z.literal(false),
-					z.strictObject({ path: urlPath.default('/sockscope'), prefix: urlPath.optional() })
-				],
-				{ error: "must be false or { path: '/sockscope', prefix? }" }
-			)
-			.default({ path: '/sockscope' }),
-		metrics: z
-			.union(
-				[
-					z.literal(false),
-					z.strictObject({
-						path: urlPath.optional(),
-						register: z
-							.custom<Registry>(isRegistry, 'must be a prom-client Registry (e.g. its `register`)')
-							.optional(),
-						defaultMetrics: z.boolean().default(false),
-						authorize: z.function().optional(),
-						rooms: z
-							.union([z.array(z.string().min(1)).max(10_000), z.instanceof(RegExp), z.function()], {
-								error:
-									'must be a list of room names, a RegExp or a function (namespace, room) => boolean'
-							})
-							.optional(),
-						buckets: z
-							.strictObject({ ackLatency: buckets.optional(), heartbeatRtt: buckets.optional() })
-							.optional()
-					})
-				],
-				{ error: METRICS_SHAPE }
-			)
-			.default(false),
-		label: z.function().optional(),
-		otel: z.boolean().default(false),
-		redact: z
-			.strictObject({
-				socketData: z.union([z.boolean(), z.array(z.string())]).default(true),
-				headers: z.array(z.string()).default(['cookie', 'authorization', 'proxy-authorization', 'x-api-key']),
-				auth: z.boolean().default(true),
-				showHeaders: z.union([z.literal(true), z.array(z.string())]).default(SAFE_HEADERS),
-				showQuery: z.union([z.boolean(), z.array(z.string())]).default(false)
-			})
-			.default({
-				socketData: true,
-				headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'],
-				auth: true,
-				showHeaders: SAFE_HEADERS,
-				showQuery: false
-			}),
-		eventLog: z
-			.strictObject({
-				payloads: z.boolean().default(false),
-				maxPerSecond: z.number().int().positive().max(10_000).default(100)
-			})
-			.default({ payloads: false, maxPerSecond: 100 }),
-		audit: z
-			.strictObject({
-				memory: z.number().int().positive().max(1_000_000).default(1000),
-				sqlite: z.string().min(1).optional(),
-				redis: z.custom<RedisLike>((v) => typeof v === 'object' && v !== null, 'must be a Redis client').optional(),
-				redisKey: z.string().min(1).default('sockscope:audit'),
-				durable: z.number().int().positive().max(100_000_000).optional(),
-				refusals: z.number().int().positive().max(100_000_000).optional()
-			})
-			.default({ memory: 1000, redisKey: 'sockscope:audit' }),
-		sampleInterval: z.number().int().min(100).max(60_000).default(1000),
-		maxEventNames: z.number().int().min(1).max(10_000).default(200),
-		eventNames: z.array(z.string().min(1).max(128)).max(10_000).optional(),
-		httpServer: z.custom<HttpServer>((v) => typeof v === 'object' && v !== null && 'listeners' in v, 'must be an http.Server').optional(),
-		queryTimeout: z.number().int().min(50).max(60_000).default(2000),
-		limits: z
-			.strictObject({
-				requestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.requestsPerSecond),
-				burst: z.number().int().positive().default(LIMIT_DEFAULTS.burst),
-				inFlight: z.number().int().positive().default(LIMIT_DEFAULTS.inFlight),
-				userRequestsPerSecond: z.number().positive().default(LIMIT_DEFAULTS.userRequestsPerSecond),
-				userInFlight: z.number().int().positive().default(LIMIT_DEFAULTS.userInFlight),
-				dashboardsPerUser: z.number().int().positive().default(LIMIT_DEFAULTS.dashboardsPerUser),
-				logSubscriptionsPerUser: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptionsPerUser),
-				logSubscriptions: z.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptions)
-			})
-			.default(LIMIT_DEFAULTS),
-		notifyClients: z.boolean().default(true),
-		ackTimeout: z.union([z.literal(false), z.number().int().min(10).max(600_000)]).default(10_000),
-		roomHistory: z
-			.strictObject({
-				largest: z.number().int().min(0).max(100).default(5),
-				opened: z.number().int().min(0).max(1000).default(50)
-			})
-			.default({ largest: 5, opened: 50 }),
-		disconnects: z
-			.union(
-				[
-					z.literal(false),
-					z.strictObject({
-						keep: z.number().int().min(1).max(MAX_DISCONNECTS_KEPT).default(DEFAULT_DISCONNECTS_KEPT)
-					})
-				],
-				{ error: 'must be false or { keep: 2000 }' }
-			)
-			.default({ keep: DEFAULT_DISCONNECTS_KEPT })
-	});
-	// `setUsers()`'s list, checked like the option's but allowed to be empty.
-	return { schema: options, usersSchema: z.array(userSchema) };
+const userSchema = v.strictObject({
+	name: v.string().min(1).max(128),
+	passwordHash: v.string().regex(/^\$2[aby]\$\d\d\$.{53}$/, 'must be a bcrypt hash'),
+	role: v.enum(ROLES, "must be 'admin' or 'readonly'"),
+	namespaces: v.array(namespaceName).optional()
 });
 
-/** The key lists of the object schemas `type` may be (through defaults, optionals and unions). */
-function objectShapes(type: unknown): Record<string, unknown>[] {
-	const def = (type as { _zod?: { def?: Record<string, unknown> } } | undefined)?._zod?.def;
-	if (!def) return [];
-	if (def.type === 'object') return [def.shape as Record<string, unknown>];
-	if (def.type === 'union') return (def.options as unknown[]).flatMap(objectShapes);
-	if (def.type === 'array') return objectShapes(def.element);
-	return objectShapes(def.innerType);
-}
+const buckets = v
+	.array(v.number().positive(), 'a list of upper bounds in seconds')
+	.min(1)
+	.max(MAX_BUCKETS, `must have at most ${MAX_BUCKETS} bounds: each is a series per label set`)
+	.refine(
+		(bounds) => bounds.every((b, i) => i === 0 || b > bounds[i - 1]),
+		'must be in ascending order, each bound once'
+	);
 
-/** The option names known at `path` (array indices skipped), from the schema itself. */
-function knownKeys(path: readonly PropertyKey[]): string[] {
-	let shapes = objectShapes(schema);
-	for (const step of path) {
-		if (typeof step === 'number') continue;
-		shapes = shapes.flatMap((shape) =>
-			Object.hasOwn(shape, step) ? objectShapes(shape[step as string]) : []
-		);
-	}
-	return [...new Set(shapes.flatMap((shape) => Object.keys(shape)))];
-}
+const isRegistry = (value: unknown) =>
+	typeof value === 'object' &&
+	value !== null &&
+	typeof (value as Registry).registerMetric === 'function';
 
-/** Edits (insert, delete, replace, swap of neighbours) from `a` to `b`, case aside. */
-function distance(a: string, b: string): number {
-	a = a.toLowerCase();
-	b = b.toLowerCase();
-	const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-	for (let j = 1; j <= b.length; j++) d[0][j] = j;
-	for (let i = 1; i <= a.length; i++) {
-		for (let j = 1; j <= b.length; j++) {
-			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-			d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-				d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-		}
-	}
-	return d[a.length][b.length];
-}
+const schema = v.strictObject({
+	namespace: namespaceName.default('/sockscope'),
+	auth: v.union(
+		[
+			v.literal(false),
+			v.strictObject({
+				users: v.array(userSchema).min(1, EMPTY_USERS).optional(),
+				authorize: v.function().optional(),
+				secret: v.string().min(16, 'must be at least 16 characters').optional(),
+				sessionTtl: v
+					.number()
+					.int()
+					.positive()
+					.max(30 * 86_400)
+					.default(3600),
+				maxFailedLogins: v.number().int().positive().default(5),
+				maxFailedLoginsPerAddress: v.number().int().positive().default(20),
+				trustProxy: v.union([v.boolean(), v.number().int().min(0).max(10)]).default(false)
+			})
+		],
+		'must be false or an object { users, authorize, … }'
+	),
+	nodeId: v
+		.string()
+		.min(1)
+		.max(128)
+		.default(() => `${hostname()}:${process.pid}`),
+	dashboard: v
+		.union(
+			[
+				v.literal(false),
+				v.strictObject({ path: urlPath.default('/sockscope'), prefix: urlPath.optional() })
+			],
+			"must be false or { path: '/sockscope', prefix? }"
+		)
+		.default({ path: '/sockscope' }),
+	metrics: v
+		.union(
+			[
+				v.literal(false),
+				v.strictObject({
+					path: urlPath.optional(),
+					register: v
+						.custom<Registry>(
+							isRegistry,
+							'a prom-client Registry',
+							'must be a prom-client Registry (e.g. its `register`)'
+						)
+						.optional(),
+					defaultMetrics: v.boolean().default(false),
+					authorize: v.function().optional(),
+					rooms: v
+						.union(
+							[
+								v.array(v.string().min(1)).max(10_000),
+								v.instanceOf(RegExp, 'a RegExp'),
+								v.function()
+							],
+							'must be a list of room names, a RegExp or a function (namespace, room) => boolean'
+						)
+						.optional(),
+					buckets: v
+						.strictObject({ ackLatency: buckets.optional(), heartbeatRtt: buckets.optional() })
+						.optional()
+				})
+			],
+			METRICS_SHAPE
+		)
+		.default(false),
+	label: v.function().optional(),
+	otel: v.boolean().default(false),
+	redact: v
+		.strictObject({
+			socketData: v.union([v.boolean(), v.array(v.string())]).default(true),
+			headers: v
+				.array(v.string())
+				.default(['cookie', 'authorization', 'proxy-authorization', 'x-api-key']),
+			auth: v.boolean().default(true),
+			showHeaders: v.union([v.literal(true), v.array(v.string())]).default(SAFE_HEADERS),
+			showQuery: v.union([v.boolean(), v.array(v.string())]).default(false)
+		})
+		.default({
+			socketData: true,
+			headers: ['cookie', 'authorization', 'proxy-authorization', 'x-api-key'],
+			auth: true,
+			showHeaders: SAFE_HEADERS,
+			showQuery: false
+		}),
+	eventLog: v
+		.strictObject({
+			payloads: v.boolean().default(false),
+			maxPerSecond: v.number().int().positive().max(10_000).default(100)
+		})
+		.default({ payloads: false, maxPerSecond: 100 }),
+	audit: v
+		.strictObject({
+			memory: v.number().int().positive().max(1_000_000).default(1000),
+			sqlite: v.string().min(1).optional(),
+			redis: v
+				.custom<RedisLike>((value) => typeof value === 'object' && value !== null, 'a Redis client')
+				.optional(),
+			redisKey: v.string().min(1).default('sockscope:audit'),
+			durable: v.number().int().positive().max(100_000_000).optional(),
+			refusals: v.number().int().positive().max(100_000_000).optional()
+		})
+		.default({ memory: 1000, redisKey: 'sockscope:audit' }),
+	sampleInterval: v.number().int().min(100).max(60_000).default(1000),
+	maxEventNames: v.number().int().min(1).max(10_000).default(200),
+	eventNames: v.array(v.string().min(1).max(128)).max(10_000).optional(),
+	httpServer: v
+		.custom<HttpServer>(
+			(value) => typeof value === 'object' && value !== null && 'listeners' in value,
+			'an http.Server'
+		)
+		.optional(),
+	queryTimeout: v.number().int().min(50).max(60_000).default(2000),
+	limits: v
+		.strictObject({
+			requestsPerSecond: v.number().positive().default(LIMIT_DEFAULTS.requestsPerSecond),
+			burst: v.number().int().positive().default(LIMIT_DEFAULTS.burst),
+			inFlight: v.number().int().positive().default(LIMIT_DEFAULTS.inFlight),
+			userRequestsPerSecond: v.number().positive().default(LIMIT_DEFAULTS.userRequestsPerSecond),
+			userInFlight: v.number().int().positive().default(LIMIT_DEFAULTS.userInFlight),
+			dashboardsPerUser: v.number().int().positive().default(LIMIT_DEFAULTS.dashboardsPerUser),
+			logSubscriptionsPerUser: v
+				.number()
+				.int()
+				.positive()
+				.default(LIMIT_DEFAULTS.logSubscriptionsPerUser),
+			logSubscriptions: v.number().int().positive().default(LIMIT_DEFAULTS.logSubscriptions)
+		})
+		.default(LIMIT_DEFAULTS),
+	notifyClients: v.boolean().default(true),
+	ackTimeout: v.union([v.literal(false), v.number().int().min(10).max(600_000)]).default(10_000),
+	roomHistory: v
+		.strictObject({
+			largest: v.number().int().min(0).max(100).default(5),
+			opened: v.number().int().min(0).max(1000).default(50)
+		})
+		.default({ largest: 5, opened: 50 }),
+	disconnects: v
+		.union(
+			[
+				v.literal(false),
+				v.strictObject({
+					keep: v.number().int().min(1).max(MAX_DISCONNECTS_KEPT).default(DEFAULT_DISCONNECTS_KEPT)
+				})
+			],
+			'must be false or { keep: 2000 }'
+		)
+		.default({ keep: DEFAULT_DISCONNECTS_KEPT })
+});
 
-/**
- * An unknown option, answered with the closest known name at its place (a slip of a few
- * letters), or else with the names there are.
- */
-function unknownKeyMessage(path: readonly PropertyKey[], keys: readonly string[]): string {
-	const known = knownKeys(path);
-	const [key] = keys;
-	const closest = known
-		.map((name) => ({ name, edits: distance(key, name) }))
-		.sort((x, y) => x.edits - y.edits)[0];
-	const unknown = `unknown option "${key}"`;
-	if (closest && closest.edits <= Math.max(2, Math.floor(key.length / 3)))
-		return `${unknown} — did you mean "${closest.name}"?`;
-	return known.length
-		? `${unknown}; the options here are ${known.map((n) => `"${n}"`).join(', ')}`
-		: unknown;
-}
+/** `setUsers()`'s list, checked like the option's but allowed to be empty. */
+const usersSchema = v.array(userSchema);
 
 /** `auth.users[1]`: numeric steps as indices. */
 function formatPath(path: readonly PropertyKey[]): string {
@@ -707,24 +688,25 @@ function userIssueMessage(
 }
 
 /**
- * The issue to report. A union (`false` or an object) that fails in every branch reports itself;
- * when the value fails only inside the object branch, that branch's issue is the useful one.
+ * The issue to report, with its message in an operator's words. A union (`false` or an object)
+ * that fails in every branch reports itself; when the value fails only inside the object branch
+ * (deeper, or the right kind of value with a wrong field), that branch's issue is the useful one.
  */
 function specificIssue(
-	issue: z.core.$ZodIssue,
+	issue: Issue,
 	base: PropertyKey[] = []
 ): { path: PropertyKey[]; message: string } {
-	const path = [...base, ...issue.path];
-	if (issue.code === 'unrecognized_keys') {
-		return { path, message: unknownKeyMessage(path, issue.keys) };
+	if (issue.kind === 'union') {
+		const inner = issue.branches?.find(
+			(branch) =>
+				branch.path.length > issue.path.length ||
+				(branch.kind !== 'type' && branch.kind !== 'value')
+		);
+		if (inner) return specificIssue(inner, base);
 	}
-	if (issue.code === 'invalid_union') {
-		for (const branch of issue.errors) {
-			const inner = branch.find(
-				(i) => i.path.length > 0 || (i.code !== 'invalid_type' && i.code !== 'invalid_value')
-			);
-			if (inner) return specificIssue(inner, path);
-		}
+	const path = [...base, ...issue.path];
+	if (issue.kind === 'unknown_key' && issue.keys?.length) {
+		return { path, message: unknownKeyMessage('option', issue.keys[0], issue.known ?? []) };
 	}
 	return { path, message: issue.message };
 }
@@ -738,13 +720,15 @@ export function parseUsers(given: unknown): UserOptions[] {
 	const input = ownCopy(given);
 	const parsed = usersSchema.safeParse(input);
 	if (parsed.success) return ownCopy(parsed.data);
-	const { path, message } = specificIssue(parsed.error.issues[0], ['auth', 'users']);
+	const { path, message } = specificIssue(parsed.issue, ['auth', 'users']);
 	const where = path.length > 2 ? formatPath(path.slice(1)) : 'users';
 	throw new AgentError(
 		'E_OPTIONS',
 		`setUsers(): ${
-			userIssueMessage({ auth: { users: input } }, path, message)?.replace(/^option "auth\./, '"') ??
-			`"${where}": ${message}`
+			userIssueMessage({ auth: { users: input } }, path, message)?.replace(
+				/^option "auth\./,
+				'"'
+			) ?? `"${where}": ${message}`
 		}`
 	);
 }
@@ -754,14 +738,20 @@ export function resolveOptions(given: unknown): Options {
 	// Own keys only: an option is what the host wrote, not a key some library put on Object.prototype.
 	const input = ownCopy(given);
 	if (input === undefined || input === null || typeof input !== 'object') {
-		throw new AgentError('E_OPTIONS', 'instrument(io, options): options are required, with at least `auth` (use `auth: false` to turn authentication off explicitly)');
+		throw new AgentError(
+			'E_OPTIONS',
+			'instrument(io, options): options are required, with at least `auth` (use `auth: false` to turn authentication off explicitly)'
+		);
 	}
 	if (!('auth' in input) || (input as { auth?: unknown }).auth === undefined) {
-		throw new AgentError('E_OPTIONS', 'option "auth" is required: give users or an authorize hook, or write `auth: false` to allow unauthenticated access');
+		throw new AgentError(
+			'E_OPTIONS',
+			'option "auth" is required: give users or an authorize hook, or write `auth: false` to allow unauthenticated access'
+		);
 	}
 	const parsed = schema.safeParse(input);
 	if (!parsed.success) {
-		const { path, message } = specificIssue(parsed.error.issues[0]);
+		const { path, message } = specificIssue(parsed.issue);
 		const where = path.length ? formatPath(path) : '(options)';
 		throw new AgentError(
 			'E_OPTIONS',

@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import { hashPassword } from '../agent/auth/passwords.js';
+import { hashPassword } from '../agent/index.js';
 import { parse } from './args.js';
 
 export async function hashPasswordCommand(args: string[]): Promise<number> {

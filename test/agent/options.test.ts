@@ -22,7 +22,12 @@ describe('instrument() options', () => {
 		['an infinite bucket bound', { auth: false, metrics: { buckets: { ackLatency: [1, Infinity] } } }, /option "metrics\.buckets\.ackLatency\[1\]"/],
 		['too many buckets', { auth: false, metrics: { buckets: { ackLatency: Array.from({ length: 31 }, (_, i) => i + 1) } } }, /option "metrics\.buckets\.ackLatency": must have at most 30 bounds/],
 		['no buckets', { auth: false, metrics: { buckets: { ackLatency: [] } } }, /option "metrics\.buckets\.ackLatency"/],
-		['a misspelt histogram', { auth: false, metrics: { buckets: { ackLatencies: [1] } } }, /ackLatencies/]
+		['a misspelt histogram', { auth: false, metrics: { buckets: { ackLatencies: [1] } } }, /ackLatencies/],
+		['a misspelt limit', { auth: false, limits: { inflight: 2 } }, /option "limits": unknown option "inflight" — did you mean "inFlight"\?/],
+		['a fraction where a count goes', { auth: false, limits: { burst: 2.5 } }, /option "limits\.burst": must be an integer/],
+		['a number out of range', { auth: false, roomHistory: { largest: 101 } }, /option "roomHistory\.largest": must be at most 100/],
+		['a string where a switch goes', { auth: false, otel: 'yes' }, /option "otel": must be true or false; got a string/],
+		['a host function not a function', { auth: false, label: 'id' }, /option "label": must be a function; got a string/]
 	];
 	test.each(cases)('refuses %s with an error naming the option', (_name, options, message) => {
 		expect(() => instrument(io, options as never)).toThrow(message);

@@ -14,6 +14,11 @@ import { APP, installApp, packTarball, ROOT, run, startApp, type Packed } from '
 
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const INSTALL_TIMEOUT = 240_000;
+/**
+ * What installing Sockscope may add to an app's `node_modules` (`du`, beyond socket.io and
+ * prom-client, which the app has anyway): issue #27's budget, 3 MB.
+ */
+const ADDED_BUDGET_BYTES = 3_000_000;
 /** Nothing of the repository's tooling may reach an operator's production tree. */
 const FORBIDDEN = ['tsx', 'esbuild', 'socket.io-client', 'better-sqlite3', 'vite', 'typescript'];
 
@@ -97,6 +102,38 @@ async function installedPaths(dir: string): Promise<string[]> {
 	return stdout.split('\n').filter(Boolean);
 }
 
+/**
+ * Where the packages matched by an `npm query` selector are installed in the app, relative to it
+ * (`a b`: b is a dependency of a, at any depth).
+ */
+async function locations(dir: string, selector: string): Promise<string[]> {
+	const { stdout } = await run('npm', ['query', selector], { cwd: dir, maxBuffer: 64 << 20 });
+	return (JSON.parse(stdout) as { location: string }[]).map((node) => node.location);
+}
+
+/**
+ * What Sockscope adds to the app: its own package and every package its dependencies bring, less
+ * socket.io, prom-client and what they bring (a peer's tree is the app's, installed either way).
+ * `du` counts each package's folder without the `node_modules` inside it, which holds other
+ * packages of the list.
+ */
+async function addedBySockscope(dir: string): Promise<{ bytes: number; packages: string[] }> {
+	const host = new Set(
+		await locations(
+			dir,
+			'[name="socket.io"], [name="socket.io"] *, [name="prom-client"], [name="prom-client"] *'
+		)
+	);
+	const packages = (await locations(dir, '[name="sockscope"], [name="sockscope"] *')).filter(
+		(location) => !host.has(location)
+	);
+	const { stdout } = await run('du', ['-s', '-c', '-B1', '--exclude=node_modules', ...packages], {
+		cwd: dir
+	});
+	const total = /^(\d+)\s+total$/m.exec(stdout)?.[1];
+	return { bytes: Number(total), packages };
+}
+
 const TYPED = `
 import { Server } from 'socket.io';
 import { instrument, type InstrumentOptions } from 'sockscope';
@@ -135,6 +172,14 @@ describe.each([
 		expect(Object.keys(manifest.scripts ?? {}).filter((name) => install.includes(name))).toEqual(
 			[]
 		);
+	});
+
+	test('it adds at most 3 MB to the app besides socket.io and prom-client', async () => {
+		const { bytes, packages } = await addedBySockscope(app);
+		expect(packages).toContain('node_modules/sockscope');
+		expect(packages).not.toContain('node_modules/socket.io');
+		expect(packages).not.toContain('node_modules/prom-client');
+		expect(bytes, `${packages.join(', ')}: ${bytes} bytes`).toBeLessThanOrEqual(ADDED_BUDGET_BYTES);
 	});
 
 	test('the production tree has no loader, bundler, client or native build, and one socket.io', async () => {

@@ -16,14 +16,14 @@
 import { randomBytes } from 'node:crypto';
 import createDebug from 'debug';
 import type { Socket } from 'socket.io';
-import { z } from 'zod';
 import type { SessionGrant } from '../../protocol/events.js';
 import type { Principal } from '../../protocol/models.js';
 import { ROLES } from '../../protocol/vocabulary.js';
 import { AgentError } from '../base/errors.js';
 import type { Faults } from '../base/faults.js';
 import type { AuthOptions, Options } from '../options.js';
-import { ownCopy, withPlainPrototype } from '../base/own-keys.js';
+import { ownCopy } from '../base/own-keys.js';
+import { issueText, v } from '../base/schema.js';
 import { namespaceField } from '../base/validation.js';
 import { addressGroup, clientAddress } from './client-address.js';
 import { createPasswordCheck } from './passwords.js';
@@ -68,13 +68,11 @@ const MAX_ENDED = 10_000;
 const ANONYMOUS: Principal = { name: 'anonymous', role: 'admin' };
 
 /** What a host's hook must return: extra fields are dropped, a wrong shape is the host's fault. */
-const hookPrincipal = withPlainPrototype(() =>
-	z.object({
-		name: z.string().min(1).max(128),
-		role: z.enum(ROLES),
-		namespaces: z.array(namespaceField).max(1000).optional()
-	})
-);
+const hookPrincipal = v.object({
+	name: v.string().min(1).max(128),
+	role: v.enum(ROLES),
+	namespaces: v.array(namespaceField).max(1000).optional()
+});
 
 export function createAuthenticator(auth: Options['auth'], faults: Faults): Authenticator {
 	if (auth === false) {
@@ -83,7 +81,10 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 			methods: 'none',
 			current: () => true,
 			setUsers() {
-				throw new AgentError('E_OPTIONS', 'setUsers(): this agent has `auth: false`; give `auth: { users }` to instrument()');
+				throw new AgentError(
+					'E_OPTIONS',
+					'setUsers(): this agent has `auth: false`; give `auth: { users }` to instrument()'
+				);
 			},
 			endSessions() {},
 			onChange() {},
@@ -137,7 +138,9 @@ export function createAuthenticator(auth: Options['auth'], faults: Faults): Auth
 		if (!parsed.success) {
 			faults.record(
 				'authorize hook',
-				new TypeError(`authorize returned no valid principal: ${parsed.error.message}`)
+				new TypeError(
+					`authorize returned no valid principal: ${issueText(parsed.issue, 'principal')}`
+				)
 			);
 			throw new AgentError(
 				'E_AUTH_INVALID',

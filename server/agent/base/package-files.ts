@@ -1,10 +1,10 @@
 /**
  * Where the installed package's own files are: its root (package.json, the dashboard's `build/`)
  * and a `require` that resolves from there (bcryptjs for the password worker, the optional peers
- * better-sqlite3 and @opentelemetry/api). The same code runs from the ES module build, the
- * CommonJS build, the sources under a test runner, and inside an app's bundle, where this file's
- * own path is the bundle's: so the root is first sought above this file, then resolved as the
- * `sockscope` package from where the app runs.
+ * better-sqlite3 and @opentelemetry/api). The same code runs from the package's CommonJS build
+ * (also behind its ES module entry), the sources under a test runner, and inside an app's bundle,
+ * where this file's own path is the bundle's: so the root is first sought above this file, then
+ * resolved as the `sockscope` package from where the app runs.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -2,7 +2,6 @@
  * Schemas of what a dashboard may send. Everything is checked here before anything happens: unknown
  * fields, wrong types, oversized strings. The types they produce are the protocol's own.
  */
-import { z } from 'zod';
 import {
 	HISTORY_KEPT,
 	MAX_EMIT_ARGS_BYTES,
@@ -40,7 +39,8 @@ import {
 	TRANSPORTS
 } from '../../protocol/vocabulary.js';
 import { AgentError } from './errors.js';
-import { ownCopy, withPlainPrototype } from './own-keys.js';
+import { ownCopy } from './own-keys.js';
+import { issueText, v, type Schema } from './schema.js';
 
 /** Names socket.io keeps for itself: emitting them would confuse the clients or throw. */
 const RESERVED_EVENTS = new Set([
@@ -91,189 +91,176 @@ function ownRoom(field: string) {
 	return { path: [field], message: "must not be the socket's own room" };
 }
 
-/**
- * The schemas, built with the host's prototype keys hidden from zod (see `withPlainPrototype`), so
- * that importing the agent works in a process whose `Object.prototype` a library has polluted.
- */
-const built = withPlainPrototype(() => {
-	const namespaceField = z.string().min(1).max(MAX_ROOM_NAME).startsWith('/');
-	const socketIdField = z.string().min(1).max(64);
-	const roomField = z.string().min(1).max(MAX_ROOM_NAME);
-	const cursorField = z.string().max(2048);
-	const limitField = z.number().int().min(1).max(MAX_PAGE_SIZE);
-	const transportField = z.enum(TRANSPORTS);
-	const orderField = z.enum(SORT_ORDERS);
-	const reasonField = z.string().max(MAX_FILTER_TEXT);
-	const timeField = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-	const clientField = z.string().min(1).max(MAX_FILTER_TEXT);
+/** The fields shared by the schemas below and by other parts of the agent. */
+export const namespaceField = v.string().min(1).max(MAX_ROOM_NAME).startsWith('/');
+export const socketIdField = v.string().min(1).max(64);
+export const roomField = v.string().min(1).max(MAX_ROOM_NAME);
+const cursorField = v.string().max(2048);
+const limitField = v.number().int().min(1).max(MAX_PAGE_SIZE);
+const transportField = v.enum(TRANSPORTS);
+const orderField = v.enum(SORT_ORDERS);
+const reasonField = v.string().max(MAX_FILTER_TEXT);
+const timeField = v.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const clientField = v.string().min(1).max(MAX_FILTER_TEXT);
 
-	const eventField = z
-		.string()
-		.min(1)
-		.max(MAX_ROOM_NAME)
-		.refine((name) => !RESERVED_EVENTS.has(name), 'is a name socket.io reserves');
+const eventField = v
+	.string()
+	.min(1)
+	.max(MAX_ROOM_NAME)
+	.refine((name) => !RESERVED_EVENTS.has(name), 'is a name socket.io reserves');
 
-	const emitArgsField = z.array(z.unknown()).superRefine((args, ctx) => {
-		const problem = jsonProblem(args);
-		if (problem) {
-			ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
-			return;
-		}
-		// Only measured once the walk has bounded the depth, so stringify cannot overflow the stack.
-		if (Buffer.byteLength(JSON.stringify(args)) > MAX_EMIT_ARGS_BYTES) {
-			ctx.addIssue({ code: 'custom', message: `larger than ${MAX_EMIT_ARGS_BYTES} bytes as JSON` });
-		}
-	});
-
-	const schemas = {
-		empty: z.strictObject({}),
-		sockets: z.strictObject({
-			namespace: namespaceField.optional(),
-			room: roomField.optional(),
-			transport: transportField.optional(),
-			nodeId: z.string().max(128).optional(),
-			text: z.string().max(MAX_FILTER_TEXT).optional(),
-			sort: z.enum(SOCKET_SORT_KEYS).optional(),
-			order: orderField.optional(),
-			cursor: cursorField.optional(),
-			limit: limitField.optional()
-		}) satisfies z.ZodType<SocketsQuery>,
-		socketRef: z.strictObject({
-			namespace: namespaceField,
-			id: socketIdField
-		}) satisfies z.ZodType<SocketRef>,
-		namespaces: z.strictObject({
-			text: z.string().max(MAX_FILTER_TEXT).optional(),
-			sort: z.enum(NAMESPACE_SORT_KEYS).optional(),
-			order: orderField.optional(),
-			cursor: cursorField.optional(),
-			limit: limitField.optional(),
-			names: z.array(namespaceField).max(MAX_PAGE_SIZE).optional()
-		}) satisfies z.ZodType<NamespacesQuery>,
-		rooms: z.strictObject({
-			namespace: namespaceField.optional(),
-			text: z.string().max(MAX_FILTER_TEXT).optional(),
-			sort: z.enum(ROOM_SORT_KEYS).optional(),
-			order: orderField.optional(),
-			cursor: cursorField.optional(),
-			limit: limitField.optional()
-		}) satisfies z.ZodType<RoomsQuery>,
-		members: z.strictObject({
-			namespace: namespaceField,
-			room: roomField,
-			cursor: cursorField.optional(),
-			limit: limitField.optional()
-		}) satisfies z.ZodType<MembersQuery>,
-		// A preset range, or an absolute span no longer than the history kept: a clear error for
-		// each way of getting it wrong, rather than the union's "invalid input".
-		history: z
-			.strictObject({
-				range: z.enum(HISTORY_RANGES).optional(),
-				from: timeField.optional(),
-				to: timeField.optional()
-			})
-			.superRefine((q, ctx) => {
-				const problem = historyQueryProblem(q);
-				if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
-			})
-			.transform(
-				(q): HistoryQuery => (q.range ? { range: q.range } : { from: q.from!, to: q.to! })
-			) satisfies z.ZodType<HistoryQuery, unknown>,
-		roomHistory: z.strictObject({
-			namespace: namespaceField,
-			room: roomField,
-			range: z.enum(HISTORY_RANGES)
-		}) satisfies z.ZodType<RoomHistoryQuery>,
-		logFilter: z.strictObject({
-			namespace: namespaceField.optional(),
-			direction: z.enum(['in', 'out']).optional(),
-			room: roomField.optional(),
-			socket: socketIdField.optional(),
-			event: z.string().min(1).max(MAX_ROOM_NAME).optional()
-		}) satisfies z.ZodType<LogFilter>,
-		audit: z.strictObject({
-			cursor: z.string().min(1).max(64).optional(),
-			limit: limitField.optional()
-		}) satisfies z.ZodType<AuditQuery>,
-		disconnects: z.strictObject({
-			text: z.string().max(MAX_FILTER_TEXT).optional(),
-			reason: z.string().min(1).max(MAX_FILTER_TEXT).optional(),
-			namespace: namespaceField.optional(),
-			since: timeField.optional(),
-			until: timeField.optional(),
-			cursor: cursorField.optional(),
-			limit: limitField.optional()
-		}) satisfies z.ZodType<DisconnectsQuery>,
-		// Exactly one client field: an exact label, address or user agent.
-		disconnectPatterns: z.union([
-			z.strictObject({ label: clientField }),
-			z.strictObject({ address: clientField }),
-			z.strictObject({ userAgent: clientField })
-		], { error: 'give exactly one of label, address or userAgent' }) satisfies z.ZodType<DisconnectPatternsQuery>
-	};
-
-	/** Admin commands, by event name: strict, so a misspelt field is an error, not ignored. */
-	const commandSchemas = {
-		'socket:disconnect': z.strictObject({
-			namespace: namespaceField,
-			id: socketIdField,
-			reason: reasonField.optional(),
-			close: z.boolean().optional()
-		}) satisfies z.ZodType<DisconnectInput>,
-		'socket:join': z.strictObject({
-			namespace: namespaceField,
-			id: socketIdField,
-			room: roomField
-		}) satisfies z.ZodType<RoomInput>,
-		'socket:leave': z
-			.strictObject({ namespace: namespaceField, id: socketIdField, room: roomField })
-			.refine((input) => input.room !== input.id, ownRoom('room')) satisfies z.ZodType<RoomInput>,
-		'socket:move': z
-			.strictObject({
-				namespace: namespaceField,
-				id: socketIdField,
-				from: roomField,
-				to: roomField
-			})
-			.refine((input) => input.from !== input.id, ownRoom('from')) satisfies z.ZodType<MoveInput>,
-		'emit:send': z
-			.strictObject({
-				namespace: namespaceField,
-				socket: socketIdField.optional(),
-				room: roomField.optional(),
-				except: z.array(roomField).max(100).optional(),
-				event: eventField,
-				args: emitArgsField
-			})
-			.refine((input) => input.socket === undefined || input.room === undefined, {
-				path: ['room'],
-				message: 'give a socket or a room, not both'
-			}) satisfies z.ZodType<EmitInput>,
-		'room:move': z
-			.strictObject({
-				namespace: namespaceField,
-				room: roomField,
-				to: roomField,
-				dryRun: z.boolean().optional()
-			})
-			.refine((input) => input.to !== input.room, {
-				path: ['to'],
-				message: 'must differ from room'
-			}) satisfies z.ZodType<RoomMoveInput>,
-		'room:disconnect': z.strictObject({
-			namespace: namespaceField,
-			room: roomField,
-			reason: reasonField.optional(),
-			dryRun: z.boolean().optional(),
-			rate: z.number().int().min(1).max(100_000).optional()
-		}) satisfies z.ZodType<RoomDisconnectInput>
-	};
-
-	return { namespaceField, socketIdField, roomField, schemas, commandSchemas };
+const emitArgsField = v.array(v.unknown()).check((args) => {
+	const problem = jsonProblem(args);
+	if (problem) return problem;
+	// Only measured once the walk has bounded the depth, so stringify cannot overflow the stack.
+	if (Buffer.byteLength(JSON.stringify(args)) > MAX_EMIT_ARGS_BYTES) {
+		return { message: `larger than ${MAX_EMIT_ARGS_BYTES} bytes as JSON` };
+	}
+	return null;
 });
-export const { namespaceField, socketIdField, roomField, schemas, commandSchemas } = built;
 
-/** What is wrong with a history query's fields, once each has its type; null when nothing. */
+export const schemas = {
+	empty: v.strictObject({}),
+	sockets: v.strictObject({
+		namespace: namespaceField.optional(),
+		room: roomField.optional(),
+		transport: transportField.optional(),
+		nodeId: v.string().max(128).optional(),
+		text: v.string().max(MAX_FILTER_TEXT).optional(),
+		sort: v.enum(SOCKET_SORT_KEYS).optional(),
+		order: orderField.optional(),
+		cursor: cursorField.optional(),
+		limit: limitField.optional()
+	}) satisfies Schema<SocketsQuery>,
+	socketRef: v.strictObject({
+		namespace: namespaceField,
+		id: socketIdField
+	}) satisfies Schema<SocketRef>,
+	namespaces: v.strictObject({
+		text: v.string().max(MAX_FILTER_TEXT).optional(),
+		sort: v.enum(NAMESPACE_SORT_KEYS).optional(),
+		order: orderField.optional(),
+		cursor: cursorField.optional(),
+		limit: limitField.optional(),
+		names: v.array(namespaceField).max(MAX_PAGE_SIZE).optional()
+	}) satisfies Schema<NamespacesQuery>,
+	rooms: v.strictObject({
+		namespace: namespaceField.optional(),
+		text: v.string().max(MAX_FILTER_TEXT).optional(),
+		sort: v.enum(ROOM_SORT_KEYS).optional(),
+		order: orderField.optional(),
+		cursor: cursorField.optional(),
+		limit: limitField.optional()
+	}) satisfies Schema<RoomsQuery>,
+	members: v.strictObject({
+		namespace: namespaceField,
+		room: roomField,
+		cursor: cursorField.optional(),
+		limit: limitField.optional()
+	}) satisfies Schema<MembersQuery>,
+	// A preset range, or an absolute span no longer than the history kept: a clear error for each
+	// way of getting it wrong. Once checked, the object is one form or the other, as HistoryQuery.
+	history: v
+		.strictObject({
+			range: v.enum(HISTORY_RANGES).optional(),
+			from: timeField.optional(),
+			to: timeField.optional()
+		})
+		.check(historyQueryProblem) as Schema<unknown> as Schema<HistoryQuery>,
+	roomHistory: v.strictObject({
+		namespace: namespaceField,
+		room: roomField,
+		range: v.enum(HISTORY_RANGES)
+	}) satisfies Schema<RoomHistoryQuery>,
+	logFilter: v.strictObject({
+		namespace: namespaceField.optional(),
+		direction: v.enum(['in', 'out']).optional(),
+		room: roomField.optional(),
+		socket: socketIdField.optional(),
+		event: v.string().min(1).max(MAX_ROOM_NAME).optional()
+	}) satisfies Schema<LogFilter>,
+	audit: v.strictObject({
+		cursor: v.string().min(1).max(64).optional(),
+		limit: limitField.optional()
+	}) satisfies Schema<AuditQuery>,
+	disconnects: v.strictObject({
+		text: v.string().max(MAX_FILTER_TEXT).optional(),
+		reason: v.string().min(1).max(MAX_FILTER_TEXT).optional(),
+		namespace: namespaceField.optional(),
+		since: timeField.optional(),
+		until: timeField.optional(),
+		cursor: cursorField.optional(),
+		limit: limitField.optional()
+	}) satisfies Schema<DisconnectsQuery>,
+	// Exactly one client field: an exact label, address or user agent.
+	disconnectPatterns: v.union(
+		[
+			v.strictObject({ label: clientField }),
+			v.strictObject({ address: clientField }),
+			v.strictObject({ userAgent: clientField })
+		],
+		'give exactly one of label, address or userAgent'
+	) satisfies Schema<DisconnectPatternsQuery>
+};
+
+/** Admin commands, by event name: strict, so a misspelt field is an error, not ignored. */
+export const commandSchemas = {
+	'socket:disconnect': v.strictObject({
+		namespace: namespaceField,
+		id: socketIdField,
+		reason: reasonField.optional(),
+		close: v.boolean().optional()
+	}) satisfies Schema<DisconnectInput>,
+	'socket:join': v.strictObject({
+		namespace: namespaceField,
+		id: socketIdField,
+		room: roomField
+	}) satisfies Schema<RoomInput>,
+	'socket:leave': v
+		.strictObject({ namespace: namespaceField, id: socketIdField, room: roomField })
+		.refine((input) => input.room !== input.id, ownRoom('room')) satisfies Schema<RoomInput>,
+	'socket:move': v
+		.strictObject({
+			namespace: namespaceField,
+			id: socketIdField,
+			from: roomField,
+			to: roomField
+		})
+		.refine((input) => input.from !== input.id, ownRoom('from')) satisfies Schema<MoveInput>,
+	'emit:send': v
+		.strictObject({
+			namespace: namespaceField,
+			socket: socketIdField.optional(),
+			room: roomField.optional(),
+			except: v.array(roomField).max(100).optional(),
+			event: eventField,
+			args: emitArgsField
+		})
+		.refine((input) => input.socket === undefined || input.room === undefined, {
+			path: ['room'],
+			message: 'give a socket or a room, not both'
+		}) satisfies Schema<EmitInput>,
+	'room:move': v
+		.strictObject({
+			namespace: namespaceField,
+			room: roomField,
+			to: roomField,
+			dryRun: v.boolean().optional()
+		})
+		.refine((input) => input.to !== input.room, {
+			path: ['to'],
+			message: 'must differ from room'
+		}) satisfies Schema<RoomMoveInput>,
+	'room:disconnect': v.strictObject({
+		namespace: namespaceField,
+		room: roomField,
+		reason: reasonField.optional(),
+		dryRun: v.boolean().optional(),
+		rate: v.number().int().min(1).max(100_000).optional()
+	}) satisfies Schema<RoomDisconnectInput>
+};
+
+/** What is wrong with a history query's range or span, or null when it names exactly one. */
 function historyQueryProblem(q: { range?: string; from?: number; to?: number }): Problem | null {
 	const span = q.from !== undefined || q.to !== undefined;
 	if (q.range !== undefined && span)
@@ -294,12 +281,10 @@ function historyQueryProblem(q: { range?: string; from?: number; to?: number }):
 }
 
 /** Parses a payload or throws an `E_VALIDATION` error saying which field is wrong and how. */
-export function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
+export function parse<T>(schema: Schema<T>, payload: unknown): T {
 	// Own keys only, in and out: a key the host put on Object.prototype is neither an unknown field
 	// of the payload nor the value of a field the dashboard left out.
 	const result = schema.safeParse(ownCopy(payload ?? {}));
 	if (result.success) return ownCopy(result.data);
-	const issue = result.error.issues[0];
-	const where = issue.path.length ? issue.path.join('.') : 'payload';
-	throw new AgentError('E_VALIDATION', `${where}: ${issue.message}`);
+	throw new AgentError('E_VALIDATION', issueText(result.issue, 'payload'));
 }

@@ -8,7 +8,6 @@
  * `pg_notify` on any pooled connection), and a kicked client would then never learn why.
  */
 import type { Namespace, Server, Socket } from 'socket.io';
-import type { z } from 'zod';
 import {
 	KICK_EVENT,
 	MOVE_EVENT,
@@ -17,13 +16,14 @@ import {
 	type MovedNotice
 } from '../../protocol/commands.js';
 import { AgentError } from '../base/errors.js';
+import type { Schema } from '../base/schema.js';
 import { namespaceNamed } from '../observe/seam.js';
 import { commandSchemas } from '../base/validation.js';
 import type { Pacer } from './pacer.js';
 
 /** What one node does for its part of a command, with the input already validated. */
 export interface CommandSpec<I extends { namespace: string }> {
-	schema: z.ZodType<I>;
+	schema: Schema<I>;
 	/** What the command aims at, in words, for the audit trail (the namespace is recorded apart). */
 	target(input: I): string;
 	/** This node's sockets that the command would touch now. */

@@ -9,7 +9,6 @@
  * anything is disconnected, so a dashboard reconnecting here is refused).
  */
 import type { Namespace } from 'socket.io';
-import { z } from 'zod';
 import type { Affected } from '../../protocol/commands.js';
 import type { AdminNamespace } from '../serve/admin-namespace.js';
 import type { AuditTrail } from '../audit/index.js';
@@ -18,13 +17,14 @@ import { AgentError, toAckError } from '../base/errors.js';
 import type { Faults } from '../base/faults.js';
 import type { Entry, RequestContext } from '../serve/handler-table.js';
 import { reachesOtherNodes } from '../observe/seam.js';
+import { v } from '../base/schema.js';
 import { parse } from '../base/validation.js';
 
 /** The cluster message telling the other nodes whose tokens to refuse. */
 const ENDED_EVENT = 'sockscope:sessions-ended';
 
-const schema = z.strictObject({ user: z.string().min(1).max(128) });
-const told = z.object({ user: z.string().min(1).max(128), before: z.number().finite() });
+const schema = v.strictObject({ user: v.string().min(1).max(128) });
+const told = v.object({ user: v.string().min(1).max(128), before: v.number() });
 
 /** The room of the admin namespace holding every dashboard of a user. */
 const roomOf = (user: string) => `user:${user}`;

@@ -6,7 +6,6 @@
  * one place with `wrapEach`.
  */
 import type { Socket } from 'socket.io';
-import type { z } from 'zod';
 import type {
 	AgentToDashboardEvents,
 	DashboardToAgentEvents,
@@ -16,6 +15,7 @@ import type {
 	RequestResult
 } from '../../protocol/events.js';
 import type { Principal } from '../../protocol/models.js';
+import type { Schema } from '../base/schema.js';
 import { parse } from '../base/validation.js';
 
 /** A dashboard's socket, typed by the protocol in both directions. */
@@ -49,7 +49,7 @@ export type HandlerTable = { [K in RequestName]: Entry<K> };
 
 /** A query: its payload's schema and its answer, both typed by the protocol. */
 export interface QuerySpec<K extends QueryName> {
-	schema: z.ZodType<RequestInput<K>>;
+	schema: Schema<RequestInput<K>>;
 	answer(ctx: RequestContext, input: RequestInput<K>): RequestResult<K> | Promise<RequestResult<K>>;
 }
 

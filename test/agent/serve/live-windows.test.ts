@@ -6,7 +6,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import type { SocketRow } from '../../../server/protocol/models.js';
 import { rowId } from '../../../server/protocol/paging.js';
-import type { WindowUpdate } from '../../../server/protocol/windows.js';
+import { MAX_WINDOW, type WindowUpdate } from '../../../server/protocol/windows.js';
+import { SOCKET_SORT_KEYS } from '../../../server/protocol/vocabulary.js';
 import { countReads, READ_ONCE_QUERY } from '../../support/socket-reads.js';
 import { SCAN_CHUNK } from '../../../server/agent/serve/queries.js';
 import { ask, startFixture, type Fixture } from '../../support/agent-fixture.js';
@@ -217,15 +218,27 @@ describe('live windows', () => {
 		expect(await seek({ sort: 'id', namespace: '/nowhere' }, 3)).toBeNull();
 	});
 
-	test('refuses a malformed window or seek with a validation error', async () => {
+	test('refuses a malformed window or seek with a validation error that says what is allowed', async () => {
 		f = await startFixture();
 		const { socket: dashboard } = await f.dashboard();
 		await expect(
 			ask(dashboard, 'sockets:watch', { watch: 1, query: {}, limit: 100_000 })
-		).rejects.toMatchObject({ code: 'E_VALIDATION' });
+		).rejects.toMatchObject({
+			code: 'E_VALIDATION',
+			message: `limit: must be at most ${MAX_WINDOW}`
+		});
 		await expect(
 			ask(dashboard, 'sockets:watch', { watch: 1, query: { sort: 'nope' }, limit: 5 })
-		).rejects.toMatchObject({ code: 'E_VALIDATION' });
+		).rejects.toMatchObject({
+			code: 'E_VALIDATION',
+			message: `query.sort: must be one of ${SOCKET_SORT_KEYS.map((k) => `"${k}"`).join(', ')}; got "nope"`
+		});
+		await expect(
+			ask(dashboard, 'sockets:watch', { watch: 1, query: { srot: 'id' }, limit: 5 })
+		).rejects.toMatchObject({
+			code: 'E_VALIDATION',
+			message: 'query: unknown field "srot" — did you mean "sort"?'
+		});
 		await expect(ask(dashboard, 'sockets:seek', { query: {}, offset: -1 })).rejects.toMatchObject({
 			code: 'E_VALIDATION'
 		});
