@@ -270,7 +270,7 @@ describeBrowser('nothing cut off', () => {
 					// page is clean or a few seconds have passed, and keep what is still cut then.
 					let last: string[] = [];
 					await expect
-						.poll(async () => (last = await findings(page)), { timeout: 4000, interval: 250 })
+						.poll(async () => (last = await findings(page)), { timeout: 8000, interval: 250 })
 						.toEqual([])
 						.catch(() => {});
 					if (last.length) cut[`${width} px, ${theme}`] = last;
@@ -299,6 +299,17 @@ describeBrowser('nothing cut off', () => {
 			for (const code of ['unknown transport', 'forbidden', 'invalid namespace', 'refused']) {
 				await poll(() => chart.getAttribute('aria-label')).toContain(code);
 			}
+		});
+	}, 120_000);
+
+	it('the navigation, its phone menu open', async () => {
+		await measure(`${server.dashboard}#/audit`, async (page) => {
+			await rows('audit-row')(page);
+			await page.getByTestId('nav-menu').click();
+			await page
+				.getByRole('navigation', { name: 'Pages' })
+				.getByRole('link', { name: 'Namespaces' })
+				.waitFor();
 		});
 	}, 120_000);
 
@@ -332,6 +343,17 @@ describeBrowser('nothing cut off', () => {
 				() => page.getByTestId('room-members').locator('tbody tr').count(),
 				15_000
 			).toBeGreaterThanOrEqual(2);
+		});
+	}, 120_000);
+
+	it("a room's action dialog", async () => {
+		const room = encodeURIComponent(ROOMS[2]);
+		await measure(`${server.dashboard}#/rooms?room=${room}&rns=${ns}`, async (page) => {
+			await page.getByTestId('room-move').click({ timeout: 15_000 });
+			// The first step is a dry run: it counts the members and moves no one.
+			await page.getByTestId('room-move-to').fill('incident-response-payments-eu-west-archive');
+			await page.getByTestId('dialog-confirm').click();
+			await page.getByTestId('dry-run-count').waitFor({ timeout: 15_000 });
 		});
 	}, 120_000);
 
