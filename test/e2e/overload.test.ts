@@ -2,7 +2,8 @@
  * The dashboard on an overloaded host (issue #29): the host's event loop spins for 700 ms of every
  * second and 2,000 more sockets are connected. Every page shows that it is loading at once, shows
  * its data within 10 s (the issue's own figure, a limit to wait on, not a time measured), and the
- * login card never comes back while the session is valid, not even on a reload.
+ * login card never comes back while the session is valid, not even on a reload. Times are printed
+ * for the record, never asserted.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -76,12 +77,15 @@ describeBrowser('dashboard on an overloaded host', () => {
 
 	it('shows each page loading at once and its data within 10 s, never the login card', async () => {
 		const { page, errors } = await loggedIn(browser(), host);
+		const times: string[] = [];
 
 		/** Goes to `label`'s page: it shows that it loads (when it asks the host), then `data`. */
 		const visit = async (label: string, loads: boolean, data: () => Promise<unknown>) => {
 			await forget(page);
+			const started = Date.now();
 			await navigate(page, label);
 			await poll(data, DATA_WITHIN).toBeTruthy();
+			times.push(`${label} ${Date.now() - started} ms`);
 			const shown = await seen(page);
 			if (loads) expect(shown, `${label} shows its loading state`).toContain(LOADING);
 			expect(shown, `${label} keeps the session`).not.toContain(LOGIN);
@@ -95,7 +99,9 @@ describeBrowser('dashboard on an overloaded host', () => {
 		await page
 			.getByRole('grid', { name: 'Sockets' })
 			.evaluate((el) => (el.scrollTop = el.scrollHeight));
+		const scrolled = Date.now();
 		await page.locator(`#socket-row-${TOTAL - 1}`).waitFor({ timeout: DATA_WITHIN });
+		times.push(`the bottom of the Sockets list ${Date.now() - scrolled} ms`);
 
 		await visit('Disconnects', true, () => text('No disconnect matches.'));
 		await visit('Rooms', true, () => count('[data-testid=room-row][data-room=lobby]'));
@@ -111,8 +117,13 @@ describeBrowser('dashboard on an overloaded host', () => {
 
 		// A reload keeps the stored session: the page it was on shows it loads, then its data.
 		await navigate(page, 'Events');
+		const reloaded = Date.now();
 		await page.reload();
 		await poll(() => count('[data-testid=log-entry]'), DATA_WITHIN).toBeGreaterThan(0);
+		times.push(`Events after a reload ${Date.now() - reloaded} ms`);
+		console.log(
+			`overload: data shown after navigation (printed, not asserted): ${times.join(', ')}`
+		);
 		const shown = await seen(page);
 		expect(shown, 'a reload shows its loading state').toContain(LOADING);
 		expect(shown, 'a reload keeps the session').not.toContain(LOGIN);
