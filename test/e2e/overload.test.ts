@@ -116,10 +116,14 @@ describeBrowser('dashboard on an overloaded host', () => {
 		);
 
 		// A reload keeps the stored session: the page it was on shows it loads, then its data.
+		// On the Events page (its URL written once its first entries show), then reloaded.
 		await navigate(page, 'Events');
+		await poll(() => count('[data-testid=log-entry]'), DATA_WITHIN).toBeGreaterThan(0);
+		await poll(() => page.url()).toMatch(/#\/events/);
 		const reloaded = Date.now();
 		await page.reload();
 		await poll(() => count('[data-testid=log-entry]'), DATA_WITHIN).toBeGreaterThan(0);
+		expect(await page.getByRole('heading', { name: 'Events' }).count()).toBe(1);
 		times.push(`Events after a reload ${Date.now() - reloaded} ms`);
 		console.log(
 			`overload: data shown after navigation (printed, not asserted): ${times.join(', ')}`
