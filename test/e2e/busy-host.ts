@@ -5,9 +5,8 @@
  * test's own event loop (and Playwright's, and the crowd's) stays free, so what the test sees is
  * what the dashboard shows, not the test's own lateness.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
+import { answerRequests, forkSelf, isChild } from '../support/child-process.js';
 import { connectClients, startChatServer, type ChatClient } from './server.js';
 
 export const BUSY_USER = 'admin';
@@ -32,17 +31,7 @@ export interface BusyHost {
 type HostRequest = { type: 'start' } | { type: 'spin'; ms: number } | { type: 'block'; ms: number };
 
 export async function startBusyHost(): Promise<BusyHost> {
-	const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['child'], {
-		execArgv: ['--import', 'tsx'],
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-	});
-	const call = <T>(request: HostRequest) =>
-		new Promise<T>((resolve, reject) => {
-			child.once('message', (reply: { error?: string; value: T }) =>
-				reply.error ? reject(new Error(reply.error)) : resolve(reply.value)
-			);
-			child.send(request);
-		});
+	const { child, call } = forkSelf<HostRequest>(import.meta.url);
 	const { url, dashboard } = await call<{ url: string; dashboard: string }>({ type: 'start' });
 	return {
 		url,
@@ -68,6 +57,7 @@ function spinOnce(): void {
 	hold(spinMs);
 	spinner = setTimeout(spinOnce, 1000 - spinMs);
 }
+
 let clients: ChatClient[] = [];
 
 async function serve(request: HostRequest): Promise<unknown> {
@@ -111,12 +101,4 @@ async function serve(request: HostRequest): Promise<unknown> {
 	}
 }
 
-if (process.argv[2] === 'child') {
-	process.on('message', (request: HostRequest) => {
-		serve(request).then(
-			(value) => process.send!({ value }),
-			(err) => process.send!({ error: String((err as Error)?.stack ?? err) })
-		);
-	});
-	process.on('disconnect', () => process.exit(0));
-}
+if (isChild()) answerRequests(serve);
