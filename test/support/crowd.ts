@@ -3,9 +3,8 @@
  * tests with `startCrowd`, so that the test's own event loop is the host server's and what it
  * measures is what the host's clients feel, not the cost of thousands of client sockets.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Manager, io, type Socket } from 'socket.io-client';
+import { answerRequests, forkSelf, isChild } from './child-process.js';
 
 export type CrowdRequest =
 	| { type: 'connect'; url: string; count: number; userAgent: string }
@@ -65,17 +64,7 @@ export interface Crowd {
 }
 
 export function startCrowd(): Crowd {
-	const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['child'], {
-		execArgv: ['--import', 'tsx'],
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-	});
-	const call = <T>(request: CrowdRequest) =>
-		new Promise<T>((resolve, reject) => {
-			child.once('message', (reply: { error?: string; value: T }) =>
-				reply.error ? reject(new Error(reply.error)) : resolve(reply.value)
-			);
-			child.send(request);
-		});
+	const { child, call } = forkSelf<CrowdRequest>(import.meta.url);
 	return {
 		connect: (url, count, userAgent) => call({ type: 'connect', url, count, userAgent }),
 		flood: (request) => call({ type: 'flood', ...request }),
@@ -241,12 +230,4 @@ async function serve(request: CrowdRequest): Promise<unknown> {
 	}
 }
 
-if (process.argv[2] === 'child') {
-	process.on('message', (request: CrowdRequest) => {
-		serve(request).then(
-			(value) => process.send!({ value }),
-			(err) => process.send!({ error: String((err as Error)?.stack ?? err) })
-		);
-	});
-	process.on('disconnect', () => process.exit(0));
-}
+if (isChild()) answerRequests(serve);

@@ -4,7 +4,15 @@
  * `CHUNKS_PER_TURN` waiting chunks run, whichever scans they belong to, then lets the host run
  * (its timers and I/O) before the next. So the host's event loop is held for a few chunks at most
  * however many dashboards scan at once: more scans make each scan slower, never the host.
+ *
+ * Two lines wait: what a dashboard is waiting for (a request's answer, a new window's first rows)
+ * and what only keeps views current (a live window's refresh after each sample). A turn serves the
+ * first line before the second, so that on a saturated host, where turns are few, a dashboard's
+ * first view is not queued behind refreshes that the next sample would redo anyway.
  */
+
+/** Which line a chunk waits in: `answer` (someone waits for it) or `background` (a refresh). */
+export type TurnLane = 'answer' | 'background';
 
 /**
  * Chunks read (or requests started) in one turn of the event loop, all scans together: one, so
@@ -16,16 +24,23 @@ export const CHUNKS_PER_TURN = 1;
 export class ScanTurns {
 	/** Scans waiting for their next chunk, in the order they asked: each gets one chunk a turn. */
 	private readonly waiting: (() => void)[] = [];
+	/** The same for refreshes, served only in turns that no answer waits for. */
+	private readonly background: (() => void)[] = [];
 	private scheduled = false;
 
 	constructor(private readonly perTurn = CHUNKS_PER_TURN) {}
 
 	/** Resolves on a later turn of the event loop, when the caller may read its next chunk. */
-	next(): Promise<void> {
+	next(lane: TurnLane = 'answer'): Promise<void> {
 		return new Promise((resolve) => {
-			this.waiting.push(resolve);
+			(lane === 'answer' ? this.waiting : this.background).push(resolve);
 			this.schedule();
 		});
+	}
+
+	/** Chunks waiting, both lines together. */
+	get pending(): number {
+		return this.waiting.length + this.background.length;
 	}
 
 	private schedule(): void {
@@ -40,7 +55,9 @@ export class ScanTurns {
 		this.scheduled = false;
 		// The scans let go read their chunk in this turn's microtasks, then ask again at the end of
 		// the line.
-		for (const resolve of this.waiting.splice(0, this.perTurn)) resolve();
-		if (this.waiting.length > 0) this.schedule();
+		const go = this.waiting.splice(0, this.perTurn);
+		go.push(...this.background.splice(0, this.perTurn - go.length));
+		for (const resolve of go) resolve();
+		if (this.pending > 0) this.schedule();
 	};
 }

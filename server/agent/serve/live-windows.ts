@@ -20,6 +20,7 @@ import {
 import type { AdminNamespace } from './admin-namespace.js';
 import type { Cluster } from '../cluster/index.js';
 import type { Faults } from '../base/faults.js';
+import type { TurnLane } from '../base/scan-turns.js';
 import type { SocketState } from '../observe/model.js';
 import { stateKey, type Queries, type Slice, type WindowStamp } from './queries.js';
 import { queryEntries, type DashboardSocket, type HandlerTable } from './handler-table.js';
@@ -134,9 +135,9 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 		return state.conn.rtt >= 0 ? Math.round(state.conn.rtt * 100) / 100 : null;
 	}
 
-	function select(w: Watcher): Promise<Slice> {
+	function select(w: Watcher, lane: TurnLane = 'answer'): Promise<Slice> {
 		const { query, after, limit } = w.window;
-		return queries.sliceInTurns(w.principal, query, after, limit);
+		return queries.sliceInTurns(w.principal, query, after, limit, lane);
 	}
 
 	/**
@@ -499,7 +500,8 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 				const { query, after, limit } = w.window;
 				const key = JSON.stringify([w.principal.namespaces, query, after, limit]);
 				let selection = chosen.get(key);
-				if (!selection) chosen.set(key, (selection = select(w)));
+				// A refresh: it lets the dashboards' answers (a first view, a seek) go first.
+				if (!selection) chosen.set(key, (selection = select(w, 'background')));
 				return selection;
 			};
 			// One window after another, so that a turn of the event loop reads one chunk of sockets.

@@ -32,7 +32,7 @@ import {
 } from '../../protocol/paging.js';
 import type { SocketsFilter } from '../../protocol/windows.js';
 import { BoundedSelection } from './bounded-selection.js';
-import { ScanTurns } from '../base/scan-turns.js';
+import { ScanTurns, type TurnLane } from '../base/scan-turns.js';
 import { PageCollector } from '../base/paging.js';
 import { emptyNamespaceSummary } from '../../protocol/samples.js';
 import { OTHER_NAMESPACES } from '../../protocol/vocabulary.js';
@@ -158,18 +158,19 @@ export class Queries {
 	private async scan(
 		principal: Principal,
 		filter: SocketsFilter,
-		visit: (state: SocketState) => void
+		visit: (state: SocketState) => void,
+		lane: TurnLane = 'answer'
 	): Promise<void> {
 		const match = this.matcher(filter);
 		let read = 0;
-		await this.turns.next();
+		await this.turns.next(lane);
 		for (const stats of this.namespacesFor(principal, filter.namespace)) {
 			if (filter.room === undefined) {
 				const states = stats.states.slice();
 				for (let i = 0; i < states.length; i++) {
 					const state = states[i];
 					if (match === null || match(state)) visit(state);
-					if (++read % SCAN_CHUNK === 0) await this.turns.next();
+					if (++read % SCAN_CHUNK === 0) await this.turns.next(lane);
 				}
 				continue;
 			}
@@ -180,7 +181,7 @@ export class Queries {
 				const socket = stats.nsp.sockets.get(ids[i]);
 				const state = socket && this.model.stateOf(socket);
 				if (state && (match === null || match(state))) visit(state);
-				if (++read % SCAN_CHUNK === 0) await this.turns.next();
+				if (++read % SCAN_CHUNK === 0) await this.turns.next(lane);
 			}
 		}
 	}
@@ -201,18 +202,20 @@ export class Queries {
 	 * without sorting every socket; with how many match in all, and how many lie up to `after`.
 	 * Read `SCAN_CHUNK` sockets per turn of the event loop, letting the host run in between, so that
 	 * a window on 10,000 sockets never blocks it for long. Sockets gone meanwhile are left out, and
-	 * a live window notices that they went and chooses again (live-windows.ts).
+	 * a live window notices that they went and chooses again (live-windows.ts). `lane`:
+	 * `background` for a refresh, which waits for every answer (scan-turns.ts).
 	 */
 	async sliceInTurns(
 		principal: Principal,
 		filter: SocketsFilter,
 		after: RowKey | undefined,
-		limit: number
+		limit: number,
+		lane: TurnLane = 'answer'
 	): Promise<Slice> {
 		if (filter.nodeId !== undefined && filter.nodeId !== this.nodeId) return emptySlice();
 		// A window larger than the sockets there are holds them all: the selection is never larger.
 		const slicer = new Slicer(filter, after, Math.min(limit, this.scanSize(principal, filter)));
-		await this.scan(principal, filter, (state) => slicer.offer(state));
+		await this.scan(principal, filter, (state) => slicer.offer(state), lane);
 		const slice = slicer.result();
 		slice.states = slice.states.filter((state) => state.socket.connected);
 		return slice;

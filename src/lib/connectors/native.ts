@@ -28,7 +28,16 @@ import {
 } from './connector';
 import { AUTH_INVALID, dropMessage, Reconnector, TOKEN_EXPIRED, UNREACHABLE } from './reconnect';
 
-const REQUEST_TIMEOUT = 10_000;
+/**
+ * How long a request may take before it counts as failed. A saturated host answers late but
+ * answers: the page says it is waiting (Loading.svelte) rather than give up on it.
+ */
+const REQUEST_TIMEOUT = 30_000;
+/**
+ * How long a connection attempt may take (socket.io-client's default is 20 s). A busy host's
+ * handshake can take longer; starting it again would only add another to its queue.
+ */
+const CONNECT_TIMEOUT = 45_000;
 
 type AgentSocket = Socket<AgentToDashboardEvents, DashboardToAgentEvents>;
 
@@ -50,7 +59,8 @@ export class NativeConnector implements Connector {
 			forceNew: true,
 			reconnection: false,
 			transports: ['websocket', 'polling'],
-			tryAllTransports: true
+			tryAllTransports: true,
+			timeout: CONNECT_TIMEOUT
 		});
 		this.#socket = socket;
 		listener.status('connecting', null);

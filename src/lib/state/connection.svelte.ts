@@ -52,6 +52,14 @@ export class ConnectionState {
 	established = $state(false);
 	/** True while the first visit reads the agent's config, before anything can be shown. */
 	starting = $state(true);
+	/**
+	 * True while a session believed valid (a stored token, or an agent without logins) connects
+	 * for its first snapshot: the pages are shown, loading, rather than the login card, however
+	 * slow the host is to answer. Only a refusal ends it.
+	 */
+	resuming = $state(false);
+	/** When the current wait for a first snapshot began (epoch ms), to say how long it has been. */
+	waitingSince = $state(0);
 
 	readonly #connector: Connector;
 	readonly #model: DashboardModel;
@@ -81,6 +89,7 @@ export class ConnectionState {
 		try {
 			await this.#resolve(loadServer() ?? location.origin, this.choice);
 			const grant = loadSession(this.#sessionKey);
+			if (grant || this.config?.auth === 'none') this.resuming = true;
 			if (grant) this.#open({ token: grant.token });
 			else if (this.config?.auth === 'none') this.#open(null);
 		} finally {
@@ -107,6 +116,7 @@ export class ConnectionState {
 		clearSession(this.#sessionKey);
 		this.#connector.close();
 		this.established = false;
+		this.resuming = false;
 		this.status = 'idle';
 		this.problem = null;
 	}
@@ -126,6 +136,7 @@ export class ConnectionState {
 
 	#open(credentials: Credentials): void {
 		this.problem = null;
+		this.waitingSince = Date.now();
 		const target = {
 			...targetOf(this.server, this.config ?? DEFAULT_CONFIG, location.href),
 			kind: this.kind,
@@ -138,13 +149,18 @@ export class ConnectionState {
 				if (problem?.kind === 'token-expired') {
 					clearSession(this.#sessionKey);
 					this.established = false;
+					this.resuming = false;
 				}
-				if (status === 'refused') this.established = false;
+				if (status === 'refused') {
+					this.established = false;
+					this.resuming = false;
+				}
 			},
 			snapshot: (snapshot) => {
 				this.#model.source = this.#connector.source;
 				this.#model.applySnapshot(snapshot);
 				this.established = true;
+				this.resuming = false;
 			},
 			sample: (sample) => this.#model.applySample(sample),
 			log: (batch) => this.#sinks.log(batch),

@@ -80,6 +80,13 @@ export class DashboardModel {
 
 	readonly principal: Principal | null = $derived(this.snapshot?.principal ?? null);
 	readonly features: Feature[] = $derived(this.snapshot?.features ?? []);
+	/** The node whose figures arrived last, with when; null before the first snapshot. */
+	readonly newestFigures: NodeEntry | null = $derived(
+		[...this.nodes.values()].reduce<NodeEntry | null>(
+			(newest, entry) => (newest && newest.receivedAt >= entry.receivedAt ? newest : entry),
+			null
+		)
+	);
 	/** Per namespace, traffic per second over the last ten seconds. */
 	readonly namespaceRates = $derived.by(() => {
 		void this.#version;

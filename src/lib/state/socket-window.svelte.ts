@@ -61,6 +61,13 @@ export class SocketWindow {
 	#start = 0;
 	#end = 0;
 	#timer: ReturnType<typeof setTimeout> | undefined;
+	/**
+	 * A move under way (its seek, then its watch): another waits for it to end, and for the new
+	 * window's first update. On a slow host a seek outlasts a sample, and every update of the old
+	 * window asked again, each a scan of every socket, until the dashboard's requests hit their
+	 * limit and the move was dropped.
+	 */
+	#moving = false;
 	readonly #unsubscribe: () => void;
 
 	constructor(
@@ -108,7 +115,8 @@ export class SocketWindow {
 
 	/** Moves the window when the rows in view come near an edge of it that is not the list's. */
 	#check(): void {
-		if (!this.loaded) return;
+		// Until the new window's first update, the rows held are the old window's: it checks then.
+		if (!this.loaded || this.#moving || this.#pending) return;
 		const end = this.offset + this.rows.length;
 		const low = this.offset === 0 || this.#start - this.offset >= MARGIN / 2;
 		const high = end >= this.total || end - this.#end >= MARGIN / 2;
@@ -118,21 +126,26 @@ export class SocketWindow {
 	}
 
 	async #move(): Promise<void> {
-		const first = Math.max(0, this.#start - MARGIN);
-		let after: RowKey | undefined;
-		if (first > 0) {
-			const known = this.rows[first - 1 - this.offset];
-			try {
-				after = known
-					? this.#key(known)
-					: ((await this.api.query('sockets:seek', { query: this.#query, offset: first })) ??
-						undefined);
-			} catch (err) {
-				this.error = messageOf(err);
-				return;
+		this.#moving = true;
+		try {
+			const first = Math.max(0, this.#start - MARGIN);
+			let after: RowKey | undefined;
+			if (first > 0) {
+				const known = this.rows[first - 1 - this.offset];
+				try {
+					after = known
+						? this.#key(known)
+						: ((await this.api.query('sockets:seek', { query: this.#query, offset: first })) ??
+							undefined);
+				} catch (err) {
+					this.error = messageOf(err);
+					return;
+				}
 			}
+			await this.#watchAt(after, first);
+		} finally {
+			this.#moving = false;
 		}
-		await this.#watchAt(after, first);
 	}
 
 	async #watchAt(after: RowKey | undefined, first: number): Promise<void> {
@@ -151,7 +164,11 @@ export class SocketWindow {
 			});
 			this.error = null;
 		} catch (err) {
-			if (this.#pending === watch) this.error = messageOf(err);
+			if (this.#pending === watch) {
+				this.error = messageOf(err);
+				// No update will come for it: the window stays, and its next update checks again.
+				this.#pending = 0;
+			}
 		}
 	}
 

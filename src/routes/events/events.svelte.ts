@@ -20,6 +20,8 @@ export class EventsView {
 	/** What the agent granted: its rate cap, and whether it sends payloads. */
 	granted = $state.raw<{ maxPerSecond: number; payloads: boolean } | null>(null);
 	error = $state<string | null>(null);
+	/** Whether the agent has answered the latest subscription (granted or refused). */
+	answered = $state(false);
 
 	constructor(private readonly dashboard: Dashboard) {}
 
@@ -29,12 +31,17 @@ export class EventsView {
 		let active = true;
 		log.reset();
 		this.error = null;
+		this.answered = false;
 		api.query('log:subscribe', filter).then(
 			(granted) => {
-				if (active) this.granted = granted;
+				if (!active) return;
+				this.granted = granted;
+				this.answered = true;
 			},
 			(err) => {
-				if (active) this.error = err instanceof RequestError ? err.message : 'Could not subscribe.';
+				if (!active) return;
+				this.error = err instanceof RequestError ? err.message : 'Could not subscribe.';
+				this.answered = true;
 			}
 		);
 		return () => {
