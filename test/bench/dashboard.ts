@@ -21,6 +21,8 @@ export interface DashboardReport {
 	/** Since the last reset. */
 	messages: number;
 	bytes: number;
+	/** Of `bytes`, the open room's chart (its history's answers; Rooms page only). */
+	chartBytes: number;
 	seconds: number;
 }
 
@@ -31,6 +33,7 @@ const WINDOW_ROWS = 75;
 const started = performance.now();
 let bytes = 0;
 let messages = 0;
+let chartBytes = 0;
 let since = performance.now();
 let firstViewMs = -1;
 let firstViewBytes = -1;
@@ -133,14 +136,21 @@ async function openPage() {
 }
 
 /**
- * The Rooms page with one room open, as the dashboard asks: the rooms list re-read on each sample,
- * the open room's size and members every two seconds.
+ * The Rooms page with one room open, as the dashboard asks: the rooms list re-read on each sample
+ * (one page of 200), the open room's history (five minutes, then its last minute every two
+ * seconds) and its members (re-read every two seconds).
  */
 async function roomsPage(namespace: string, room: string) {
+	const history = (range: '5m' | '1m') =>
+		void socket.emitWithAck('room:history', { namespace, room, range }).then((answer) => {
+			// The answer's packet: `43/sockscope,<id>` and the answer as JSON, within a byte or two.
+			chartBytes += Buffer.byteLength(`43/sockscope,000${JSON.stringify([answer])}`);
+		});
+	history('5m');
 	await socket.emitWithAck('room:members', { namespace, room, limit: 100 });
-	setInterval(() => void socket.emitWithAck('rooms:query', { limit: 200 }), 1000);
+	setInterval(() => void socket.emitWithAck('rooms:query', { sort: 'size', limit: 200 }), 1000);
 	setInterval(() => {
-		void socket.emitWithAck('rooms:query', { namespace, text: room, limit: 50 });
+		history('1m');
 		void socket.emitWithAck('room:members', { namespace, room, limit: 100 });
 	}, 2000);
 }
@@ -162,6 +172,7 @@ process.on('message', (req: DashboardRequest) => {
 	else if (req.type === 'reset') {
 		bytes = 0;
 		messages = 0;
+		chartBytes = 0;
 		since = performance.now();
 	} else if (req.type === 'report') {
 		const report: DashboardReport = {
@@ -170,6 +181,7 @@ process.on('message', (req: DashboardRequest) => {
 			firstViewBytes,
 			messages,
 			bytes,
+			chartBytes,
 			seconds: (performance.now() - since) / 1000
 		};
 		process.send!(report);
