@@ -30,6 +30,13 @@ const [kind, port] = [process.argv[2] as DashboardKind, Number(process.argv[3])]
 const page = (process.argv[4] ?? 'overview') as DashboardPage;
 /** The rows a 1280×800 window shows on the Sockets page, with the virtual list's overscan and the window's margin. */
 const WINDOW_ROWS = 75;
+/**
+ * The rows the Rooms page's member list watches when a room opens: its 11 rows in view, the
+ * virtual list's overscan of 10 and the window's margins (socket-window.svelte.ts).
+ */
+const MEMBER_ROWS = 112;
+/** The rooms the Rooms page's list shows at 1280×800, with the virtual list's overscan of 10. */
+const ROOM_ROWS = 26;
 const started = performance.now();
 let bytes = 0;
 let messages = 0;
@@ -136,9 +143,9 @@ async function openPage() {
 }
 
 /**
- * The Rooms page with one room open, as the dashboard asks: the rooms list re-read on each sample
- * (one page of 200), the open room's history (five minutes, then its last minute every two
- * seconds) and its members (re-read every two seconds).
+ * The Rooms page with one room open, as the dashboard asks: the rooms in view re-read on each
+ * sample, the open room's history (five minutes, then its last minute every two
+ * seconds), and a live window on its members, which the agent keeps current.
  */
 async function roomsPage(namespace: string, room: string) {
 	const history = (range: '5m' | '1m') =>
@@ -147,12 +154,19 @@ async function roomsPage(namespace: string, room: string) {
 			chartBytes += Buffer.byteLength(`43/sockscope,000${JSON.stringify([answer])}`);
 		});
 	history('5m');
-	await socket.emitWithAck('room:members', { namespace, room, limit: 100 });
-	setInterval(() => void socket.emitWithAck('rooms:query', { sort: 'size', limit: 200 }), 1000);
-	setInterval(() => {
-		history('1m');
-		void socket.emitWithAck('room:members', { namespace, room, limit: 100 });
-	}, 2000);
+	const window = windowFromEveryNode(3);
+	await socket.emitWithAck('sockets:watch', {
+		watch: 3,
+		query: { namespace, room },
+		limit: MEMBER_ROWS,
+		slim: true
+	});
+	await window;
+	setInterval(
+		() => void socket.emitWithAck('rooms:query', { sort: 'size', limit: ROOM_ROWS }),
+		1000
+	);
+	setInterval(() => history('1m'), 2000);
 }
 
 /**
