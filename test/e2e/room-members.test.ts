@@ -1,7 +1,8 @@
 /**
  * A large room on the Rooms page: its members are a live window on the room's sockets, as the
  * Sockets page's rows are. Each member shows its label; scrolled to the end the last members are
- * there (not placeholders); a member who leaves is gone from the list.
+ * there (not placeholders); a member who leaves is gone from the list; another room opened shows
+ * its own members.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -45,7 +46,7 @@ describeBrowser('room members', () => {
 		await server?.close();
 	});
 
-	it('shows a large room’s members with labels, to the last, and drops one who leaves', async () => {
+	it('shows a large room’s members with labels, to the last, drops one who leaves, and shows the next room’s', async () => {
 		const ids = new Set(members.map((c) => c.socket.id!));
 		const { page, errors } = await openPage(
 			browser(),
@@ -81,6 +82,17 @@ describeBrowser('room members', () => {
 		await poll(async () => (await drawn(page)).some((r) => r.id === leaving), 15_000).toBe(false);
 		await poll(() => textOf(page, 'room-members-total')).toBe(String(MEMBERS - 1));
 		expect(await busy.count()).toBe(0);
+
+		// Another room opened from the list: its members replace the first room's window.
+		await page
+			.locator('[data-testid=room-row][data-room="lobby"]')
+			.getByTestId('room-name')
+			.click();
+		await poll(() => textOf(page, 'room-members-total')).toBe(String(others.length));
+		const lobby = new Set(others.map((c) => c.socket.id!));
+		await poll(async () => (await drawn(page)).map((r) => lobby.has(r.id))).toEqual(
+			others.map(() => true)
+		);
 		expect(errors).toEqual([]);
 	}, 60_000);
 });
