@@ -417,7 +417,7 @@ export interface RoomRow {
 	namespace: string;
 	name: string;
 	size: number;
-	/** Per node, where the room has members (clusters). */
+	/** Per node, where the room has members: on a cluster only. */
 	nodes?: Record<string, number>;
 	/** Broadcasts to the room per second over the last sample interval, and their deliveries. */
 	traffic?: { broadcasts: number; deliveries: number };

@@ -27,7 +27,23 @@ export interface SocketsWindow {
 	until?: RowKey;
 	/** At most `MAX_WINDOW`. */
 	limit: number;
+	/**
+	 * For a list that shows neither rooms nor traffic (a room's members): rows come as `SlimRow`,
+	 * are sent again only when their transport changed, and their figures only when the round-trip
+	 * did. A busy room's members then cost their comings and goings, not every message they send.
+	 * Sorted only by what a slim row carries (`SLIM_SORT_KEYS`).
+	 */
+	slim?: boolean;
 }
+
+/** A row of a slim window: what a room's member list shows of a socket. */
+export type SlimRow = Pick<
+	SocketRow,
+	'id' | 'namespace' | 'address' | 'transport' | 'connectedAt' | 'rtt' | 'label'
+>;
+
+/** The sorts a slim window may have: those of its rows' fields. */
+export const SLIM_SORT_KEYS = ['connectedAt', 'id', 'namespace', 'address', 'rtt'] as const;
 
 /** Where a row index lies in a list: the key of the row just before it (`sockets:seek`). */
 export interface SocketsSeek {
@@ -36,7 +52,10 @@ export interface SocketsSeek {
 	offset: number;
 }
 
-/** The figures of a row that change while it is watched: `[namespace#id, rtt, in, out, bytesIn, bytesOut]`. */
+/**
+ * The figures of a row that change while it is watched: `[namespace#id, rtt, in, out, bytesIn,
+ * bytesOut]` (in a slim window, sent when the round-trip changed, the others as they are then).
+ */
 export type FigureChange = [string, number | null, number, number, number, number];
 
 /** One node's changes to its part of a watched window; sent only when something changed. */
@@ -48,8 +67,8 @@ export interface WindowUpdate {
 	/** The node's rows matching the query, in all and before the window. */
 	total: number;
 	before: number;
-	/** Rows new to the window, or whose rooms or transport changed, in full. */
-	rows: SocketRow[];
+	/** Rows new to the window, or whose rooms or transport changed, in full (slim: `SlimRow`s). */
+	rows: SocketRow[] | SlimRow[];
 	/** Rows already sent whose figures changed. */
 	figures: FigureChange[];
 	/** `namespace#id` of rows that left the window (disconnected, filtered out, or pushed out). */

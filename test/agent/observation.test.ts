@@ -174,6 +174,8 @@ describe.each(HOSTS)('agent observation on $name', (host) => {
 		]);
 		const rooms = await ask<Page<RoomRow>>(dashboard, 'rooms:query', {});
 		expect(rooms.rows.map((r) => [r.namespace, r.name, r.size])).toEqual([['/chat', 'lobby', 1]]);
+		// One node: no per-node sizes, which would only repeat the size.
+		expect(rooms.rows[0]).not.toHaveProperty('nodes');
 		const members = await ask<Page<SocketRow>>(dashboard, 'room:members', { namespace: '/chat', room: 'lobby' });
 		expect(members.rows.map((r) => r.id)).toEqual([sockets.rows[1].id]);
 	});

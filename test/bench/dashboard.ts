@@ -21,6 +21,8 @@ export interface DashboardReport {
 	/** Since the last reset. */
 	messages: number;
 	bytes: number;
+	/** Of `bytes`, the open room's chart (its history's answers; Rooms page only). */
+	chartBytes: number;
 	seconds: number;
 }
 
@@ -28,9 +30,17 @@ const [kind, port] = [process.argv[2] as DashboardKind, Number(process.argv[3])]
 const page = (process.argv[4] ?? 'overview') as DashboardPage;
 /** The rows a 1280×800 window shows on the Sockets page, with the virtual list's overscan and the window's margin. */
 const WINDOW_ROWS = 75;
+/**
+ * The rows the Rooms page's member list watches when a room opens: its 11 rows in view, the
+ * virtual list's overscan of 10 and the window's margins (socket-window.svelte.ts).
+ */
+const MEMBER_ROWS = 112;
+/** The rooms the Rooms page's list shows at 1280×800, with the virtual list's overscan of 10. */
+const ROOM_ROWS = 26;
 const started = performance.now();
 let bytes = 0;
 let messages = 0;
+let chartBytes = 0;
 let since = performance.now();
 let firstViewMs = -1;
 let firstViewBytes = -1;
@@ -133,16 +143,30 @@ async function openPage() {
 }
 
 /**
- * The Rooms page with one room open, as the dashboard asks: the rooms list re-read on each sample,
- * the open room's size and members every two seconds.
+ * The Rooms page with one room open, as the dashboard asks: the rooms in view re-read on each
+ * sample, the open room's history (five minutes, then its last minute every two
+ * seconds), and a live window on its members, which the agent keeps current.
  */
 async function roomsPage(namespace: string, room: string) {
-	await socket.emitWithAck('room:members', { namespace, room, limit: 100 });
-	setInterval(() => void socket.emitWithAck('rooms:query', { limit: 200 }), 1000);
-	setInterval(() => {
-		void socket.emitWithAck('rooms:query', { namespace, text: room, limit: 50 });
-		void socket.emitWithAck('room:members', { namespace, room, limit: 100 });
-	}, 2000);
+	const history = (range: '5m' | '1m') =>
+		void socket.emitWithAck('room:history', { namespace, room, range }).then((answer) => {
+			// The answer's packet: `43/sockscope,<id>` and the answer as JSON, within a byte or two.
+			chartBytes += Buffer.byteLength(`43/sockscope,000${JSON.stringify([answer])}`);
+		});
+	history('5m');
+	const window = windowFromEveryNode(3);
+	await socket.emitWithAck('sockets:watch', {
+		watch: 3,
+		query: { namespace, room },
+		limit: MEMBER_ROWS,
+		slim: true
+	});
+	await window;
+	setInterval(
+		() => void socket.emitWithAck('rooms:query', { sort: 'size', limit: ROOM_ROWS }),
+		1000
+	);
+	setInterval(() => history('1m'), 2000);
 }
 
 /**
@@ -162,6 +186,7 @@ process.on('message', (req: DashboardRequest) => {
 	else if (req.type === 'reset') {
 		bytes = 0;
 		messages = 0;
+		chartBytes = 0;
 		since = performance.now();
 	} else if (req.type === 'report') {
 		const report: DashboardReport = {
@@ -170,6 +195,7 @@ process.on('message', (req: DashboardRequest) => {
 			firstViewBytes,
 			messages,
 			bytes,
+			chartBytes,
 			seconds: (performance.now() - since) / 1000
 		};
 		process.send!(report);

@@ -3,11 +3,24 @@
  * run, so that what one arm's thousands of client sockets leave behind (heap, timers) cannot slow
  * the next one's load and show up as that server's cost. Run by run.ts through `runInLoadProcess` (load-runner.ts).
  */
-import { chat, churn, realistic, scale, type ArmSpec, type Settings } from './workloads.js';
+import {
+	chat,
+	churn,
+	largeRoom,
+	realistic,
+	scale,
+	type ArmSpec,
+	type Settings
+} from './workloads.js';
 
 export type Job =
 	| { workload: 'chat' | 'churn'; arm: ArmSpec; settings: Settings }
-	| { workload: 'scale' | 'realistic'; arm: ArmSpec; settings: Settings; counts: number[] };
+	| {
+			workload: 'scale' | 'realistic' | 'large-room';
+			arm: ArmSpec;
+			settings: Settings;
+			counts: number[];
+	  };
 
 function run(job: Job): Promise<unknown> {
 	switch (job.workload) {
@@ -19,6 +32,8 @@ function run(job: Job): Promise<unknown> {
 			return scale(job.arm, job.counts, job.settings);
 		case 'realistic':
 			return realistic(job.arm, job.counts, job.settings);
+		case 'large-room':
+			return largeRoom(job.arm, job.counts, job.settings);
 	}
 }
 

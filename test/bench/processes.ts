@@ -105,11 +105,11 @@ export function pinLoad(): boolean {
 	return PIN;
 }
 
-/** `shape`: 'realistic' starts the server as server.ts says for `BENCH_SHAPE=realistic`. */
+/** `shape`: starts the server as server.ts says for `BENCH_SHAPE=realistic` or `labelled`. */
 export async function startServer(
 	arm: Arm,
 	node?: ClusterNodeSpec,
-	shape?: 'realistic'
+	shape?: 'realistic' | 'labelled'
 ): Promise<ServerProcess> {
 	// BENCH_CPU_PROF=dir writes a V8 CPU profile of each server process there (see profile.ts).
 	// BENCH_CPU_PROF_INTERVAL=µs samples more often than V8's 1 ms (first-view-profile.ts).

@@ -55,6 +55,8 @@ const adapter = redisUrl ? await clusterAdapter(redisUrl, adapterKind ?? 'redis'
  * restored), and a namespace per workspace, made on first use (`/ws-<n>`).
  */
 const realistic = process.env.BENCH_SHAPE === 'realistic';
+/** `BENCH_SHAPE=labelled`: the agent's `label` option set, as an app naming its users sets it. */
+const labelled = process.env.BENCH_SHAPE === 'labelled';
 const io = new Server(http, {
 	transports: ['websocket'],
 	pingInterval: 25_000,
@@ -76,7 +78,12 @@ const onConnection = (socket: Socket) => {
 io.on('connection', onConnection);
 if (realistic) io.of(/^\/ws-\d+$/).on('connection', onConnection);
 
-const agentOptions = { auth: false, dashboard: false, ...(nodeId ? { nodeId } : {}) } as const;
+const agentOptions = {
+	auth: false,
+	dashboard: false,
+	...(nodeId ? { nodeId } : {}),
+	...(labelled && { label: (socket: Socket) => `user-${socket.id.slice(0, 8)}` })
+} as const;
 let agent: Instrumentation | undefined;
 if (arm === 'sockscope') agent = instrument(io, agentOptions);
 // In a cluster each node names itself, as admin-ui's own dashboard tells servers apart by that name.

@@ -52,6 +52,8 @@ export const DEFAULT_SETTINGS: Settings = {
 export interface StreamFigures {
 	dashboardBytesPerSecond?: number;
 	dashboardMessagesPerSecond?: number;
+	/** Of the bytes, the open room's chart (Rooms page only). */
+	chartBytesPerSecond?: number;
 }
 
 async function withServer<T>(
@@ -74,7 +76,8 @@ async function streamFigures(dashboard?: DashboardProcess): Promise<StreamFigure
 	const r = await dashboard.report();
 	return {
 		dashboardBytesPerSecond: r.bytes / r.seconds,
-		dashboardMessagesPerSecond: r.messages / r.seconds
+		dashboardMessagesPerSecond: r.messages / r.seconds,
+		chartBytesPerSecond: r.chartBytes / r.seconds
 	};
 }
 
@@ -194,7 +197,9 @@ async function measurePage(
 	clients: Socket[],
 	kind: 'sockscope' | 'admin-ui',
 	page: DashboardPage,
-	s: Settings
+	s: Settings,
+	/** How a reconnecting client comes back (its rooms); by default, in no room. */
+	rejoin?: (gone: Socket | undefined) => (socket: Socket) => void
 ) {
 	// The longest block over half a second without a dashboard: what GC and the machine cost anyway.
 	await server.watchLoop();
@@ -207,8 +212,9 @@ async function measurePage(
 		const firstViewStallMs = await server.longestBlock();
 		let k = 0;
 		const stopChurn = atRate(10, () => {
-			clients.shift()?.disconnect();
-			connectOne(server.port, k++).then(
+			const gone = clients.shift();
+			gone?.disconnect();
+			connectOne(server.port, k++, rejoin?.(gone)).then(
 				(c) => clients.push(c),
 				() => {}
 			);
@@ -221,6 +227,55 @@ async function measurePage(
 		return { ...first, firstViewStallMs, idleStallMs, ...stream } as Record<string, number>;
 	} finally {
 		await dashboard.stop();
+	}
+}
+
+/** The large room of `largeRoom`: its name, and how many of the sockets are in it. */
+export const LARGE_ROOM = { name: 'large', members: 2000 };
+
+/**
+ * A large room open on the Rooms page (issue 29): idle sockets in rooms of 10 as in `scale`, the
+ * first `LARGE_ROOM.members` of them in the large room too, on a server whose agent labels its
+ * sockets. At each count the dashboard opens the Rooms page on the largest room (the large one)
+ * and stays through light churn, each client that leaves coming back into the same rooms, so that
+ * the room keeps its size.
+ */
+export async function largeRoom(
+	arm: ArmSpec,
+	counts: number[],
+	s: Settings
+): Promise<Record<number, Record<string, number>>> {
+	const server = await startServer(arm.server, undefined, 'labelled');
+	const clients: Socket[] = [];
+	const inLarge = new WeakSet<Socket>();
+	const joining = (large: boolean, n: number) => (socket: Socket) => {
+		if (large) inLarge.add(socket);
+		socket.once('connect', () => {
+			socket.emit('join', `room-${Math.floor(n / 10)}`);
+			if (large) socket.emit('join', LARGE_ROOM.name);
+		});
+	};
+	const results: Record<number, Record<string, number>> = {};
+	try {
+		for (const count of counts) {
+			const more = await connectMany(server.port, count - clients.length, (socket, i) => {
+				const n = clients.length + i;
+				joining(n < LARGE_ROOM.members, n)(socket);
+			});
+			clients.push(...more);
+			await sleep(1500);
+			if (!arm.dashboard) continue;
+			let n = count;
+			// Ten seconds: the page's stream comes in ticks of a second, which a few seconds count ±1.
+			const long = { ...s, windowMs: 10_000 };
+			results[count] = await measurePage(server, clients, arm.dashboard, 'rooms', long, (gone) =>
+				joining(gone !== undefined && inLarge.has(gone), n++)
+			);
+		}
+		return results;
+	} finally {
+		closeAll(clients);
+		await server.stop();
 	}
 }
 

@@ -169,7 +169,7 @@ describeBrowser('dashboard', () => {
 			await page.getByTestId('detail-rooms').waitFor();
 			await screenshot(page, 'socket-detail');
 			await page.goto(`${server.dashboard}#/rooms?room=lobby&rns=${encodeURIComponent('/chat')}`);
-			await page.getByTestId('room-members').locator('tbody tr').nth(2).waitFor();
+			await page.getByTestId('room-member').nth(2).waitFor();
 			await page.waitForTimeout(3000);
 			await screenshot(page, 'rooms');
 			await navigate(page, 'Namespaces');

@@ -7,13 +7,14 @@
  */
 import createDebug from 'debug';
 import type { Namespace } from 'socket.io';
-import type { Principal } from '../../protocol/models.js';
+import type { Principal, SocketRow } from '../../protocol/models.js';
 import { compareKeys, socketSortOf, sortedByKey, type RowKey } from '../../protocol/paging.js';
 import {
 	type FigureChange,
 	type SocketsFilter,
 	type SocketsSeek,
 	MAX_WINDOW,
+	type SlimRow,
 	type SocketsWindow,
 	type WindowUpdate
 } from '../../protocol/windows.js';
@@ -178,6 +179,7 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 			figures: [],
 			gone: []
 		};
+		const slim = w.window.slim === true;
 		for (const state of states) {
 			const id = `${state.stats.name}#${state.socket.id}`;
 			const now: Sent = {
@@ -187,18 +189,20 @@ export function registerLiveWindows(deps: LiveWindowDeps): LiveWindows {
 				bytesIn: state.bytesIn,
 				bytesOut: state.bytesOut,
 				transport: state.conn.transport,
-				rooms: [...state.socket.rooms].join('\n')
+				rooms: slim ? '' : [...state.socket.rooms].join('\n')
 			};
 			next.set(id, now);
 			const was = previous.get(id);
 			if (was === undefined || was.transport !== now.transport || was.rooms !== now.rooms) {
-				out.rows.push(queries.row(state));
+				if (slim) (out.rows as SlimRow[]).push(queries.slimRow(state));
+				else (out.rows as SocketRow[]).push(queries.row(state));
 			} else if (
 				was.rtt !== now.rtt ||
-				was.eventsIn !== now.eventsIn ||
-				was.eventsOut !== now.eventsOut ||
-				was.bytesIn !== now.bytesIn ||
-				was.bytesOut !== now.bytesOut
+				(!slim &&
+					(was.eventsIn !== now.eventsIn ||
+						was.eventsOut !== now.eventsOut ||
+						was.bytesIn !== now.bytesIn ||
+						was.bytesOut !== now.bytesOut))
 			) {
 				const change: FigureChange = [
 					id,

@@ -30,7 +30,7 @@ import {
 	type RowKey,
 	type SortValue
 } from '../../protocol/paging.js';
-import type { SocketsFilter } from '../../protocol/windows.js';
+import type { SlimRow, SocketsFilter } from '../../protocol/windows.js';
 import { BoundedSelection } from './bounded-selection.js';
 import { ScanTurns, type TurnLane } from '../base/scan-turns.js';
 import { PageCollector } from '../base/paging.js';
@@ -422,6 +422,20 @@ export class Queries {
 			bytesIn: state.bytesIn,
 			bytesOut: state.bytesOut,
 			dataKeys: isRecord(socket.data) ? Object.keys(socket.data) : [],
+			label: this.label(state)
+		};
+	}
+
+	/** What a slim window sends of a socket (windows.ts `SlimRow`). */
+	slimRow(state: SocketState): SlimRow {
+		const { socket, conn } = state;
+		return {
+			id: socket.id,
+			namespace: state.stats.name,
+			address: socket.handshake.address,
+			transport: conn.transport,
+			connectedAt: state.connectedAt,
+			rtt: conn.rtt >= 0 ? Math.round(conn.rtt * 100) / 100 : null,
 			label: this.label(state)
 		};
 	}

@@ -68,6 +68,48 @@ export class PagedList<R> {
 		);
 	}
 
+	/**
+	 * Re-reads only the first `count` rows (those in view), keeping the rows held beyond them as
+	 * they were read, so that a refresh costs what is shown, not what was loaded. A row that moved
+	 * into the first ones is dropped from those beyond (`key` tells rows apart); past one page,
+	 * only the total.
+	 */
+	refreshFirst(count: number, key: (row: R) => string, atMostEvery = 1000): Promise<void> {
+		if (this.loading || !this.loaded) return Promise.resolve();
+		const now = Date.now();
+		if (now - this.#lastRefresh < atMostEvery) return Promise.resolve();
+		this.#lastRefresh = now;
+		if (count > MAX_PAGE_SIZE) return this.#count();
+		const limit = Math.max(1, count);
+		if (limit >= this.rows.length) return this.#load(undefined, this.rows.length || limit, false);
+		return this.#loadFirst(limit, key);
+	}
+
+	async #loadFirst(limit: number, key: (row: R) => string): Promise<void> {
+		const generation = this.#generation;
+		this.loading = true;
+		try {
+			const page = await this.fetch(undefined, limit);
+			if (generation !== this.#generation) return;
+			if (page.nextCursor === null) {
+				// The whole list fits in the rows read: nothing beyond them is left.
+				this.rows = page.rows;
+				this.#cursor = null;
+			} else {
+				const head = new Set(page.rows.map(key));
+				const rest = this.rows.slice(limit).filter((row) => !head.has(key(row)));
+				this.rows = page.rows.concat(rest);
+			}
+			this.total = page.total;
+			this.missingNodes = page.missingNodes;
+			this.error = null;
+		} catch {
+			// The next refresh tries again; the rows shown stay valid.
+		} finally {
+			if (generation === this.#generation) this.loading = false;
+		}
+	}
+
 	async #count(): Promise<void> {
 		const generation = this.#generation;
 		try {

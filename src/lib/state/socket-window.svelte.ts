@@ -1,11 +1,12 @@
 /**
- * The sockets page's live window (DESIGN.md, decision 8): it watches the rows in view plus a
- * margin, merges the changes each node sends into rows in list order, and moves the window when
- * the user scrolls near its edge. Every row it holds is live; rows outside it are not loaded.
+ * The live window of the Sockets page (DESIGN.md, decision 8), and of a room's members on the
+ * Rooms page (a slim one, the room as its filter): it watches the rows in view plus a margin,
+ * merges the changes each node sends into rows in list order, and moves the window when the user
+ * scrolls near its edge. Every row it holds is live; rows outside it are not loaded.
  */
 import type { SocketRow } from '$protocol/models';
 import { compareKeys, rowId, socketRowKey, socketSortOf, type RowKey } from '$protocol/paging';
-import { MAX_WINDOW, type SocketsFilter, type WindowUpdate } from '$protocol/windows';
+import { MAX_WINDOW, type SlimRow, type SocketsFilter, type WindowUpdate } from '$protocol/windows';
 import { RequestError, type Connector } from '../connectors/connector';
 
 /** Hands the agent's window updates to whichever window is open. */
@@ -30,8 +31,8 @@ const SETTLE_MS = 120;
 const FIT_MS = 1000;
 
 /** One node's part of the window. */
-interface NodePart {
-	rows: Map<string, SocketRow>;
+interface NodePart<R> {
+	rows: Map<string, R>;
 	total: number;
 	before: number;
 }
@@ -39,9 +40,13 @@ interface NodePart {
 /** Watch ids only grow, so an update of any earlier window is recognised and ignored. */
 let nextWatch = 1;
 
-export class SocketWindow {
+/**
+ * `R` is `SocketRow`, or `SlimRow` for a slim window (`SocketsWindow.slim`: rows without rooms
+ * and traffic, for a list that shows neither).
+ */
+export class SocketWindow<R extends SlimRow = SocketRow> {
 	/** The live rows, in list order, starting at index `offset`. */
-	rows = $state.raw<SocketRow[]>([]);
+	rows = $state.raw<R[]>([]);
 	offset = $state(0);
 	/** Rows matching the filter, on every node that sent its part. */
 	total = $state(0);
@@ -57,7 +62,7 @@ export class SocketWindow {
 	/** How many rows the nodes hold after the window's start, all of them, shown or not. */
 	#held = 0;
 	#fitTimer: ReturnType<typeof setTimeout> | undefined;
-	#parts = new Map<string, NodePart>();
+	#parts = new Map<string, NodePart<R>>();
 	#start = 0;
 	#end = 0;
 	#timer: ReturnType<typeof setTimeout> | undefined;
@@ -72,13 +77,15 @@ export class SocketWindow {
 
 	constructor(
 		private readonly api: Connector,
-		feed: WindowFeed
+		feed: WindowFeed,
+		/** Rows without rooms and traffic figures, for a list that shows neither (`SocketsWindow.slim`). */
+		private readonly slim = false
 	) {
 		this.#unsubscribe = feed.subscribe((update) => this.#apply(update));
 	}
 
 	/** The row at a list index, if it is in the window. */
-	rowAt(index: number): SocketRow | undefined {
+	rowAt(index: number): R | undefined {
 		return this.rows[index - this.offset];
 	}
 
@@ -160,7 +167,8 @@ export class SocketWindow {
 				watch,
 				query: this.#query,
 				after,
-				limit: this.#limit
+				limit: this.#limit,
+				...this.#options()
 			});
 			this.error = null;
 		} catch (err) {
@@ -185,10 +193,15 @@ export class SocketWindow {
 			this.#parts.set(update.nodeId, part);
 		}
 		for (const id of update.gone) part.rows.delete(id);
-		for (const row of update.rows) part.rows.set(rowId(row.namespace, row.id), row);
+		// The rows are what this window asked for: slim ones when it is slim.
+		for (const row of update.rows as R[]) part.rows.set(rowId(row.namespace, row.id), row);
 		for (const [id, rtt, eventsIn, eventsOut, bytesIn, bytesOut] of update.figures) {
 			const row = part.rows.get(id);
-			if (row) part.rows.set(id, { ...row, rtt, eventsIn, eventsOut, bytesIn, bytesOut });
+			if (!row) continue;
+			part.rows.set(
+				id,
+				this.slim ? { ...row, rtt } : { ...row, rtt, eventsIn, eventsOut, bytesIn, bytesOut }
+			);
 		}
 		part.total = update.total;
 		part.before = update.before;
@@ -198,7 +211,7 @@ export class SocketWindow {
 	/** Every node's rows after the window's start, in list order: the first `limit` are the window. */
 	#merge(): void {
 		const sign = this.#query.order === 'desc' ? -1 : 1;
-		const rows: SocketRow[] = [];
+		const rows: R[] = [];
 		let total = 0;
 		let before = 0;
 		for (const part of this.#parts.values()) {
@@ -234,7 +247,8 @@ export class SocketWindow {
 					watch: this.#watch,
 					query: this.#query,
 					after: this.#after,
-					limit: this.#limit
+					limit: this.#limit,
+					...this.#options()
 				})
 				.catch(() => {
 					// The window stays as it was; the next change tries again.
@@ -248,8 +262,14 @@ export class SocketWindow {
 		return held < this.#limit - MARGIN / 2 && this.offset + held < this.total;
 	}
 
-	#key(row: SocketRow): RowKey {
-		return socketRowKey(row, socketSortOf(this.#query));
+	/** Sent only when set: the Sockets page's watch stays as agents before `slim` accept it. */
+	#options(): { slim?: true } {
+		return this.slim ? { slim: true } : {};
+	}
+
+	#key(row: R): RowKey {
+		// A slim window sorts only by what its rows carry (the agent refuses it otherwise).
+		return socketRowKey(row as unknown as SocketRow, socketSortOf(this.#query));
 	}
 }
 

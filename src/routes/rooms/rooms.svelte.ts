@@ -2,13 +2,17 @@
  * The rooms page's state: filter and sort from the URL, the paged room list, the selected room
  * and, for it, its members and its membership over time, as the agent's history keeps it.
  */
-import type { HistoryRange, RoomHistory, RoomRow, SocketRow } from '$protocol/models';
+import type { HistoryRange, RoomHistory, RoomRow } from '$protocol/models';
 import type { Point } from '$lib/state/series';
 import type { Dashboard } from '$lib/state/dashboard.svelte';
 import { RANGES } from '$lib/state/model.svelte';
 import { PagedList } from '$lib/state/paged.svelte';
 import { param, setParams } from '$lib/url-state';
+import { RoomMembers } from './room-members.svelte';
 
+/** Rooms read at a time; more as the list scrolls near the end of those loaded. */
+const ROOMS_PAGE = 50;
+const PREFETCH = 20;
 /** The selected room's last minute is asked again this often, so its chart follows the room. */
 const REFRESH_MS = 2000;
 const TAIL_RANGE: HistoryRange = '1m';
@@ -24,11 +28,42 @@ export class RoomsView {
 		param('room') ? { namespace: param('rns') || '/', name: param('room') } : null
 	);
 
+	#visibleEnd = 0;
+
 	constructor(dashboard: Dashboard) {
 		this.list = new PagedList(
 			(cursor, limit) => dashboard.api.query('rooms:query', { ...this.query, cursor, limit }),
-			200
+			ROOMS_PAGE
 		);
+	}
+
+	/** Rooms in the list, loaded or not. */
+	get count(): number {
+		return Math.max(this.list.rows.length, this.list.total);
+	}
+
+	/** Starts over for a new filter, sort or connection. */
+	async reload(): Promise<void> {
+		await this.list.reload();
+		this.#fill();
+	}
+
+	/** From the virtual list, where the rows in view end: loads more rooms near the end of those loaded. */
+	visibleUpTo(end: number): void {
+		this.#visibleEnd = end;
+		this.#fill();
+	}
+
+	/** Sizes and traffic move with every sample: the rooms in view are read again, not all loaded. */
+	refresh(): void {
+		void this.list.refreshFirst(this.#visibleEnd, roomKey);
+	}
+
+	#fill(): void {
+		if (this.#visibleEnd + PREFETCH < this.list.rows.length) return;
+		void this.list.more().then((loaded) => {
+			if (loaded) this.#fill();
+		});
 	}
 
 	select(room: { namespace: string; name: string } | null): Promise<void> {
@@ -37,7 +72,7 @@ export class RoomsView {
 }
 
 export class RoomDetailState {
-	readonly members: PagedList<SocketRow>;
+	readonly members: RoomMembers;
 	/** The room's members over the selected range, from the agent's history. */
 	points = $state.raw<Point[]>([]);
 	/** Why the agent could not give the history, if it could not. */
@@ -48,11 +83,7 @@ export class RoomDetailState {
 		readonly namespace: string,
 		readonly name: string
 	) {
-		this.members = new PagedList(
-			(cursor, limit) =>
-				dashboard.api.query('room:members', { namespace, room: name, cursor, limit }),
-			100
-		);
+		this.members = new RoomMembers(dashboard, namespace, name);
 	}
 
 	/** Members now: the history's last figure, or the member list's total before it has one. */
@@ -61,11 +92,10 @@ export class RoomDetailState {
 	}
 
 	/**
-	 * Loads the members and the room's history for `range`, then every few seconds only its last
-	 * minute, so an open room costs the same whatever the range. Returns the cleanup for an effect.
+	 * Loads the room's history for `range`, then every few seconds only its last minute, so an open
+	 * room costs the same whatever the range. Returns the cleanup for an effect.
 	 */
 	watch(range: HistoryRange): () => void {
-		void this.members.reload();
 		const load = async (tail: HistoryRange) => {
 			try {
 				const history = await this.dashboard.api.query('room:history', {
@@ -88,10 +118,14 @@ export class RoomDetailState {
 		void load(range);
 		const timer = setInterval(() => {
 			void load(TAIL_RANGE);
-			void this.members.refresh();
+			void this.members.refreshPages();
 		}, REFRESH_MS);
 		return () => clearInterval(timer);
 	}
+}
+
+function roomKey(room: RoomRow): string {
+	return `${room.namespace}\u0000${room.name}`;
 }
 
 /** The chart's points: buckets where no node kept the room have no point. */

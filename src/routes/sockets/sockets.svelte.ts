@@ -12,8 +12,7 @@ import {
 	type Transport
 } from '$protocol/vocabulary';
 import type { Dashboard } from '$lib/state/dashboard.svelte';
-import { PagedList } from '$lib/state/paged.svelte';
-import { SocketWindow } from '$lib/state/socket-window.svelte';
+import { SocketRows } from '$lib/state/socket-rows.svelte';
 import { param, setParams } from '$lib/url-state';
 
 export const COLUMNS: { key: SocketSortKey | null; label: string; numeric?: boolean }[] = [
@@ -39,7 +38,7 @@ const PREFETCH = 150;
 const REFRESH_MS = 1000;
 const STALE_AFTER = 5000;
 
-export class SocketsView {
+export class SocketsView extends SocketRows {
 	readonly query: SocketsQuery = $derived.by(() => {
 		const sort = param('sort');
 		const transport = param('transport');
@@ -53,8 +52,6 @@ export class SocketsView {
 			order: param('order') === 'desc' ? 'desc' : 'asc'
 		};
 	});
-	readonly window: SocketWindow;
-	readonly list: PagedList<SocketRow>;
 	/** The row the keyboard is on. */
 	active = $state(-1);
 	/** The socket shown in the detail panel, from the URL. */
@@ -62,58 +59,21 @@ export class SocketsView {
 		param('socket') ? { id: param('socket'), namespace: param('sns') || '/' } : null
 	);
 
-	#visibleEnd = 0;
 	#signature = '';
 	#lastRefresh = 0;
 
-	constructor(private readonly dashboard: Dashboard) {
-		this.window = new SocketWindow(dashboard.api, dashboard.windows);
-		this.list = new PagedList((cursor, limit) =>
-			dashboard.api.query('sockets:query', { ...this.query, cursor, limit })
+	constructor(private readonly board: Dashboard) {
+		super(
+			board,
+			(query, cursor, limit) => board.api.query('sockets:query', { ...query, cursor, limit }),
+			{ prefetch: PREFETCH }
 		);
 	}
 
-	/** A live window kept current by the agent; for sources that do not page (admin-ui), pages read in turn. */
-	get windowed(): boolean {
-		return !this.dashboard.model.missing('paged');
-	}
-
-	/** The row at a list index, or undefined while it is not loaded. */
-	rowAt(index: number): SocketRow | undefined {
-		return this.windowed ? this.window.rowAt(index) : this.list.rows[index];
-	}
-
-	/** Rows in the list, loaded or not. */
-	get count(): number {
-		return this.windowed ? this.window.count : Math.max(this.list.rows.length, this.list.total);
-	}
-
-	get total(): number {
-		return this.windowed ? this.window.total : this.list.total;
-	}
-
-	/** Rows held: the live window, or every page read so far. */
-	get held(): number {
-		return this.windowed ? this.window.rows.length : this.list.rows.length;
-	}
-
-	get loaded(): boolean {
-		return this.windowed ? this.window.loaded : this.list.loaded;
-	}
-
-	get error(): string | null {
-		return this.windowed ? this.window.error : this.list.error;
-	}
-
 	/** Starts over for a new filter, sort or connection. */
-	async reload(): Promise<void> {
+	reload(): Promise<void> {
 		this.active = -1;
-		if (this.windowed) {
-			await this.window.start(this.query);
-			return;
-		}
-		await this.list.reload();
-		this.#fill();
+		return this.start(this.query);
 	}
 
 	sortBy(key: SocketSortKey): Promise<void> {
@@ -126,32 +86,13 @@ export class SocketsView {
 		return setParams({ socket: row?.id ?? null, sns: row?.namespace ?? null });
 	}
 
-	/** From the virtual list: moves the window, or loads the next page near the loaded end. */
-	visible(start: number, end: number): void {
-		this.#visibleEnd = end;
-		if (this.windowed) this.window.visible(start, end);
-		else this.#fill();
-	}
-
-	dispose(): void {
-		this.window.dispose();
-	}
-
-	/** Loads pages until the visible rows (plus a margin) are loaded: a dragged scrollbar may skip far. */
-	#fill(): void {
-		if (this.#visibleEnd + PREFETCH < this.list.rows.length) return;
-		void this.list.more().then((loaded) => {
-			if (loaded) this.#fill();
-		});
-	}
-
 	/**
 	 * Called on every sample, for sources without a live window: refreshes when the sockets
 	 * changed (connects, disconnects, joins), and every few seconds anyway for RTT and traffic.
 	 */
 	tick(now: number): void {
 		if (this.windowed) return;
-		const samples = [...this.dashboard.model.nodes.values()].map((e) => e.sample);
+		const samples = [...this.board.model.nodes.values()].map((e) => e.sample);
 		const signature = samples
 			.flatMap((s) =>
 				s.namespaces.map(
@@ -163,7 +104,7 @@ export class SocketsView {
 		if (!due || now - this.#lastRefresh < REFRESH_MS) return;
 		this.#signature = signature;
 		this.#lastRefresh = now;
-		void this.list.refresh(this.#visibleEnd);
+		void this.refreshPages();
 	}
 
 	/** Arrow keys, Page Up/Down, Home/End move the active row; Enter opens it. */

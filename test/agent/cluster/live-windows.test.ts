@@ -168,4 +168,32 @@ describeWithRedis('a live sockets window on a cluster of two nodes', () => {
 			await redisClient.quit();
 		}
 	});
+
+	test('a slim window gets slim rows from both nodes', async () => {
+		const rows: object[] = [];
+		const from = new Set<string>();
+		const onUpdate = (u: WindowUpdate) => {
+			if (u.watch !== 4) return;
+			from.add(u.nodeId);
+			rows.push(...u.rows);
+		};
+		dashboard.on('sockets:window', onUpdate);
+		try {
+			const count = ids().length;
+			await ask(dashboard, 'sockets:watch', {
+				watch: 4,
+				query: { sort: 'id' },
+				limit: 100,
+				slim: true
+			});
+			await expect.poll(() => rows.length, { timeout: 10_000 }).toBe(count);
+			expect([...from].sort()).toEqual(['node-1', 'node-2']);
+			for (const row of rows)
+				expect(Object.keys(row).sort()).toEqual(
+					['address', 'connectedAt', 'id', 'label', 'namespace', 'rtt', 'transport'].sort()
+				);
+		} finally {
+			dashboard.off('sockets:window', onUpdate);
+		}
+	});
 });

@@ -30,7 +30,8 @@ function follow(dashboard: ClientSocket) {
 		state.updates.push(u);
 		if (u.reset) state.rows.clear();
 		for (const id of u.gone) state.rows.delete(id);
-		for (const row of u.rows) state.rows.set(rowId(row.namespace, row.id), row);
+		// Full rows, or slim ones for a slim window (whose test reads only what they carry).
+		for (const row of u.rows as SocketRow[]) state.rows.set(rowId(row.namespace, row.id), row);
 		for (const [id, rtt, eventsIn, eventsOut, bytesIn, bytesOut] of u.figures) {
 			const row = state.rows.get(id)!;
 			state.rows.set(id, { ...row, rtt, eventsIn, eventsOut, bytesIn, bytesOut });
@@ -242,5 +243,60 @@ describe('live windows', () => {
 		await expect(ask(dashboard, 'sockets:seek', { query: {}, offset: -1 })).rejects.toMatchObject({
 			code: 'E_VALIDATION'
 		});
+	});
+
+	test('a slim window on a room sends its members with their labels, and not their traffic', async () => {
+		f = await startFixture(
+			{ sampleInterval: 100, label: (socket) => `user ${socket.handshake.auth.name}` },
+			{},
+			(io) => {
+				io.on('connection', (socket) => {
+					socket.on('note', (ack?: () => void) => ack?.());
+					if (socket.handshake.auth.room) socket.join(String(socket.handshake.auth.room));
+				});
+			}
+		);
+		const members: ClientSocket[] = [];
+		for (let i = 0; i < 6; i++)
+			members.push(await f.client('/', { auth: { name: `m${i}`, room: 'help' } }));
+		await f.client('/', { auth: { name: 'outsider' } });
+		const { socket: dashboard } = await f.dashboard();
+		const seen = follow(dashboard);
+		await ask(dashboard, 'sockets:watch', {
+			watch: 1,
+			query: { namespace: '/', room: 'help' },
+			limit: 10,
+			slim: true
+		});
+		await expect.poll(() => seen.rows.size).toBe(6);
+		expect(seen.total).toBe(6);
+		const first = members[0].id!;
+		// Only what a member list shows: no rooms, user agent, data keys or traffic figures.
+		expect(Object.keys(seen.rows.get(`/#${first}`)!).sort()).toEqual(
+			['address', 'connectedAt', 'id', 'label', 'namespace', 'rtt', 'transport'].sort()
+		);
+		expect([...seen.rows.values()].map((r) => r.label).sort()).toEqual(
+			members.map((_, i) => `user m${i}`)
+		);
+
+		// A member's traffic sends nothing (counted before the leave); a member who leaves is gone.
+		const quiet = seen.updates.length;
+		await members[1].emitWithAck('note');
+		const leaving = `/#${members[2].id}`;
+		members[2].disconnect();
+		await expect.poll(() => seen.rows.has(leaving)).toBe(false);
+		expect(seen.rows.size).toBe(5);
+		expect(seen.updates.slice(quiet).flatMap((u) => u.figures)).toEqual([]);
+		expect(seen.total).toBe(5);
+
+		// A slim row has no traffic to sort by.
+		await expect(
+			ask(dashboard, 'sockets:watch', {
+				watch: 2,
+				query: { room: 'help', sort: 'eventsIn' },
+				limit: 10,
+				slim: true
+			})
+		).rejects.toMatchObject({ code: 'E_VALIDATION' });
 	});
 });
