@@ -51,6 +51,11 @@ class Marks {
 	topRooms: RoomSize[] = [];
 	roomCount = -1;
 	adapterRooms: unknown = null;
+	/**
+	 * The last sample, when it said that nothing happened: while nothing does, it is the next one
+	 * too. Most namespaces of a multi-tenant app are idle most seconds, and cost no allocation then.
+	 */
+	quiet: NamespaceSample | null = null;
 }
 
 export class Sampler {
@@ -88,12 +93,14 @@ export class Sampler {
 	 * One namespace's figures over the interval. Once a second for each of possibly thousands of
 	 * namespaces, so it allocates only what the sample holds: the differences are read against
 	 * marks kept in place, and what cannot have changed (the reasons without a disconnect, the top
-	 * rooms without a join, leave or disconnect) is not scanned again.
+	 * rooms without a join, leave or disconnect) is not scanned again; an idle namespace's last
+	 * sample, quiet, is sent again as it is.
 	 */
 	private sampleNamespace(stats: NamespaceStats, interval: number): NamespaceSample {
 		let m = this.marks.get(stats);
 		if (m === undefined) this.marks.set(stats, (m = new Marks()));
 		stats.roomTraffic.tick(interval);
+		if (m.quiet !== null && stillQuiet(stats, m, m.quiet)) return m.quiet;
 		const sample: NamespaceSample = {
 			name: stats.name,
 			sockets: stats.nsp.sockets.size,
@@ -131,8 +138,49 @@ export class Sampler {
 		m.broadcastRecipients = stats.broadcastRecipients;
 		m.joins = stats.joins;
 		m.leaves = stats.leaves;
+		m.quiet = isQuiet(sample) ? sample : null;
 		return sample;
 	}
+}
+
+function isQuiet(n: NamespaceSample): boolean {
+	for (const key of TOTALS) if (n[key] !== 0) return false;
+	return n.topEvents.length === 0 && n.acks.length === 0;
+}
+
+/**
+ * Whether a namespace whose last sample was quiet is still exactly as it said: no count moved, the
+ * same sockets, transports and rooms, and no event name with traffic or acknowledgements (a
+ * timeout comes from the sweep, with no packet) since. Allocates nothing.
+ */
+function stillQuiet(stats: NamespaceStats, m: Marks, quiet: NamespaceSample): boolean {
+	if (
+		stats.connects !== m.connects ||
+		stats.refused !== m.refused ||
+		stats.eventsIn !== m.eventsIn ||
+		stats.eventsOut !== m.eventsOut ||
+		stats.bytesIn !== m.bytesIn ||
+		stats.bytesOut !== m.bytesOut ||
+		stats.broadcasts !== m.broadcasts ||
+		stats.broadcastRecipients !== m.broadcastRecipients ||
+		!roomsUnchanged(stats, m) ||
+		stats.nsp.sockets.size !== quiet.sockets ||
+		// A cluster's shares of rooms are added to each sample afresh (addSharedRooms).
+		quiet.sharedRooms !== undefined
+	)
+		return false;
+	for (const k of TRANSPORTS) if (stats.transports[k] !== quiet.transports[k]) return false;
+	for (const c of stats.events.values()) if (moved(c)) return false;
+	return !moved(stats.names.other);
+}
+
+function moved(c: EventCounter): boolean {
+	return (
+		c.in !== c.lastIn ||
+		c.out !== c.lastOut ||
+		(c.ackIn !== null && (c.ackIn.interval.count > 0 || c.ackIn.intervalTimeouts > 0)) ||
+		(c.ackOut !== null && (c.ackOut.interval.count > 0 || c.ackOut.intervalTimeouts > 0))
+	);
 }
 
 /** The disconnect reasons counted since `last`, which is brought up to date. */
