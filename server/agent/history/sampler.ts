@@ -145,7 +145,7 @@ export class Sampler {
 
 function isQuiet(n: NamespaceSample): boolean {
 	for (const key of TOTALS) if (n[key] !== 0) return false;
-	return n.topEvents.length === 0 && n.acks.length === 0;
+	return n.topEvents.length === 0 && (n.acks?.length ?? 0) === 0;
 }
 
 /**
@@ -237,7 +237,12 @@ function rankEvent(top: Scored<TopEventFigures>[], c: EventCounter): void {
 	// Only what enters the list is made: most names of a busy namespace are below it.
 	if (score <= 0 || (top.length === SAMPLE_TOP_EVENTS && score <= top[top.length - 1].score))
 		return;
-	keepTop(top, { name: truncateName(c.name), in: inDelta, out: outDelta }, score, SAMPLE_TOP_EVENTS);
+	keepTop(
+		top,
+		{ name: truncateName(c.name), in: inDelta, out: outDelta },
+		score,
+		SAMPLE_TOP_EVENTS
+	);
 }
 
 function topRooms(stats: NamespaceStats): RoomSize[] {
