@@ -1,12 +1,13 @@
 /**
  * Profiles one run of a server arm and says where its CPU went:
  *
- *   npx tsx test/bench/profile.ts [arm] [chat|churn] [dashboard] [--acks]    e.g. sockscope churn dashboard
+ *   npx tsx test/bench/profile.ts [arm] [chat|churn|realistic] [dashboard] [--acks]    e.g. sockscope churn dashboard
  *
  * Runs the workload with BENCH_CPU_PROF set, then sums the V8 profile's self time by source
  * file, so that the agent's share of the server's CPU reads directly (server/agent/… lines).
  * `--acks`: half the chat's messages are sent with an acknowledgement, and the last line is the
  * share of the server's busy CPU spent with acknowledgement tracking on the stack (`isAckTracking`).
+ * `realistic`: the realistic workload at 5,000 sockets (workloads.ts), over 1,000 namespaces.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,8 @@ const [armArg, workloadArg, dashboardArg] = process.argv
 	.slice(2)
 	.filter((a) => !a.startsWith('--'));
 const arm = (armArg ?? 'sockscope') as Arm;
-const workload = workloadArg === 'churn' ? 'churn' : 'chat';
+const workload =
+	workloadArg === 'churn' || workloadArg === 'realistic' ? workloadArg : ('chat' as const);
 const acks = flags.has('--acks');
 /** The agent's acknowledgement tracking: its tables and figures, and the engine's reading of ack packets. */
 const ACK_FILES = /\/server\/agent\/(collectors\/acks|collectors\/msgpack-acks|ack-metrics)\.ts$/;
@@ -46,16 +48,24 @@ const isAckTracking = ({ url, functionName }: ProfileNode['callFrame']) =>
 	(url.endsWith('/server/agent/observe/collectors/engine.ts') && functionName === 'countAck');
 const dir = mkdtempSync(join(tmpdir(), 'sockscope-prof-'));
 process.env.BENCH_CPU_PROF = dir;
-const { chat, churn, DEFAULT_SETTINGS } = await import('./workloads.js');
-const result: Record<string, number | undefined> = await (workload === 'chat' ? chat : churn)(
-	{
-		name: arm,
-		server: arm,
-		dashboard:
-			dashboardArg === 'dashboard' ? (arm === 'sockscope' ? 'sockscope' : 'admin-ui') : undefined
-	},
-	{ ...DEFAULT_SETTINGS, warmupMs: 2000, windowMs: 20_000, ...(acks && { ackShare: 0.5 }) }
-);
+const { chat, churn, realistic, DEFAULT_SETTINGS } = await import('./workloads.js');
+const armSpec = {
+	name: arm,
+	server: arm,
+	dashboard:
+		dashboardArg === 'dashboard' ? (arm === 'sockscope' ? 'sockscope' : 'admin-ui') : undefined
+} as const;
+const settings = {
+	...DEFAULT_SETTINGS,
+	warmupMs: 2000,
+	windowMs: 20_000,
+	...(acks && { ackShare: 0.5 })
+};
+const result: Record<string, number | undefined> =
+	workload === 'realistic'
+		? // Its window is twice the setting's: 20 s as the others.
+			(await realistic(armSpec, [5000], { ...settings, windowMs: 10_000 }))[5000]
+		: await (workload === 'chat' ? chat : churn)(armSpec, settings);
 console.log(`${arm}, ${workload}: ${JSON.stringify(result)}`);
 
 // One profile per thread (tsx's loader has its own): the server's is the one with the most samples.

@@ -1,7 +1,8 @@
 /**
  * Once per interval, turns the model's cumulative counters into one compact sample: levels now,
  * what happened during the interval, and bounded top lists. Its size does not grow with the number
- * of sockets; its cost is one pass over the namespaces, their event names and their public rooms.
+ * of sockets; its cost is one pass over the namespaces and their event names, and over the public
+ * rooms of the namespaces whose rooms changed.
  */
 import {
 	OVERVIEW_TOP_ROOMS,
@@ -10,6 +11,7 @@ import {
 	SAMPLE_TOP_ROOMS
 } from '../../protocol/limits.js';
 import type {
+	AckFigures,
 	TopEventFigures,
 	NamespaceSample,
 	Principal,
@@ -19,19 +21,45 @@ import type {
 import { emptyNamespaceSample } from '../../protocol/samples.js';
 import { keepFirst, keepTop, truncateName, type Scored } from '../../protocol/top-n.js';
 import { COUNT_FIGURES, OTHER_NAMESPACES, TRANSPORTS } from '../../protocol/vocabulary.js';
-import type { NamespaceStats, NodeModel } from '../observe/model.js';
-import { ackFigures } from '../observe/collectors/acks.js';
+import type { EventCounter, NamespaceStats, NodeModel } from '../observe/model.js';
+import { rankAcks } from '../observe/collectors/acks.js';
 import type { HealthProbe } from '../observe/process-health.js';
 import { canSee } from '../base/scope.js';
 
-type Totals = Pick<NamespaceStats, (typeof COUNT_FIGURES)[number]> & {
-	reasons: Map<string, number>;
-};
-
 const TOTALS = COUNT_FIGURES;
 
+/**
+ * A namespace's cumulative figures as the previous sample read them, overwritten in place by the
+ * next: with a namespace per tenant, a fresh copy of every namespace's totals each second was
+ * most of what the sampler allocated.
+ */
+class Marks {
+	connects = 0;
+	refused = 0;
+	disconnects = 0;
+	recovered = 0;
+	eventsIn = 0;
+	eventsOut = 0;
+	bytesIn = 0;
+	bytesOut = 0;
+	broadcasts = 0;
+	broadcastRecipients = 0;
+	joins = 0;
+	leaves = 0;
+	readonly reasons = new Map<string, number>();
+	/** The last sample's top rooms, and what their sizes depended on when they were read. */
+	topRooms: RoomSize[] = [];
+	roomCount = -1;
+	adapterRooms: unknown = null;
+	/**
+	 * The last sample, when it said that nothing happened: while nothing does, it is the next one
+	 * too. Most namespaces of a multi-tenant app are idle most seconds, and cost no allocation then.
+	 */
+	quiet: NamespaceSample | null = null;
+}
+
 export class Sampler {
-	private readonly previous = new WeakMap<NamespaceStats, Totals>();
+	private readonly marks = new WeakMap<NamespaceStats, Marks>();
 	private lastT = Date.now();
 
 	constructor(
@@ -61,57 +89,160 @@ export class Sampler {
 		return sample;
 	}
 
+	/**
+	 * One namespace's figures over the interval. Once a second for each of possibly thousands of
+	 * namespaces, so it allocates only what the sample holds: the differences are read against
+	 * marks kept in place, and what cannot have changed (the reasons without a disconnect, the top
+	 * rooms without a join, leave or disconnect) is not scanned again; an idle namespace's last
+	 * sample, quiet, is sent again as it is.
+	 */
 	private sampleNamespace(stats: NamespaceStats, interval: number): NamespaceSample {
-		const prev = this.previous.get(stats);
-		const delta = (key: (typeof TOTALS)[number]) => stats[key] - (prev?.[key] ?? 0);
-		const reasons: Record<string, number> = {};
-		for (const [reason, count] of stats.reasons) {
-			const d = count - (prev?.reasons.get(reason) ?? 0);
-			if (d > 0) reasons[reason] = d;
-		}
+		let m = this.marks.get(stats);
+		if (m === undefined) this.marks.set(stats, (m = new Marks()));
 		stats.roomTraffic.tick(interval);
+		if (m.quiet !== null && stillQuiet(stats, m, m.quiet)) return m.quiet;
 		const sample: NamespaceSample = {
 			name: stats.name,
 			sockets: stats.nsp.sockets.size,
 			rooms: stats.publicRooms.size,
 			transports: { ...stats.transports },
-			connects: delta('connects'),
-			refused: delta('refused'),
-			disconnects: delta('disconnects'),
-			recovered: delta('recovered'),
-			reasons,
-			eventsIn: delta('eventsIn'),
-			eventsOut: delta('eventsOut'),
-			bytesIn: delta('bytesIn'),
-			bytesOut: delta('bytesOut'),
-			broadcasts: delta('broadcasts'),
-			broadcastRecipients: delta('broadcastRecipients'),
-			joins: delta('joins'),
-			leaves: delta('leaves'),
-			topEvents: topEvents(stats),
-			topRooms: topRooms(stats),
-			acks: ackFigures(stats)
+			connects: stats.connects - m.connects,
+			refused: stats.refused - m.refused,
+			disconnects: stats.disconnects - m.disconnects,
+			recovered: stats.recovered - m.recovered,
+			reasons: stats.disconnects === m.disconnects ? {} : reasonsSince(stats, m.reasons),
+			eventsIn: stats.eventsIn - m.eventsIn,
+			eventsOut: stats.eventsOut - m.eventsOut,
+			bytesIn: stats.bytesIn - m.bytesIn,
+			bytesOut: stats.bytesOut - m.bytesOut,
+			broadcasts: stats.broadcasts - m.broadcasts,
+			broadcastRecipients: stats.broadcastRecipients - m.broadcastRecipients,
+			joins: stats.joins - m.joins,
+			leaves: stats.leaves - m.leaves,
+			topEvents: [],
+			topRooms: roomsUnchanged(stats, m) ? m.topRooms : (m.topRooms = topRooms(stats)),
+			acks: []
 		};
-		const totals = { reasons: new Map(stats.reasons) } as Totals;
-		for (const key of TOTALS) totals[key] = stats[key];
-		this.previous.set(stats, totals);
+		m.roomCount = sample.rooms;
+		m.adapterRooms = stats.nsp.adapter.rooms;
+		eventFigures(stats, sample);
+		m.connects = stats.connects;
+		m.refused = stats.refused;
+		m.disconnects = stats.disconnects;
+		m.recovered = stats.recovered;
+		m.eventsIn = stats.eventsIn;
+		m.eventsOut = stats.eventsOut;
+		m.bytesIn = stats.bytesIn;
+		m.bytesOut = stats.bytesOut;
+		m.broadcasts = stats.broadcasts;
+		m.broadcastRecipients = stats.broadcastRecipients;
+		m.joins = stats.joins;
+		m.leaves = stats.leaves;
+		m.quiet = isQuiet(sample) ? sample : null;
 		return sample;
 	}
 }
 
-function topEvents(stats: NamespaceStats): TopEventFigures[] {
-	const top: Scored<TopEventFigures>[] = [];
-	for (const c of stats.eventCounters()) {
-		const figures: TopEventFigures = {
-			name: truncateName(c.name),
-			in: c.in - c.lastIn,
-			out: c.out - c.lastOut
-		};
-		c.lastIn = c.in;
-		c.lastOut = c.out;
-		keepTop(top, figures, figures.in + figures.out, SAMPLE_TOP_EVENTS);
+function isQuiet(n: NamespaceSample): boolean {
+	for (const key of TOTALS) if (n[key] !== 0) return false;
+	return n.topEvents.length === 0 && (n.acks?.length ?? 0) === 0;
+}
+
+/**
+ * Whether a namespace whose last sample was quiet is still exactly as it said: no count moved, the
+ * same sockets, transports and rooms, and no event name with traffic or acknowledgements (a
+ * timeout comes from the sweep, with no packet) since. Allocates nothing.
+ */
+function stillQuiet(stats: NamespaceStats, m: Marks, quiet: NamespaceSample): boolean {
+	if (
+		stats.connects !== m.connects ||
+		stats.refused !== m.refused ||
+		stats.eventsIn !== m.eventsIn ||
+		stats.eventsOut !== m.eventsOut ||
+		stats.bytesIn !== m.bytesIn ||
+		stats.bytesOut !== m.bytesOut ||
+		stats.broadcasts !== m.broadcasts ||
+		stats.broadcastRecipients !== m.broadcastRecipients ||
+		!roomsUnchanged(stats, m) ||
+		stats.nsp.sockets.size !== quiet.sockets ||
+		// A cluster's shares of rooms are added to each sample afresh (addSharedRooms).
+		quiet.sharedRooms !== undefined
+	)
+		return false;
+	for (const k of TRANSPORTS) if (stats.transports[k] !== quiet.transports[k]) return false;
+	for (const c of stats.events.values()) if (moved(c)) return false;
+	return !moved(stats.names.other);
+}
+
+function moved(c: EventCounter): boolean {
+	return (
+		c.in !== c.lastIn ||
+		c.out !== c.lastOut ||
+		(c.ackIn !== null && (c.ackIn.interval.count > 0 || c.ackIn.intervalTimeouts > 0)) ||
+		(c.ackOut !== null && (c.ackOut.interval.count > 0 || c.ackOut.intervalTimeouts > 0))
+	);
+}
+
+/** The disconnect reasons counted since `last`, which is brought up to date. */
+function reasonsSince(stats: NamespaceStats, last: Map<string, number>): Record<string, number> {
+	const reasons: Record<string, number> = {};
+	for (const [reason, count] of stats.reasons) {
+		const d = count - (last.get(reason) ?? 0);
+		if (d > 0) reasons[reason] = d;
+		last.set(reason, count);
 	}
-	return top.map((e) => e.item);
+	return reasons;
+}
+
+/**
+ * Whether the namespace's rooms have kept their members since the last sample: every change of
+ * membership is an adapter's join or leave (a disconnect leaves its rooms, a recovered session
+ * joins them again), so the top rooms read then still hold.
+ */
+function roomsUnchanged(stats: NamespaceStats, m: Marks): boolean {
+	return (
+		stats.joins === m.joins &&
+		stats.leaves === m.leaves &&
+		stats.disconnects === m.disconnects &&
+		stats.recovered === m.recovered &&
+		stats.publicRooms.size === m.roomCount &&
+		// A namespace given another adapter (refresh() follows it) has other rooms altogether.
+		stats.nsp.adapter.rooms === m.adapterRooms
+	);
+}
+
+/** The top events and acknowledgements of the interval, in one pass over the event names. */
+function eventFigures(stats: NamespaceStats, sample: NamespaceSample): void {
+	const events: Scored<TopEventFigures>[] = [];
+	const acks: Scored<AckFigures>[] = [];
+	for (const c of stats.events.values()) {
+		rankEvent(events, c);
+		rankAcks(acks, c);
+	}
+	const other = stats.names.other;
+	if (other.in || other.out) {
+		rankEvent(events, other);
+		rankAcks(acks, other);
+	}
+	if (events.length) sample.topEvents = events.map((e) => e.item);
+	if (acks.length) sample.acks = acks.map((a) => a.item);
+}
+
+function rankEvent(top: Scored<TopEventFigures>[], c: EventCounter): void {
+	const inDelta = c.in - c.lastIn;
+	const outDelta = c.out - c.lastOut;
+	c.lastIn = c.in;
+	c.lastOut = c.out;
+	const score = inDelta + outDelta;
+	// Only what enters the list is made: most names of a busy namespace are below it.
+	if (score <= 0 || (top.length === SAMPLE_TOP_EVENTS && score <= top[top.length - 1].score))
+		return;
+	keepTop(
+		top,
+		{ name: truncateName(c.name), in: inDelta, out: outDelta },
+		score,
+		SAMPLE_TOP_EVENTS
+	);
 }
 
 function topRooms(stats: NamespaceStats): RoomSize[] {
@@ -147,9 +278,7 @@ export function viewFor(sample: Sample, principal: Principal): Sample {
 	return {
 		...sample,
 		namespaces,
-		otherNamespaces: fold(
-			sample.namespaces.filter((n) => !shown.has(n) && canSee(principal, n.name))
-		)
+		otherNamespaces: fold(sample.namespaces, (n) => !shown.has(n) && canSee(principal, n.name))
 	};
 }
 
@@ -174,13 +303,21 @@ function largestRooms(namespaces: NamespaceSample[]): NamespaceSample[] {
 	}));
 }
 
-function fold(list: NamespaceSample[]): NamespaceSample {
-	const folded: NamespaceSample = { ...emptyNamespaceSample(OTHER_NAMESPACES), namespaces: list.length };
-	for (const n of list) {
+/** The namespaces `included` picks, summed into one; read in place, each second per scope. */
+function fold(
+	namespaces: NamespaceSample[],
+	included: (n: NamespaceSample) => boolean
+): NamespaceSample {
+	const folded: NamespaceSample = { ...emptyNamespaceSample(OTHER_NAMESPACES), namespaces: 0 };
+	for (const n of namespaces) {
+		if (!included(n)) continue;
+		folded.namespaces!++;
 		folded.sockets += n.sockets;
 		folded.rooms += n.rooms;
 		for (const key of TOTALS) folded[key] += n[key];
 		for (const k of TRANSPORTS) folded.transports[k] += n.transports[k];
+		// Reasons come with disconnects: most namespaces of a second have none to read.
+		if (n.disconnects === 0) continue;
 		for (const [r, c] of Object.entries(n.reasons))
 			folded.reasons[r] = (folded.reasons[r] ?? 0) + c;
 	}

@@ -127,16 +127,17 @@ export class EventNames {
 
 	/** Once an interval: decays every score and picks the names a new one may replace. */
 	rank(): void {
-		const counters = [...this.map.values()];
-		for (const c of counters) {
+		for (const c of this.map.values()) {
 			const total = c.in + c.out;
 			c.score = c.score / 2 + (total - c.scored);
 			c.scored = total;
 		}
-		if (counters.length < this.rules.max) {
-			this.evictable = [];
+		// Below the cap nothing is evicted: no list to make, once a second in every namespace.
+		if (this.map.size < this.rules.max) {
+			if (this.evictable.length) this.evictable = [];
 			return;
 		}
+		const counters = [...this.map.values()];
 		counters.sort((a, b) => b.score - a.score);
 		this.evictable = counters.slice(Math.ceil(counters.length / 2));
 	}

@@ -86,7 +86,8 @@ export class RoomTraffic {
 	/** Once an interval: when the table is full, rooms sent nothing since the last ranking leave it. */
 	rank(): void {
 		const full = this.map.size >= this.rules.max;
-		for (const c of [...this.map.values()]) {
+		// A Map may lose entries while it is iterated: no copy of it, once a second per namespace.
+		for (const c of this.map.values()) {
 			if (full && c.broadcasts === c.ranked) {
 				this.remove(c);
 				this.other.absorb(c);
@@ -111,14 +112,8 @@ export class RoomTraffic {
 	 */
 	tick(intervalMs: number): void {
 		const perSecond = intervalMs > 0 ? 1000 / intervalMs : 0;
-		const mark = (c: RoomCounter) => {
-			c.broadcastRate = (c.broadcasts - c.lastBroadcasts) * perSecond;
-			c.deliveryRate = (c.deliveries - c.lastDeliveries) * perSecond;
-			c.lastBroadcasts = c.broadcasts;
-			c.lastDeliveries = c.deliveries;
-		};
-		for (const c of this.map.values()) mark(c);
-		mark(this.other);
+		for (const c of this.map.values()) markRates(c, perSecond);
+		markRates(this.other, perSecond);
 	}
 
 	/** A room's broadcasts and deliveries per second over the last sample interval, if counted. */
@@ -126,4 +121,11 @@ export class RoomTraffic {
 		const c = this.map.get(truncateName(room, MAX_EVENT_NAME));
 		return c && { broadcasts: c.broadcastRate, deliveries: c.deliveryRate };
 	}
+}
+
+function markRates(c: RoomCounter, perSecond: number): void {
+	c.broadcastRate = (c.broadcasts - c.lastBroadcasts) * perSecond;
+	c.deliveryRate = (c.deliveries - c.lastDeliveries) * perSecond;
+	c.lastBroadcasts = c.broadcasts;
+	c.lastDeliveries = c.deliveries;
 }

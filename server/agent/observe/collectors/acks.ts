@@ -181,31 +181,38 @@ function oldestSlot(slots: AckSlots): number {
 	return oldest;
 }
 
-/** A namespace's acknowledged events of the interval, the most answered first; resets the interval. */
-export function ackFigures(stats: NamespaceStats): AckFigures[] {
-	const top: Scored<AckFigures>[] = [];
-	for (const counter of stats.eventCounters()) {
-		for (const direction of ['in', 'out'] as const) {
-			const side = direction === 'in' ? counter.ackIn : counter.ackOut;
-			if (!side || (side.interval.count === 0 && side.intervalTimeouts === 0)) continue;
-			const { p50, p99, max, count } = side.interval.percentiles();
-			// Percentiles are bucket bounds, up to 10% above the values: never above the largest.
-			const timeouts = side.intervalTimeouts;
-			const figures: AckFigures = {
-				name: truncateName(counter.name),
-				direction,
-				count,
-				p50: Math.min(p50, max),
-				p99: Math.min(p99, max)
-			};
-			if (timeouts > 0) figures.timeouts = timeouts;
-			if (max !== figures.p99) figures.max = max;
-			side.interval.reset();
-			side.intervalTimeouts = 0;
-			keepTop(top, figures, count + timeouts, SAMPLE_TOP_ACKS);
-		}
-	}
-	return top.map((t) => t.item);
+/**
+ * Ranks one event name's acknowledgements of the interval into `top` (the most answered first,
+ * at most `SAMPLE_TOP_ACKS`) and resets its interval: the sampler calls it for each name of a
+ * namespace in the same pass as it ranks the events.
+ */
+export function rankAcks(top: Scored<AckFigures>[], counter: EventCounter): void {
+	if (counter.ackIn !== null) rankSide(top, counter.name, 'in', counter.ackIn);
+	if (counter.ackOut !== null) rankSide(top, counter.name, 'out', counter.ackOut);
+}
+
+function rankSide(
+	top: Scored<AckFigures>[],
+	name: string,
+	direction: AckDirection,
+	side: AckSide
+): void {
+	if (side.interval.count === 0 && side.intervalTimeouts === 0) return;
+	const { p50, p99, max, count } = side.interval.percentiles();
+	// Percentiles are bucket bounds, up to 10% above the values: never above the largest.
+	const timeouts = side.intervalTimeouts;
+	const figures: AckFigures = {
+		name: truncateName(name),
+		direction,
+		count,
+		p50: Math.min(p50, max),
+		p99: Math.min(p99, max)
+	};
+	if (timeouts > 0) figures.timeouts = timeouts;
+	if (max !== figures.p99) figures.max = max;
+	side.interval.reset();
+	side.intervalTimeouts = 0;
+	keepTop(top, figures, count + timeouts, SAMPLE_TOP_ACKS);
 }
 
 /** One socket's acks for its details. */
