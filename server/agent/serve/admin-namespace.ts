@@ -158,9 +158,7 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 				scopes.set(key, scope);
 			}
 			scope.members++;
-			socket.join(scope.room);
-			// It holds no sample yet: the group's next sample of each node goes whole, to all of it.
-			scope.patches?.restart();
+			const group = scope;
 			const address = socket.handshake.address;
 			// Requests are dispatched by name from the table; their types were checked where it was built.
 			const requests = socket as unknown as Socket;
@@ -201,8 +199,16 @@ export function createAdminNamespace(deps: AdminNamespaceDeps): AdminNamespace {
 			for (const listener of joinListeners) listener(socket, principal);
 			const grant = socket.data?.sockscopeGrant;
 			if (grant) socket.emit('session:grant', grant);
+			// Samples follow the snapshot: the dashboard joins its group's stream once the snapshot
+			// is sent (it is built on a turn of its own, and a sample may be taken meanwhile).
 			snapshot(principal).then(
-				(snapshot) => socket.emit('state:snapshot', snapshot),
+				(snapshot) => {
+					if (!socket.connected) return;
+					socket.emit('state:snapshot', snapshot);
+					socket.join(group.room);
+					// It holds no sample yet: the group's next sample of each node goes whole, to all of it.
+					group.patches?.restart();
+				},
 				(err) => {
 					faults.record('snapshot', err);
 					socket.disconnect(true);
