@@ -180,7 +180,9 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			? own(
 					createOtelMetrics(model, ownVersion(), {
 						buckets,
-						...(opts.metrics && opts.metrics.rooms !== undefined ? { rooms: opts.metrics.rooms } : {})
+						...(opts.metrics && opts.metrics.rooms !== undefined
+							? { rooms: opts.metrics.rooms }
+							: {})
 					})
 				)
 			: undefined;
@@ -221,22 +223,14 @@ export function instrument(io: Server, options: UserInput): Instrumentation {
 			})
 		: undefined;
 	if (disconnects) own({ dispose: () => disconnects.clear() });
-	const host = own(
-		watchHost(io, opts, { model, faults, log, metrics: rtt, seam, disconnects })
-	);
+	const host = own(watchHost(io, opts, { model, faults, log, metrics: rtt, seam, disconnects }));
 	const health = own(createHealthProbe());
 	const history = new HistoryStore(opts.nodeId, opts.sampleInterval);
 	const rooms = new RoomTracker(model, opts.roomHistory);
 	// One line of turns for every request's start and every scan's chunk, so that together they
 	// hold the host's event loop for a few of them a turn, however many dashboards ask.
 	const turns = new ScanTurns();
-	const queries = new Queries(
-		model,
-		opts.nodeId,
-		opts.redact,
-		labeller,
-		turns
-	);
+	const queries = new Queries(model, opts.nodeId, opts.redact, labeller, turns);
 	const disconnectQueries = new DisconnectQueries(disconnects, turns);
 	const authenticator = own(createAuthenticator(opts.auth, faults));
 	const admin = own(
