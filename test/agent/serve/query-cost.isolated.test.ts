@@ -14,7 +14,6 @@
  * waited for a core their time once counted as a 21 ms block (CI, 2026-12-06). The wall-clock
  * figure (`monitorEventLoopDelay`) is printed beside it.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +22,7 @@ import { MAX_PAGE_SIZE } from '../../../server/protocol/limits.js';
 import { MAX_WINDOW } from '../../../server/protocol/windows.js';
 import { startFixture, type Fixture } from '../../support/agent-fixture.js';
 import { startCrowd, type Crowd } from '../../support/crowd.js';
+import { watchLoopBlocks } from '../../support/loop-blocks.js';
 
 const SOCKETS = 10_000;
 const PROBES = 10;
@@ -96,17 +96,8 @@ async function measure(during: () => Promise<unknown>): Promise<{
 		for (const e of list.getEntries()) longestGc = Math.max(longestGc, e.duration);
 	});
 	gcs.observe({ entryTypes: ['gc'] });
-	// Every millisecond: how long since the last tick, and how much CPU the process used meanwhile.
-	let longestBlock = 0;
-	let lastWall = performance.now();
-	let lastCpu = threadCpuMs();
-	const ticker = setInterval(() => {
-		const wall = performance.now();
-		const cpu = threadCpuMs();
-		longestBlock = Math.max(longestBlock, Math.min(wall - lastWall, cpu - lastCpu));
-		lastWall = wall;
-		lastCpu = cpu;
-	}, 1);
+	// Every millisecond: how long since the last tick, in the loop thread's own CPU time.
+	const blocks = watchLoopBlocks();
 	const loops = probes.map(async (probe, p) => {
 		for (let i = 0; running; i++) {
 			const start = performance.now();
@@ -118,24 +109,12 @@ async function measure(during: () => Promise<unknown>): Promise<{
 	const result = await during();
 	running = false;
 	await Promise.all(loops);
-	clearInterval(ticker);
+	const longestBlock = blocks.stop();
 	gcs.disconnect();
 	delay.disable();
 	// The histogram's largest delay past its 1 ms timer: the longest the loop was held, wall-clock.
 	return { times, longestBlock, wallBlock: delay.max / 1e6, longestGc, result };
 }
-
-/**
- * CPU time used so far by the thread that runs this file's event loop, in ms: Linux's
- * `/proc/thread-self/schedstat` (its first field, in ns). Where that is missing, the whole
- * process's user and system time.
- */
-function threadCpuMs(): number {
-	if (schedstat !== null) return Number(readFileSync(schedstat, 'utf8').split(' ', 1)[0]) / 1e6;
-	const { user, system } = process.cpuUsage();
-	return (user + system) / 1000;
-}
-const schedstat = existsSync('/proc/thread-self/schedstat') ? '/proc/thread-self/schedstat' : null;
 
 function p99(times: number[]): number {
 	const sorted = [...times].sort((a, b) => a - b);
