@@ -136,5 +136,7 @@ describeBrowser('disconnects page', () => {
 		await page.getByTestId('detail-earlier-sessions').click();
 		await poll(() => page.getByTestId('disconnect-row').count()).toBe(3);
 		expect(errors).toEqual([]);
-	});
+		// Three real disconnects (a ping timeout among them) and a browser's walk: more than the
+		// default 30 s on a machine running a second suite beside this one.
+	}, 120_000);
 });
