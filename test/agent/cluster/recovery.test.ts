@@ -29,6 +29,8 @@ describeWithRedis('a recovered session on a cluster (streams adapter)', () => {
 	let id: string;
 	/** What the samples of `/` added up to, by node, as the dashboard on node 1 receives them. */
 	const totals = new Map<string, { connects: number; disconnects: number; recovered: number }>();
+	/** The nodes whose samples the dashboard has received. */
+	const heardFrom = new Set<string>();
 
 	beforeAll(async () => {
 		redis = await startRedis();
@@ -42,6 +44,7 @@ describeWithRedis('a recovered session on a cluster (streams adapter)', () => {
 			forceNew: true
 		});
 		dashboard.on('stats:sample', (s: Sample) => {
+			heardFrom.add(s.nodeId);
 			const main = s.namespaces.find((n) => n.name === '/');
 			if (!main) return;
 			const sum = totals.get(s.nodeId) ?? { connects: 0, disconnects: 0, recovered: 0 };
@@ -51,6 +54,9 @@ describeWithRedis('a recovered session on a cluster (streams adapter)', () => {
 			totals.set(s.nodeId, sum);
 		});
 		await once<Snapshot>(dashboard, 'state:snapshot');
+		// Node 2's samples reach node 1's dashboard through the adapter: counted from its first
+		// sample on, so that the one that counts the client's connection is not missed.
+		while (!heardFrom.has('node-2')) await new Promise((resolve) => setTimeout(resolve, 50));
 
 		// Reconnection on, without delay: the client comes back to node 2 as soon as its transport drops.
 		client = connect(`http://127.0.0.1:${nodes[1].port}`, {
