@@ -20,22 +20,38 @@ export function threadCpuMs(): number {
 	return (user + system) / 1000;
 }
 
-/** Starts watching the loop; `stop()` ends it and returns the longest block seen, in ms. */
-export function watchLoopBlocks(): { stop(): number } {
-	let longest = 0;
+/** How many of the longest blocks a watch keeps, longest first. */
+const KEPT = 8;
+
+/**
+ * Starts watching the loop; `stop()` ends it and returns the longest block seen, in ms, and
+ * `longest()` the longest few so far, longest first.
+ */
+export function watchLoopBlocks(): { stop(): number; longest(): number[] } {
+	const kept: number[] = [];
 	let lastWall = performance.now();
 	let lastCpu = threadCpuMs();
 	const ticker = setInterval(() => {
 		const wall = performance.now();
 		const cpu = threadCpuMs();
-		longest = Math.max(longest, Math.min(wall - lastWall, cpu - lastCpu));
+		keep(kept, Math.min(wall - lastWall, cpu - lastCpu));
 		lastWall = wall;
 		lastCpu = cpu;
 	}, 1);
 	return {
 		stop() {
 			clearInterval(ticker);
-			return longest;
-		}
+			return kept[0] ?? 0;
+		},
+		longest: () => [...kept]
 	};
+}
+
+/** Puts `block` in its place among the longest kept, dropping the shortest past `KEPT`. */
+function keep(kept: number[], block: number): void {
+	if (kept.length === KEPT && block <= kept[KEPT - 1]) return;
+	let i = kept.length;
+	while (i > 0 && kept[i - 1] < block) i--;
+	kept.splice(i, 0, block);
+	if (kept.length > KEPT) kept.pop();
 }

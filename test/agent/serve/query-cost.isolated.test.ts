@@ -13,6 +13,13 @@
  * collector's helper threads run beside the loop on the other core, and while the loop's thread
  * waited for a core their time once counted as a 21 ms block (CI, 2026-12-06). The wall-clock
  * figure (`monitorEventLoopDelay`) is printed beside it.
+ *
+ * The limit holds for every block but the two longest. Each case's query is answered the same way
+ * at least 17 times (the limits let that many through), so a query whose answer held the loop
+ * past the limit would do it that many times. What happens once in a case is the machine's or the
+ * host's own: CI once measured a 34.6 ms block, with a 14.7 ms garbage collection in it and a
+ * 75.8 ms wall-clock gap, in a case whose query reads an empty record (2026-12-07), and every
+ * other block of that case was under 5 ms.
  */
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import type { Socket as ClientSocket } from 'socket.io-client';
@@ -32,6 +39,8 @@ const ROOMS = 5000;
 const DASHBOARDS = 20;
 const FLOOD_SECONDS = 4;
 const MAX_BLOCK_MS = 20;
+/** Blocks of a case allowed past the limit: one-off pauses, fewer than the answers by far. */
+const ONE_OFF_BLOCKS = 2;
 
 let fx: Fixture;
 let crowd: Crowd;
@@ -82,6 +91,8 @@ afterAll(async () => {
 async function measure(during: () => Promise<unknown>): Promise<{
 	times: number[];
 	longestBlock: number;
+	/** The longest blocks, longest first. */
+	blocks: number[];
 	wallBlock: number;
 	longestGc: number;
 	result: unknown;
@@ -110,10 +121,11 @@ async function measure(during: () => Promise<unknown>): Promise<{
 	running = false;
 	await Promise.all(loops);
 	const longestBlock = blocks.stop();
+	const longest = blocks.longest();
 	gcs.disconnect();
 	delay.disable();
 	// The histogram's largest delay past its 1 ms timer: the longest the loop was held, wall-clock.
-	return { times, longestBlock, wallBlock: delay.max / 1e6, longestGc, result };
+	return { times, longestBlock, blocks: longest, wallBlock: delay.max / 1e6, longestGc, result };
 }
 
 function p99(times: number[]): number {
@@ -160,7 +172,7 @@ describe(`queries under their heaviest arguments at ${SOCKETS} sockets`, () => {
 		['sockets:seek', { query: {}, offset: 10_000_000 }],
 		...Object.entries(HEAVIEST)
 	])(
-		`%s from ${DASHBOARDS} dashboards as fast as the limits allow keeps the host's longest block ≤ ${MAX_BLOCK_MS} ms`,
+		`%s from ${DASHBOARDS} dashboards as fast as the limits allow keeps the host's blocks ≤ ${MAX_BLOCK_MS} ms, but ${ONE_OFF_BLOCKS} one-off ones`,
 		async (event, heaviest) => {
 			// A socket that exists, so its details are read in full.
 			const payload = event === 'socket:details' ? { namespace: '/', id: probes[0].id } : heaviest;
@@ -178,7 +190,7 @@ describe(`queries under their heaviest arguments at ${SOCKETS} sockets`, () => {
 			);
 			const flood = during.result as Awaited<ReturnType<Crowd['flood']>>;
 			console.log(
-				`${event} ${JSON.stringify(payload)}: longest block ${during.longestBlock.toFixed(1)} ms ` +
+				`${event} ${JSON.stringify(payload)}: longest blocks ${during.blocks.map((b) => b.toFixed(1)).join(', ')} ms ` +
 					`(before ${quietBlock.toFixed(1)}; wall-clock ${during.wallBlock.toFixed(1)}, ` +
 					`before ${quietWall.toFixed(1)}; longest GC ${during.longestGc.toFixed(1)}), chat p99 ${p99(during.times).toFixed(2)} ms ` +
 					`(before ${quietP99.toFixed(2)}); ${flood.sent} sent, answers ${JSON.stringify(flood.answered)}`
@@ -188,7 +200,9 @@ describe(`queries under their heaviest arguments at ${SOCKETS} sockets`, () => {
 			// Answered, not all refused: the limits let the most they allow through.
 			expect(flood.answered.ok ?? 0).toBeGreaterThan(0);
 			expect(flood.answered.E_RATE_LIMITED).toBeGreaterThan(flood.sent / 2);
-			expect(during.longestBlock).toBeLessThanOrEqual(MAX_BLOCK_MS);
+			// More answers than one-off blocks, so that an answer past the limit cannot hide among them.
+			expect(flood.answered.ok).toBeGreaterThan(2 * ONE_OFF_BLOCKS);
+			expect(during.blocks[ONE_OFF_BLOCKS] ?? 0).toBeLessThanOrEqual(MAX_BLOCK_MS);
 			expect(p99(during.times)).toBeLessThanOrEqual(3 * quietP99 + 20);
 		},
 		120_000
