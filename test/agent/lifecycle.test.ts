@@ -3,6 +3,7 @@
  * leaves nothing behind, and a fault inside it never reaches the host's clients.
  */
 import { createServer } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Server, type Namespace } from 'socket.io';
 import { instrument } from '../../server/agent/index.js';
@@ -18,6 +19,11 @@ afterEach(async () => {
 	await f?.close();
 	f = undefined;
 });
+
+// V8's own answer to whether an object keeps fast (shape-described) properties: an adapter that
+// lost them runs every broadcast through a slower dictionary lookup for the rest of the process.
+setFlagsFromString('--allow-natives-syntax');
+const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
 
 function echoServer(io: Server) {
 	io.on('connection', (socket) => {
@@ -105,6 +111,11 @@ describe.each(HOSTS)('close() on $name', (host) => {
 
 		await agent.close();
 		expect(listenerCounts(io)).toEqual(before);
+		// The wrappers are taken off in the reverse of the order they were put on, which V8 undoes by
+		// returning to the adapter's earlier shape; any other order leaves it a dictionary.
+		for (const nsp of (io._nsps as Map<string, Namespace>).values()) {
+			expect(hasFastProperties(nsp.adapter), `${nsp.name}'s adapter`).toBe(true);
+		}
 		expect(io._nsps.has('/sockscope')).toBe(false);
 		expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
 		expect(

@@ -8,12 +8,15 @@
  * of the thing switched, not the ±10% that separates one server process from another on a VM.
  * Windows go A B B A, so that a drift in the machine's speed cancels out.
  *
- *   npx tsx test/bench/ab.ts agent|dashboard|agent+dashboard|acks [--workload churn|chat]
- *     [--pairs 8] [--window 3000] [--rate N] [--ack-share 0.5]
+ *   npx tsx test/bench/ab.ts agent|dashboard|agent+dashboard|acks [--workload churn|chat|realistic]
+ *     [--pairs 8] [--window 3000] [--rate N] [--ack-share 0.5] [--clients 5000]
+ *
+ * `realistic`: the realistic workload (workloads.ts `REALISTIC`) at `--clients` sockets, on a
+ * server started with `BENCH_SHAPE=realistic` (recovery on, a namespace per workspace).
  */
 import { parseArgs } from 'node:util';
-import { sleep, startChat, startChurn, type SteadyLoad } from './load.js';
-import { DEFAULT_SETTINGS, measureWindow } from './workloads.js';
+import { sleep, startChat, startChurn, startRealistic, type SteadyLoad } from './load.js';
+import { DEFAULT_SETTINGS, measureWindow, REALISTIC } from './workloads.js';
 import { formatRatios, median, summariseRatios } from './ratio-stats.js';
 import {
 	pinLoad,
@@ -34,7 +37,9 @@ const { values: args, positionals } = parseArgs({
 		/** Share of chat messages sent with an acknowledgement: 0.5 for `acks`, 0 otherwise. */
 		'ack-share': { type: 'string' },
 		/** Milliseconds between a switch and its window: 1000 for `acks`, 3500 otherwise. */
-		settle: { type: 'string' }
+		settle: { type: 'string' },
+		/** Sockets of the realistic workload. */
+		clients: { type: 'string', default: '5000' }
 	}
 });
 const what = positionals[0];
@@ -66,9 +71,19 @@ async function measure(server: ServerProcess, load: SteadyLoad) {
 
 async function main() {
 	pinLoad();
-	const server = await startServer(what === 'dashboard' ? 'sockscope' : 'bare');
-	const load =
-		args.workload === 'chat'
+	const realistic = args.workload === 'realistic';
+	const server = await startServer(
+		what === 'dashboard' ? 'sockscope' : 'bare',
+		undefined,
+		realistic ? 'realistic' : undefined
+	);
+	const load = realistic
+		? await startRealistic(server.port, {
+				...REALISTIC,
+				clients: Number(args.clients),
+				rate: Number(args.rate ?? REALISTIC.rate)
+			})
+		: args.workload === 'chat'
 			? await startChat(server.port, {
 					clients: DEFAULT_SETTINGS.chatClients,
 					roomSize: DEFAULT_SETTINGS.roomSize,
@@ -132,7 +147,7 @@ async function main() {
 	}
 	if (ratios.length === 0) throw new Error('every pair was disturbed');
 	console.log(
-		`${what} on/off, ${args.workload}, ${ratios.length} pairs of ${windowMs} ms (${left} of ${pairs} left out, their rates more than ${RATE_TOLERANCE * 100}% apart), CPU (user+system) per ${args.workload === 'chat' ? 'delivered message' : 'operation'}: ${formatRatios(summariseRatios(ratios))}; user alone ${median(userRatios).toFixed(3)}`
+		`${what} on/off, ${args.workload}, ${ratios.length} pairs of ${windowMs} ms (${left} of ${pairs} left out, their rates more than ${RATE_TOLERANCE * 100}% apart), CPU (user+system) per ${args.workload === 'churn' ? 'operation' : 'delivered message'}: ${formatRatios(summariseRatios(ratios))}; user alone ${median(userRatios).toFixed(3)}`
 	);
 	process.exit(0);
 }
