@@ -15,9 +15,15 @@ export interface Fixture {
 	/** A connected client of a namespace; closed with the fixture. */
 	client(namespace?: string, options?: Partial<ManagerOptions & SocketOptions>): Promise<ClientSocket>;
 	/** A dashboard connected to the admin namespace, with its snapshot. */
+	/**
+	 * A dashboard's socket, once its snapshot came. `listen` is called with the socket before it
+	 * connects: a listener added after the snapshot would miss what came in the same read of the
+	 * wire (a sample taken right after it, on a loaded machine).
+	 */
 	dashboard(
 		auth?: Record<string, unknown>,
-		options?: Partial<ManagerOptions & SocketOptions>
+		options?: Partial<ManagerOptions & SocketOptions>,
+		listen?: (socket: ClientSocket) => void
 	): Promise<{ socket: ClientSocket; snapshot: Snapshot }>;
 	close(): Promise<void>;
 }
@@ -60,7 +66,7 @@ export async function startFixture(
 		url,
 		agent,
 		client,
-		async dashboard(auth = {}, options = {}) {
+		async dashboard(auth = {}, options = {}, listen) {
 			const socket = connectClient(`${url}${agent.options.namespace}`, {
 				forceNew: true,
 				reconnection: false,
@@ -70,6 +76,7 @@ export async function startFixture(
 				...options
 			});
 			clients.push(socket);
+			listen?.(socket);
 			const snapshot = await new Promise<Snapshot>((resolve, reject) => {
 				socket.once('state:snapshot', resolve);
 				socket.once('connect_error', reject);

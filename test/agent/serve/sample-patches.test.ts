@@ -52,18 +52,22 @@ beforeAll(async () => {
 	// Some traffic most intervals, so that samples differ in more than their time.
 	let k = 0;
 	traffic = setInterval(() => clients[k++ % clients.length].emit('say', `hello ${k}`), 30);
-	const { socket: plain, snapshot } = await f.dashboard();
 	// Examples left out of a streamed sample are those the dashboard holds, from its snapshot on.
-	let recent: unknown = snapshot.samples[0]?.connectionErrors?.recent;
-	plain.on('stats:sample', (s: Sample) => {
-		wholeBytes += JSON.stringify(s).length;
-		// Whole samples leave out connection-error examples that did not change; the dashboard keeps them.
-		if (s.connectionErrors?.recent) recent = s.connectionErrors.recent;
-		else if (s.connectionErrors) s.connectionErrors.recent = recent as never;
-		whole.push(s);
+	let recent: unknown;
+	await f.dashboard({}, {}, (plain) => {
+		plain.once('state:snapshot', (snapshot: { samples: Sample[] }) => {
+			recent = snapshot.samples[0]?.connectionErrors?.recent;
+		});
+		plain.on('stats:sample', (s: Sample) => {
+			wholeBytes += JSON.stringify(s).length;
+			// Whole samples leave out connection-error examples that did not change; the dashboard keeps them.
+			if (s.connectionErrors?.recent) recent = s.connectionErrors.recent;
+			else if (s.connectionErrors) s.connectionErrors.recent = recent as never;
+			whole.push(s);
+		});
 	});
-	const patched = await f.dashboard({ samples: SAMPLES_AS_PATCHES });
-	first = readPatches(patched.socket);
+	// Read from before it connects: a sample right behind the snapshot may come in the same read.
+	await f.dashboard({ samples: SAMPLES_AS_PATCHES }, {}, (socket) => (first = readPatches(socket)));
 });
 
 afterAll(async () => {
@@ -95,7 +99,8 @@ test('after a whole first sample, only patches; rebuilt, they are the samples, i
 
 test('a dashboard that joins later starts whole, and those already there go on rebuilding exactly', async () => {
 	const before = first.events.length;
-	const late = readPatches((await f.dashboard({ samples: SAMPLES_AS_PATCHES })).socket);
+	let late!: PatchReader;
+	await f.dashboard({ samples: SAMPLES_AS_PATCHES }, {}, (socket) => (late = readPatches(socket)));
 	await expect.poll(() => late.events.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(10);
 	expect(late.events[0]).toBe('whole');
 	expect(late.events.slice(1).every((e) => e === 'patch')).toBe(true);
