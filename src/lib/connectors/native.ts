@@ -140,7 +140,8 @@ export class NativeConnector implements Connector {
 		} catch {
 			throw new RequestError('E_TIMEOUT', 'The server did not answer in time.');
 		}
-		if ('error' in answer) throw new RequestError(answer.error.code, answer.error.message);
+		if ('error' in answer)
+			throw new RequestError(answer.error.code, answer.error.message, answer.error.retryAfter);
 		return answer.data;
 	}
 

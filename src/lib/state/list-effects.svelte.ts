@@ -15,6 +15,8 @@ export interface ListEffects {
 	reload(): void;
 	/** Called on every sample; absent, the list is not refreshed by samples. */
 	refresh?(): void;
+	/** Stops what the list still has waiting (a retry of its first page) when the page closes. */
+	stop?(): void;
 }
 
 export function followList(model: DashboardModel, list: ListEffects): void {
@@ -23,6 +25,7 @@ export function followList(model: DashboardModel, list: ListEffects): void {
 		void JSON.stringify(list.query());
 		void model.generation;
 		untrack(() => list.reload());
+		return () => list.stop?.();
 	});
 	const refresh = list.refresh;
 	if (refresh) {

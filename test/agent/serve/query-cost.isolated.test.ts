@@ -4,7 +4,8 @@
  * schema allows, faster than the limits let through, so that the limits alone decide how many are
  * answered. The host's longest event-loop block, measured inside the host's process, stays short,
  * and its chat clients' round-trip p99 stays within a ratio of the one measured before, in this
- * same run.
+ * same run: at the start, or right before the case if that was higher (a run beside a second suite
+ * measured 7.8 ms at the start and 48 ms in a case whose loop blocks were all under 8 ms).
  *
  * A block is counted in the CPU time the loop's own thread used while the loop was held (at most
  * the wall time it was held): on a machine whose cores other processes share, the host may be
@@ -38,6 +39,8 @@ const ROOMS = 5000;
 /** `dashboardsPerUser`'s default: the most one user may flood from. */
 const DASHBOARDS = 20;
 const FLOOD_SECONDS = 4;
+/** The chat measured alone right before each case's flood. */
+const CONTROL_MS = 2000;
 const MAX_BLOCK_MS = 20;
 /** Blocks of a case allowed past the limit: one-off pauses, fewer than the answers by far. */
 const ONE_OFF_BLOCKS = 2;
@@ -176,6 +179,11 @@ describe(`queries under their heaviest arguments at ${SOCKETS} sockets`, () => {
 		async (event, heaviest) => {
 			// A socket that exists, so its details are read in full.
 			const payload = event === 'socket:details' ? { namespace: '/', id: probes[0].id } : heaviest;
+			// The chat just before, without queries: what the machine allows the round-trips now.
+			// Beside a second suite (a browser test, say) the machine's own load moves the p99 from
+			// one case to the next; on a quiet machine this is the first quiet measure again.
+			const control = p99((await measure(() => new Promise((r) => setTimeout(r, CONTROL_MS)))).times);
+			const baseP99 = Math.max(quietP99, control);
 			const during = await measure(() =>
 				crowd.flood({
 					url: `${fx.url}/sockscope`,
@@ -193,7 +201,7 @@ describe(`queries under their heaviest arguments at ${SOCKETS} sockets`, () => {
 				`${event} ${JSON.stringify(payload)}: longest blocks ${during.blocks.map((b) => b.toFixed(1)).join(', ')} ms ` +
 					`(before ${quietBlock.toFixed(1)}; wall-clock ${during.wallBlock.toFixed(1)}, ` +
 					`before ${quietWall.toFixed(1)}; longest GC ${during.longestGc.toFixed(1)}), chat p99 ${p99(during.times).toFixed(2)} ms ` +
-					`(before ${quietP99.toFixed(2)}); ${flood.sent} sent, answers ${JSON.stringify(flood.answered)}`
+					`(before ${quietP99.toFixed(2)}, just before ${control.toFixed(2)}); ${flood.sent} sent, answers ${JSON.stringify(flood.answered)}`
 			);
 			expect(await crowd.disconnected()).toBe(0);
 			expect(probes.every((p) => p.connected)).toBe(true);
@@ -203,7 +211,7 @@ describe(`queries under their heaviest arguments at ${SOCKETS} sockets`, () => {
 			// More answers than one-off blocks, so that an answer past the limit cannot hide among them.
 			expect(flood.answered.ok).toBeGreaterThan(2 * ONE_OFF_BLOCKS);
 			expect(during.blocks[ONE_OFF_BLOCKS] ?? 0).toBeLessThanOrEqual(MAX_BLOCK_MS);
-			expect(p99(during.times)).toBeLessThanOrEqual(3 * quietP99 + 20);
+			expect(p99(during.times)).toBeLessThanOrEqual(3 * baseP99 + 20);
 		},
 		120_000
 	);
