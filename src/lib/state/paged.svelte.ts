@@ -9,13 +9,9 @@
 import { MAX_PAGE_SIZE } from '$protocol/limits';
 import type { Page } from '$protocol/models';
 import { RequestError } from '../connectors/connector';
+import { FirstLoadRetry } from './first-load-retry';
 
 export type PageFetch<R> = (cursor: string | undefined, limit: number) => Promise<Page<R>>;
-
-/** Refusals that pass: asked again after `retryAfter`, or after a wait that doubles up to a cap. */
-const PASSING = new Set(['E_RATE_LIMITED', 'E_TIMEOUT']);
-const FIRST_RETRY_MS = 1000;
-const MAX_RETRY_MS = 10_000;
 
 export class PagedList<R> {
 	rows = $state.raw<R[]>([]);
@@ -30,8 +26,7 @@ export class PagedList<R> {
 	#cursor: string | null = null;
 	#generation = 0;
 	#lastRefresh = 0;
-	#retry: ReturnType<typeof setTimeout> | undefined;
-	#retryMs = FIRST_RETRY_MS;
+	readonly #retry = new FirstLoadRetry();
 
 	constructor(
 		private readonly fetch: PageFetch<R>,
@@ -45,7 +40,7 @@ export class PagedList<R> {
 	/** Starts over, for a new filter or sort. */
 	reload(): Promise<void> {
 		this.#generation++;
-		this.#stopRetry();
+		this.#retry.stop();
 		this.rows = [];
 		this.total = 0;
 		this.loaded = false;
@@ -146,33 +141,19 @@ export class PagedList<R> {
 		} catch (err) {
 			if (generation !== this.#generation) return;
 			this.error = err instanceof RequestError ? err.message : 'The query failed.';
-			if (!this.loaded && err instanceof RequestError && PASSING.has(err.code))
-				this.#retryFirst(generation, err.retryAfter);
+			if (!this.loaded)
+				this.#retry.schedule(err, () => {
+					if (generation === this.#generation && !this.loaded)
+						void this.#load(undefined, this.pageSize, false);
+				});
 		} finally {
 			if (generation === this.#generation) this.loading = false;
 		}
 	}
 
-	/** The first page again, later, unless the list started over meanwhile. */
-	#retryFirst(generation: number, retryAfter: number | undefined): void {
-		const wait = retryAfter !== undefined ? retryAfter * 1000 : this.#retryMs;
-		this.#retryMs = Math.min(MAX_RETRY_MS, this.#retryMs * 2);
-		this.#retry = setTimeout(() => {
-			this.#retry = undefined;
-			if (generation === this.#generation && !this.loaded)
-				void this.#load(undefined, this.pageSize, false);
-		}, wait);
-	}
-
-	#stopRetry(): void {
-		clearTimeout(this.#retry);
-		this.#retry = undefined;
-		this.#retryMs = FIRST_RETRY_MS;
-	}
-
 	/** Stops a retry waiting: for a page that closes. */
 	dispose(): void {
 		this.#generation++;
-		this.#stopRetry();
+		this.#retry.stop();
 	}
 }

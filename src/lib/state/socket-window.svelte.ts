@@ -8,6 +8,7 @@ import type { SocketRow } from '$protocol/models';
 import { compareKeys, rowId, socketRowKey, socketSortOf, type RowKey } from '$protocol/paging';
 import { MAX_WINDOW, type SlimRow, type SocketsFilter, type WindowUpdate } from '$protocol/windows';
 import { RequestError, type Connector } from '../connectors/connector';
+import { FirstLoadRetry } from './first-load-retry';
 
 /** Hands the agent's window updates to whichever window is open. */
 export class WindowFeed {
@@ -73,6 +74,9 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 	 * limit and the move was dropped.
 	 */
 	#moving = false;
+	/** Counts `start`s (and `dispose`): a retry of an earlier filter's first watch is dropped. */
+	#generation = 0;
+	readonly #retry = new FirstLoadRetry();
 	readonly #unsubscribe: () => void;
 
 	constructor(
@@ -95,7 +99,12 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 
 	/** Watches a filter and order from its first row: a new filter, or the same after a reconnect. */
 	start(query: SocketsFilter): Promise<void> {
+		this.#generation++;
+		this.#retry.stop();
 		this.#query = query;
+		// The previous filter's window is no longer this one's: its updates are not taken, even
+		// when this filter's first watch is refused and the agent goes on sending them.
+		this.#watch = 0;
 		this.#parts.clear();
 		this.rows = [];
 		this.offset = 0;
@@ -112,6 +121,8 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 	}
 
 	dispose(): void {
+		this.#generation++;
+		this.#retry.stop();
 		clearTimeout(this.#timer);
 		clearTimeout(this.#fitTimer);
 		this.#unsubscribe();
@@ -176,6 +187,13 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 				this.error = messageOf(err);
 				// No update will come for it: the window stays, and its next update checks again.
 				this.#pending = 0;
+				// A filter's first window has no earlier one to stay: it is asked for again.
+				const generation = this.#generation;
+				if (!this.loaded)
+					this.#retry.schedule(err, () => {
+						if (generation === this.#generation && !this.loaded && !this.#pending)
+							void this.#watchAt(after, first);
+					});
 			}
 		}
 	}

@@ -1,0 +1,63 @@
+/**
+ * The Sockets page's window (src/lib/state/socket-window.svelte.ts) against a real agent whose
+ * request budget the dashboard has spent: a new filter's first watch is refused `E_RATE_LIMITED`.
+ * The window then asks again once the agent says it may, and shows the filter's rows; the earlier
+ * filter's window, which the agent goes on updating, never shows under the new filter.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Socket as ClientSocket } from 'socket.io-client';
+import type { WindowUpdate } from '../../../server/protocol/windows.js';
+import { RequestError, type Connector } from '../../../src/lib/connectors/connector.js';
+import { SocketWindow, WindowFeed } from '../../../src/lib/state/socket-window.svelte.js';
+import { startFixture, type Fixture } from '../../support/agent-fixture.js';
+
+let f: Fixture;
+let dashboard: ClientSocket;
+const clients: ClientSocket[] = [];
+
+beforeAll(async () => {
+	// One request a second, a burst of three: easy to spend, back within seconds.
+	f = await startFixture({ limits: { requestsPerSecond: 1, burst: 3 } });
+	for (const name of ['alice', 'bob', 'carol']) clients.push(await f.client('/', { auth: { name } }));
+	({ socket: dashboard } = await f.dashboard());
+});
+
+afterAll(() => f.close());
+
+/** The dashboard's requests as the native connector makes them, refusals as `RequestError`s. */
+const api = {
+	async query(event: string, input: unknown) {
+		const answer = (await dashboard.timeout(10_000).emitWithAck(event, input)) as {
+			data?: unknown;
+			error?: { code: string; message: string; retryAfter?: number };
+		};
+		if (answer.error) throw new RequestError(answer.error.code, answer.error.message, answer.error.retryAfter);
+		return answer.data;
+	}
+} as unknown as Connector;
+
+test("a new filter's first watch, refused for the rate, is asked again and shows its rows", async () => {
+	const feed = new WindowFeed();
+	dashboard.on('sockets:window', (u: WindowUpdate) => feed.push(u));
+	const window = new SocketWindow(api, feed);
+	window.visible(0, 10);
+	await window.start({ sort: 'connectedAt', order: 'asc' });
+	await expect.poll(() => window.total, { timeout: 10_000 }).toBe(3);
+
+	// Spend the budget: the next request is refused, with when to come back.
+	let refused: RequestError | undefined;
+	while (!refused) await api.query('namespaces:query', {}).catch((err) => (refused = err));
+	expect(refused.code).toBe('E_RATE_LIMITED');
+	expect(refused.retryAfter).toBeGreaterThan(0);
+
+	const bob = clients[1].id!;
+	await window.start({ text: bob, sort: 'connectedAt', order: 'asc' });
+	expect(window.error).not.toBeNull();
+	// The earlier window goes on being updated by the agent (a new socket sorts into it); none of
+	// its rows may show as this filter's.
+	clients.push(await f.client('/', { auth: { name: 'dave' } }));
+	await expect.poll(() => window.rows.map((r) => r.id), { timeout: 15_000 }).toEqual([bob]);
+	expect(window.total).toBe(1);
+	expect(window.error).toBeNull();
+	window.dispose();
+});
