@@ -63,7 +63,9 @@ describeBrowser('events page at scale', () => {
 			width: 1280,
 			height: 2000
 		});
-		await page.locator('[data-testid=log-entry]').first().waitFor({ timeout: 30_000 });
+		// No budget of its own: beside a second suite the first entry once took more than 30 s to
+		// come from a host serving 2,000 bots; the test's timeout bounds the wait.
+		await page.locator('[data-testid=log-entry]').first().waitFor({ timeout: 0 });
 		// The second under way when the page subscribed began before it: only later ones are whole.
 		const first = tap.seconds.length;
 		await poll(() => tap.seconds.length, 30_000).toBeGreaterThanOrEqual(first + SECONDS + 1);

@@ -5,6 +5,7 @@
 import type { LogFilter } from '$protocol/models';
 import { RequestError } from '$lib/connectors/connector';
 import type { Dashboard } from '$lib/state/dashboard.svelte';
+import { FirstLoadRetry } from '$lib/state/first-load-retry';
 import { param } from '$lib/url-state';
 
 const DIRECTIONS = ['in', 'out'] as const;
@@ -25,27 +26,37 @@ export class EventsView {
 
 	constructor(private readonly dashboard: Dashboard) {}
 
-	/** Subscribes with the current filter; returns the unsubscribe for an effect's cleanup. */
+	/**
+	 * Subscribes with the current filter; returns the unsubscribe for an effect's cleanup. A
+	 * subscription refused for a reason that passes (the request budget spent, a busy host's late
+	 * answer) is asked for again, as a list's first page is: the log would stay empty otherwise.
+	 */
 	subscribe(filter: LogFilter): () => void {
 		const { api, log } = this.dashboard;
 		let active = true;
+		const retry = new FirstLoadRetry();
 		log.reset();
 		this.error = null;
 		this.answered = false;
-		api.query('log:subscribe', filter).then(
-			(granted) => {
-				if (!active) return;
-				this.granted = granted;
-				this.answered = true;
-			},
-			(err) => {
-				if (!active) return;
-				this.error = err instanceof RequestError ? err.message : 'Could not subscribe.';
-				this.answered = true;
-			}
-		);
+		const ask = () =>
+			api.query('log:subscribe', filter).then(
+				(granted) => {
+					if (!active) return;
+					this.granted = granted;
+					this.error = null;
+					this.answered = true;
+				},
+				(err) => {
+					if (!active) return;
+					this.error = err instanceof RequestError ? err.message : 'Could not subscribe.';
+					this.answered = true;
+					retry.schedule(err, () => active && void ask());
+				}
+			);
+		void ask();
 		return () => {
 			active = false;
+			retry.stop();
 			api.query('log:unsubscribe', {}).catch(() => {});
 		};
 	}
