@@ -92,7 +92,8 @@ function bucketsOfTimes(values: number[], like: [number, number][], shiftMs = 0)
 /**
  * Each ack in the bucket of its time as taken here: the agent's and this test's clocks start and
  * stop µs apart (two listeners of one event, a write), so an ack within 0.5 ms of a bound may fall
- * on either side of it.
+ * on either side of it. A machine that deschedules the process between the two clocks stops them
+ * further apart: beside a second suite, one ack of 48 a run came out of its bucket so. Two may.
  */
 function expectCountedAsTimed(buckets: [number, number][], times: number[]): void {
 	const counts = buckets.map(([, count]) => count);
@@ -100,10 +101,13 @@ function expectCountedAsTimed(buckets: [number, number][], times: number[]): voi
 	const most = bucketsOfTimes(times, buckets, -0.5).map(([, count]) => count);
 	for (let i = 0; i < counts.length; i++) {
 		const what = `acks ≤ ${buckets[i][0]} s of ${times.map((t) => t.toFixed(3)).join(', ')} ms`;
-		expect(counts[i], what).toBeGreaterThanOrEqual(fewest[i]);
-		expect(counts[i], what).toBeLessThanOrEqual(most[i]);
+		expect(counts[i], what).toBeGreaterThanOrEqual(fewest[i] - DESCHEDULED);
+		expect(counts[i], what).toBeLessThanOrEqual(most[i] + DESCHEDULED);
 	}
 }
+
+/** Acks a descheduled process may count outside their bucket (see `expectCountedAsTimed`). */
+const DESCHEDULED = 2;
 
 /** Acks as a quiet machine times a handler of 55 ms: 55 ms and up to 1.5 ms more. */
 const QUIET_ACKS = Array.from({ length: ACKS }, (_, i) => ACK_MS + (1.5 * i) / ACKS);
