@@ -16,10 +16,10 @@ export class FirstLoadRetry {
 
 	/**
 	 * Calls `again` later if `err` passes: after `retryAfter` when the agent said, else after a
-	 * wait that doubles each time, up to 10 s. Returns whether it will.
+	 * wait that doubles each time, up to 10 s. `stop()` is the one way to drop it.
 	 */
-	schedule(err: unknown, again: () => void): boolean {
-		if (!(err instanceof RequestError) || !PASSING.has(err.code)) return false;
+	schedule(err: unknown, again: () => void): void {
+		if (!(err instanceof RequestError) || !PASSING.has(err.code)) return;
 		const wait = err.retryAfter !== undefined ? err.retryAfter * 1000 : this.#waitMs;
 		this.#waitMs = Math.min(MAX_WAIT_MS, this.#waitMs * 2);
 		clearTimeout(this.#timer);
@@ -27,7 +27,6 @@ export class FirstLoadRetry {
 			this.#timer = undefined;
 			again();
 		}, wait);
-		return true;
 	}
 
 	/** Forgets a retry waiting and the waits so far: for a new filter, or a page that closes. */

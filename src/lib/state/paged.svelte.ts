@@ -142,10 +142,8 @@ export class PagedList<R> {
 			if (generation !== this.#generation) return;
 			this.error = err instanceof RequestError ? err.message : 'The query failed.';
 			if (!this.loaded)
-				this.#retry.schedule(err, () => {
-					if (generation === this.#generation && !this.loaded)
-						void this.#load(undefined, this.pageSize, false);
-				});
+				// `reload` and `dispose` stop it: no newer list can be under way when it runs.
+				this.#retry.schedule(err, () => void this.#load(undefined, this.pageSize, false));
 		} finally {
 			if (generation === this.#generation) this.loading = false;
 		}

@@ -74,8 +74,7 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 	 * limit and the move was dropped.
 	 */
 	#moving = false;
-	/** Counts `start`s (and `dispose`): a retry of an earlier filter's first watch is dropped. */
-	#generation = 0;
+	/** A new filter's first watch, asked again; `start` and `dispose` drop it. */
 	readonly #retry = new FirstLoadRetry();
 	readonly #unsubscribe: () => void;
 
@@ -99,7 +98,6 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 
 	/** Watches a filter and order from its first row: a new filter, or the same after a reconnect. */
 	start(query: SocketsFilter): Promise<void> {
-		this.#generation++;
 		this.#retry.stop();
 		this.#query = query;
 		// The previous filter's window is no longer this one's: its updates are not taken, even
@@ -121,7 +119,6 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 	}
 
 	dispose(): void {
-		this.#generation++;
 		this.#retry.stop();
 		clearTimeout(this.#timer);
 		clearTimeout(this.#fitTimer);
@@ -188,11 +185,9 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 				// No update will come for it: the window stays, and its next update checks again.
 				this.#pending = 0;
 				// A filter's first window has no earlier one to stay: it is asked for again.
-				const generation = this.#generation;
 				if (!this.loaded)
 					this.#retry.schedule(err, () => {
-						if (generation === this.#generation && !this.loaded && !this.#pending)
-							void this.#watchAt(after, first);
+						if (!this.loaded && !this.#pending) void this.#watchAt(after, first);
 					});
 			}
 		}
