@@ -90,6 +90,36 @@ export const DEFAULT_NAMESPACES: readonly string[] = [
 ];
 const NAMES = 'ada alan grace linus barbara ken radia dennis hedy guido'.split(' ');
 const ACK_TIMEOUT_MS = 5000;
+/**
+ * Bots whose first handshake may be under way at once. Thousands of bots opening together on a
+ * busy host made handshakes time out faster than they completed, each retry adding to the pile;
+ * queued, the bots arrive as fast as the server takes them.
+ */
+const HANDSHAKES_AT_ONCE = 100;
+
+/** Runs each `open` when fewer than `limit` opened ones have not yet called their `done`. */
+function handshakeQueue(limit: number) {
+	const waiting: (() => void)[] = [];
+	let open = 0;
+	const next = () => {
+		while (open < limit && waiting.length > 0) {
+			open++;
+			waiting.shift()!();
+		}
+	};
+	return (start: (done: () => void) => void) => {
+		waiting.push(() => {
+			let finished = false;
+			start(() => {
+				if (finished) return;
+				finished = true;
+				open--;
+				next();
+			});
+		});
+		next();
+	};
+}
 
 export function startBots(options: BotOptions): Bots {
 	const { count, kinds = DEFAULT_KINDS, namespaces = DEFAULT_NAMESPACES } = options;
@@ -100,13 +130,15 @@ export function startBots(options: BotOptions): Bots {
 		reported.add(message);
 		options.onError?.(message);
 	};
+	const queue = handshakeQueue(HANDSHAKES_AT_ONCE);
 	const bots = Array.from({ length: count }, (_, index) =>
 		startBot(
 			index,
 			kinds[index % kinds.length],
 			namespaces[index % namespaces.length],
 			options,
-			report
+			report,
+			queue
 		)
 	);
 	const failing = count > 0 ? startFailingClient(options) : undefined;
@@ -152,13 +184,16 @@ function startBot(
 	kind: BotKind,
 	namespace: string,
 	options: BotOptions,
-	report: (message: string) => void
+	report: (message: string) => void,
+	queue: ReturnType<typeof handshakeQueue>
 ) {
 	const { rate = 6, hopEvery = 20, reconnectEvery = 30, pollingEvery = 9 } = options;
 	const polling = pollingEvery > 0 && index % pollingEvery === pollingEvery - 1;
 	const socket = io(options.url.replace(/\/$/, '') + namespace, {
 		// One connection per bot, as real users have, rather than one shared by a process's sockets.
 		forceNew: true,
+		// Opened by the queue of first handshakes (startBots); reconnections are the client's own.
+		autoConnect: false,
 		transports: polling ? ['polling'] : ['polling', 'websocket'],
 		auth: {
 			name: `bot-${NAMES[index % NAMES.length]}-${index}`,
@@ -234,11 +269,26 @@ function startBot(
 		}, ms);
 		timers.add(timer);
 	});
+	let leaveQueue = () => {};
+	queue((done) => {
+		if (stopped) return done();
+		// A first attempt that failed frees its place too: the client retries on its own.
+		const settled = () => {
+			socket.off('connect', settled);
+			socket.off('connect_error', settled);
+			done();
+		};
+		leaveQueue = settled;
+		socket.on('connect', settled);
+		socket.on('connect_error', settled);
+		socket.connect();
+	});
 
 	return {
 		socket,
 		stop() {
 			stopped = true;
+			leaveQueue();
 			clearTimeout(comeback);
 			socket.disconnect();
 		}

@@ -42,9 +42,12 @@ describeBrowser('events page at scale', () => {
 		);
 		const started = Date.now();
 		// Reconnecting bots are briefly away: most of them is enough.
-		while (sockets() < BOTS * 0.95) {
+		for (let waits = 1; sockets() < BOTS * 0.95; waits++) {
 			if (bots.exitCode !== null) throw new Error(`the bots exited with code ${bots.exitCode}`);
 			await new Promise((resolve) => setTimeout(resolve, 500));
+			// Should the hook time out, how far the bots had come says why.
+			if (waits % 40 === 0)
+				console.log(`events at scale: ${sockets()} bots after ${Date.now() - started} ms`);
 		}
 		console.log(`events at scale: ${sockets()} bots connected in ${Date.now() - started} ms`);
 	}, 180_000);
