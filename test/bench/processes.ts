@@ -121,11 +121,13 @@ export async function startServer(
 				...(interval ? [`--cpu-prof-interval=${interval}`] : [])
 			]
 		: [];
+	// BENCH_NODE_FLAGS: more flags for the server's node, e.g. "--trace-deopt" (space-separated).
+	const extra = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 	const pin = node ? { execArgv: [] } : pinned(SERVER_CPU);
 	const args = node ? [arm, node.nodeId, node.redisUrl, node.adapter] : [arm];
 	const child = fork(here('./server.ts'), args, {
 		...pin,
-		execArgv: [...pin.execArgv, '--import', 'tsx', '--expose-gc', ...profile],
+		execArgv: [...pin.execArgv, '--import', 'tsx', '--expose-gc', ...profile, ...extra],
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 		env: { ...process.env, ...(shape && { BENCH_SHAPE: shape }) }
 	});

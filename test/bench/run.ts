@@ -21,6 +21,8 @@
  *                                 10,000 sockets (workloads.ts `largeRoom`)
  *   npm run bench -- --chat       only the chat, bare and Sockscope's two arms, 10 trials each
  *                                 (--reps N for another count), every trial a fresh server process
+ *   --warmup MS --window MS       load before a chat or churn window (1,000 ms) and the window's
+ *                                 length (3,000 ms; the realistic workload's is twice that)
  *
  * test/bench/ab.ts measures the agent's own cost without the process-to-process noise (see there).
  */
@@ -53,6 +55,9 @@ const { values: args } = parseArgs({
 		'soak-minutes': { type: 'string', default: '10' },
 		reps: { type: 'string' },
 		'chat-rate': { type: 'string' },
+		/** Milliseconds of load before a chat or churn window, and the window's length. */
+		warmup: { type: 'string' },
+		window: { type: 'string' },
 		'churn-rate': { type: 'string' }
 	}
 });
@@ -69,7 +74,9 @@ const scaleReps = Math.min(reps, 3);
 const settings: Settings = {
 	...DEFAULT_SETTINGS,
 	chatRate: Number(args['chat-rate'] ?? DEFAULT_SETTINGS.chatRate),
-	churnRate: Number(args['churn-rate'] ?? DEFAULT_SETTINGS.churnRate)
+	churnRate: Number(args['churn-rate'] ?? DEFAULT_SETTINGS.churnRate),
+	warmupMs: Number(args.warmup ?? DEFAULT_SETTINGS.warmupMs),
+	windowMs: Number(args.window ?? DEFAULT_SETTINGS.windowMs)
 };
 
 const ARMS: ArmSpec[] = [

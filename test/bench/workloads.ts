@@ -83,14 +83,23 @@ async function streamFigures(dashboard?: DashboardProcess): Promise<StreamFigure
 
 /** CPU used by the server and work done by the load over one window, as differences. */
 export async function measureWindow(server: ServerProcess, load: SteadyLoad, windowMs: number) {
+	// A full collection first, so that every window starts from the same state of the heap: whether
+	// a window happened to hold one of the process's rare major collections moved its CPU per
+	// message by more than the agent's whole cost.
+	await server.heapBytes();
 	const cpu0 = await server.cpu();
 	const n0 = load.count();
 	const t0 = performance.now();
+	const own0 = process.cpuUsage();
 	await sleep(windowMs);
 	const cpu1 = await server.cpu();
+	const own = process.cpuUsage(own0);
+	const seconds = (performance.now() - t0) / 1000;
 	return {
 		count: load.count() - n0,
-		seconds: (performance.now() - t0) / 1000,
+		seconds,
+		/** The load process's own share of a core: near 1, it cannot offer the load steadily. */
+		loadBusy: (own.user + own.system) / 1e6 / seconds,
 		micros: cpu1.micros - cpu0.micros,
 		user: cpu1.user - cpu0.user,
 		mainThread: (cpu1.mainThread ?? 0) - (cpu0.mainThread ?? 0),
@@ -127,6 +136,8 @@ export async function chat(arm: ArmSpec, s: Settings) {
 			deliveredPerSecond: w.count / w.seconds,
 			cpuMsPer1000: w.micros / w.count,
 			userCpuMsPer1000: w.user / w.count,
+			mainCpuMsPer1000: w.mainThread / w.count,
+			loadBusy: w.loadBusy,
 			...w.stream
 		};
 	});
@@ -323,6 +334,8 @@ export async function realistic(
 			const stream = await streamFigures(dashboard);
 			figures.deliveredPerSecond = w.count / w.seconds;
 			figures.cpuMsPer1000 = w.micros / w.count;
+			figures.mainCpuMsPer1000 = w.mainThread / w.count;
+			figures.loadBusy = w.loadBusy;
 			figures.recoveredPerSecond = (load.recovered() - recovered0) / w.seconds;
 			if (stream.dashboardBytesPerSecond !== undefined)
 				figures.overviewBytesPerSecond = stream.dashboardBytesPerSecond;
