@@ -76,6 +76,11 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 	#moving = false;
 	/** A new filter's first watch, asked again; `start` and `dispose` drop it. */
 	readonly #retry = new FirstLoadRetry();
+	/**
+	 * A fit refused for a passing reason, asked again: on a cluster whose sockets are quiet no
+	 * change may come for long, and the nodes would go on sending the rows pushed out of the window.
+	 */
+	readonly #fitRetry = new FirstLoadRetry();
 	readonly #unsubscribe: () => void;
 
 	constructor(
@@ -99,6 +104,7 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 	/** Watches a filter and order from its first row: a new filter, or the same after a reconnect. */
 	start(query: SocketsFilter): Promise<void> {
 		this.#retry.stop();
+		this.#fitRetry.stop();
 		this.#query = query;
 		// The previous filter's window is no longer this one's: its updates are not taken, even
 		// when this filter's first watch is refused and the agent goes on sending them.
@@ -120,6 +126,7 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 
 	dispose(): void {
 		this.#retry.stop();
+		this.#fitRetry.stop();
 		clearTimeout(this.#timer);
 		clearTimeout(this.#fitTimer);
 		this.#unsubscribe();
@@ -255,17 +262,23 @@ export class SocketWindow<R extends SlimRow = SocketRow> {
 		this.#fitTimer = setTimeout(() => {
 			this.#fitTimer = undefined;
 			if (this.#pending || !this.#offFit()) return;
+			const watch = this.#watch;
 			this.api
 				.query('sockets:watch', {
-					watch: this.#watch,
+					watch,
 					query: this.#query,
 					after: this.#after,
 					limit: this.#limit,
 					...this.#options()
 				})
-				.catch(() => {
-					// The window stays as it was; the next change tries again.
-				});
+				.then(
+					() => this.#fitRetry.stop(),
+					(err) =>
+						// The window stays as it was until then, or until the next change tries first.
+						this.#fitRetry.schedule(err, () => {
+							if (this.#watch === watch) this.#scheduleFit();
+						})
+				);
 		}, FIT_MS);
 	}
 

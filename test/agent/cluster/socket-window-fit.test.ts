@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import type { Snapshot } from '../../../server/protocol/models.js';
 import type { WindowUpdate } from '../../../server/protocol/windows.js';
-import type { Connector } from '../../../src/lib/connectors/connector.js';
+import { RequestError, type Connector } from '../../../src/lib/connectors/connector.js';
 import { SocketWindow, WindowFeed } from '../../../src/lib/state/socket-window.svelte.js';
 import { once } from '../../support/agent-fixture.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../../support/redis.js';
@@ -54,35 +54,45 @@ describeWithRedis("the Sockets page's window on a cluster of two nodes", () => {
 			held.set(u.nodeId, ids);
 			feed.push(u);
 		});
+		// The dashboard's requests as the native connector makes them: refusals and a late answer
+		// as `RequestError`s, which the window tells apart: a fit refused for a passing reason is
+		// asked again. Beside a second suite the nodes once went on holding 150 rows for more than
+		// 15 s, the fit refused or late.
 		const api = {
 			async query(event: string, input: unknown) {
-				const answer = (await dashboard.timeout(10_000).emitWithAck(event, input)) as {
+				let answer: {
 					data?: unknown;
-					error?: { message: string };
+					error?: { code: string; message: string; retryAfter?: number };
 				};
-				if (answer.error) throw new Error(answer.error.message);
+				try {
+					answer = await dashboard.timeout(10_000).emitWithAck(event, input);
+				} catch {
+					throw new RequestError('E_TIMEOUT', 'The server did not answer in time.');
+				}
+				if (answer.error)
+					throw new RequestError(answer.error.code, answer.error.message, answer.error.retryAfter);
 				return answer.data;
 			}
 		} as unknown as Connector;
 		window = new SocketWindow(api, feed);
 		await window.start({ sort: 'connectedAt', order: 'desc' });
 		window.visible(0, 10);
-		await expect.poll(() => window.total, { timeout: 10_000 }).toBe(140);
+		await expect.poll(() => window.total, { timeout: 60_000 }).toBe(140);
 		const shown = () => window.rows.map((r) => `${r.namespace}#${r.id}`).sort();
 		const limit = window.rows.length;
 		expect(limit).toBeLessThan(140);
 		// Both nodes have rows in the window, and hold only those: `limit` rows in all.
-		await expect.poll(heldIds, { timeout: 10_000 }).toEqual(shown());
+		await expect.poll(heldIds, { timeout: 60_000 }).toEqual(shown());
 		expect(held.get('node-1')?.size).toBeGreaterThan(0);
 		expect(held.get('node-2')?.size).toBeGreaterThan(0);
 
 		// Newer sockets sort first: they crowd into the window on both nodes, pushing older rows
 		// out of it. Fitted again, the nodes let those go and hold the window's rows once more.
 		for (const node of nodes) await join(node, 30);
-		await expect.poll(() => window.total, { timeout: 10_000 }).toBe(200);
-		await expect.poll(heldIds, { timeout: 15_000 }).toEqual(shown());
+		await expect.poll(() => window.total, { timeout: 60_000 }).toBe(200);
+		await expect.poll(heldIds, { timeout: 60_000 }).toEqual(shown());
 		expect(heldIds()).toHaveLength(limit);
 		const newest = clients.slice(140).map((c) => `/#${c.id}`);
 		for (const id of newest) expect(shown()).toContain(id);
-	}, 90_000);
+	}, 240_000);
 });
