@@ -5,6 +5,7 @@ import type { UserOptions } from '../../server/agent/options.js';
 import { KICK_EVENT } from '../../server/protocol/commands.js';
 import type { ConnectRefusal, SessionGrant } from '../../server/protocol/events.js';
 import type { Ack, Snapshot } from '../../server/protocol/models.js';
+import { RequestError, type Connector } from '../../src/lib/connectors/connector.js';
 import type { Fixture } from './agent-fixture.js';
 
 /** Cost 4: the lowest bcrypt allows, so tests do not spend their time hashing. */
@@ -123,3 +124,27 @@ export const RESERVED_EVENTS = [
 	'newListener',
 	'removeListener'
 ];
+
+/**
+ * The dashboard's state classes' requests over a test's dashboard socket, answered as the native
+ * connector answers them: a refusal, or no answer within 10 s, as a `RequestError` with its code
+ * (and `retryAfter`), which the classes tell apart. Only `query` is there.
+ */
+export function queriesOver(socket: ClientSocket): Connector {
+	return {
+		async query(event: string, input: unknown) {
+			let answer: {
+				data?: unknown;
+				error?: { code: string; message: string; retryAfter?: number };
+			};
+			try {
+				answer = await socket.timeout(10_000).emitWithAck(event, input);
+			} catch {
+				throw new RequestError('E_TIMEOUT', 'The server did not answer in time.');
+			}
+			if (answer.error)
+				throw new RequestError(answer.error.code, answer.error.message, answer.error.retryAfter);
+			return answer.data;
+		}
+	} as unknown as Connector;
+}

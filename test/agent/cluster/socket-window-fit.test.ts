@@ -8,9 +8,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import type { Snapshot } from '../../../server/protocol/models.js';
 import type { WindowUpdate } from '../../../server/protocol/windows.js';
-import { RequestError, type Connector } from '../../../src/lib/connectors/connector.js';
 import { SocketWindow, WindowFeed } from '../../../src/lib/state/socket-window.svelte.js';
 import { once } from '../../support/agent-fixture.js';
+import { queriesOver } from '../../support/dashboard-client.js';
 import { describeWithRedis, startRedis, type RedisServer } from '../../support/redis.js';
 import { connectClients, stopCluster } from './nodes.js';
 import { startNode, type Node } from './start-node.js';
@@ -58,22 +58,7 @@ describeWithRedis("the Sockets page's window on a cluster of two nodes", () => {
 		// as `RequestError`s, which the window tells apart: a fit refused for a passing reason is
 		// asked again. Beside a second suite the nodes once went on holding 150 rows for more than
 		// 15 s, the fit refused or late.
-		const api = {
-			async query(event: string, input: unknown) {
-				let answer: {
-					data?: unknown;
-					error?: { code: string; message: string; retryAfter?: number };
-				};
-				try {
-					answer = await dashboard.timeout(10_000).emitWithAck(event, input);
-				} catch {
-					throw new RequestError('E_TIMEOUT', 'The server did not answer in time.');
-				}
-				if (answer.error)
-					throw new RequestError(answer.error.code, answer.error.message, answer.error.retryAfter);
-				return answer.data;
-			}
-		} as unknown as Connector;
+		const api = queriesOver(dashboard);
 		window = new SocketWindow(api, feed);
 		await window.start({ sort: 'connectedAt', order: 'desc' });
 		window.visible(0, 10);

@@ -8,37 +8,30 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import type { WindowUpdate } from '../../../server/protocol/windows.js';
-import { RequestError, type Connector } from '../../../src/lib/connectors/connector.js';
+import type { RequestError, Connector } from '../../../src/lib/connectors/connector.js';
 import { SocketWindow, WindowFeed } from '../../../src/lib/state/socket-window.svelte.js';
 import { LogBuffer } from '../../../src/lib/state/live-feeds.svelte.js';
 import type { Dashboard } from '../../../src/lib/state/dashboard.svelte.js';
 import { EventsView } from '../../../src/routes/events/events.svelte.js';
 import { startFixture, type Fixture } from '../../support/agent-fixture.js';
+import { queriesOver } from '../../support/dashboard-client.js';
 
 let f: Fixture;
 let dashboard: ClientSocket;
+/** The dashboard's requests as the native connector makes them, refusals as `RequestError`s. */
+let api: Connector;
 const clients: ClientSocket[] = [];
 
 beforeAll(async () => {
 	// One request a second, a burst of three: easy to spend, back within seconds.
 	f = await startFixture({ limits: { requestsPerSecond: 1, burst: 3 } });
-	for (const name of ['alice', 'bob', 'carol']) clients.push(await f.client('/', { auth: { name } }));
+	for (const name of ['alice', 'bob', 'carol'])
+		clients.push(await f.client('/', { auth: { name } }));
 	({ socket: dashboard } = await f.dashboard());
+	api = queriesOver(dashboard);
 });
 
 afterAll(() => f.close());
-
-/** The dashboard's requests as the native connector makes them, refusals as `RequestError`s. */
-const api = {
-	async query(event: string, input: unknown) {
-		const answer = (await dashboard.timeout(10_000).emitWithAck(event, input)) as {
-			data?: unknown;
-			error?: { code: string; message: string; retryAfter?: number };
-		};
-		if (answer.error) throw new RequestError(answer.error.code, answer.error.message, answer.error.retryAfter);
-		return answer.data;
-	}
-} as unknown as Connector;
 
 /** Spends the dashboard's request budget: the next request is refused, with when to come back. */
 async function spendBudget(): Promise<RequestError> {
