@@ -1,11 +1,14 @@
 /**
  * What a server costs a second with its sockets connected and nothing happening:
  *
- *   npx tsx test/bench/idle-cost.ts [sockets=5000] [namespaces=1000] [seconds=20]
+ *   npx tsx test/bench/idle-cost.ts [sockets=5000] [namespaces=1000] [seconds=20] [rate=0]
+ *     [drops=0] [ackShare=0]
  *
  * The realistic shape (connection state recovery on, a namespace per workspace, rooms of 10),
  * bare and with the agent, interleaved, each a fresh server process: its CPU a second, the main
- * thread's apart. A cost the agent pays once a second, whatever the traffic, shows here alone.
+ * thread's apart. A cost the agent pays once a second, whatever the traffic, shows here alone;
+ * `rate` messages a second (`ackShare` of them acknowledged) and `drops` recovered sessions a
+ * second add one part of the realistic traffic at a time.
  */
 import { startServer } from './processes.js';
 import { sleep, startRealistic } from './load.js';

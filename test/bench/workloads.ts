@@ -83,9 +83,9 @@ async function streamFigures(dashboard?: DashboardProcess): Promise<StreamFigure
 
 /** CPU used by the server and work done by the load over one window, as differences. */
 export async function measureWindow(server: ServerProcess, load: SteadyLoad, windowMs: number) {
-	// A full collection first, so that every window starts from the same state of the heap: whether
-	// a window happened to hold one of the process's rare major collections moved its CPU per
-	// message by more than the agent's whole cost.
+	// A full collection first, so that every window starts from the same state of the heap, not
+	// wherever the process's collections happened to be (with it, longer windows and warm-up, the
+	// bare chat trials' worst came from 1.32x to 1.10x their median; the part of each is not known).
 	await server.heapBytes();
 	const cpu0 = await server.cpu();
 	const n0 = load.count();
