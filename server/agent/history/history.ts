@@ -186,7 +186,12 @@ export class HistoryStore {
 		const top: [string, number][] = [];
 		for (const [name, r] of rows.at(-1)?.ns ?? []) {
 			if (name !== OTHER_NAMESPACES && visible(name))
-				keepFirst<[string, number]>(top, [name, r.values[0]], (a, b) => b[1] - a[1], TOP_NAMESPACES);
+				keepFirst<[string, number]>(
+					top,
+					[name, r.values[0]],
+					(a, b) => b[1] - a[1],
+					TOP_NAMESPACES
+				);
 		}
 		const named = new Set(top.map(([name]) => name));
 		const namespaces: Record<string, NamespaceSeries> = {};
@@ -242,7 +247,8 @@ function pushRow(series: NamespaceSeries, r: NamespaceRow | undefined, i: number
 	for (const reason of Object.keys(r?.reasons ?? {})) {
 		series.reasons[reason] ??= new Array(i).fill(0);
 	}
-	for (const [reason, values] of Object.entries(series.reasons)) values.push(r?.reasons[reason] ?? 0);
+	for (const [reason, values] of Object.entries(series.reasons))
+		values.push(r?.reasons[reason] ?? 0);
 }
 
 /** A series that is 0 throughout goes empty: idle namespaces are most of a multi-tenant app's. */
@@ -263,9 +269,11 @@ function bySockets(a: NamespaceSample, b: NamespaceSample): number {
 }
 
 function rowOf(n: NamespaceSample): NamespaceRow {
+	const values = new Array<number>(NS_FIELDS.length);
+	for (let j = 0; j < NS_FIELDS.length; j++) values[j] = n[NS_FIELDS[j]];
 	return {
-		values: NS_FIELDS.map((f) => n[f]),
-		reasons: { ...n.reasons },
+		values,
+		reasons: n.disconnects === 0 ? {} : { ...n.reasons },
 		websocket: n.transports.websocket,
 		polling: n.transports.polling
 	};
@@ -289,10 +297,16 @@ function emptySeries(): NamespaceSeries {
 	return series;
 }
 
+/**
+ * Adds a namespace into the row of the rest: every second for all but 32 of possibly thousands, so
+ * no closure and no copy of its reasons, which come only with disconnects.
+ */
 function accumulate(row: NamespaceRow, n: NamespaceSample): void {
-	NS_FIELDS.forEach((f, j) => (row.values[j] += n[f]));
+	const values = row.values;
+	for (let j = 0; j < NS_FIELDS.length; j++) values[j] += n[NS_FIELDS[j]];
 	row.websocket += n.transports.websocket;
 	row.polling += n.transports.polling;
+	if (n.disconnects === 0) return;
 	for (const [reason, count] of Object.entries(n.reasons))
 		row.reasons[reason] = (row.reasons[reason] ?? 0) + count;
 }

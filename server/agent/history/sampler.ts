@@ -16,17 +16,25 @@ import type {
 	NamespaceSample,
 	Principal,
 	RoomSize,
-	Sample
+	Sample,
+	TransportCounts
 } from '../../protocol/models.js';
 import { emptyNamespaceSample } from '../../protocol/samples.js';
 import { keepFirst, keepTop, truncateName, type Scored } from '../../protocol/top-n.js';
-import { COUNT_FIGURES, OTHER_NAMESPACES, TRANSPORTS } from '../../protocol/vocabulary.js';
+import { OTHER_NAMESPACES, TRANSPORTS } from '../../protocol/vocabulary.js';
 import type { EventCounter, NamespaceStats, NodeModel } from '../observe/model.js';
 import { rankAcks } from '../observe/collectors/acks.js';
 import type { HealthProbe } from '../observe/process-health.js';
 import { canSee } from '../base/scope.js';
 
-const TOTALS = COUNT_FIGURES;
+/**
+ * What most namespaces' samples hold most seconds, shared rather than made for each of thousands
+ * of namespaces a second: no disconnect reasons, no top events, no acknowledgements. Frozen, so
+ * that nothing can write into one by mistake; a sample with any gets its own.
+ */
+const NO_REASONS: Record<string, number> = Object.freeze({}) as Record<string, number>;
+const NO_EVENTS = Object.freeze([]) as unknown as TopEventFigures[];
+const NO_ACKS = Object.freeze([]) as unknown as AckFigures[];
 
 /**
  * A namespace's cumulative figures as the previous sample read them, overwritten in place by the
@@ -47,6 +55,8 @@ class Marks {
 	joins = 0;
 	leaves = 0;
 	readonly reasons = new Map<string, number>();
+	/** The transport counts of the last sample: the next one shares them while they hold. */
+	transports: TransportCounts | null = null;
 	/** The last sample's top rooms, and what their sizes depended on when they were read. */
 	topRooms: RoomSize[] = [];
 	roomCount = -1;
@@ -105,12 +115,14 @@ export class Sampler {
 			name: stats.name,
 			sockets: stats.nsp.sockets.size,
 			rooms: stats.publicRooms.size,
-			transports: { ...stats.transports },
+			transports: sameTransports(stats.transports, m.transports)
+				? m.transports!
+				: (m.transports = { ...stats.transports }),
 			connects: stats.connects - m.connects,
 			refused: stats.refused - m.refused,
 			disconnects: stats.disconnects - m.disconnects,
 			recovered: stats.recovered - m.recovered,
-			reasons: stats.disconnects === m.disconnects ? {} : reasonsSince(stats, m.reasons),
+			reasons: stats.disconnects === m.disconnects ? NO_REASONS : reasonsSince(stats, m.reasons),
 			eventsIn: stats.eventsIn - m.eventsIn,
 			eventsOut: stats.eventsOut - m.eventsOut,
 			bytesIn: stats.bytesIn - m.bytesIn,
@@ -119,9 +131,9 @@ export class Sampler {
 			broadcastRecipients: stats.broadcastRecipients - m.broadcastRecipients,
 			joins: stats.joins - m.joins,
 			leaves: stats.leaves - m.leaves,
-			topEvents: [],
+			topEvents: NO_EVENTS,
 			topRooms: roomsUnchanged(stats, m) ? m.topRooms : (m.topRooms = topRooms(stats)),
-			acks: []
+			acks: NO_ACKS
 		};
 		m.roomCount = sample.rooms;
 		m.adapterRooms = stats.nsp.adapter.rooms;
@@ -143,9 +155,53 @@ export class Sampler {
 	}
 }
 
+function sameTransports(now: TransportCounts, last: TransportCounts | null): boolean {
+	if (last === null) return false;
+	for (const k of TRANSPORTS) if (now[k] !== last[k]) return false;
+	return true;
+}
+
 function isQuiet(n: NamespaceSample): boolean {
-	for (const key of TOTALS) if (n[key] !== 0) return false;
-	return n.topEvents.length === 0 && (n.acks?.length ?? 0) === 0;
+	return !hasCounts(n) && n.topEvents.length === 0 && (n.acks?.length ?? 0) === 0;
+}
+
+/**
+ * Whether any count of the interval (`COUNT_FIGURES`) is not 0. This and `addCounts` are written
+ * out rather than looped over the names: they run for every namespace each second, and a lookup
+ * by a name from a list is a slow keyed one each time (sample-counts.test.ts checks both cover
+ * every count).
+ */
+export function hasCounts(n: NamespaceSample): boolean {
+	return (
+		n.connects !== 0 ||
+		n.refused !== 0 ||
+		n.disconnects !== 0 ||
+		n.recovered !== 0 ||
+		n.eventsIn !== 0 ||
+		n.eventsOut !== 0 ||
+		n.bytesIn !== 0 ||
+		n.bytesOut !== 0 ||
+		n.broadcasts !== 0 ||
+		n.broadcastRecipients !== 0 ||
+		n.joins !== 0 ||
+		n.leaves !== 0
+	);
+}
+
+/** Adds `n`'s counts of the interval (`COUNT_FIGURES`) into `into` (see `hasCounts`). */
+export function addCounts(into: NamespaceSample, n: NamespaceSample): void {
+	into.connects += n.connects;
+	into.refused += n.refused;
+	into.disconnects += n.disconnects;
+	into.recovered += n.recovered;
+	into.eventsIn += n.eventsIn;
+	into.eventsOut += n.eventsOut;
+	into.bytesIn += n.bytesIn;
+	into.bytesOut += n.bytesOut;
+	into.broadcasts += n.broadcasts;
+	into.broadcastRecipients += n.broadcastRecipients;
+	into.joins += n.joins;
+	into.leaves += n.leaves;
 }
 
 /**
@@ -314,8 +370,11 @@ function fold(
 		folded.namespaces!++;
 		folded.sockets += n.sockets;
 		folded.rooms += n.rooms;
-		for (const key of TOTALS) folded[key] += n[key];
-		for (const k of TRANSPORTS) folded.transports[k] += n.transports[k];
+		addCounts(folded, n);
+		const t = n.transports;
+		folded.transports.websocket += t.websocket;
+		folded.transports.polling += t.polling;
+		folded.transports.webtransport += t.webtransport;
 		// Reasons come with disconnects: most namespaces of a second have none to read.
 		if (n.disconnects === 0) continue;
 		for (const [r, c] of Object.entries(n.reasons))
