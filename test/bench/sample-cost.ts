@@ -17,6 +17,8 @@ import { NodeModel, NamespaceStats } from '../../server/agent/observe/model.js';
 import { createHealthProbe } from '../../server/agent/observe/process-health.js';
 import { Sampler, viewFor } from '../../server/agent/history/sampler.js';
 import { HistoryStore } from '../../server/agent/history/history.js';
+import { sideOf } from '../../server/agent/observe/collectors/acks.js';
+import { DEFAULT_ACK_BUCKETS } from '../../server/agent/options.js';
 
 const { values: args } = parseArgs({
 	options: {
@@ -44,8 +46,13 @@ for (let i = 0; i < count; i++) {
 const sampler = new Sampler(model, createHealthProbe(), 'bench', { count: 0 });
 const history = new HistoryStore('bench', 1000);
 const admin = { name: 'admin', role: 'admin' } as const;
+const ackBounds = new Float64Array(DEFAULT_ACK_BUCKETS);
 
-/** A second of traffic: two messages in each busy namespace, one acknowledged, broadcast to its room. */
+/**
+ * A second of traffic: two messages in each busy namespace, broadcast to its room, one of them
+ * acknowledged by the server and one acknowledgement asked of a client (the realistic bench's
+ * acknowledgements on half the messages, both ways).
+ */
 function traffic(tick: number): void {
 	let i = 0;
 	for (const stats of model.namespaces.values()) {
@@ -60,6 +67,8 @@ function traffic(tick: number): void {
 		stats.broadcasts += 2;
 		stats.broadcastRecipients += 8;
 		stats.roomTraffic.get('room-0').broadcasts += 2;
+		sideOf(msg, 'in', ackBounds).observe(1 + (tick % 7));
+		sideOf(msg, 'out', ackBounds).observe(20 + (tick % 11));
 		if (tick % 200 === 0) stats.countDisconnect('transport close');
 	}
 }
