@@ -222,10 +222,10 @@ function stillQuiet(stats: NamespaceStats, m: Marks, quiet: NamespaceSample): bo
 		!roomsUnchanged(stats, m) ||
 		stats.nsp.sockets.size !== quiet.sockets ||
 		// A cluster's shares of rooms are added to each sample afresh (addSharedRooms).
-		quiet.sharedRooms !== undefined
+		quiet.sharedRooms !== undefined ||
+		!sameTransports(stats.transports, quiet.transports)
 	)
 		return false;
-	for (const k of TRANSPORTS) if (stats.transports[k] !== quiet.transports[k]) return false;
 	for (const c of stats.events.values()) if (moved(c)) return false;
 	return !moved(stats.names.other);
 }
