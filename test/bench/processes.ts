@@ -48,6 +48,8 @@ export interface CpuReading {
 
 export interface ServerProcess {
 	port: number;
+	/** The server's process id (`taskset` pins it by running node in its own place). */
+	pid: number;
 	cpu(): Promise<CpuReading>;
 	heapBytes(): Promise<number>;
 	/** Starts timing the server's event loop; `longestBlock` says the longest it was blocked since, in ms. */
@@ -140,6 +142,7 @@ export async function startServer(
 	);
 	return {
 		port,
+		pid: child.pid!,
 		cpu: () => ask<CpuReading>(child, { type: 'cpu' } satisfies Request, 'cpu'),
 		heapBytes: async () =>
 			(await ask<{ bytes: number }>(child, { type: 'heap' } satisfies Request, 'heap')).bytes,

@@ -41,15 +41,6 @@ export class RoomCounter {
 export class RoomTraffic {
 	readonly map = new Map<string, RoomCounter>();
 	readonly other = new RoomCounter(OTHER_EVENTS);
-	/** The deliveries of the broadcast being counted, read by `countRoom` without a closure. */
-	private deliveries = 0;
-	private readonly countRoom = (room: string): void => {
-		if (this.isSocket(room)) return;
-		const c = this.get(room);
-		c.broadcasts++;
-		c.deliveries += this.deliveries;
-	};
-
 	constructor(
 		private readonly rules: Pick<EventNameRules, 'max' | 'budget'>,
 		/** Private rooms (a socket's own id) are not rooms to count: `io.to(id)` is a message. */
@@ -62,8 +53,17 @@ export class RoomTraffic {
 	 */
 	broadcast(rooms: ReadonlySet<string> | undefined, deliveries: number): void {
 		if (rooms === undefined || rooms.size === 0) return;
-		this.deliveries = deliveries;
-		rooms.forEach(this.countRoom);
+		// `for…of`, not `forEach`: the loop and its body are compiled together, where `forEach` calls
+		// a function per room.
+		for (const room of rooms) {
+			// A room already counted is a public one: a socket's own room never enters the table.
+			const c =
+				this.map.get(room) ??
+				(this.isSocket(room) ? undefined : this.add(truncateName(room, MAX_EVENT_NAME)));
+			if (c === undefined) continue;
+			c.broadcasts++;
+			c.deliveries += deliveries;
+		}
 	}
 
 	get(room: string): RoomCounter {
