@@ -2,6 +2,7 @@
  * The per-node model: cumulative counters per namespace and per event name, and a small record per
  * socket and per engine connection. Hooks only bump these; the sampler reads them once a second.
  */
+import { performance } from 'node:perf_hooks';
 import type { Namespace, Socket } from 'socket.io';
 import type { Transport, TransportCounts } from '../../protocol/models.js';
 import { emptyTransportCounts } from '../../protocol/samples.js';
@@ -115,18 +116,43 @@ export class NamespaceStats {
 	}
 }
 
+const PING_CLOCK_WRAP = 2 ** 30;
+
+/** Now, in microseconds modulo 2^30: a small integer, for `ConnState.pingAt`. */
+export function pingClock(): number {
+	return Math.round(performance.now() * 1000) % PING_CLOCK_WRAP;
+}
+
+/** Milliseconds since `pingClock()` read `then`, for spans shorter than the clock's wrap. */
+export function msSincePing(then: number): number {
+	return (((pingClock() - then) % PING_CLOCK_WRAP) + PING_CLOCK_WRAP) % PING_CLOCK_WRAP / 1000;
+}
+
 /** The agent's record of one engine.io connection (shared by that client's namespaces). */
 export class ConnState {
 	/** The watched sockets of this connection, linked through `SocketState.next`: usually one. */
 	first: SocketState | null = null;
-	/** When the last ping was written, from `performance.now()`; 0 once answered. */
-	pingAt = 0;
-	/** Last heartbeat round-trip in milliseconds; -1 before the first pong. */
-	rtt = -1;
+	/**
+	 * When the last ping was written, in microseconds on a clock that wraps every 2^30 µs (about 18
+	 * minutes; `pingClock()`); -1 once answered. Both figures are kept as small integers: V8 stores
+	 * a number field that ever held a fraction as a separate 16-byte box, two per connection.
+	 */
+	pingAt = -1;
+	/** Last heartbeat round-trip in hundredths of a millisecond, as shown; -1 before the first pong. */
+	private rttHundredths = -1;
 	/** The transport before the upgrade, if there was one. */
 	upgradedFrom: Transport | null = null;
 
 	constructor(public transport: Transport) {}
+
+	/** Last heartbeat round-trip in milliseconds, to a hundredth; -1 before the first pong. */
+	get rtt(): number {
+		return this.rttHundredths < 0 ? -1 : this.rttHundredths / 100;
+	}
+
+	set rtt(ms: number) {
+		this.rttHundredths = ms < 0 ? -1 : Math.round(ms * 100);
+	}
 
 	/** Transports in the order used, e.g. `['polling', 'websocket']`. */
 	get transports(): Transport[] {

@@ -6,9 +6,8 @@
  * packet reaches the connection's `packet` event before socket.io decodes it, and every outgoing
  * one reaches the server's `flush` event as the transport takes it. Nothing here hooks a socket.
  */
-import { performance } from 'node:perf_hooks';
 import type { Faults } from '../../base/faults.js';
-import { ConnState, type EventCounter, type NamespaceStats, type NodeModel, type SocketState } from '../model.js';
+import { ConnState, msSincePing, pingClock, type EventCounter, type NamespaceStats, type NodeModel, type SocketState } from '../model.js';
 import type { Transport } from '../../../protocol/models.js';
 import type { AckTracker } from './acks.js';
 import type { BinaryPacketReader } from './msgpack-acks.js';
@@ -171,14 +170,14 @@ export function createEngineCollector({
 			if (this.transport.name !== conn.transport) noteUpgrade(conn, this.transport.name as Transport);
 			if (packet.type === 'message') {
 				countMessage(this, conn, packet.data, 'in');
-			} else if (packet.type === 'pong' && conn.pingAt > 0) {
-				const rtt = performance.now() - conn.pingAt;
-				conn.pingAt = 0;
-				if (conn.first !== null) {
-					if (conn.rtt >= 0) model.rtt.remove(conn.rtt);
-					model.rtt.add(rtt);
-				}
+			} else if (packet.type === 'pong' && conn.pingAt >= 0) {
+				const rtt = msSincePing(conn.pingAt);
+				conn.pingAt = -1;
+				const watched = conn.first !== null;
+				if (watched && conn.rtt >= 0) model.rtt.remove(conn.rtt);
 				conn.rtt = rtt;
+				// The value kept (to a hundredth), so that the one removed later is the one added.
+				if (watched) model.rtt.add(conn.rtt);
 				model.rttReadings++;
 				onRtt(rtt);
 			}
@@ -198,7 +197,7 @@ export function createEngineCollector({
 				const packet = packets[i];
 				if (packet.type === 'message')
 					countMessage(engine, conn, packet.data, 'out', packet.options?.preEncoded === true);
-				else if (packet.type === 'ping') conn.pingAt = performance.now();
+				else if (packet.type === 'ping') conn.pingAt = pingClock();
 			}
 		} catch (err) {
 			faults.record('engine flush', err);
