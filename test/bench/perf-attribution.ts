@@ -16,7 +16,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import {
 	copyFileSync,
-	existsSync,
 	mkdtempSync,
 	readdirSync,
 	readFileSync,
@@ -177,7 +176,7 @@ async function main() {
 			`${diff >= 0 ? '+' : ''}${diff.toFixed(3)} ${bare.toFixed(3).padStart(7)} ${agent.toFixed(3).padStart(7)}  ${symbol.slice(0, 140)}`
 		);
 	}
-	if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+	rmSync(dir, { recursive: true, force: true });
 	process.exit(0);
 }
 

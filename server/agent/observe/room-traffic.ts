@@ -56,11 +56,8 @@ export class RoomTraffic {
 		// `for…of`, not `forEach`: the loop and its body are compiled together, where `forEach` calls
 		// a function per room.
 		for (const room of rooms) {
-			// A room already counted is a public one: a socket's own room never enters the table.
-			const c =
-				this.map.get(room) ??
-				(this.isSocket(room) ? undefined : this.add(truncateName(room, MAX_EVENT_NAME)));
-			if (c === undefined) continue;
+			if (this.isSocket(room)) continue;
+			const c = this.get(room);
 			c.broadcasts++;
 			c.deliveries += deliveries;
 		}
