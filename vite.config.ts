@@ -5,7 +5,7 @@ export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
 		include: ['test/**/*.test.ts'],
-		// Latency comparisons run alone afterwards (vitest.isolated.config.ts).
+		// Latency comparisons and the busiest browser test run alone, before these (vitest.isolated.config.ts).
 		exclude: [...configDefaults.exclude, 'test/**/*.isolated.test.ts'],
 		environment: 'node',
 		testTimeout: 30_000,

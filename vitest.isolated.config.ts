@@ -1,9 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Tests that compare the host's own latency with and without an attack (a query flood, a login
- * flood) in one run. They run after the rest, one file at a time, so that no other test file's
- * load lands in one half of the comparison and not the other.
+ * Tests that need the machine to themselves, run one file at a time:
+ * - those that compare the host's own latency with and without an attack (a query flood, a login
+ *   flood) in one run, so that no other test file's load lands in one half of the comparison and
+ *   not the other;
+ * - the Events page over 2,000 bots, whose host, its clients and the browser take both cores: beside
+ *   another file it once took 118 s of its 120 (12 s alone).
+ * `npm test` runs them before the rest, so that the main suite's summary of failures is the last
+ * thing a CI log shows.
  */
 export default defineConfig({
 	test: {

@@ -4,6 +4,7 @@
  * (namespace, direction, event) the server received, sent or broadcast in that second, with how
  * many times it happened, and nothing more: never a row per recipient of a broadcast. What the
  * server did is taken by the test's own hooks on socket.io (traffic-tap.ts), not from the agent.
+ * It runs alone (vitest.isolated.config.ts): beside another file, its host starves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
