@@ -94,15 +94,7 @@ export class AckTracker {
 			const side = sideOf(counter, asked, this.bounds);
 			side.observe(ms);
 			this.listener?.(s.stats, counter, asked, side, ms);
-			const totals = slots.owner!;
-			const micros = Math.round(ms * 1000);
-			if (asked === 'in') {
-				totals.inCount++;
-				totals.inMicros += micros;
-			} else {
-				totals.outCount++;
-				totals.outMicros += micros;
-			}
+			slots.owner!.answered(asked, ms);
 			free(slots, slot);
 			if (slots.size === 0) this.giveBack(slots);
 			return;
@@ -221,14 +213,9 @@ export function socketAcks(
 ): { in: SocketAckFigures; out: SocketAckFigures; pending: number } | undefined {
 	const totals = s.acks;
 	if (totals === null) return undefined;
-	const figures = (count: number, timeouts: number, micros: number): SocketAckFigures => ({
-		count,
-		timeouts,
-		meanMs: count ? Math.round(micros / count / 10) / 100 : null
-	});
 	return {
-		in: figures(totals.inCount, totals.inTimeouts, totals.inMicros),
-		out: figures(totals.outCount, totals.outTimeouts, totals.outMicros),
+		in: { count: totals.inCount, timeouts: totals.inTimeouts, meanMs: totals.meanMs('in') },
+		out: { count: totals.outCount, timeouts: totals.outTimeouts, meanMs: totals.meanMs('out') },
 		pending: totals.slots?.size ?? 0
 	};
 }
