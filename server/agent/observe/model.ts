@@ -125,7 +125,8 @@ export function pingClock(): number {
 
 /** Milliseconds since `pingClock()` read `then`, for spans shorter than the clock's wrap. */
 export function msSincePing(then: number): number {
-	return (((pingClock() - then) % PING_CLOCK_WRAP) + PING_CLOCK_WRAP) % PING_CLOCK_WRAP / 1000;
+	// Both readings are in [0, 2^30): their difference is above -2^30, one wrap puts it in range.
+	return ((pingClock() - then + PING_CLOCK_WRAP) % PING_CLOCK_WRAP) / 1000;
 }
 
 /** The agent's record of one engine.io connection (shared by that client's namespaces). */
