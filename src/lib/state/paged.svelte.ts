@@ -26,6 +26,10 @@ export class PagedList<R> {
 	#cursor: string | null = null;
 	#generation = 0;
 	#lastRefresh = 0;
+	/** The load of rows under way (first page, next page or refresh), to wait on; null when none. */
+	#underWay: Promise<void> | null = null;
+	/** A next page is asked for (waiting for a refresh to end, or loading). */
+	#appending = false;
 	readonly #retry = new FirstLoadRetry();
 
 	constructor(
@@ -49,11 +53,26 @@ export class PagedList<R> {
 		return this.#load(undefined, this.pageSize, false);
 	}
 
-	/** Loads the next page, unless one is loading or there is none; true when it loaded one. */
+	/**
+	 * Loads the next page, unless one is already asked for or there is none; true when it loaded
+	 * one. Asked while a refresh is under way (a sample came as the user pressed "Load more"), it
+	 * loads once the refresh is in: the user's request is not dropped without a word.
+	 */
 	async more(): Promise<boolean> {
-		if (this.loading || this.complete || !this.loaded) return false;
-		await this.#load(this.#cursor ?? undefined, this.pageSize, true);
-		return this.error === null;
+		if (this.#appending) return false;
+		this.#appending = true;
+		try {
+			const generation = this.#generation;
+			while (this.#underWay !== null) {
+				await this.#underWay;
+				if (generation !== this.#generation) return false;
+			}
+			if (this.complete || !this.loaded) return false;
+			await this.#load(this.#cursor ?? undefined, this.pageSize, true);
+			return this.error === null;
+		} finally {
+			this.#appending = false;
+		}
 	}
 
 	/**
@@ -91,7 +110,11 @@ export class PagedList<R> {
 		return this.#loadFirst(limit, key);
 	}
 
-	async #loadFirst(limit: number, key: (row: R) => string): Promise<void> {
+	#loadFirst(limit: number, key: (row: R) => string): Promise<void> {
+		return this.#track(this.#readFirst(limit, key));
+	}
+
+	async #readFirst(limit: number, key: (row: R) => string): Promise<void> {
 		const generation = this.#generation;
 		this.loading = true;
 		try {
@@ -126,7 +149,20 @@ export class PagedList<R> {
 		}
 	}
 
-	async #load(cursor: string | undefined, limit: number, append: boolean): Promise<void> {
+	#load(cursor: string | undefined, limit: number, append: boolean): Promise<void> {
+		return this.#track(this.#read(cursor, limit, append));
+	}
+
+	/** Keeps `load` as the one under way until it settles. */
+	#track(load: Promise<void>): Promise<void> {
+		const tracked: Promise<void> = load.finally(() => {
+			if (this.#underWay === tracked) this.#underWay = null;
+		});
+		this.#underWay = tracked;
+		return tracked;
+	}
+
+	async #read(cursor: string | undefined, limit: number, append: boolean): Promise<void> {
 		const generation = this.#generation;
 		this.loading = true;
 		try {

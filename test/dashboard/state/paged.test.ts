@@ -70,4 +70,45 @@ describe('PagedList', () => {
 		expect(refused.error).toBe('Not yours.');
 		expect(limited.calls.count).toBe(1);
 	});
+
+	it('loads the next page asked for while a refresh is under way once the refresh is in, once', async () => {
+		// Rows 0..249 in pages: each answer is held until the test lets it through.
+		const asked: { cursor: string | undefined; limit: number; answer: () => void }[] = [];
+		const fetch = (cursor: string | undefined, limit: number) =>
+			new Promise<Page<number>>((resolve) => {
+				const from = cursor === undefined ? 0 : Number(cursor);
+				const to = Math.min(250, from + limit);
+				const rows = Array.from({ length: to - from }, (_, i) => from + i);
+				const answer = () =>
+					resolve({ rows, total: 250, nextCursor: to < 250 ? String(to) : null, missingNodes: [] });
+				asked.push({ cursor, limit, answer });
+			});
+		const list = new PagedList(fetch, 100);
+		const first = list.reload();
+		asked[0].answer();
+		await first;
+		expect(list.rows.length).toBe(100);
+
+		// A sample starts a refresh; "Load more" is pressed before its answer, twice.
+		await vi.advanceTimersByTimeAsync(1000);
+		const refreshed = list.refresh(0, 1000);
+		expect(list.loading).toBe(true);
+		const more = list.more();
+		const again = list.more();
+		expect(asked.length).toBe(2);
+		asked[1].answer();
+		await refreshed;
+		await vi.advanceTimersByTimeAsync(0);
+		// The next page is asked for once the refresh is in, from where it ended.
+		expect(asked.map(({ cursor, limit }) => [cursor, limit])).toEqual([
+			[undefined, 100],
+			[undefined, 100],
+			['100', 100]
+		]);
+		asked[2].answer();
+		expect(await more).toBe(true);
+		expect(await again).toBe(false);
+		expect(list.rows).toEqual(Array.from({ length: 200 }, (_, i) => i));
+		expect(list.loading).toBe(false);
+	});
 });
