@@ -7,8 +7,8 @@ import { defineConfig } from 'vitest/config';
  *   not the other;
  * - the Events page over 2,000 bots, whose host, its clients and the browser take both cores: beside
  *   another file it once took 118 s of its 120 (12 s alone).
- * `npm test` runs them before the rest, so that the main suite's summary of failures is the last
- * thing a CI log shows.
+ * `npm test` runs them before the rest (scripts/test-suites.mjs), and prints their failures again
+ * after the main suite's summary, so that a CI log's tail shows what failed in either.
  */
 export default defineConfig({
 	test: {
