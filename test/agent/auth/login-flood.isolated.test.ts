@@ -16,10 +16,13 @@ let fx: Fixture;
 let crowd: Crowd;
 
 beforeAll(async () => {
-	// The cost a real deployment uses (the helpers' users have the cheapest, 4).
+	// One above the cost `hash-password` gives (the helpers' users have the cheapest, 4): a compare
+	// takes 140 ms here, so one on the host's loop blocks it for 100 ms or more (bcryptjs' async
+	// compare runs in slices of up to 100 ms), well apart from the 20-45 ms in which the host
+	// takes 200 logins arriving at once, whatever checks them.
 	const admin = {
 		name: 'admin',
-		passwordHash: bcrypt.hashSync('admin-pw', 10),
+		passwordHash: bcrypt.hashSync('admin-pw', 11),
 		role: 'admin' as const
 	};
 	fx = await startFixture(
@@ -45,7 +48,7 @@ afterAll(async () => {
 const PARALLEL = 200;
 
 describe('password logins', () => {
-	it(`${PARALLEL} wrong ones at once block the host's loop no longer than 50 ms or twice what the same host shows without them; the admin still logs in`, async () => {
+	it(`${PARALLEL} wrong ones at once block the host's loop no longer than 80 ms or twice what the same host shows without them; the admin still logs in`, async () => {
 		const addresses = Array.from({ length: PARALLEL }, (_, i) => `10.1.${i >> 8}.${i & 255}`);
 		await crowd.proxied(fx.url, addresses);
 		/**
@@ -81,7 +84,7 @@ describe('password logins', () => {
 				`${tokens.ms.toFixed(1)} ms with tokens, ${idle.ms.toFixed(1)} ms idle`
 		);
 		expect(tally(tokens.result)).toEqual({ E_TOKEN_INVALID: PARALLEL });
-		expect(guesses.ms).toBeLessThanOrEqual(Math.max(50, 2 * control));
+		expect(guesses.ms).toBeLessThanOrEqual(Math.max(80, 2 * control));
 		expect(tally(guesses.result).ok).toBeUndefined();
 		expect(tally(guesses.result).E_AUTH_INVALID).toBeGreaterThan(0);
 		const { snapshot } = await login(fx, { user: 'admin', password: 'admin-pw' });
@@ -114,56 +117,65 @@ describe('password logins', () => {
 describe('a login flood of throw-away user names from one address', () => {
 	it("keeps neither the admin out, from another address, nor the host's chat p99 above 3× before (+20 ms), or 2× what the host's own refusal of the flood costs it", async () => {
 		const probes = await Promise.all(Array.from({ length: 10 }, () => fx.client('/')));
+		// Both refusals once before anything is measured, from an address of their own: whichever
+		// flood came first paid for compiling socket.io's handshake path (one run read 392 µs of
+		// CPU an attempt for the agent's refusal first, then 287 for the host's, 261 and 262 for
+		// the two again), which made the agent's look up to half as dear as the host's.
+		for (const namespace of ['/sockscope', '/refused'])
+			await crowd.loginFlood({
+				url: `${fx.url}${namespace}`,
+				forwardedFor: '10.8.0.1',
+				parallel: 100,
+				seconds: 2
+			});
 		const before = measure(probes);
 		await new Promise((resolve) => setTimeout(resolve, 3000));
 		const quiet = await before.stop();
 
-		const during = measure(probes);
-		let flooding = true;
-		const flood = crowd
-			.loginFlood({
-				url: `${fx.url}/sockscope`,
-				forwardedFor: '10.7.0.1',
-				parallel: 100,
-				seconds: 6
-			})
-			.finally(() => {
-				flooding = false;
-			});
-		// The admin logs in again and again from another address while the flood lasts.
-		const admins: string[] = [];
-		while (flooding) {
-			const attempt = await login(
-				fx,
-				{ user: 'admin', password: 'admin-pw' },
-				{ 'x-forwarded-for': '10.7.0.2' }
-			).then(
-				({ socket, snapshot }) => {
-					socket.disconnect();
-					return snapshot.principal.name;
-				},
-				(err: { data?: { code?: string } }) => err.data?.code ?? String(err)
-			);
-			admins.push(attempt);
-			await new Promise((resolve) => setTimeout(resolve, 200));
+		/**
+		 * A 6 s flood of `namespace` from one address, the chat measured meanwhile, while the admin
+		 * logs in again and again from another address.
+		 */
+		async function floodWithAdmin(namespace: string) {
+			const chat = measure(probes);
+			let flooding = true;
+			const flood = crowd
+				.loginFlood({
+					url: `${fx.url}${namespace}`,
+					forwardedFor: '10.7.0.1',
+					parallel: 100,
+					seconds: 6
+				})
+				.finally(() => {
+					flooding = false;
+				});
+			const admins: string[] = [];
+			while (flooding) {
+				const attempt = await login(
+					fx,
+					{ user: 'admin', password: 'admin-pw' },
+					{ 'x-forwarded-for': '10.7.0.2' }
+				).then(
+					({ socket, snapshot }) => {
+						socket.disconnect();
+						return snapshot.principal.name;
+					},
+					(err: { data?: { code?: string } }) => err.data?.code ?? String(err)
+				);
+				admins.push(attempt);
+				await new Promise((resolve) => setTimeout(resolve, 200));
+			}
+			return { result: await flood, admins, round: await chat.stop() };
 		}
-		const result = await flood;
-		const flooded = await during.stop();
-		// A control: the same flood against the host's own refusal. What it costs the chat is
-		// socket.io's handshake, not the agent's. On a quiet machine it is far under the first
-		// bound; beside a second suite the machine's load raised both (before 4.3 ms, during 40.1,
-		// the host's own 34.2), and the agent's refusal is then held to the host's own. The p99 of
-		// two 6 s floods is a tail of a few thousand round trips: five runs on one machine read
-		// during ÷ the host's own 1.17, 1.25, 1.48, 1.57 and 1.78 (a clean CI run, in a slow spell:
-		// before 5.5 ms, during 37.1, the host's own 20.9), hence twice.
-		const controlled = measure(probes);
-		const control = await crowd.loginFlood({
-			url: `${fx.url}/refused`,
-			forwardedFor: '10.7.0.1',
-			parallel: 100,
-			seconds: 6
-		});
-		const hostOwn = await controlled.stop();
+		const { result, admins, round: flooded } = await floodWithAdmin('/sockscope');
+		// A control: the same flood against the host's own refusal, the admin's logins beside it as
+		// well. What either costs the chat is mostly socket.io's handshake: the two refusals cost the
+		// host the same CPU an attempt, once both are compiled (237.9 and 251.8 µs the agent's,
+		// 242.3 and 225.7 the host's, in one process). Beside a second suite the machine's load
+		// raised both (before 4.3 ms, during 40.1, the host's own 34.2), and the agent's refusal is
+		// then held to the host's own. The p99 of two 6 s floods is a tail of a few thousand round
+		// trips, and moves from one to the next, hence twice.
+		const { result: control, round: hostOwn } = await floodWithAdmin('/refused');
 
 		console.log(
 			`login flood: ${result.sent} attempts, ${JSON.stringify(result.answered)}; admin logins ` +

@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe('a query flood from one read-only dashboard', () => {
-	it(`drops no chat client of ${SOCKETS} and keeps the chat round-trip p99 within 3× of before`, async () => {
+	it(`drops no chat client of ${SOCKETS} and keeps the chat round-trip p99 within 3× of before (+20 ms)`, async () => {
 		const probes = await Promise.all(Array.from({ length: PROBES }, () => fx.client('/')));
 		const before = measure(probes);
 		await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -54,6 +54,8 @@ describe('a query flood from one read-only dashboard', () => {
 		expect(flood.answered.E_RATE_LIMITED).toBeGreaterThan(flood.sent / 2);
 		expect(flood.answered.ok).toBeGreaterThan(0);
 		expect(flood.retryAfter.every((s) => s >= 1)).toBe(true);
-		expect(p99(flooded)).toBeLessThanOrEqual(3 * p99(quiet));
+		// As query-cost.isolated's: 20 ms over, so that one pause of a loaded machine in a p99 of a
+		// few ms does not decide it; a refusal that did the query's work would pass it many times.
+		expect(p99(flooded)).toBeLessThanOrEqual(3 * p99(quiet) + 20);
 	}, 120_000);
 });
