@@ -32,22 +32,24 @@ function vitest(args) {
 }
 
 /**
- * What the tests printed (their measured figures), then vitest's own account of what failed, from
- * its first "Failed …"/"Unhandled …" banner on.
+ * Vitest's own account of what failed, from its first "Failed …"/"Unhandled …" banner on, after
+ * what the failed files' tests printed (their measured figures); its summary when there is none.
  */
 function failures(output) {
 	const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+	const start = lines.findIndex((line) => /⎯ (Failed (Tests|Suites) \d+|Unhandled \w+)/.test(line));
+	if (start < 0) return lines.filter((line) => /^\s*(Test Files|Tests)\s/.test(line)).join('\n');
+	const account = lines.slice(start, start + MAX_LINES);
+	if (lines.length > start + MAX_LINES) account.push('… (the rest is above)');
+	const failed = new Set(account.map((line) => /^\s*FAIL\s+(\S+)/.exec(line)?.[1]).filter(Boolean));
 	const printed = [];
 	lines.forEach((line, i) => {
-		if (!/^(stdout|stderr) \| /.test(line)) return;
+		const header = /^(stdout|stderr) \| (\S+)/.exec(line);
+		if (!header || !failed.has(header[2])) return;
 		const end = lines.indexOf('', i);
 		printed.push(...lines.slice(i, Math.min(end < 0 ? lines.length : end, i + 4)));
 	});
-	const start = lines.findIndex((line) => /⎯ (Failed (Tests|Suites) \d+|Unhandled \w+)/.test(line));
-	if (start < 0) printed.push(...lines.filter((line) => /^\s*(Test Files|Tests)\s/.test(line)));
-	else printed.push('', ...lines.slice(start, start + MAX_LINES));
-	if (start >= 0 && lines.length > start + MAX_LINES) printed.push('… (the rest is above)');
-	return printed.join('\n');
+	return [...printed, '', ...account].join('\n');
 }
 
 const isolated = await vitest(['--config', 'vitest.isolated.config.ts']);
