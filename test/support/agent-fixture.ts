@@ -80,6 +80,10 @@ export async function startFixture(
 			const snapshot = await new Promise<Snapshot>((resolve, reject) => {
 				socket.once('state:snapshot', resolve);
 				socket.once('connect_error', reject);
+				// Ended before its snapshot: fails now rather than at the test's timeout.
+				socket.once('disconnect', (reason) =>
+					reject(new Error(`the dashboard was disconnected before its snapshot (${reason})`))
+				);
 			});
 			return { socket, snapshot };
 		},

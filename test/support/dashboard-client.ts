@@ -64,6 +64,13 @@ export function login(
 			done();
 		});
 		socket.once('connect_error', reject);
+		// Let in, then ended before its snapshot (a session that expired meanwhile, say): without
+		// this, nothing would ever settle the login, and a test would wait for its timeout.
+		socket.once('disconnect', (reason) =>
+			reject(
+				new Error(`the dashboard was let in, then disconnected before its snapshot (${reason})`)
+			)
+		);
 	});
 }
 
@@ -76,7 +83,9 @@ export async function refusal(
 	try {
 		await login(fx, auth, headers);
 	} catch (err) {
-		return (err as { data: ConnectRefusal }).data;
+		const { data } = err as { data?: ConnectRefusal };
+		if (data !== undefined) return data;
+		throw err;
 	}
 	throw new Error('the dashboard was let in');
 }
