@@ -25,8 +25,8 @@ function vitest(args) {
 			process.stderr.write(chunk);
 			chunks.push(chunk);
 		});
-		child.on('close', (code, signal) =>
-			resolve({ code: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() })
+		child.on('close', (code) =>
+			resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString() })
 		);
 	});
 }

@@ -77,15 +77,7 @@ export async function startFixture(
 			});
 			clients.push(socket);
 			listen?.(socket);
-			const snapshot = await new Promise<Snapshot>((resolve, reject) => {
-				socket.once('state:snapshot', resolve);
-				socket.once('connect_error', reject);
-				// Ended before its snapshot: fails now rather than at the test's timeout.
-				socket.once('disconnect', (reason) =>
-					reject(new Error(`the dashboard was disconnected before its snapshot (${reason})`))
-				);
-			});
-			return { socket, snapshot };
+			return { socket, snapshot: await snapshotOf(socket) };
 		},
 		async close() {
 			for (const c of clients) c.disconnect();
@@ -93,6 +85,22 @@ export async function startFixture(
 			await new Promise<void>((resolve) => io.close(() => resolve()));
 		}
 	};
+}
+
+/**
+ * The snapshot a dashboard's socket is greeted with. Rejects with the `connect_error` of a refusal,
+ * and when the agent lets the dashboard in but ends it first (a session that expired meanwhile,
+ * say): nothing else would ever settle it, and a test would wait for its timeout. Call it before
+ * the socket can connect.
+ */
+export function snapshotOf(socket: ClientSocket): Promise<Snapshot> {
+	return new Promise<Snapshot>((resolve, reject) => {
+		socket.once('state:snapshot', resolve);
+		socket.once('connect_error', reject);
+		socket.once('disconnect', (reason) =>
+			reject(new Error(`the dashboard was let in, then disconnected before its snapshot (${reason})`))
+		);
+	});
 }
 
 /** Resolves with the first arguments of the next `event`. */

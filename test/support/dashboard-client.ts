@@ -6,7 +6,7 @@ import { KICK_EVENT } from '../../server/protocol/commands.js';
 import type { ConnectRefusal, SessionGrant } from '../../server/protocol/events.js';
 import type { Ack, Snapshot } from '../../server/protocol/models.js';
 import { RequestError, type Connector } from '../../src/lib/connectors/connector.js';
-import type { Fixture } from './agent-fixture.js';
+import { once, snapshotOf, type Fixture } from './agent-fixture.js';
 
 /** Cost 4: the lowest bcrypt allows, so tests do not spend their time hashing. */
 export function user(name: string, role: UserOptions['role'], namespaces?: string[]): UserOptions {
@@ -35,7 +35,7 @@ export function closeDashboards(): void {
  * A dashboard connected with `auth` (and `headers`, e.g. a proxy's `X-Forwarded-For`), its
  * snapshot and, after a password login, its grant.
  */
-export function login(
+export async function login(
 	fx: Fixture,
 	auth: Record<string, unknown>,
 	headers?: Record<string, string>
@@ -48,30 +48,11 @@ export function login(
 		...(headers ? { extraHeaders: headers } : {})
 	});
 	opened.push(socket);
-	return new Promise((resolve, reject) => {
-		// A password login brings a grant too; the protocol does not order it with the snapshot.
-		let snapshot: Snapshot | undefined;
-		let grant: SessionGrant | undefined;
-		const done = () => {
-			if (snapshot && (grant || !('password' in auth))) resolve({ socket, snapshot, grant });
-		};
-		socket.once('session:grant', (g: SessionGrant) => {
-			grant = g;
-			done();
-		});
-		socket.once('state:snapshot', (s: Snapshot) => {
-			snapshot = s;
-			done();
-		});
-		socket.once('connect_error', reject);
-		// Let in, then ended before its snapshot (a session that expired meanwhile, say): without
-		// this, nothing would ever settle the login, and a test would wait for its timeout.
-		socket.once('disconnect', (reason) =>
-			reject(
-				new Error(`the dashboard was let in, then disconnected before its snapshot (${reason})`)
-			)
-		);
-	});
+	// A password login brings a grant too; the protocol does not order it with the snapshot.
+	const grant =
+		'password' in auth ? once<SessionGrant>(socket, 'session:grant') : Promise.resolve(undefined);
+	const [snapshot, granted] = await Promise.all([snapshotOf(socket), grant]);
+	return { socket, snapshot, grant: granted };
 }
 
 /** The `connect_error` data of a dashboard the agent refuses; fails if it is let in. */
