@@ -24,7 +24,7 @@ import { mountHttpRoutes } from './http/routes.js';
 import type { Metrics } from './metrics/prometheus.js';
 import type { NodeModel } from './observe/model.js';
 import { histogramBuckets, type Options } from './options.js';
-import type { Sampler } from './history/sampler.js';
+import { NAMESPACES_PER_TURN, type Sampler } from './history/sampler.js';
 import type { SeamCheck } from './observe/seam.js';
 import { engineOf, recoveryWindow, watchConnectErrors } from './observe/seam.js';
 import { RecoveredSessions } from './observe/recovered-sessions.js';
@@ -153,8 +153,11 @@ export function startSampling(
 		acks,
 		afterSample,
 		rooms,
-		roomSize
+		roomSize,
+		nextTurn
 	}: {
+		/** Waits for the host's next turn, between parts of a sample over thousands of namespaces. */
+		nextTurn: () => Promise<void>;
 		/** This node's members of a public room of a namespace (0 for none), for `sharedRooms`. */
 		roomSize?: (namespace: string, room: string) => number;
 		/** Called after each sample is delivered (the live windows send their changes then). */
@@ -171,30 +174,52 @@ export function startSampling(
 	}
 ): Sampling {
 	let latest: Sample | null = null;
+	/** A sample taken over several turns is under way: a tick that comes meanwhile is skipped. */
+	let taking = false;
+	let disposed = false;
+	const deliver = (sample: Sample) => {
+		latest = sample;
+		sample.cluster = cluster.health();
+		if (roomSize && cluster.enabled) {
+			// Apart: a failure here leaves the sample without shares, not undelivered.
+			try {
+				addSharedRooms(sample, cluster.remoteSamples(), roomSize);
+			} catch (err) {
+				faults.record('shared rooms', err);
+			}
+		}
+		history.add(sample, rooms?.read(sample.t));
+		admin.deliver(sample);
+		cluster.publish(sample);
+		afterSample?.();
+	};
 	const tick = setInterval(
 		faults.wrap('sample', () => {
+			if (taking) return;
 			namespaces.refresh();
 			acks?.sweep();
-			latest = sampler.take();
-			latest.cluster = cluster.health();
-			if (roomSize && cluster.enabled) {
-				// Apart: a failure here leaves the sample without shares, not undelivered.
-				try {
-					addSharedRooms(latest, cluster.remoteSamples(), roomSize);
-				} catch (err) {
-					faults.record('shared rooms', err);
-				}
-			}
-			history.add(latest, rooms?.read(latest.t));
-			admin.deliver(latest);
-			cluster.publish(latest);
-			afterSample?.();
+			if (sampler.namespaceCount <= NAMESPACES_PER_TURN) return deliver(sampler.take());
+			// Thousands of namespaces: sampled a few hundred a turn, the host's work in between.
+			taking = true;
+			sampler
+				.takeInTurns(nextTurn)
+				.then((sample) => {
+					if (!disposed) deliver(sample);
+				})
+				.catch((err) => faults.record('sample', err))
+				.finally(() => (taking = false));
 		}),
 		interval
 	);
 	// The agent must never keep the host's process alive.
 	tick.unref();
-	return { latest: () => latest, dispose: () => clearInterval(tick) };
+	return {
+		latest: () => latest,
+		dispose: () => {
+			disposed = true;
+			clearInterval(tick);
+		}
+	};
 }
 
 /**

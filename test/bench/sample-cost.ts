@@ -3,14 +3,16 @@
  * ranking of event names and rooms (`refresh`), the sample, the history row and a full view of
  * it, as the sampling tick runs them (parts.ts), over `namespaces` namespaces of a real
  * socket.io server, each with sockets' worth of traffic counted between ticks, in rooms of 10.
- * Prints the median CPU time of a tick and what it allocates, so that a change to the sampler is
- * measured without the ±10% between server processes that hides it in `npm run bench`.
+ * Prints the median CPU time of a tick, what it allocates and the longest piece of it run at once
+ * (the host's loop waits that long), so that a change to the sampler is measured without the ±10%
+ * between server processes that hides it in `npm run bench`.
  *
  *   npx tsx --expose-gc test/bench/sample-cost.ts [--namespaces 1000] [--ticks 300] [--idle 0.0]
  *
  * `--idle`: the share of namespaces that had no traffic since the last tick (a multi-tenant
  * app's many quiet tenants).
  */
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Server } from 'socket.io';
 import { NodeModel, NamespaceStats } from '../../server/agent/observe/model.js';
@@ -73,33 +75,49 @@ function traffic(tick: number): void {
 	}
 }
 
-function tick(): void {
+/** The longest the loop was held in one piece by the last tick, in ms. */
+let longestPart = 0;
+
+/** One tick as parts.ts runs it: the namespaces sampled a few hundred a turn (`takeInTurns`). */
+async function tick(): Promise<void> {
+	let from = performance.now();
+	longestPart = 0;
+	const part = () => {
+		longestPart = Math.max(longestPart, performance.now() - from);
+	};
 	for (const stats of model.namespaces.values()) {
 		stats.names.rank();
 		stats.roomTraffic.rank();
 	}
-	const sample = sampler.take();
+	const sample = await sampler.takeInTurns(async () => {
+		part();
+		await new Promise((resolve) => setImmediate(resolve));
+		from = performance.now();
+	});
 	history.add(sample);
 	viewFor(sample, admin);
+	part();
 }
 
 const cpu: number[] = [];
 const allocated: number[] = [];
+const parts: number[] = [];
 for (let t = 0; t < ticks; t++) {
 	traffic(t);
 	const heap0 = process.memoryUsage().heapUsed;
 	const c0 = process.cpuUsage();
-	tick();
+	await tick();
 	const c1 = process.cpuUsage(c0);
 	const heap1 = process.memoryUsage().heapUsed;
 	// The first ticks warm the JIT up; a tick with a GC in it reads a negative allocation.
 	if (t >= 20) {
 		cpu.push(c1.user + c1.system);
+		parts.push(longestPart);
 		if (heap1 > heap0) allocated.push(heap1 - heap0);
 	}
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 console.log(
-	`${count} namespaces (${Math.round(idleShare * 100)}% idle): a tick takes ${median(cpu).toFixed(0)} µs CPU (median of ${cpu.length}), allocates ${(median(allocated) / 1024).toFixed(0)} KB`
+	`${count} namespaces (${Math.round(idleShare * 100)}% idle): a tick takes ${median(cpu).toFixed(0)} µs CPU (median of ${cpu.length}), allocates ${(median(allocated) / 1024).toFixed(0)} KB; the longest it holds the loop at once: ${median(parts).toFixed(1)} ms (median), ${Math.max(...parts).toFixed(1)} ms (most)`
 );
 process.exit(0);

@@ -68,6 +68,12 @@ class Marks {
 	quiet: NamespaceSample | null = null;
 }
 
+/**
+ * Namespaces sampled in one turn of the host's event loop: a busy namespace (events and
+ * acknowledgements each second) takes 1–2 µs, so a turn adds about a millisecond to the host's.
+ */
+export const NAMESPACES_PER_TURN = 500;
+
 export class Sampler {
 	private readonly marks = new WeakMap<NamespaceStats, Marks>();
 	private lastT = Date.now();
@@ -79,12 +85,43 @@ export class Sampler {
 		private readonly faults: { count: number }
 	) {}
 
+	/** Namespaces this node watches: above `NAMESPACES_PER_TURN`, `takeInTurns` is the way to sample them. */
+	get namespaceCount(): number {
+		return this.model.namespaces.size;
+	}
+
 	/** The sample of the interval that ends now, with every namespace (see `viewFor` for scoping). */
 	take(): Sample {
 		const t = Date.now();
 		const namespaces: NamespaceSample[] = [];
 		for (const stats of this.model.namespaces.values())
 			namespaces.push(this.sampleNamespace(stats, t - this.lastT));
+		return this.finish(t, namespaces);
+	}
+
+	/**
+	 * The same sample, `perTurn` namespaces at a time, waiting for `nextTurn` between: with a
+	 * namespace per tenant, one pass over 10,000 busy namespaces held the host's loop about 20 ms
+	 * each second. A namespace made during the pass is in it; one deleted before its turn is not.
+	 * Each namespace's counts are read against its own marks, so none is lost or counted twice
+	 * whichever turn reads it; the figures of the last turns end a few milliseconds later.
+	 */
+	async takeInTurns(nextTurn: () => Promise<void>, perTurn = NAMESPACES_PER_TURN): Promise<Sample> {
+		const t = Date.now();
+		const namespaces: NamespaceSample[] = [];
+		let inTurn = 0;
+		for (const stats of this.model.namespaces.values()) {
+			if (inTurn === perTurn) {
+				await nextTurn();
+				inTurn = 0;
+			}
+			namespaces.push(this.sampleNamespace(stats, t - this.lastT));
+			inTurn++;
+		}
+		return this.finish(t, namespaces);
+	}
+
+	private finish(t: number, namespaces: NamespaceSample[]): Sample {
 		const sample: Sample = {
 			nodeId: this.nodeId,
 			t,
