@@ -24,7 +24,7 @@ import { mountHttpRoutes } from './http/routes.js';
 import type { Metrics } from './metrics/prometheus.js';
 import type { NodeModel } from './observe/model.js';
 import { histogramBuckets, type Options } from './options.js';
-import { NAMESPACES_PER_TURN, type Sampler } from './history/sampler.js';
+import type { Sampler } from './history/sampler.js';
 import type { SeamCheck } from './observe/seam.js';
 import { engineOf, recoveryWindow, watchConnectErrors } from './observe/seam.js';
 import { RecoveredSessions } from './observe/recovered-sessions.js';
@@ -174,7 +174,7 @@ export function startSampling(
 	}
 ): Sampling {
 	let latest: Sample | null = null;
-	/** A sample taken over several turns is under way: a tick that comes meanwhile is skipped. */
+	/** A sample is under way (over several turns): a tick that comes meanwhile is skipped. */
 	let taking = false;
 	let disposed = false;
 	const deliver = (sample: Sample) => {
@@ -198,11 +198,10 @@ export function startSampling(
 			if (taking) return;
 			namespaces.refresh();
 			acks?.sweep();
-			if (sampler.namespaceCount <= NAMESPACES_PER_TURN) return deliver(sampler.take());
-			// Thousands of namespaces: sampled a few hundred a turn, the host's work in between.
+			// With thousands of namespaces, a few hundred a turn, the host's work in between.
 			taking = true;
 			sampler
-				.takeInTurns(nextTurn)
+				.take(nextTurn)
 				.then((sample) => {
 					if (!disposed) deliver(sample);
 				})

@@ -78,7 +78,7 @@ function traffic(tick: number): void {
 /** The longest the loop was held in one piece by the last tick, in ms. */
 let longestPart = 0;
 
-/** One tick as parts.ts runs it: the namespaces sampled a few hundred a turn (`takeInTurns`). */
+/** One tick as parts.ts runs it: the namespaces sampled a few hundred a turn (`take`). */
 async function tick(): Promise<void> {
 	let from = performance.now();
 	longestPart = 0;
@@ -89,7 +89,7 @@ async function tick(): Promise<void> {
 		stats.names.rank();
 		stats.roomTraffic.rank();
 	}
-	const sample = await sampler.takeInTurns(async () => {
+	const sample = await sampler.take(async () => {
 		part();
 		await new Promise((resolve) => setImmediate(resolve));
 		from = performance.now();

@@ -85,28 +85,15 @@ export class Sampler {
 		private readonly faults: { count: number }
 	) {}
 
-	/** Namespaces this node watches: above `NAMESPACES_PER_TURN`, `takeInTurns` is the way to sample them. */
-	get namespaceCount(): number {
-		return this.model.namespaces.size;
-	}
-
-	/** The sample of the interval that ends now, with every namespace (see `viewFor` for scoping). */
-	take(): Sample {
-		const t = Date.now();
-		const namespaces: NamespaceSample[] = [];
-		for (const stats of this.model.namespaces.values())
-			namespaces.push(this.sampleNamespace(stats, t - this.lastT));
-		return this.finish(t, namespaces);
-	}
-
 	/**
-	 * The same sample, `perTurn` namespaces at a time, waiting for `nextTurn` between: with a
-	 * namespace per tenant, one pass over 10,000 busy namespaces held the host's loop about 20 ms
-	 * each second. A namespace made during the pass is in it; one deleted before its turn is not.
-	 * Each namespace's counts are read against its own marks, so none is lost or counted twice
-	 * whichever turn reads it; the figures of the last turns end a few milliseconds later.
+	 * The sample of the interval that ends now, with every namespace (see `viewFor` for scoping),
+	 * `perTurn` namespaces at a time, waiting for `nextTurn` between: with a namespace per tenant,
+	 * one pass over 10,000 busy namespaces held the host's loop about 20 ms each second. A namespace
+	 * made during the pass is in it; one deleted before its turn is not. Each namespace's counts
+	 * are read against its own marks, so none is lost or counted twice whichever turn reads it; the
+	 * figures of the last turns end a few milliseconds later.
 	 */
-	async takeInTurns(nextTurn: () => Promise<void>, perTurn = NAMESPACES_PER_TURN): Promise<Sample> {
+	async take(nextTurn: () => Promise<void>, perTurn = NAMESPACES_PER_TURN): Promise<Sample> {
 		const t = Date.now();
 		const namespaces: NamespaceSample[] = [];
 		let inTurn = 0;
@@ -118,10 +105,6 @@ export class Sampler {
 			namespaces.push(this.sampleNamespace(stats, t - this.lastT));
 			inTurn++;
 		}
-		return this.finish(t, namespaces);
-	}
-
-	private finish(t: number, namespaces: NamespaceSample[]): Sample {
 		const sample: Sample = {
 			nodeId: this.nodeId,
 			t,

@@ -45,7 +45,7 @@ test('a sample of thousands of namespaces lets the host run between its parts, a
 	let hostRan = 0;
 	let late: NamespaceStats | undefined;
 
-	const sample = await sampler.takeInTurns(async () => {
+	const sample = await sampler.take(async () => {
 		readAtTurns.push(read());
 		// The host's own work between the parts: an immediate of its own, and events in namespaces
 		// already read, not yet read, and made meanwhile.
@@ -61,14 +61,14 @@ test('a sample of thousands of namespaces lets the host run between its parts, a
 	expect(sample.namespaces).toHaveLength(COUNT + 1);
 	// The first namespace was read before the host spoke in it; the last and the new one after.
 	expect(eventsIn(sample)).toBe(spoken + 2 * 100 + 2 * 1000);
-	const next = sampler.take();
+	const next = await sampler.take(async () => {});
 	expect(next.namespaces.find((n) => n.name === first.name)!.eventsIn).toBe(20);
 	expect(eventsIn(next)).toBe(20);
 });
 
 test('a namespace deleted before its turn is not in the sample', async () => {
 	const gone = all[COUNT - 1];
-	const sample = await sampler.takeInTurns(async () => {
+	const sample = await sampler.take(async () => {
 		model.namespaces.delete(gone.name);
 	});
 	expect(sample.namespaces.map((n) => n.name)).not.toContain(gone.name);
